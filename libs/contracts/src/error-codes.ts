@@ -1,0 +1,21 @@
+/**
+ * Error codes that cross a process boundary (scheduler replies, worker reports). The gateway
+ * maps them to gRPC status codes in one place.
+ */
+export const ErrorCodes = {
+  invalidArgument: 'INVALID_ARGUMENT',
+  notFound: 'NOT_FOUND',
+  permissionDenied: 'PERMISSION_DENIED',
+  unauthenticated: 'UNAUTHENTICATED',
+  failedPrecondition: 'FAILED_PRECONDITION',
+  alreadyExists: 'ALREADY_EXISTS',
+  unavailable: 'UNAVAILABLE',
+  internal: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+}

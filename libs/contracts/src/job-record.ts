@@ -1,0 +1,37 @@
+import { type JobStateName } from './job-states';
+
+export interface GpuAddress {
+  server: string;
+  index: number;
+}
+
+/** Where a job's data comes from, once the gateway has checked it. */
+export type JobInputSpec =
+  | { source: 'none' }
+  | { source: 'dataset'; name: string }
+  /** A matrix the gateway parsed and stored in the Object Store (see `encodeMatrix`). */
+  | { source: 'object'; name: string; rows: number; cols: number; filename?: string };
+
+/** A job as the scheduler keeps it in KV: the single source of truth about the job. */
+export interface JobRecord {
+  id: string;
+  team: string;
+  submittedBy: string;
+  kind: string;
+  params: Record<string, unknown>;
+  input: JobInputSpec;
+  gpus: number;
+  state: JobStateName;
+  attempt: number;
+  assignedGpus: GpuAddress[];
+  reason?: string;
+  waitingReason?: string;
+  /** ISO-8601 times. */
+  createdAt: string;
+  scheduledAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  backend?: string;
+  /** Object Store name of the result once the job succeeded. */
+  resultRef?: string;
+}

@@ -1,0 +1,3 @@
+// The generated gRPC types, as one namespace so that code using them reads as edge code.
+export * from '../generated/gpulab/v1/job';
+export * from '../generated/gpulab/v1/job_service';

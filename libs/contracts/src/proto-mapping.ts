@@ -1,0 +1,110 @@
+import * as pb from './pb';
+import { type JobEventEnvelope } from './events';
+import { type GpuAddress, type JobInputSpec, type JobRecord } from './job-record';
+import { type JobStateName, JobStates } from './job-states';
+
+const TO_PROTO: Record<JobStateName, pb.JobState> = {
+  [JobStates.queued]: pb.JobState.JOB_STATE_QUEUED,
+  [JobStates.scheduled]: pb.JobState.JOB_STATE_SCHEDULED,
+  [JobStates.running]: pb.JobState.JOB_STATE_RUNNING,
+  [JobStates.succeeded]: pb.JobState.JOB_STATE_SUCCEEDED,
+  [JobStates.failed]: pb.JobState.JOB_STATE_FAILED,
+  [JobStates.cancelled]: pb.JobState.JOB_STATE_CANCELLED,
+  [JobStates.preempted]: pb.JobState.JOB_STATE_PREEMPTED,
+};
+
+const FROM_PROTO = new Map<pb.JobState, JobStateName>(
+  Object.entries(TO_PROTO).map(([name, value]) => [value, name as JobStateName]),
+);
+
+export function jobStateToProto(state: JobStateName): pb.JobState {
+  return TO_PROTO[state];
+}
+
+/** Undefined for UNSPECIFIED and for numbers this version does not know. */
+export function jobStateFromProto(state: pb.JobState): JobStateName | undefined {
+  return FROM_PROTO.get(state);
+}
+
+function date(iso: string | undefined): Date | undefined {
+  return iso === undefined ? undefined : new Date(iso);
+}
+
+function gpusToProto(gpus: GpuAddress[]): pb.GpuRef[] {
+  return gpus.map((g) => ({ server: g.server, index: g.index }));
+}
+
+function inputToProto(input: JobInputSpec): pb.JobInput | undefined {
+  switch (input.source) {
+    case 'none':
+      return undefined;
+    case 'dataset':
+      return { dataset: input.name };
+    case 'object':
+      // The bytes stay in the store; the reply names the file the user sent.
+      return { inline: { format: 'csv', content: Buffer.alloc(0), filename: input.filename ?? '' } };
+  }
+}
+
+/** `result` is passed separately: it may live in the Object Store rather than the record. */
+export function jobRecordToProto(job: JobRecord, result?: unknown): pb.Job {
+  return {
+    id: job.id,
+    team: job.team,
+    kind: job.kind,
+    state: jobStateToProto(job.state),
+    params: job.params,
+    input: inputToProto(job.input),
+    gpus: job.gpus,
+    assignedGpus: gpusToProto(job.assignedGpus),
+    attempt: job.attempt,
+    reason: job.reason ?? '',
+    waitingReason: job.waitingReason ?? '',
+    createdAt: date(job.createdAt),
+    scheduledAt: date(job.scheduledAt),
+    startedAt: date(job.startedAt),
+    finishedAt: date(job.finishedAt),
+    result: asStruct(result),
+    backend: job.backend ?? '',
+    submittedBy: job.submittedBy,
+  };
+}
+
+function asStruct(value: unknown): { [key: string]: unknown } | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'object' && !Array.isArray(value)) return value as { [key: string]: unknown };
+  return { value };
+}
+
+/**
+ * Maps a stored event to the public one, or undefined for internal reports that the public
+ * history shows as state changes instead.
+ */
+export function jobEventToProto(
+  event: JobEventEnvelope,
+  sequence: number,
+  resolvedResult?: unknown,
+): pb.JobEvent | undefined {
+  const base = { jobId: event.jobId, attempt: event.attempt, sequence, time: new Date(event.time) };
+  const body = event.body;
+  switch (body.type) {
+    case 'state':
+      return {
+        ...base,
+        stateChange: {
+          state: jobStateToProto(body.state),
+          reason: body.reason ?? '',
+          assignedGpus: gpusToProto(body.assignedGpus ?? []),
+        },
+      };
+    case 'progress':
+      return { ...base, progress: { fraction: body.fraction, message: body.message } };
+    case 'log':
+      return { ...base, log: { level: body.level, message: body.message } };
+    case 'result':
+      return { ...base, result: { value: asStruct(resolvedResult ?? body.result), backend: body.backend } };
+    case 'started':
+    case 'failed':
+      return undefined;
+  }
+}

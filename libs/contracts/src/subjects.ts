@@ -1,0 +1,52 @@
+/**
+ * Every NATS name the services share. Nothing else spells a subject, stream or bucket.
+ *
+ * Job events live under `gpulab.events.<jobId>.…` in one stream, so a job's whole history
+ * replays with one filter. Worker reports that change a job's state (started, result, failed)
+ * sit under `.report.` so the scheduler can follow just those with a single-subject filter
+ * (nats-server 2.9 has no multi-filter consumers).
+ */
+export const Nats = {
+  eventsStream: 'GPULAB_EVENTS',
+  eventsWildcard: 'gpulab.events.>',
+  jobsBucket: 'gpulab-jobs',
+  artifactsBucket: 'gpulab-artifacts',
+  schedulerQueueGroup: 'scheduler',
+  /** Durable consumer through which the scheduler reads worker reports. */
+  schedulerReportsConsumer: 'scheduler-reports',
+  allReports: 'gpulab.events.*.report.*',
+} as const;
+
+/** The scheduler's request/reply commands. */
+export const SchedulerSubjects = {
+  submit: 'gpulab.scheduler.submit',
+  cancel: 'gpulab.scheduler.cancel',
+  get: 'gpulab.scheduler.get',
+  list: 'gpulab.scheduler.list',
+} as const;
+
+export type EventChannel = 'state' | 'progress' | 'log' | 'report.started' | 'report.result' | 'report.failed';
+
+export function jobEventSubject(jobId: string, channel: EventChannel): string {
+  return `gpulab.events.${jobId}.${channel}`;
+}
+
+export function jobEventsFilter(jobId: string): string {
+  return `gpulab.events.${jobId}.>`;
+}
+
+/** KV key of a job record. */
+export function jobKey(jobId: string): string {
+  return `jobs.${jobId}`;
+}
+
+export const jobKeyPrefix = 'jobs.';
+
+/** Object Store names of a job's files. */
+export const ObjectNames = {
+  input: (jobId: string) => `jobs/${jobId}/input.f64`,
+  result: (jobId: string) => `jobs/${jobId}/result.json`,
+} as const;
+
+/** Ids travel inside subjects and keys, so they are restricted to a safe alphabet. */
+export const JOB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;

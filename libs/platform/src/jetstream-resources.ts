@@ -1,0 +1,42 @@
+import { type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { Nats } from '@gpulab/contracts';
+
+export interface JetStreamResources {
+  js: JetStreamClient;
+  jobs: KV;
+  artifacts: ObjectStore;
+}
+
+const EVENT_RETENTION_NS = 90 * 24 * 3600 * 1e9;
+
+/**
+ * Opens (creating when missing) the stream, bucket and object store every service uses.
+ * Idempotent, so any service may start first.
+ */
+export async function openJetStreamResources(nc: NatsConnection, replicas = 1): Promise<JetStreamResources> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(Nats.eventsStream);
+  } catch {
+    await jsm.streams.add({
+      name: Nats.eventsStream,
+      subjects: [Nats.eventsWildcard],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: EVENT_RETENTION_NS,
+      num_replicas: replicas,
+    });
+  }
+  const js = jetstream(nc);
+  const jobs = await new Kvm(js).create(Nats.jobsBucket, { history: 5, replicas });
+  const artifacts = await new Objm(js).create(Nats.artifactsBucket, { replicas });
+  return { js, jobs, artifacts };
+}
+
+/** Reads a whole object, or undefined when it does not exist. */
+export async function readObject(store: ObjectStore, name: string): Promise<Uint8Array | undefined> {
+  return (await store.getBlob(name)) ?? undefined;
+}
