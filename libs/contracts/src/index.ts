@@ -7,3 +7,4 @@ export * from './error-codes';
 export * from './commands';
 export * from './matrix-codec';
 export * from './proto-mapping';
+export * from './tokens-file';

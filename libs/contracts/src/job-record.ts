@@ -32,6 +32,8 @@ export interface JobRecord {
   startedAt?: string;
   finishedAt?: string;
   backend?: string;
+  /** How the launcher finds this attempt's worker again (e.g. `pid:1234`). */
+  workerHandle?: string;
   /** Object Store name of the result once the job succeeded. */
   resultRef?: string;
 }

@@ -1,15 +1,10 @@
+import { parseTokensFile, TOKENS_FILE_NAME, type TokensFile } from '@gpulab/contracts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** `$GPULAB_DATA_DIR/tokens.json`: the local mode's credentials. */
-export interface TokensFile {
-  tutor: string;
-  teams: Record<string, string>;
-}
-
 export function tokensFilePath(dataDir: string): string {
-  return join(dataDir, 'tokens.json');
+  return join(dataDir, TOKENS_FILE_NAME);
 }
 
 export function newToken(prefix: string): string {
@@ -17,11 +12,7 @@ export function newToken(prefix: string): string {
 }
 
 export function readTokensFile(path: string): TokensFile {
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<TokensFile>;
-  if (typeof parsed.tutor !== 'string' || typeof parsed.teams !== 'object' || parsed.teams === null) {
-    throw new Error(`${path}: expected {"tutor": "…", "teams": {"team": "…"}}`);
-  }
-  return { tutor: parsed.tutor, teams: { ...parsed.teams } };
+  return parseTokensFile(readFileSync(path, 'utf8'), path);
 }
 
 /**

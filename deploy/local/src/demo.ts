@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { LocalStack } from './local-stack';
+
+const cli = require.resolve('@gpulab/cli/dist/main.js');
+const lectureCsv = join(__dirname, '..', '..', '..', 'examples', 'lecture-pca.csv');
+
+/**
+ * `npm run demo`: starts the local stack, submits the lecture's PCA example through the CLI
+ * as a student would, prints the result and stops everything.
+ */
+async function main(): Promise<number> {
+  console.log('starting the local stack (nats-server, scheduler, gateway)…');
+  const stack = await LocalStack.start({
+    dataDir: process.env.GPULAB_DATA_DIR,
+    port: process.env.GPULAB_PORT ? Number(process.env.GPULAB_PORT) : 0,
+  });
+  try {
+    console.log(`ready: gateway on ${stack.address}\n`);
+    const env = { ...process.env, GPULAB_ADDR: stack.address, GPULAB_TOKEN: stack.tokens.teams.demo };
+    const args = ['submit', 'pca', '--input', lectureCsv, '--components', '1', '--wait'];
+    console.log(`$ gpulab ${args.join(' ').replace(lectureCsv, 'examples/lecture-pca.csv')}`);
+    const run = spawnSync(process.execPath, [cli, ...args], { env, stdio: 'inherit' });
+    console.log('\nThe lecture gives eigenvalues 0.0490834 and 1.2840277 and the projection');
+    console.log('(-0.8280, 1.7776, -0.9922, -0.2742, -1.6758, -0.9129, 0.0991, 1.1446, 0.4380, 1.2238).');
+    return run.status ?? 1;
+  } finally {
+    await stack.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

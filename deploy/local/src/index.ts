@@ -1,0 +1,1 @@
+export { LocalStack, type LocalStackOptions } from './local-stack';

@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureTokensFile, freePort, NatsServerProcess, type TokensFile } from '@gpulab/platform';
+import { GpulabClient } from '@gpulab/sdk';
+
+export interface LocalStackOptions {
+  /** Everything lives here: JetStream's store, tokens.json, logs. @default './.gpulab' */
+  dataDir?: string;
+  /** The gateway's port; 0 picks a free one. @default 50051 */
+  port?: number;
+  /** The NATS port; 0 picks a free one. @default 0 */
+  natsPort?: number;
+  /** GPUs per server. @default '4,2,2' */
+  gpuLayout?: string;
+  /** Extra variables for the scheduler (and through it the workers) and the gateway. */
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for the stack to answer. @default 30000 */
+  readyTimeoutMs?: number;
+}
+
+const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/dist/main.js`);
+
+/**
+ * nats-server, scheduler and gateway as child processes on this machine, with simulated GPUs.
+ * Used by `npm start`, the demo and the end-to-end tests, so all three run the same stack.
+ */
+export class LocalStack {
+  private readonly services = new Map<string, ChildProcess>();
+  private readonly logs: WriteStream[] = [];
+
+  private constructor(
+    readonly dataDir: string,
+    readonly address: string,
+    readonly tokens: TokensFile,
+    readonly tokensFile: string,
+    readonly nats: NatsServerProcess,
+    private readonly serviceEnv: NodeJS.ProcessEnv,
+  ) {}
+
+  static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
+    const dataDir = resolve(options.dataDir ?? './.gpulab');
+    const logDir = join(dataDir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const { tokens, path: tokensFile } = ensureTokensFile(dataDir);
+    const natsLog = createWriteStream(join(logDir, 'nats.log'), { flags: 'a' });
+    const nats = await NatsServerProcess.start({
+      storeDir: join(dataDir, 'nats'),
+      port: options.natsPort || undefined,
+      onOutput: (line) => natsLog.write(`${line}\n`),
+    });
+    const port = options.port === 0 ? await freePort() : (options.port ?? 50051);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      GPULAB_NATS_URL: nats.url,
+      GPULAB_DATA_DIR: dataDir,
+      GPULAB_TOKENS_FILE: tokensFile,
+      GPULAB_PORT: String(port),
+      GPULAB_HOST: '127.0.0.1',
+      ...(options.gpuLayout ? { GPULAB_GPU_LAYOUT: options.gpuLayout } : {}),
+      ...options.env,
+    };
+    const stack = new LocalStack(dataDir, `127.0.0.1:${port}`, tokens, tokensFile, nats, env);
+    stack.logs.push(natsLog);
+    try {
+      stack.startService('scheduler');
+      stack.startService('gateway');
+      await stack.waitUntilReady(options.readyTimeoutMs ?? 30_000);
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+    return stack;
+  }
+
+  get logDir(): string {
+    return join(this.dataDir, 'logs');
+  }
+
+  /** Starts (or restarts) one service; its JSON log goes to logs/<name>.log. */
+  startService(name: 'scheduler' | 'gateway'): ChildProcess {
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    this.logs.push(log);
+    const child = spawn(process.execPath, [entry(name)], { env: this.serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    this.services.set(name, child);
+    return child;
+  }
+
+  /** Ends a service the hard way (kill -9), as a crash would. */
+  async killService(name: 'scheduler' | 'gateway'): Promise<void> {
+    const child = this.services.get(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  client(token: string = this.tokens.teams.demo): GpulabClient {
+    return new GpulabClient({ address: this.address, token });
+  }
+
+  /** Ready means a request travels gateway → scheduler → back. */
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const client = new GpulabClient({ address: this.address, token: this.tokens.tutor, callTimeoutMs: 2000 });
+    try {
+      for (;;) {
+        for (const [name, child] of this.services) {
+          if (child.exitCode !== null) throw new Error(`the ${name} exited with code ${child.exitCode}; see ${join(this.logDir, `${name}.log`)}`);
+        }
+        try {
+          await client.listJobs({ pageSize: 1 });
+          return;
+        } catch (error) {
+          if (Date.now() > deadline) throw new Error(`the stack did not answer within ${timeoutMs} ms: ${(error as Error).message}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Stops gateway, scheduler and nats-server, in that order. Safe to call twice. */
+  async close(): Promise<void> {
+    for (const name of ['gateway', 'scheduler']) {
+      const child = this.services.get(name);
+      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.services.clear();
+    await this.nats.close();
+    for (const log of this.logs) log.end();
+  }
+}

@@ -1,0 +1,72 @@
+import { type JobEventView, type JobView } from '@gpulab/sdk';
+
+/** The JSON object `--json` prints: stable keys, dates as ISO strings. */
+export function jobJson(job: JobView): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(job)) as Record<string, unknown>;
+}
+
+export function gpuList(job: Pick<JobView, 'assignedGpus'>): string {
+  if (job.assignedGpus.length === 0) return '-';
+  const server = job.assignedGpus[0].server;
+  return `${server} GPU${job.assignedGpus.length > 1 ? 's' : ''} ${job.assignedGpus.map((g) => g.index).join(',')}`;
+}
+
+export function describeJob(job: JobView): string {
+  const lines = [
+    `job      ${job.id}`,
+    `kind     ${job.kind}`,
+    `team     ${job.team}`,
+    `state    ${job.state}${job.attempt > 1 ? ` (attempt ${job.attempt})` : ''}`,
+    `gpus     ${job.gpus} asked, ${gpuList(job)}`,
+  ];
+  if (Object.keys(job.params).length > 0) lines.push(`params   ${JSON.stringify(job.params)}`);
+  if (job.waitingReason && job.state === 'QUEUED') lines.push(`waiting  ${job.waitingReason}`);
+  if (job.reason) lines.push(`reason   ${job.reason}`);
+  if (job.createdAt) lines.push(`created  ${job.createdAt.toISOString()}`);
+  if (job.finishedAt) lines.push(`finished ${job.finishedAt.toISOString()}`);
+  if (job.backend) lines.push(`backend  ${job.backend}`);
+  if (job.result) lines.push(...describeResult(job.result));
+  return lines.join('\n');
+}
+
+function describeResult(result: Record<string, unknown>): string[] {
+  const lines = ['result'];
+  for (const [key, value] of Object.entries(result)) {
+    if (Array.isArray(value) && Array.isArray(value[0])) {
+      const rows = value as unknown[][];
+      lines.push(`  ${key}: ${rows.length} x ${rows[0].length}`);
+      for (const row of rows.slice(0, 12)) lines.push(`    ${row.map(num).join('  ')}`);
+      if (rows.length > 12) lines.push(`    … ${rows.length - 12} more rows (use --json for all)`);
+    } else if (Array.isArray(value)) {
+      lines.push(`  ${key}: ${value.slice(0, 12).map(num).join('  ')}${value.length > 12 ? ' …' : ''}`);
+    } else {
+      lines.push(`  ${key}: ${typeof value === 'number' ? num(value) : String(value)}`);
+    }
+  }
+  return lines;
+}
+
+function num(v: unknown): string {
+  return typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(7).replace(/0+$/, '')) : String(v);
+}
+
+export function jobTable(jobs: readonly JobView[]): string {
+  const rows = [['ID', 'KIND', 'TEAM', 'STATE', 'GPUS', 'CREATED']];
+  for (const j of jobs) rows.push([j.id, j.kind, j.team, j.state, gpuList(j), j.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '']);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+}
+
+export function eventLine(e: JobEventView): string {
+  const at = e.time ? e.time.toISOString().slice(11, 23) : '';
+  switch (e.type) {
+    case 'state':
+      return `${at}  ${e.state}${e.assignedGpus.length ? ` on ${gpuList(e)}` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
+    case 'progress':
+      return `${at}  ${Math.round(e.fraction * 100)}% ${e.message}`;
+    case 'log':
+      return `${at}  [${e.level}] ${e.message}`;
+    case 'result':
+      return `${at}  result ready (backend ${e.backend})`;
+  }
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView } from '@gpulab/sdk';
+import { describeJob, jobJson, jobTable } from './format';
+import { parseSetValues } from './set-values';
+import { WatchDisplay } from './watch-display';
+
+/** Exit codes: 0 success, 1 the job failed or was cancelled, 2 the request was refused. */
+const EXIT_JOB_FAILED = 1;
+const EXIT_REFUSED = 2;
+
+const program = new Command()
+  .name('gpulab')
+  .description('Submit and follow jobs on the course GPU cluster.\nAddress: GPULAB_ADDR (default localhost:50051); token: GPULAB_TOKEN (default: the local demo team).')
+  .showHelpAfterError();
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of 1 or more`);
+  return n;
+};
+
+program
+  .command('submit')
+  .description('submit a job, e.g. gpulab submit pca --input data.csv --components 2 --wait')
+  .argument('<kind>', 'job kind, e.g. pca')
+  .option('--input <file-or-artifact>', 'a CSV file to send with the job (or an artifact id)')
+  .option('--dataset <name>', 'a built-in data set, e.g. seed-example')
+  .option('--set <key=value>', 'a job parameter (repeatable)', collect, [])
+  .option('--gpus <n>', 'GPUs for the job (1 or 2)', positiveInt('--gpus'))
+  .option('--components <k>', 'pca: number of principal components', positiveInt('--components'))
+  .option('--wait', 'follow the job until it ends')
+  .option('--json', 'print one JSON object on stdout')
+  .action(async (kind: string, opts: { input?: string; dataset?: string; set: string[]; gpus?: number; components?: number; wait?: boolean; json?: boolean }) => {
+    const params = parseSetValues(opts.set);
+    if (opts.components !== undefined) params.components = opts.components;
+    const client = new GpulabClient();
+    try {
+      const { job, notices } = await client.submitJob({ kind, input: inputOption(opts), params, gpus: opts.gpus });
+      if (!opts.json) {
+        process.stderr.write(`submitted ${job.id} (${job.kind}, ${job.state})\n`);
+        for (const n of notices) process.stderr.write(`note: ${n}\n`);
+      }
+      if (!opts.wait) {
+        if (opts.json) printJson(jobJson(job));
+        else process.stdout.write(`${job.id}\n`);
+        return;
+      }
+      await follow(client, job.id, !!opts.json);
+    } finally {
+      client.close();
+    }
+  });
+
+program
+  .command('watch')
+  .description('follow a job: its history, live progress and the result')
+  .argument('<id>', 'job id')
+  .option('--json', 'print the events as JSON lines, then the job')
+  .action(async (id: string, opts: { json?: boolean }) => {
+    const client = new GpulabClient();
+    try {
+      if (opts.json) {
+        for await (const event of client.watchJob(id)) printJson(event);
+        const job = await client.getJob(id);
+        printJson(jobJson(job));
+        setExitForJob(job);
+      } else {
+        await follow(client, id, false);
+      }
+    } finally {
+      client.close();
+    }
+  });
+
+program
+  .command('get')
+  .description('show a job and its result')
+  .argument('<id>', 'job id')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, opts: { json?: boolean }) => {
+    const client = new GpulabClient();
+    try {
+      const job = await client.getJob(id);
+      if (opts.json) printJson(jobJson(job));
+      else process.stdout.write(`${describeJob(job)}\n`);
+    } finally {
+      client.close();
+    }
+  });
+
+program
+  .command('cancel')
+  .description('cancel a job that has not ended')
+  .argument('<id>', 'job id')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, opts: { json?: boolean }) => {
+    const client = new GpulabClient();
+    try {
+      const job = await client.cancelJob(id);
+      if (opts.json) printJson(jobJson(job));
+      else process.stdout.write(`${job.id} ${job.state}\n`);
+    } finally {
+      client.close();
+    }
+  });
+
+program
+  .command('jobs')
+  .description("list your team's jobs (tutors: all teams), newest first")
+  .addOption(new Option('--state <state...>', 'only jobs in these states').choices(ALL_JOB_STATES as string[]))
+  .option('--team <name>', 'tutors: one team')
+  .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
+  .option('--all', 'every page')
+  .option('--json', 'print one JSON object {jobs: [...]}')
+  .action(async (opts: { state?: string[]; team?: string; limit: number; all?: boolean; json?: boolean }) => {
+    const client = new GpulabClient();
+    try {
+      const jobs: JobView[] = [];
+      let pageToken: string | undefined;
+      do {
+        const page = await client.listJobs({ states: opts.state as JobStateName[] | undefined, team: opts.team, pageSize: Math.min(opts.limit, 500), pageToken });
+        jobs.push(...page.jobs);
+        pageToken = page.nextPageToken;
+      } while (opts.all && pageToken);
+      if (opts.json) printJson({ jobs: jobs.map(jobJson), nextPageToken: pageToken });
+      else process.stdout.write(`${jobs.length ? jobTable(jobs) : 'no jobs'}\n`);
+    } finally {
+      client.close();
+    }
+  });
+
+function inputOption(opts: { input?: string; dataset?: string }): JobInputOption | undefined {
+  if (opts.input && opts.dataset) throw new UsageError('give either --input or --dataset, not both');
+  if (opts.dataset) return { dataset: opts.dataset };
+  if (!opts.input) return undefined;
+  if (existsSync(opts.input)) {
+    const ext = extname(opts.input).toLowerCase();
+    if (ext !== '.csv' && ext !== '.txt') throw new UsageError(`${opts.input}: only CSV files can be sent with a job for now`);
+    return { csv: readFileSync(opts.input), filename: basename(opts.input) };
+  }
+  if (/[/\\.]/.test(opts.input)) throw new UsageError(`${opts.input}: no such file`);
+  return { artifactId: opts.input };
+}
+
+async function follow(client: GpulabClient, id: string, json: boolean): Promise<void> {
+  const display = new WatchDisplay();
+  const job = await client.waitForJob(id, json ? undefined : (event) => display.show(event));
+  display.stopBar();
+  if (json) printJson(jobJson(job));
+  else process.stdout.write(`${describeJob(job)}\n`);
+  setExitForJob(job);
+}
+
+function setExitForJob(job: JobView): void {
+  if (job.state !== 'SUCCEEDED' && job.state !== 'UNKNOWN' && isTerminalState(job.state)) {
+    process.stderr.write(`job ${job.id} ${job.state}${job.reason ? `: ${job.reason}` : ''}\n`);
+    process.exitCode = EXIT_JOB_FAILED;
+  }
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+class UsageError extends Error {}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof GpulabError) {
+    process.stderr.write(`error: ${error.message} (${error.code})\n`);
+  } else {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exitCode = EXIT_REFUSED;
+});

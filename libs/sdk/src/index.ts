@@ -1,0 +1,5 @@
+export { GpulabClient, type GpulabClientOptions, type JobInputOption, type ListOptions, type SubmitOptions } from './gpulab-client';
+export { GpulabError } from './errors';
+export { connectionFromEnv, DEFAULT_ADDRESS, type ConnectionSettings } from './connection';
+export { type JobEventView, type JobView } from './job-view';
+export { ALL_JOB_STATES, isTerminalState, type JobStateName } from '@gpulab/contracts';

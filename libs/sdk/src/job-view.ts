@@ -1,0 +1,67 @@
+import { type GpuAddress, jobStateFromProto, type JobStateName, type pb } from '@gpulab/contracts';
+
+/** A job as SDK users see it: states by name, times as Dates, the result as plain JSON. */
+export interface JobView {
+  id: string;
+  team: string;
+  kind: string;
+  state: JobStateName | 'UNKNOWN';
+  params: Record<string, unknown>;
+  gpus: number;
+  assignedGpus: GpuAddress[];
+  attempt: number;
+  reason?: string;
+  waitingReason?: string;
+  createdAt?: Date;
+  scheduledAt?: Date;
+  startedAt?: Date;
+  finishedAt?: Date;
+  backend?: string;
+  submittedBy: string;
+  result?: Record<string, unknown>;
+}
+
+export type JobEventView =
+  | { type: 'state'; jobId: string; attempt: number; sequence: number; time?: Date; state: JobStateName | 'UNKNOWN'; reason?: string; assignedGpus: GpuAddress[] }
+  | { type: 'progress'; jobId: string; attempt: number; sequence: number; time?: Date; fraction: number; message: string }
+  | { type: 'log'; jobId: string; attempt: number; sequence: number; time?: Date; level: string; message: string }
+  | { type: 'result'; jobId: string; attempt: number; sequence: number; time?: Date; result: Record<string, unknown>; backend: string };
+
+export function jobFromProto(job: pb.Job): JobView {
+  return {
+    id: job.id,
+    team: job.team,
+    kind: job.kind,
+    state: jobStateFromProto(job.state) ?? 'UNKNOWN',
+    params: job.params ?? {},
+    gpus: job.gpus,
+    assignedGpus: job.assignedGpus.map((g) => ({ server: g.server, index: g.index })),
+    attempt: job.attempt,
+    reason: job.reason || undefined,
+    waitingReason: job.waitingReason || undefined,
+    createdAt: job.createdAt,
+    scheduledAt: job.scheduledAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    backend: job.backend || undefined,
+    submittedBy: job.submittedBy,
+    result: job.result,
+  };
+}
+
+export function eventFromProto(e: pb.JobEvent): JobEventView | undefined {
+  const base = { jobId: e.jobId, attempt: e.attempt, sequence: e.sequence, time: e.time };
+  if (e.stateChange) {
+    return {
+      ...base,
+      type: 'state',
+      state: jobStateFromProto(e.stateChange.state) ?? 'UNKNOWN',
+      reason: e.stateChange.reason || undefined,
+      assignedGpus: e.stateChange.assignedGpus.map((g) => ({ server: g.server, index: g.index })),
+    };
+  }
+  if (e.progress) return { ...base, type: 'progress', fraction: e.progress.fraction, message: e.progress.message };
+  if (e.log) return { ...base, type: 'log', level: e.log.level, message: e.log.message };
+  if (e.result) return { ...base, type: 'result', result: e.result.value ?? {}, backend: e.result.backend };
+  return undefined;
+}

@@ -1,0 +1,75 @@
+import { join, resolve } from 'node:path';
+import { parseDurationMs, tokensFilePath } from '@gpulab/platform';
+
+/** Gateway settings in friendly units; `compileGatewayConfig` checks them and names bad fields. */
+export interface GatewayOptions {
+  /** @default 50051 */
+  port?: number;
+  /** @default '0.0.0.0' */
+  host?: string;
+  /** @default 'nats://127.0.0.1:4222' */
+  natsUrl?: string;
+  /** The tokens file (`{"tutor": "…", "teams": {…}}`). @default `$GPULAB_DATA_DIR/tokens.json` */
+  tokensFile?: string;
+  /** @default './.gpulab' */
+  dataDir?: string;
+  /** Largest request accepted, in MiB: inline CSV files ride in the request. @default 64 */
+  maxMessageMiB?: number;
+  /** How long to wait for the scheduler's answer. @default '10s' */
+  schedulerTimeout?: string;
+  /** @default 'info' */
+  logLevel?: string;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  natsUrl: string;
+  tokensFile: string;
+  maxMessageBytes: number;
+  schedulerTimeoutMs: number;
+  logLevel: string;
+  /** Where the .proto files are, for server reflection. */
+  protoDir: string;
+}
+
+const DEFAULTS = {
+  port: 50051,
+  host: '0.0.0.0',
+  natsUrl: 'nats://127.0.0.1:4222',
+  dataDir: './.gpulab',
+  maxMessageMiB: 64,
+  schedulerTimeout: '10s',
+  logLevel: 'info',
+} as const;
+
+export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS &
+    GatewayOptions;
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`port: "${o.port}" is not a TCP port`);
+  if (!(o.maxMessageMiB > 0)) throw new Error(`maxMessageMiB: "${o.maxMessageMiB}" must be a positive number`);
+  return {
+    port: o.port,
+    host: o.host,
+    natsUrl: o.natsUrl,
+    tokensFile: resolve(o.tokensFile ?? tokensFilePath(o.dataDir)),
+    maxMessageBytes: Math.round(o.maxMessageMiB * 1024 * 1024),
+    schedulerTimeoutMs: parseDurationMs(o.schedulerTimeout, 'schedulerTimeout'),
+    logLevel: o.logLevel,
+    protoDir: join(__dirname, '..', '..', '..', 'proto'),
+  };
+}
+
+export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
+  const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+  return {
+    port: num(env.GPULAB_PORT),
+    host: env.GPULAB_HOST,
+    natsUrl: env.GPULAB_NATS_URL,
+    tokensFile: env.GPULAB_TOKENS_FILE,
+    dataDir: env.GPULAB_DATA_DIR,
+    maxMessageMiB: num(env.GPULAB_MAX_MESSAGE_MIB),
+    schedulerTimeout: env.GPULAB_SCHEDULER_TIMEOUT,
+    logLevel: env.GPULAB_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,33 @@
+import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
+import { type ErrorCode, ErrorCodes } from '@gpulab/contracts';
+
+/** An error meant for the caller: its message is what the student reads. */
+export class GatewayError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'GatewayError';
+  }
+}
+
+const GRPC_STATUS: Record<ErrorCode, status> = {
+  [ErrorCodes.invalidArgument]: status.INVALID_ARGUMENT,
+  [ErrorCodes.notFound]: status.NOT_FOUND,
+  [ErrorCodes.permissionDenied]: status.PERMISSION_DENIED,
+  [ErrorCodes.unauthenticated]: status.UNAUTHENTICATED,
+  [ErrorCodes.failedPrecondition]: status.FAILED_PRECONDITION,
+  [ErrorCodes.alreadyExists]: status.ALREADY_EXISTS,
+  [ErrorCodes.unavailable]: status.UNAVAILABLE,
+  [ErrorCodes.internal]: status.INTERNAL,
+};
+
+/** The one place where our error codes become gRPC status codes. */
+export function toServiceError(error: unknown): Partial<ServiceError> {
+  if (error instanceof GatewayError) {
+    return { code: GRPC_STATUS[error.code], details: error.message, metadata: new Metadata() };
+  }
+  return { code: status.INTERNAL, details: 'the gateway failed to handle the request; the error is in its log', metadata: new Metadata() };
+}

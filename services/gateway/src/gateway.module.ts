@@ -1,0 +1,40 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
+import { type GatewayConfig } from './config';
+import { GrpcServer } from './grpc-server';
+import { InputIntake } from './input-intake';
+import { JobEventFeed } from './job-event-feed';
+import { JobsGrpcService } from './jobs.grpc-service';
+import { ResultReader } from './result-reader';
+import { SchedulerClient } from './scheduler-client';
+import { TokenAuthenticator } from './token-authenticator';
+import { GATEWAY_CONFIG, JETSTREAM, NATS } from './tokens';
+
+@Module({})
+export class GatewayModule implements OnApplicationShutdown {
+  static forConfig(config: GatewayConfig) {
+    return {
+      module: GatewayModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('gateway', config.logLevel) } })],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway' }) },
+        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
+        { provide: TokenAuthenticator, useFactory: () => new TokenAuthenticator(config.tokensFile) },
+        { provide: SchedulerClient, inject: [NATS], useFactory: (nc: NatsConnection) => new SchedulerClient(nc, config.schedulerTimeoutMs) },
+        { provide: InputIntake, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new InputIntake(r.artifacts) },
+        { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },
+        { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
+        JobsGrpcService,
+        GrpcServer,
+      ],
+    };
+  }
+
+  constructor(@Inject(NATS) private readonly nc: NatsConnection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nc.drain();
+  }
+}

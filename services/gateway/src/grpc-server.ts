@@ -1,0 +1,66 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { join } from 'node:path';
+import { pb } from '@gpulab/contracts';
+import { type GatewayConfig } from './config';
+import { JobsGrpcService } from './jobs.grpc-service';
+import { GATEWAY_CONFIG } from './tokens';
+
+const SERVICES = ['gpulab.v1.JobService'];
+
+/** The public gRPC door: JobService, health checking and server reflection on one port. */
+@Injectable()
+export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly server: Server;
+  private readonly health = new HealthImplementation({ '': 'NOT_SERVING', ...Object.fromEntries(SERVICES.map((s) => [s, 'NOT_SERVING'])) });
+  /** The port actually bound (differs from the configured one when that is 0). */
+  port = 0;
+
+  constructor(
+    @InjectPinoLogger(GrpcServer.name) private readonly log: PinoLogger,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    jobs: JobsGrpcService,
+  ) {
+    this.server = new Server({
+      'grpc.max_receive_message_length': config.maxMessageBytes,
+      'grpc.max_send_message_length': 256 * 1024 * 1024,
+    });
+    this.server.addService(pb.JobServiceService, jobs.implementation());
+    this.health.addToServer(this.server);
+    const definitions = loadSync(
+      SERVICES.map((s) => join(config.protoDir, 'gpulab', 'v1', `${s.split('.').pop()?.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}.proto`)),
+      { includeDirs: [config.protoDir] },
+    );
+    new ReflectionService(definitions).addToServer(this.server);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(`${this.config.host}:${this.config.port}`, ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+    this.health.setStatus('', 'SERVING');
+    for (const s of SERVICES) this.health.setStatus(s, 'SERVING');
+    this.log.info({ port: this.port }, `gateway listening on ${this.config.host}:${this.port}`);
+  }
+
+  /** Lets calls in flight finish for a few seconds, then cuts the rest (open watches). */
+  async onApplicationShutdown(): Promise<void> {
+    this.health.setStatus('', 'NOT_SERVING');
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 3000);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+}

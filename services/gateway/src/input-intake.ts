@@ -1,0 +1,62 @@
+import { encodeMatrix, ErrorCodes, type JobInputSpec, ObjectNames, type pb } from '@gpulab/contracts';
+import { ComputeError, findDataset, type MatrixShape, parseCsvMatrix } from '@gpulab/compute';
+import { type ObjectStore } from '@nats-io/obj';
+import { GatewayError } from './errors';
+
+export interface AcceptedInput {
+  spec: JobInputSpec;
+  shape?: MatrixShape;
+  /** Removes what was stored, when the submission fails after all. */
+  discard(): Promise<void>;
+}
+
+const SUPPORTED_FORMATS = ['csv'];
+
+/**
+ * Checks a submitted input and puts it where the worker will read it. A CSV is parsed here, so
+ * a bad file is refused at once with the row and column, and stored as a binary matrix.
+ */
+export class InputIntake {
+  constructor(private readonly artifacts: ObjectStore) {}
+
+  async accept(jobId: string, input: pb.JobInput | undefined): Promise<AcceptedInput> {
+    const nothing = async () => {};
+    if (input?.dataset !== undefined) {
+      const dataset = asInvalidArgument(() => findDataset(input.dataset ?? ''));
+      return { spec: { source: 'dataset', name: dataset.name }, shape: { rows: dataset.rows, cols: dataset.cols }, discard: nothing };
+    }
+    if (input?.artifactId !== undefined) {
+      throw new GatewayError(ErrorCodes.invalidArgument, 'artifact inputs are not available yet: send the file itself (--input FILE.csv)');
+    }
+    if (input?.inline !== undefined) {
+      const { format, content, filename } = input.inline;
+      const label = filename || 'the input file';
+      if (!SUPPORTED_FORMATS.includes(format.toLowerCase())) {
+        throw new GatewayError(ErrorCodes.invalidArgument, `${label}: format "${format}" is not supported; use one of: ${SUPPORTED_FORMATS.join(', ')}`);
+      }
+      const { matrix } = asInvalidArgument(() => parseCsvMatrix(Buffer.from(content).toString('utf8')), label);
+      const name = ObjectNames.input(jobId);
+      await this.artifacts.putBlob({ name, description: `input of ${jobId} (${label})` }, encodeMatrix(matrix));
+      return {
+        spec: { source: 'object', name, rows: matrix.rows, cols: matrix.cols, filename: filename || undefined },
+        shape: { rows: matrix.rows, cols: matrix.cols },
+        discard: async () => {
+          await this.artifacts.delete(name).catch(() => undefined);
+        },
+      };
+    }
+    return { spec: { source: 'none' }, discard: nothing };
+  }
+}
+
+/** Compute's validation errors are the caller's to fix: INVALID_ARGUMENT with their message. */
+export function asInvalidArgument<T>(work: () => T, label?: string): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ComputeError) {
+      throw new GatewayError(ErrorCodes.invalidArgument, label ? `${label}: ${error.message}` : error.message, { cause: error });
+    }
+    throw error;
+  }
+}

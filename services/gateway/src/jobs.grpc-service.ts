@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedHandleCall } from '@grpc/grpc-js';
+import {
+  type Caller,
+  ErrorCodes,
+  isTerminalState,
+  JOB_ID_PATTERN,
+  jobRecordToProto,
+  type JobRecord,
+  jobStateFromProto,
+  type JobStateName,
+  pb,
+} from '@gpulab/contracts';
+import { findJobKind } from '@gpulab/compute';
+import { ulid } from 'ulid';
+import { GatewayError, toServiceError } from './errors';
+import { asInvalidArgument, InputIntake } from './input-intake';
+import { JobEventFeed } from './job-event-feed';
+import { ResultReader } from './result-reader';
+import { SchedulerClient } from './scheduler-client';
+import { TokenAuthenticator } from './token-authenticator';
+
+/** Implements `gpulab.v1.JobService`: authenticate, validate, forward, map back. */
+@Injectable()
+export class JobsGrpcService {
+  constructor(
+    @InjectPinoLogger('JobService') private readonly log: PinoLogger,
+    private readonly auth: TokenAuthenticator,
+    private readonly scheduler: SchedulerClient,
+    private readonly intake: InputIntake,
+    private readonly results: ResultReader,
+    private readonly feed: JobEventFeed,
+  ) {}
+
+  implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
+    return {
+      submitJob: this.unary('SubmitJob', (caller, req: pb.SubmitJobRequest) => this.submit(caller, req)),
+      getJob: this.unary('GetJob', async (caller, req: pb.GetJobRequest) => ({ job: await this.toProto(await this.scheduler.get({ caller, jobId: jobId(req.id) })) })),
+      cancelJob: this.unary('CancelJob', async (caller, req: pb.CancelJobRequest) => ({
+        job: await this.toProto((await this.scheduler.cancel({ caller, jobId: jobId(req.id) })).job),
+      })),
+      listJobs: this.unary('ListJobs', (caller, req: pb.ListJobsRequest) => this.list(caller, req)),
+      watchJob: (call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>) => void this.watch(call),
+    };
+  }
+
+  private async submit(caller: Caller, req: pb.SubmitJobRequest): Promise<pb.SubmitJobResponse> {
+    const kindName = req.kind.trim();
+    if (!kindName) throw new GatewayError(ErrorCodes.invalidArgument, 'kind is missing (e.g. "pca")');
+    const kind = asInvalidArgument(() => findJobKind(kindName));
+    const gpus = req.gpus === 0 ? 1 : req.gpus;
+    const id = `j-${ulid().toLowerCase()}`;
+    const input = await this.intake.accept(id, req.input);
+    try {
+      if (kind.input === 'matrix' && !input.shape) {
+        throw new GatewayError(ErrorCodes.invalidArgument, `${kind.name} needs data: give --input FILE.csv or --dataset NAME`);
+      }
+      const params = asInvalidArgument(() => kind.prepare(req.params ?? {}, input.shape));
+      const reply = await this.scheduler.submit({ caller, jobId: id, kind: kind.name, params, input: input.spec, gpus });
+      this.log.info({ jobId: id, team: reply.job.team, kind: kind.name }, 'job submitted');
+      return { job: await this.toProto(reply.job), notices: reply.notices ?? [] };
+    } catch (error) {
+      await input.discard();
+      throw error;
+    }
+  }
+
+  private async list(caller: Caller, req: pb.ListJobsRequest): Promise<pb.ListJobsResponse> {
+    const states: JobStateName[] = req.states.map((s) => {
+      const name = jobStateFromProto(s);
+      if (!name) throw new GatewayError(ErrorCodes.invalidArgument, `state ${s} is not a job state`);
+      return name;
+    });
+    if (req.pageSize > 500) throw new GatewayError(ErrorCodes.invalidArgument, `page_size is at most 500, not ${req.pageSize}`);
+    const reply = await this.scheduler.list({ caller, states, team: req.team || undefined, pageSize: req.pageSize, pageToken: req.pageToken || undefined });
+    return { jobs: reply.jobs.map((j) => jobRecordToProto(j)), nextPageToken: reply.nextPageToken ?? '' };
+  }
+
+  private async watch(call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>): Promise<void> {
+    const started = performance.now();
+    try {
+      const caller = this.auth.authenticate(call.metadata);
+      const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
+      const isOver = async () => isTerminalState((await this.scheduler.get({ caller, jobId: job.id })).state);
+      let events = 0;
+      for await (const event of this.feed.follow(job.id, isOver, call)) {
+        if (call.cancelled) break;
+        call.write({ event });
+        events++;
+      }
+      this.log.info({ rpc: 'WatchJob', jobId: job.id, team: job.team, events, ms: Math.round(performance.now() - started) }, 'rpc');
+      call.end();
+    } catch (error) {
+      this.logFailure('WatchJob', error, started);
+      call.destroy(toServiceError(error) as Error);
+    }
+  }
+
+  private async toProto(job: JobRecord): Promise<pb.Job> {
+    return jobRecordToProto(job, job.resultRef ? await this.results.read(job.resultRef) : undefined);
+  }
+
+  private unary<Req, Res>(rpc: string, handle: (caller: Caller, request: Req) => Promise<Res>) {
+    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      const started = performance.now();
+      void (async () => {
+        try {
+          const caller = this.auth.authenticate(call.metadata);
+          const response = await handle(caller, call.request);
+          this.log.info({ rpc, team: caller.team, ms: Math.round(performance.now() - started) }, 'rpc');
+          callback(null, response);
+        } catch (error) {
+          this.logFailure(rpc, error, started);
+          callback(toServiceError(error));
+        }
+      })();
+    };
+  }
+
+  private logFailure(rpc: string, error: unknown, started: number): void {
+    const ms = Math.round(performance.now() - started);
+    if (error instanceof GatewayError) this.log.info({ rpc, code: error.code, ms, reason: error.message }, 'rpc refused');
+    else this.log.error({ rpc, err: error, ms }, 'rpc failed');
+  }
+}
+
+function jobId(raw: string): string {
+  const id = raw.trim();
+  if (!id) throw new GatewayError(ErrorCodes.invalidArgument, 'the job id is missing');
+  if (!JOB_ID_PATTERN.test(id)) throw new GatewayError(ErrorCodes.invalidArgument, `"${raw}" is not a job id (ids look like j-01jd…)`);
+  return id;
+}

@@ -1,0 +1,39 @@
+import { type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { GatewayError } from './errors';
+
+/** The scheduler's commands over NATS request/reply. */
+export class SchedulerClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs: number,
+  ) {}
+
+  submit(command: SubmitCommand): Promise<JobReply> {
+    return this.request(SchedulerSubjects.submit, command);
+  }
+
+  cancel(ref: JobRef): Promise<JobReply> {
+    return this.request(SchedulerSubjects.cancel, ref);
+  }
+
+  async get(ref: JobRef): Promise<JobRecord> {
+    return (await this.request<JobReply>(SchedulerSubjects.get, ref)).job;
+  }
+
+  list(query: ListQuery): Promise<ListReply> {
+    return this.request(SchedulerSubjects.list, query);
+  }
+
+  private async request<T>(subject: string, body: unknown): Promise<T> {
+    let reply: Reply<T>;
+    try {
+      const msg = await this.nc.request(subject, JSON.stringify(body), { timeout: this.timeoutMs });
+      reply = msg.json<Reply<T>>();
+    } catch (error) {
+      throw new GatewayError(ErrorCodes.unavailable, 'the scheduler is not answering; try again in a moment', { cause: error });
+    }
+    if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
+    return reply.value;
+  }
+}

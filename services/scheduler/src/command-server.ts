@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { ErrorCodes, type Reply, SchedulerSubjects } from '@gpulab/contracts';
+import { Nats as NatsNames } from '@gpulab/contracts';
+import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { CommandError } from './errors';
+import { SchedulerService } from './scheduler.service';
+import { NATS } from './tokens';
+
+/** Answers the gateway's commands (request/reply, one queue group for all scheduler instances). */
+@Injectable()
+export class CommandServer {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    @InjectPinoLogger(CommandServer.name) private readonly log: PinoLogger,
+    @Inject(NATS) private readonly nc: NatsConnection,
+    private readonly scheduler: SchedulerService,
+  ) {}
+
+  start(): void {
+    this.serve(SchedulerSubjects.submit, (c) => this.scheduler.submit(c));
+    this.serve(SchedulerSubjects.cancel, (c) => this.scheduler.cancel(c));
+    this.serve(SchedulerSubjects.get, (c) => this.scheduler.get(c));
+    this.serve(SchedulerSubjects.list, (c) => this.scheduler.list(c));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private serve(subject: string, handle: (command: any) => Promise<unknown>): void {
+    const sub = this.nc.subscribe(subject, {
+      queue: NatsNames.schedulerQueueGroup,
+      callback: (err, msg) => {
+        if (err) {
+          this.log.error({ err, subject }, 'command subscription failed');
+          return;
+        }
+        void (async () => {
+          let reply: Reply<unknown>;
+          try {
+            reply = { ok: true, value: await handle(msg.json()) };
+          } catch (error) {
+            if (error instanceof CommandError) {
+              reply = { ok: false, error: { code: error.code, message: error.message } };
+            } else {
+              this.log.error({ err: error, subject }, 'command failed');
+              reply = { ok: false, error: { code: ErrorCodes.internal, message: 'the scheduler could not carry out the command; try again' } };
+            }
+          }
+          msg.respond(JSON.stringify(reply));
+        })();
+      },
+    });
+    this.subscriptions.push(sub);
+  }
+
+  async close(): Promise<void> {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+  }
+}

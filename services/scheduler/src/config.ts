@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { parseDurationMs } from '@gpulab/platform';
+import { DEFAULT_GPU_LAYOUT, type Inventory, inventoryFromLayout } from '@gpulab/scheduling';
+
+/** Scheduler settings in friendly units; `compileSchedulerConfig` checks them and names bad fields. */
+export interface SchedulerOptions {
+  /** @default 'nats://127.0.0.1:4222' */
+  natsUrl?: string;
+  /** GPUs per server, comma separated. @default '4,2,2' */
+  gpuLayout?: string;
+  /** The worker's entry point, started once per job. @default the worker package's dist/main.js */
+  workerEntry?: string;
+  /** How long a cancelled or stopped worker may take before it is killed. @default '10s' */
+  stopGrace?: string;
+  /** How long to wait for a worker's last reports after its process ended. @default '2s' */
+  exitSettle?: string;
+  /** Starts of one job before it is failed for good. @default 3 */
+  maxAttempts?: number;
+  /** @default 'info' */
+  logLevel?: string;
+}
+
+export interface SchedulerConfig {
+  natsUrl: string;
+  inventory: Inventory;
+  workerEntry: string;
+  stopGraceMs: number;
+  exitSettleMs: number;
+  maxAttempts: number;
+  logLevel: string;
+}
+
+const DEFAULTS = {
+  natsUrl: 'nats://127.0.0.1:4222',
+  gpuLayout: DEFAULT_GPU_LAYOUT,
+  workerEntry: join(__dirname, '..', '..', 'worker', 'dist', 'main.js'),
+  stopGrace: '10s',
+  exitSettle: '2s',
+  maxAttempts: 3,
+  logLevel: 'info',
+} as const;
+
+export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConfig {
+  const o = { ...DEFAULTS, ...stripUndefined(options) };
+  if (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1) throw new Error(`maxAttempts: "${o.maxAttempts}" must be a whole number >= 1`);
+  return {
+    natsUrl: o.natsUrl,
+    inventory: inventoryFromLayout(o.gpuLayout),
+    workerEntry: o.workerEntry,
+    stopGraceMs: parseDurationMs(o.stopGrace, 'stopGrace'),
+    exitSettleMs: parseDurationMs(o.exitSettle, 'exitSettle'),
+    maxAttempts: o.maxAttempts,
+    logLevel: o.logLevel,
+  };
+}
+
+export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOptions {
+  return {
+    natsUrl: env.GPULAB_NATS_URL,
+    gpuLayout: env.GPULAB_GPU_LAYOUT,
+    workerEntry: env.GPULAB_WORKER_ENTRY,
+    stopGrace: env.GPULAB_STOP_GRACE,
+    exitSettle: env.GPULAB_EXIT_SETTLE,
+    maxAttempts: env.GPULAB_MAX_ATTEMPTS === undefined ? undefined : Number(env.GPULAB_MAX_ATTEMPTS),
+    logLevel: env.GPULAB_LOG_LEVEL,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

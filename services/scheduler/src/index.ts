@@ -1,0 +1,3 @@
+export { SchedulerModule } from './scheduler.module';
+export { compileSchedulerConfig, type SchedulerConfig, type SchedulerOptions } from './config';
+export { type Clock, systemClock } from './clock';

@@ -1,0 +1,72 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type JobRecord } from '@gpulab/contracts';
+import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
+import { RevisionConflictError } from './errors';
+import { JobStore } from './job-store';
+
+function record(id: string): JobRecord {
+  return {
+    id,
+    team: 'demo',
+    submittedBy: 'demo',
+    kind: 'pca',
+    params: {},
+    input: { source: 'dataset', name: 'seed-example' },
+    gpus: 1,
+    state: 'QUEUED',
+    attempt: 0,
+    assignedGpus: [],
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+describe('JobStore on JetStream KV', () => {
+  let dir: string;
+  let server: NatsServerProcess;
+  let nc: NatsConnection;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gpulab-store-'));
+    server = await NatsServerProcess.start({ storeDir: dir });
+    nc = await connectNats({ url: server.url, name: 'job-store-test' });
+  });
+
+  after(async () => {
+    await nc?.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps jobs across a restart of its owner', async () => {
+    const first = new JobStore((await openJetStreamResources(nc)).jobs);
+    await first.load();
+    await first.create(record('j-keep'));
+    await first.update('j-keep', (j) => ({ ...j, state: 'SCHEDULED', attempt: 1 }));
+    const second = new JobStore((await openJetStreamResources(nc)).jobs);
+    assert.ok((await second.load()) >= 1);
+    assert.equal(second.get('j-keep')?.state, 'SCHEDULED');
+    assert.equal(second.get('j-keep')?.attempt, 1);
+  });
+
+  it('treats a second create of the same id as a retry, not a new job', async () => {
+    const store = new JobStore((await openJetStreamResources(nc)).jobs);
+    assert.equal(await store.create(record('j-twice')), true);
+    assert.equal(await store.create({ ...record('j-twice'), kind: 'other' }), false);
+    assert.equal(store.get('j-twice')?.kind, 'pca');
+  });
+
+  it('refuses a write based on a stale revision and refreshes its copy', async () => {
+    const a = new JobStore((await openJetStreamResources(nc)).jobs);
+    const b = new JobStore((await openJetStreamResources(nc)).jobs);
+    await a.load();
+    await a.create(record('j-race'));
+    await b.load();
+    await a.update('j-race', (j) => ({ ...j, state: 'CANCELLED' }));
+    await assert.rejects(b.update('j-race', (j) => ({ ...j, state: 'SCHEDULED' })), RevisionConflictError);
+    assert.equal(b.get('j-race')?.state, 'CANCELLED', 'the loser sees the winner’s state');
+  });
+});

@@ -1,0 +1,75 @@
+import { type JobRecord, jobKey, jobKeyPrefix } from '@gpulab/contracts';
+import { type KV } from '@nats-io/kv';
+import { RevisionConflictError } from './errors';
+
+interface Entry {
+  record: JobRecord;
+  revision: number;
+}
+
+/**
+ * The jobs, kept in JetStream KV and mirrored in memory. Every write is a compare-and-set on the
+ * revision read, so a second scheduler (or a stale one) can never overwrite a newer state.
+ */
+export class JobStore {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly kv: KV) {}
+
+  /** Reads every job from KV; called once at start. */
+  async load(): Promise<number> {
+    this.entries.clear();
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys(`${jobKeyPrefix}>`)) keys.push(key);
+    for (const key of keys) {
+      const entry = await this.kv.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      const record = entry.json<JobRecord>();
+      this.entries.set(record.id, { record, revision: entry.revision });
+    }
+    return this.entries.size;
+  }
+
+  get(id: string): JobRecord | undefined {
+    return this.entries.get(id)?.record;
+  }
+
+  all(): JobRecord[] {
+    return [...this.entries.values()].map((e) => e.record);
+  }
+
+  /** Stores a new job; returns false when the id exists already (a retried submit). */
+  async create(record: JobRecord): Promise<boolean> {
+    try {
+      const revision = await this.kv.create(jobKey(record.id), JSON.stringify(record));
+      this.entries.set(record.id, { record, revision });
+      return true;
+    } catch (error) {
+      const existing = await this.kv.get(jobKey(record.id));
+      if (existing && existing.operation === 'PUT') {
+        this.entries.set(record.id, { record: existing.json<JobRecord>(), revision: existing.revision });
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Replaces a job with `change(current)`. On a revision conflict the in-memory copy is refreshed
+   * from KV and the error thrown: the caller decides again on the fresh state.
+   */
+  async update(id: string, change: (current: JobRecord) => JobRecord): Promise<JobRecord> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`job ${id} is not loaded`);
+    const next = change(entry.record);
+    try {
+      const revision = await this.kv.update(jobKey(id), JSON.stringify(next), entry.revision);
+      this.entries.set(id, { record: next, revision });
+      return next;
+    } catch (error) {
+      const fresh = await this.kv.get(jobKey(id));
+      if (fresh && fresh.operation === 'PUT') this.entries.set(id, { record: fresh.json<JobRecord>(), revision: fresh.revision });
+      throw new RevisionConflictError(jobKey(id), { cause: error });
+    }
+  }
+}

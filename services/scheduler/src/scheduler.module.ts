@@ -1,0 +1,60 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
+import { type Clock, systemClock } from './clock';
+import { CommandServer } from './command-server';
+import { type SchedulerConfig } from './config';
+import { JobEvents } from './job-events';
+import { JobStore } from './job-store';
+import { type Launcher, LAUNCHER } from './launcher';
+import { LocalLauncher } from './local-launcher';
+import { ReportsConsumer } from './reports-consumer';
+import { SchedulerService } from './scheduler.service';
+import { CLOCK, JETSTREAM, NATS, SCHEDULER_CONFIG } from './tokens';
+
+@Module({})
+export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  static forConfig(config: SchedulerConfig, clock: Clock = systemClock) {
+    return {
+      module: SchedulerModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('scheduler', config.logLevel) } })],
+      providers: [
+        { provide: SCHEDULER_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler' }) },
+        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
+        { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
+        { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
+        {
+          provide: LAUNCHER,
+          useFactory: () => new LocalLauncher({ natsUrl: config.natsUrl, workerEntry: config.workerEntry, env: { GPULAB_LOG_LEVEL: config.logLevel } }),
+        },
+        SchedulerService,
+        CommandServer,
+        ReportsConsumer,
+      ],
+    };
+  }
+
+  constructor(
+    private readonly scheduler: SchedulerService,
+    private readonly commands: CommandServer,
+    private readonly reports: ReportsConsumer,
+    @Inject(LAUNCHER) private readonly launcher: Launcher,
+    @Inject(NATS) private readonly nc: NatsConnection,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.scheduler.start();
+    await this.reports.start();
+    this.commands.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.scheduler.close();
+    await this.commands.close();
+    await this.reports.close();
+    await this.launcher.close();
+    await this.nc.drain();
+  }
+}

@@ -1,0 +1,5 @@
+/** Injection tokens of the scheduler's providers that are not classes. */
+export const SCHEDULER_CONFIG = Symbol('SchedulerConfig');
+export const CLOCK = Symbol('Clock');
+export const NATS = Symbol('NatsConnection');
+export const JETSTREAM = Symbol('JetStreamResources');

@@ -1,0 +1,2 @@
+export { JobRunner } from './job-runner';
+export { readWorkerEnv, type WorkerEnv } from './worker-env';

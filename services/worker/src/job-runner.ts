@@ -1,0 +1,93 @@
+import {
+  decodeMatrix,
+  eventChannel,
+  INLINE_RESULT_LIMIT_BYTES,
+  type JobEventBody,
+  type JobEventEnvelope,
+  jobEventSubject,
+  jobKey,
+  type JobRecord,
+  ObjectNames,
+} from '@gpulab/contracts';
+import { findDataset, findJobKind, type Matrix } from '@gpulab/compute';
+import { type JetStreamResources, type Logger, readObject } from '@gpulab/platform';
+import { type WorkerEnv } from './worker-env';
+
+/** Progress events at most this often, so a chatty job cannot flood the stream. */
+const PROGRESS_MIN_INTERVAL_MS = 200;
+
+/**
+ * Runs one attempt of one job: reads the record, announces the start, runs the kind, stores the
+ * result and reports it. Every report carries the attempt so the scheduler can fence off a
+ * worker it has given up on.
+ */
+export class JobRunner {
+  private lastProgressAt = 0;
+
+  constructor(
+    private readonly env: WorkerEnv,
+    private readonly resources: JetStreamResources,
+    private readonly log: Logger,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async run(): Promise<'done' | 'fenced'> {
+    const entry = await this.resources.jobs.get(jobKey(this.env.jobId));
+    if (!entry || entry.operation !== 'PUT') throw new Error(`job ${this.env.jobId} is not in the store`);
+    const job = entry.json<JobRecord>();
+    if (job.attempt !== this.env.attempt) {
+      this.log.warn({ current: job.attempt }, 'this attempt is no longer current; not running it');
+      return 'fenced';
+    }
+    await this.publish({ type: 'started', backend: 'cpu', pid: process.pid });
+    try {
+      const kind = findJobKind(job.kind);
+      const input = await this.loadInput(job);
+      const output = await kind.run({
+        params: job.params,
+        input,
+        signal: this.signal,
+        progress: (fraction, message) => this.progress(fraction, message),
+        log: (level, message) => this.publish({ type: 'log', level, message }),
+      });
+      const bytes = Buffer.from(JSON.stringify(output.result));
+      const resultRef = ObjectNames.result(job.id);
+      await this.resources.artifacts.putBlob({ name: resultRef, description: `result of ${job.id}` }, bytes);
+      const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? output.result : undefined;
+      await this.publish({ type: 'result', backend: output.backend, resultRef, result: inline });
+      this.log.info({ backend: output.backend, resultBytes: bytes.byteLength }, 'job succeeded');
+    } catch (error) {
+      const retryable = (error as { retryable?: unknown }).retryable === true;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error({ err: error }, 'job failed');
+      await this.publish({ type: 'failed', reason, retryable });
+    }
+    return 'done';
+  }
+
+  private async loadInput(job: JobRecord): Promise<Matrix | undefined> {
+    switch (job.input.source) {
+      case 'none':
+        return undefined;
+      case 'dataset':
+        return findDataset(job.input.name).load();
+      case 'object': {
+        const bytes = await readObject(this.resources.artifacts, job.input.name);
+        if (!bytes) throw new Error(`the job's input ${job.input.name} is missing from the store`);
+        return decodeMatrix(bytes);
+      }
+    }
+  }
+
+  private async progress(fraction: number, message: string): Promise<void> {
+    const now = Date.now();
+    if (fraction < 1 && now - this.lastProgressAt < PROGRESS_MIN_INTERVAL_MS) return;
+    this.lastProgressAt = now;
+    await this.publish({ type: 'progress', fraction: Math.min(Math.max(fraction, 0), 1), message });
+  }
+
+  private async publish(body: JobEventBody): Promise<void> {
+    const envelope: JobEventEnvelope = { jobId: this.env.jobId, attempt: this.env.attempt, time: new Date().toISOString(), body };
+    await this.resources.js.publish(jobEventSubject(this.env.jobId, eventChannel(body)), JSON.stringify(envelope));
+  }
+}
