@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureTokensFile, freePort, NatsServerProcess, type TokensFile } from '@gpulab/platform';
+import { type TokensFile } from '@gpulab/contracts';
+import { ensureTokensFile, freePort, NatsServerProcess } from '@gpulab/platform';
 import { GpulabClient } from '@gpulab/sdk';
 
 export interface LocalStackOptions {

@@ -11,6 +11,8 @@ import { JobsGrpcService } from './jobs.grpc-service';
 import { GATEWAY_CONFIG } from './tokens';
 
 const SERVICES = ['gpulab.v1.JobService'];
+/** The proto files reflection describes, relative to the proto directory. */
+const PROTO_FILES = ['gpulab/v1/job_service.proto'];
 
 /** The public gRPC door: JobService, health checking and server reflection on one port. */
 @Injectable()
@@ -31,10 +33,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     });
     this.server.addService(pb.JobServiceService, jobs.implementation());
     this.health.addToServer(this.server);
-    const definitions = loadSync(
-      SERVICES.map((s) => join(config.protoDir, 'gpulab', 'v1', `${s.split('.').pop()?.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}.proto`)),
-      { includeDirs: [config.protoDir] },
-    );
+    const definitions = loadSync(PROTO_FILES.map((f) => join(config.protoDir, f)), { includeDirs: [config.protoDir] });
     new ReflectionService(definitions).addToServer(this.server);
   }
 

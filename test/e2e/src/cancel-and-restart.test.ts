@@ -30,10 +30,10 @@ describe('cancel, worker loss and scheduler restarts', () => {
   });
 
   after(async () => {
-    client?.close();
-    for (const id of (await client?.listJobs({ pageSize: 500 }).catch(() => ({ jobs: [] })))?.jobs ?? []) {
-      for (const pid of workerPids(id.id)) process.kill(pid, 'SIGKILL');
+    for (const job of (await client?.listJobs({ pageSize: 500 }).catch(() => undefined))?.jobs ?? []) {
+      for (const pid of workerPids(job.id)) process.kill(pid, 'SIGKILL');
     }
+    client?.close();
     await stack?.close();
     dir.remove();
   });

@@ -1,0 +1,37 @@
+import { type Matrix } from './matrix';
+
+export interface MatrixShape {
+  rows: number;
+  cols: number;
+}
+
+/** What a running job can use: its checked parameters, its data, and ways to report. */
+export interface JobContext {
+  params: Record<string, unknown>;
+  input?: Matrix;
+  /** `fraction` in 0..1. */
+  progress(fraction: number, message: string): Promise<void>;
+  log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
+  /** Aborted when the job is cancelled or preempted; long jobs check it between steps. */
+  signal: AbortSignal;
+}
+
+export interface JobOutput {
+  result: Record<string, unknown>;
+  /** The compute backend that ran the job. */
+  backend: string;
+}
+
+/**
+ * One kind of job. `prepare` runs in the gateway at submission, so bad parameters are refused
+ * before anything is queued; `run` runs in the worker.
+ */
+export interface JobKind {
+  name: string;
+  summary: string;
+  /** Whether the job reads a numeric matrix (an uploaded file or a data set). */
+  input: 'matrix' | 'none';
+  /** Checks the parameters against the input's shape and fills in defaults. */
+  prepare(params: Record<string, unknown>, input: MatrixShape | undefined): Record<string, unknown>;
+  run(context: JobContext): Promise<JobOutput>;
+}

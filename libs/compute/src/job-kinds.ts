@@ -1,0 +1,17 @@
+import { InvalidParameterError } from './errors';
+import { type JobKind } from './job-kind';
+import { pcaKind } from './kinds/pca-kind';
+
+const KINDS: ReadonlyMap<string, JobKind> = new Map([[pcaKind.name, pcaKind]]);
+
+export function listJobKinds(): JobKind[] {
+  return [...KINDS.values()];
+}
+
+export function findJobKind(name: string): JobKind {
+  const kind = KINDS.get(name);
+  if (!kind) {
+    throw new InvalidParameterError('kind', `there is no job kind "${name}"; known kinds: ${[...KINDS.keys()].join(', ')}`);
+  }
+  return kind;
+}
