@@ -22,8 +22,10 @@ async function main(): Promise<number> {
     const args = ['submit', 'pca', '--input', lectureCsv, '--components', '1', '--wait'];
     console.log(`$ gpulab ${args.join(' ').replace(lectureCsv, 'examples/lecture-pca.csv')}`);
     const run = spawnSync(process.execPath, [cli, ...args], { env, stdio: 'inherit' });
-    console.log('\nThe lecture gives eigenvalues 0.0490834 and 1.2840277 and the projection');
-    console.log('(-0.8280, 1.7776, -0.9922, -0.2742, -1.6758, -0.9129, 0.0991, 1.1446, 0.4380, 1.2238).');
+    console.log('\nThe lecture gives the eigenvalues 1.2840277 and 0.0490834 and the projection');
+    console.log('(-0.8280, 1.7776, -0.9922, -0.2742, -1.6758, -0.9129, 0.0991, 1.1446, 0.4380, 1.2238)');
+    console.log('on the axis (-0.6779, -0.7352); gpulab flips each axis so its largest entry is positive,');
+    console.log('hence the same numbers with the other sign.');
     return run.status ?? 1;
   } finally {
     await stack.close();

@@ -17,12 +17,16 @@ export class GpulabError extends Error {
     return this.grpcCode === status.UNAVAILABLE || this.grpcCode === status.DEADLINE_EXCEEDED;
   }
 
-  static from(error: unknown): GpulabError {
+  /** `address` makes "cannot reach" messages say where the client looked. */
+  static from(error: unknown, address?: string): GpulabError {
     if (error instanceof GpulabError) return error;
     const e = error as Partial<ServiceError>;
     if (typeof e?.code === 'number') {
       const name = status[e.code] ?? 'UNKNOWN';
-      const message = e.code === status.UNAVAILABLE && !e.details?.includes('scheduler') ? `cannot reach the gateway: ${e.details}` : (e.details ?? e.message ?? name);
+      const unreachable = e.code === status.UNAVAILABLE && /ECONNREFUSED|No connection established|ENOTFOUND/.test(e.details ?? '');
+      const message = unreachable
+        ? `cannot reach the gateway${address ? ` at ${address}` : ''}: is it running (npm start)? Set GPULAB_ADDR to use another address`
+        : (e.details ?? e.message ?? name);
       return new GpulabError(name, e.code, message, { cause: error });
     }
     return new GpulabError('UNKNOWN', status.UNKNOWN, error instanceof Error ? error.message : String(error), { cause: error });

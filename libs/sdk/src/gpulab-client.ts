@@ -49,12 +49,14 @@ export class GpulabClient {
   private readonly client: pb.JobServiceClient;
   private readonly token?: string;
   private readonly callTimeoutMs: number;
+  private readonly address: string;
 
   constructor(options: GpulabClientOptions = {}) {
     const fromEnv = connectionFromEnv();
     this.token = options.token ?? fromEnv.token;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
-    this.client = new pb.JobServiceClient(options.address ?? fromEnv.address, credentials.createInsecure(), {
+    this.address = options.address ?? fromEnv.address;
+    this.client = new pb.JobServiceClient(this.address, credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     });
@@ -100,7 +102,7 @@ export class GpulabClient {
       }
     } catch (error) {
       if (signal?.aborted) return;
-      throw GpulabError.from(error);
+      throw GpulabError.from(error, this.address);
     } finally {
       signal?.removeEventListener('abort', abort);
       stream.cancel();
@@ -136,7 +138,7 @@ export class GpulabClient {
         o: { deadline: Date },
         cb: (err: unknown, res: Res) => void,
       ) => void;
-      call(request, this.metadata(), { deadline }, (err, res) => (err ? reject(GpulabError.from(err)) : resolve(res)));
+      call(request, this.metadata(), { deadline }, (err, res) => (err ? reject(GpulabError.from(err, this.address)) : resolve(res)));
     });
   }
 }
