@@ -1,0 +1,78 @@
+/** The course's term: slots start at midnight of its time zone. */
+export interface Term {
+  /** First day, `YYYY-MM-DD`, in `timeZone`. */
+  start: string;
+  /** Length in days. @default 28 */
+  days: number;
+  /** IANA time zone, e.g. `Europe/Berlin`. */
+  timeZone: string;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function validateTerm(term: Term): void {
+  if (!DATE.test(term.start) || Number.isNaN(Date.parse(`${term.start}T00:00:00Z`))) {
+    throw new Error(`term start: "${term.start}" is not a date like 2026-12-01`);
+  }
+  if (!Number.isInteger(term.days) || term.days < 1 || term.days > 366) throw new Error(`term days: ${term.days} must be a whole number from 1 to 366`);
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: term.timeZone });
+  } catch {
+    throw new Error(`term time zone: "${term.timeZone}" is not an IANA time zone such as Europe/Berlin`);
+  }
+}
+
+/** The calendar date `day` days after the term's start, `YYYY-MM-DD`. */
+export function dayDate(term: Term, day: number): string {
+  const [y, m, d] = term.start.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + day)).toISOString().slice(0, 10);
+}
+
+/** The day index of a `YYYY-MM-DD` date (may be outside the term). */
+export function dayOfDate(term: Term, date: string): number {
+  if (!DATE.test(date)) throw new Error(`"${date}" is not a date like 2026-12-01`);
+  return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${term.start}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The instant (ms since epoch) of midnight starting term day `day`, in the term's time zone. */
+export function dayStartMs(term: Term, day: number): number {
+  const [y, m, d] = dayDate(term, day).split('-').map(Number);
+  const wallAsUtc = Date.UTC(y, m - 1, d);
+  // Two rounds settle the offset also on the night a daylight-saving change happens.
+  let guess = wallAsUtc - offsetMs(term.timeZone, wallAsUtc);
+  guess = wallAsUtc - offsetMs(term.timeZone, guess);
+  return guess;
+}
+
+/** The term day that contains instant `ms` (negative before the term, ≥ days after it). */
+export function dayAt(term: Term, ms: number): number {
+  let day = Math.floor((ms - dayStartMs(term, 0)) / 86_400_000);
+  while (dayStartMs(term, day + 1) <= ms) day++;
+  while (dayStartMs(term, day) > ms) day--;
+  return day;
+}
+
+/** Time zone offset at an instant: local wall time minus UTC, in ms. */
+function offsetMs(timeZone: string, ms: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(ms));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/** `2026-12-03 00:00 CET` — how a slot's start reads in the term's zone. */
+export function formatDayStart(term: Term, day: number): string {
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone: term.timeZone, timeZoneName: 'short' })
+    .formatToParts(new Date(dayStartMs(term, day)))
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return `${dayDate(term, day)} 00:00 ${zone ?? term.timeZone}`;
+}
