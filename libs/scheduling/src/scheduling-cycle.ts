@@ -1,27 +1,44 @@
-import { type GpuAddress, type Inventory, allGpus, gpuKey, largestServer, totalGpus } from './inventory';
 import { JobStates } from '@gpulab/contracts';
+import { type GpuAddress, type Inventory, allGpus, gpuKey, largestServer, totalGpus } from './inventory';
 import { type JobState, holdsGpus } from './job-lifecycle';
-import { type PlacementPolicy } from './placement';
+import { AnyFreeGpuPlacement, type PlacementPolicy } from './placement';
+import { activeSlot, type Booking, type CalendarSnapshot, heldGpus, nextSlot } from './slot-calendar';
+import { formatDayStart } from './term';
 
 /** What the cycle needs to know of a job. */
 export interface SchedulableJob {
   id: string;
   team: string;
+  /** Tutor jobs (and automated runs) use GPUs that no slot holds. @default 'team' */
+  role?: 'team' | 'tutor';
   state: JobState;
   gpus: number;
   /** Order of arrival (ISO time or anything that sorts the same way). */
   createdAt: string;
   assignedGpus: readonly GpuAddress[];
+  /** Jumps the team's own queue. */
+  priority?: boolean;
+  /** May run on GPUs nobody holds now, and is stopped when a slot needs them. */
+  preemptible?: boolean;
 }
 
 export interface CycleSnapshot {
   inventory: Inventory;
   jobs: readonly SchedulableJob[];
+  /** With slots, a team's job runs only inside its team's active slot, on that slot's GPUs. */
+  slots?: { calendar: CalendarSnapshot; day: number };
+  /** GPU keys out of service. */
+  brokenGpus?: ReadonlySet<string>;
+  /** Servers that take no new jobs. */
+  drainedServers?: ReadonlySet<string>;
 }
 
 export const WaitReasons = {
   noFreeGpu: 'NO_FREE_GPU',
   neverFits: 'NEVER_FITS',
+  waitingForSlot: 'WAITING_FOR_SLOT',
+  noSlot: 'NO_SLOT',
+  slotBusy: 'SLOT_BUSY',
 } as const;
 
 export type WaitReasonCode = (typeof WaitReasons)[keyof typeof WaitReasons];
@@ -31,6 +48,8 @@ export interface Waiting {
   jobId: string;
   code: WaitReasonCode;
   message: string;
+  /** Term day from which the job can run, when known. */
+  fromDay?: number;
 }
 
 export interface Placement {
@@ -38,50 +57,145 @@ export interface Placement {
   gpus: GpuAddress[];
 }
 
+export interface Preemption {
+  jobId: string;
+  reason: string;
+}
+
 export interface CyclePlan {
   placements: Placement[];
   waiting: Waiting[];
+  preemptions: Preemption[];
 }
 
+const anyFree = new AnyFreeGpuPlacement();
+
 /**
- * One scheduling cycle, a pure function of the snapshot: take the free GPUs, walk the queue in
- * arrival order and place what fits. A job that does not fit does not block smaller ones behind
- * it (the next issue's slot rules replace this ordering per team).
+ * One scheduling cycle, a pure function of the snapshot. Steps: (1) preempt running jobs the
+ * rules no longer allow (a slot ended, a slot needs a backfilled GPU); (2) take the free GPUs;
+ * (3) walk the queue — priority jobs first, then arrival order — and place what the rules allow.
+ * A job that does not fit does not block others: teams' slots are disjoint, and a small tutor
+ * job may use a GPU a large one cannot.
  */
-export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy): CyclePlan {
+export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = anyFree): CyclePlan {
+  const plan: CyclePlan = { placements: [], waiting: [], preemptions: preemptionsOf(snapshot) };
+  // GPUs of jobs being preempted stay busy until their workers have stopped.
   const free = freeGpus(snapshot);
+  const slots = snapshot.slots;
+  const held = slots ? heldGpus(slots.calendar, slots.day) : new Set<string>();
+  const unheld = new Set([...free].filter((k) => !held.has(k)));
   const queued = snapshot.jobs
     .filter((j) => j.state === JobStates.queued)
-    .sort((a, b) => (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt < b.createdAt ? -1 : 1));
-  const plan: CyclePlan = { placements: [], waiting: [] };
+    .sort((a, b) => Number(!!b.priority) - Number(!!a.priority) || (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt < b.createdAt ? -1 : 1));
   const biggest = largestServer(snapshot.inventory);
+  const take = (job: SchedulableJob, gpus: GpuAddress[]) => {
+    for (const g of gpus) {
+      free.delete(gpuKey(g));
+      unheld.delete(gpuKey(g));
+    }
+    plan.placements.push({ jobId: job.id, gpus });
+  };
+
   for (const job of queued) {
     if (job.gpus > biggest) {
-      plan.waiting.push({
-        jobId: job.id,
-        code: WaitReasons.neverFits,
-        message: `asks for ${job.gpus} GPUs on one server, but the largest server has ${biggest}`,
-      });
+      plan.waiting.push({ jobId: job.id, code: WaitReasons.neverFits, message: `asks for ${job.gpus} GPUs on one server, but the largest server has ${biggest}` });
       continue;
     }
-    const gpus = policy.place({ jobId: job.id, team: job.team, gpus: job.gpus }, snapshot.inventory, free);
-    if (!gpus) {
-      plan.waiting.push({
-        jobId: job.id,
-        code: WaitReasons.noFreeGpu,
-        message: `waiting for ${job.gpus} free GPU${job.gpus > 1 ? 's' : ''} on one server (${free.size} of ${totalGpus(snapshot.inventory)} free now)`,
-      });
+    if (!slots || job.role === 'tutor') {
+      const gpus = policy.place({ jobId: job.id, team: job.team, gpus: job.gpus }, snapshot.inventory, slots ? unheld : free);
+      if (gpus) take(job, gpus);
+      else plan.waiting.push(noFreeGpu(job, slots ? unheld : free, snapshot.inventory, slots !== undefined));
       continue;
     }
-    for (const g of gpus) free.delete(gpuKey(g));
-    plan.placements.push({ jobId: job.id, gpus });
+    const { calendar, day } = slots;
+    const perSlot = calendar.rules.gpusPerSlot;
+    if (job.gpus > perSlot) {
+      plan.waiting.push({ jobId: job.id, code: WaitReasons.neverFits, message: `a team job can use at most the ${perSlot} GPUs of its slot, not ${job.gpus}` });
+      continue;
+    }
+    const slot = activeSlot(calendar, job.team, day);
+    if (slot) {
+      const mine = slot.gpus.map((index) => ({ server: slot.server, index })).filter((g) => free.has(gpuKey(g)));
+      if (mine.length >= job.gpus) {
+        take(job, mine.slice(0, job.gpus));
+        continue;
+      }
+    }
+    if (job.preemptible) {
+      const gpus = policy.place({ jobId: job.id, team: job.team, gpus: job.gpus }, snapshot.inventory, unheld);
+      if (gpus) {
+        take(job, gpus);
+        continue;
+      }
+    }
+    plan.waiting.push(slot ? slotBusy(job, slot) : waitForSlot(job, calendar, day));
   }
   return plan;
 }
 
-/** GPU keys that no scheduled or running job holds. */
+function preemptionsOf(snapshot: CycleSnapshot): Preemption[] {
+  const slots = snapshot.slots;
+  if (!slots) return [];
+  const { calendar, day } = slots;
+  const held = heldGpus(calendar, day);
+  const out: Preemption[] = [];
+  for (const job of snapshot.jobs) {
+    if (!holdsGpus(job.state)) continue;
+    const slot = job.role === 'tutor' ? undefined : activeSlot(calendar, job.team, day);
+    const inOwnSlot = slot !== undefined && job.assignedGpus.every((g) => g.server === slot.server && slot.gpus.includes(g.index));
+    if (inOwnSlot) continue;
+    if (job.role === 'tutor' || job.preemptible) {
+      // It runs on GPUs nobody held; it gives them up when a slot starts there.
+      const taken = job.assignedGpus.find((g) => held.has(gpuKey(g)));
+      if (taken) out.push({ jobId: job.id, reason: `a booked slot needs ${taken.server} GPU ${taken.index}` });
+      continue;
+    }
+    out.push({ jobId: job.id, reason: slot ? "the job is not on its team slot's GPUs" : "the team's slot has ended" });
+  }
+  return out;
+}
+
+function noFreeGpu(job: SchedulableJob, free: ReadonlySet<string>, inventory: Inventory, slotsOn: boolean): Waiting {
+  return {
+    jobId: job.id,
+    code: WaitReasons.noFreeGpu,
+    message: `waiting for ${job.gpus} free GPU${job.gpus > 1 ? 's' : ''} on one server${slotsOn ? ' that no slot holds' : ''} (${free.size} of ${totalGpus(inventory)} free now)`,
+  };
+}
+
+function slotBusy(job: SchedulableJob, slot: Booking): Waiting {
+  return {
+    jobId: job.id,
+    code: WaitReasons.slotBusy,
+    message: `waiting for ${job.gpus === 1 ? 'a GPU' : `${job.gpus} GPUs`} of your slot on ${slot.server} GPUs ${slot.gpus.join(',')}: your team's other jobs use them`,
+  };
+}
+
+function waitForSlot(job: SchedulableJob, calendar: CalendarSnapshot, day: number): Waiting {
+  const next = nextSlot(calendar, job.team, day);
+  if (!next) {
+    return {
+      jobId: job.id,
+      code: WaitReasons.noSlot,
+      message: 'your team has no slot booked from now on: book one with `gpulab slots book`, or submit with --preemptible to use idle GPUs',
+    };
+  }
+  return {
+    jobId: job.id,
+    code: WaitReasons.waitingForSlot,
+    message: `waiting for your ${next.kind} slot that starts ${formatDayStart(calendar.term, next.startDay)} on ${next.server} GPUs ${next.gpus.join(',')}`,
+    fromDay: next.startDay,
+  };
+}
+
+/** GPU keys in service that no scheduled or running job holds. */
 export function freeGpus(snapshot: CycleSnapshot): Set<string> {
-  const free = new Set(allGpus(snapshot.inventory).map(gpuKey));
+  const free = new Set(
+    allGpus(snapshot.inventory)
+      .filter((g) => !snapshot.drainedServers?.has(g.server))
+      .map(gpuKey)
+      .filter((k) => !snapshot.brokenGpus?.has(k)),
+  );
   for (const job of snapshot.jobs) {
     if (holdsGpus(job.state)) for (const g of job.assignedGpus) free.delete(gpuKey(g));
   }
