@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView } from '@gpulab/sdk';
+import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView, type SlotKind } from '@gpulab/sdk';
+import { calendarGrid, feasibilityText, quotaTable, slotLine } from './calendar-format';
 import { describeJob, jobJson, jobTable } from './format';
 import { parseSetValues } from './set-values';
 import { WatchDisplay } from './watch-display';
@@ -31,15 +32,17 @@ program
   .option('--dataset <name>', 'a built-in data set, e.g. seed-example')
   .option('--set <key=value>', 'a job parameter (repeatable)', collect, [])
   .option('--gpus <n>', 'GPUs for the job (1 or 2)', positiveInt('--gpus'))
+  .option('--priority', "jump your team's own queue")
+  .option('--preemptible', "also run on idle GPUs outside your team's slot, until a booking needs them")
   .option('--components <k>', 'pca: number of principal components', positiveInt('--components'))
   .option('--wait', 'follow the job until it ends')
   .option('--json', 'print one JSON object on stdout')
-  .action(async (kind: string, opts: { input?: string; dataset?: string; set: string[]; gpus?: number; components?: number; wait?: boolean; json?: boolean }) => {
+  .action(async (kind: string, opts: { input?: string; dataset?: string; set: string[]; gpus?: number; components?: number; wait?: boolean; json?: boolean; priority?: boolean; preemptible?: boolean }) => {
     const params = parseSetValues(opts.set);
     if (opts.components !== undefined) params.components = opts.components;
     const client = new GpulabClient();
     try {
-      const { job, notices } = await client.submitJob({ kind, input: inputOption(opts), params, gpus: opts.gpus });
+      const { job, notices } = await client.submitJob({ kind, input: inputOption(opts), params, gpus: opts.gpus, priority: opts.priority, preemptible: opts.preemptible });
       if (!opts.json) {
         process.stderr.write(`submitted ${job.id} (${job.kind}, ${job.state})\n`);
         for (const n of notices) process.stderr.write(`note: ${n}\n`);
@@ -132,6 +135,103 @@ program
       client.close();
     }
   });
+
+const slots = program.command('slots').description('the term calendar: who holds which GPUs when');
+
+slots
+  .command('show', { isDefault: true })
+  .description('print the calendar (days x GPU pairs)')
+  .option('--all', 'from the first day of the term, not from today')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { all?: boolean; json?: boolean }) =>
+    withClient(async (client) => {
+      const calendar = await client.getCalendar();
+      if (opts.json) return printJson(calendar);
+      const [mine] = await client.getQuota().catch(() => []);
+      process.stdout.write(`${calendarGrid(calendar, { from: opts.all ? undefined : calendar.term.today, myTeam: mine?.team })}\n`);
+    }),
+  );
+
+slots
+  .command('book')
+  .description('book a slot: 2 GPUs on one server from midnight of the start day')
+  .addOption(new Option('--kind <kind>', 'slot kind').choices(['setup', 'experiment']).makeOptionMandatory())
+  .requiredOption('--start <date>', 'first day, YYYY-MM-DD or "today"')
+  .option('--server <name>', 'a server, e.g. s1')
+  .option('--team <name>', 'tutors: the team to book for')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { kind: SlotKind; start: string; server?: string; team?: string; json?: boolean }) =>
+    withClient(async (client) => {
+      const slot = await client.bookSlot({ kind: opts.kind, start: opts.start, server: opts.server, team: opts.team });
+      if (opts.json) printJson(slot);
+      else process.stdout.write(`booked ${slotLine(slot)}\n`);
+    }),
+  );
+
+slots
+  .command('cancel')
+  .description('cancel a slot that has not started; its quota comes back')
+  .argument('<id>', 'slot id')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const slot = await client.cancelSlot(id);
+      if (opts.json) printJson(slot);
+      else process.stdout.write(`cancelled ${slotLine(slot)}\n`);
+    }),
+  );
+
+program
+  .command('quota')
+  .description("what your team has booked, used and left (tutors: every team's)")
+  .option('--team <name>', 'tutors: one team')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { team?: string; json?: boolean }) =>
+    withClient(async (client) => {
+      const quotas = await client.getQuota(opts.team);
+      if (opts.json) printJson({ teams: quotas });
+      else process.stdout.write(`${quotaTable(quotas)}\n`);
+    }),
+  );
+
+const admin = program.command('admin').description('for tutors');
+
+admin
+  .command('feasibility')
+  .description('can every team still place its remaining slots? with a suggestion')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const report = await client.getFeasibility();
+      if (opts.json) printJson(report);
+      else process.stdout.write(`${feasibilityText(report)}\n`);
+    }),
+  );
+
+admin
+  .command('quota')
+  .description("set a team's quota of one slot kind")
+  .argument('<team>', 'team name')
+  .argument('<kind>', 'setup or experiment')
+  .argument('<quota>', 'number of slots', (v: string) => Number(v))
+  .option('--json', 'print one JSON object')
+  .action(async (team: string, kind: string, quota: number, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      if (kind !== 'setup' && kind !== 'experiment') throw new UsageError('kind must be setup or experiment');
+      const result = await client.setQuota(team, kind, quota);
+      if (opts.json) printJson(result);
+      else process.stdout.write(`${quotaTable([result])}\n`);
+    }),
+  );
+
+async function withClient(work: (client: GpulabClient) => Promise<void>): Promise<void> {
+  const client = new GpulabClient();
+  try {
+    await work(client);
+  } finally {
+    client.close();
+  }
+}
 
 function inputOption(opts: { input?: string; dataset?: string }): JobInputOption | undefined {
   if (opts.input && opts.dataset) throw new UsageError('give either --input or --dataset, not both');

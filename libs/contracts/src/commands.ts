@@ -17,6 +17,8 @@ export interface SubmitCommand {
   params: Record<string, unknown>;
   input: JobInputSpec;
   gpus: number;
+  priority: boolean;
+  preemptible: boolean;
 }
 
 export interface JobRef {

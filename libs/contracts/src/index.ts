@@ -8,3 +8,4 @@ export * from './commands';
 export * from './matrix-codec';
 export * from './proto-mapping';
 export * from './tokens-file';
+export * from './slots';

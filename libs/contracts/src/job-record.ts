@@ -17,6 +17,14 @@ export interface JobRecord {
   id: string;
   team: string;
   submittedBy: string;
+  /** Tutor jobs run on GPUs no slot holds. */
+  role: 'member' | 'tutor';
+  priority: boolean;
+  preemptible: boolean;
+  /** Placed on GPUs outside the team's slot (preemptible backfill); counted in usage. */
+  backfill?: boolean;
+  /** Set while the worker has been told to stop for a slot's sake. */
+  preempting?: { reason: string; since: string };
   kind: string;
   params: Record<string, unknown>;
   input: JobInputSpec;

@@ -2,6 +2,7 @@ import * as pb from './pb';
 import { type JobEventEnvelope } from './events';
 import { type GpuAddress, type JobInputSpec, type JobRecord } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
+import { type SlotKind, type SlotView, type TeamQuotaView } from './slots';
 
 const TO_PROTO: Record<JobStateName, pb.JobState> = {
   [JobStates.queued]: pb.JobState.JOB_STATE_QUEUED,
@@ -67,6 +68,8 @@ export function jobRecordToProto(job: JobRecord, result?: unknown): pb.Job {
     result: asStruct(result),
     backend: job.backend ?? '',
     submittedBy: job.submittedBy,
+    priority: job.priority,
+    preemptible: job.preemptible,
   };
 }
 
@@ -107,4 +110,39 @@ export function jobEventToProto(
     case 'failed':
       return undefined;
   }
+}
+
+const SLOT_KIND_TO_PROTO: Record<SlotKind, pb.SlotKind> = {
+  setup: pb.SlotKind.SLOT_KIND_SETUP,
+  experiment: pb.SlotKind.SLOT_KIND_EXPERIMENT,
+};
+
+export function slotKindToProto(kind: SlotKind): pb.SlotKind {
+  return SLOT_KIND_TO_PROTO[kind];
+}
+
+export function slotKindFromProto(kind: pb.SlotKind): SlotKind | undefined {
+  return (Object.keys(SLOT_KIND_TO_PROTO) as SlotKind[]).find((k) => SLOT_KIND_TO_PROTO[k] === kind);
+}
+
+export function slotToProto(slot: SlotView): pb.Slot {
+  return {
+    id: slot.id,
+    team: slot.team,
+    kind: slotKindToProto(slot.kind),
+    startDate: slot.startDate,
+    days: slot.days,
+    server: slot.server,
+    gpus: slot.gpus,
+    startsAt: slot.startsAt,
+    endsAt: slot.endsAt,
+  };
+}
+
+export function teamQuotaToProto(q: TeamQuotaView): pb.TeamQuota {
+  return {
+    team: q.team,
+    kinds: (Object.keys(q.kinds) as SlotKind[]).map((kind) => ({ kind: slotKindToProto(kind), ...q.kinds[kind] })),
+    backfillGpuHours: q.backfillGpuHours,
+  };
 }

@@ -10,6 +10,8 @@ export const Nats = {
   eventsStream: 'GPULAB_EVENTS',
   eventsWildcard: 'gpulab.events.>',
   jobsBucket: 'gpulab-jobs',
+  /** Slots (`slots.<id>`), the term (`term`) and quota overrides (`quota.<team>`). */
+  calendarBucket: 'gpulab-calendar',
   artifactsBucket: 'gpulab-artifacts',
   schedulerQueueGroup: 'scheduler',
   /** Durable consumer through which the scheduler reads worker reports. */
@@ -23,6 +25,12 @@ export const SchedulerSubjects = {
   cancel: 'gpulab.scheduler.cancel',
   get: 'gpulab.scheduler.get',
   list: 'gpulab.scheduler.list',
+  calendar: 'gpulab.scheduler.slots.calendar',
+  book: 'gpulab.scheduler.slots.book',
+  cancelSlot: 'gpulab.scheduler.slots.cancel',
+  quota: 'gpulab.scheduler.slots.quota',
+  feasibility: 'gpulab.scheduler.admin.feasibility',
+  setQuota: 'gpulab.scheduler.admin.set-quota',
 } as const;
 
 export type EventChannel = 'state' | 'progress' | 'log' | 'report.started' | 'report.result' | 'report.failed';
@@ -41,6 +49,14 @@ export function jobKey(jobId: string): string {
 }
 
 export const jobKeyPrefix = 'jobs.';
+
+export const CalendarKeys = {
+  term: 'term',
+  slot: (id: string) => `slots.${id}`,
+  slotPrefix: 'slots.',
+  quota: (team: string) => `quota.${team}`,
+  quotaPrefix: 'quota.',
+} as const;
 
 /** Object Store names of a job's files. */
 export const ObjectNames = {

@@ -7,6 +7,7 @@ import { Nats } from '@gpulab/contracts';
 export interface JetStreamResources {
   js: JetStreamClient;
   jobs: KV;
+  calendar: KV;
   artifacts: ObjectStore;
 }
 
@@ -31,9 +32,11 @@ export async function openJetStreamResources(nc: NatsConnection, replicas = 1): 
     });
   }
   const js = jetstream(nc);
-  const jobs = await new Kvm(js).create(Nats.jobsBucket, { history: 5, replicas });
+  const kvm = new Kvm(js);
+  const jobs = await kvm.create(Nats.jobsBucket, { history: 5, replicas });
+  const calendar = await kvm.create(Nats.calendarBucket, { history: 5, replicas });
   const artifacts = await new Objm(js).create(Nats.artifactsBucket, { replicas });
-  return { js, jobs, artifacts };
+  return { js, jobs, calendar, artifacts };
 }
 
 /** Reads a whole object, or undefined when it does not exist. */

@@ -3,3 +3,6 @@ export * from './placement';
 export * from './job-lifecycle';
 export * from './scheduling-cycle';
 export * from './errors';
+export * from './term';
+export * from './slot-calendar';
+export * from './feasibility';

@@ -10,7 +10,7 @@ export interface SchedulableJob {
   id: string;
   team: string;
   /** Tutor jobs (and automated runs) use GPUs that no slot holds. @default 'team' */
-  role?: 'team' | 'tutor';
+  role?: 'member' | 'tutor';
   state: JobState;
   gpus: number;
   /** Order of arrival (ISO time or anything that sorts the same way). */

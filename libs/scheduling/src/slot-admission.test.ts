@@ -68,7 +68,7 @@ describe('admission inside slots', () => {
   it('keeps every placed team job inside its active slot, whatever the queue and the day', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ team: fc.constantFrom('t1', 't2', 't3'), gpus: fc.integer({ min: 1, max: 3 }), preemptible: fc.boolean(), role: fc.constantFrom<'team' | 'tutor'>('team', 'team', 'tutor') }), { maxLength: 20 }),
+        fc.array(fc.record({ team: fc.constantFrom('t1', 't2', 't3'), gpus: fc.integer({ min: 1, max: 3 }), preemptible: fc.boolean(), role: fc.constantFrom<'member' | 'tutor'>('member', 'member', 'tutor') }), { maxLength: 20 }),
         fc.integer({ min: 0, max: 27 }),
         (specs, day) => {
           const jobs = specs.map((s, i) => job(`j${String(i).padStart(2, '0')}`, s));

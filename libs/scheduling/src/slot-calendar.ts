@@ -1,9 +1,9 @@
 import { type Inventory, gpuKey } from './inventory';
 import { dayDate, formatDayStart, type Term } from './term';
 
-export const SlotKinds = { setup: 'setup', experiment: 'experiment' } as const;
-export type SlotKind = (typeof SlotKinds)[keyof typeof SlotKinds];
-export const SLOT_KINDS: readonly SlotKind[] = [SlotKinds.setup, SlotKinds.experiment];
+import { SLOT_KINDS, type SlotKind } from '@gpulab/contracts';
+
+export { SLOT_KINDS, SlotKinds, type SlotKind } from '@gpulab/contracts';
 
 export type Quota = Record<SlotKind, number>;
 

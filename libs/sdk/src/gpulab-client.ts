@@ -1,5 +1,6 @@
 import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
-import { isTerminalState, jobStateToProto, type JobStateName, pb } from '@gpulab/contracts';
+import { isTerminalState, jobStateToProto, type JobStateName, pb, type SlotKind, slotKindFromProto, slotKindToProto } from '@gpulab/contracts';
+import { calendarFromProto, type CalendarView, type FeasibilityInfo, quotaFromProto, type QuotaInfo, slotFromProto, type SlotInfo } from './slot-view';
 import { connectionFromEnv } from './connection';
 import { GpulabError } from './errors';
 import { eventFromProto, type JobEventView, jobFromProto, type JobView } from './job-view';
@@ -25,6 +26,19 @@ export interface SubmitOptions {
   params?: Record<string, unknown>;
   /** 1 (default) or 2. */
   gpus?: number;
+  /** Jump the team's own queue. */
+  priority?: boolean;
+  /** Also run on idle GPUs outside the team's slot, until a booking needs them. */
+  preemptible?: boolean;
+}
+
+export interface BookOptions {
+  kind: SlotKind;
+  /** YYYY-MM-DD, or 'today'. */
+  start: string;
+  server?: string;
+  /** Tutors: the team to book for. */
+  team?: string;
 }
 
 export interface ListOptions {
@@ -47,6 +61,8 @@ const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
  */
 export class GpulabClient {
   private readonly client: pb.JobServiceClient;
+  private readonly slotClient: pb.SlotServiceClient;
+  private readonly adminClient: pb.AdminServiceClient;
   private readonly token?: string;
   private readonly callTimeoutMs: number;
   private readonly address: string;
@@ -56,10 +72,12 @@ export class GpulabClient {
     this.token = options.token ?? fromEnv.token;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.address = options.address ?? fromEnv.address;
-    this.client = new pb.JobServiceClient(this.address, credentials.createInsecure(), {
-      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    });
+    const channelOptions = { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES };
+    this.client = new pb.JobServiceClient(this.address, credentials.createInsecure(), channelOptions);
+    // The three services share one channel.
+    const channelOverride = this.client.getChannel();
+    this.slotClient = new pb.SlotServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
+    this.adminClient = new pb.AdminServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
   }
 
   async submitJob(options: SubmitOptions): Promise<{ job: JobView; notices: string[] }> {
@@ -68,6 +86,8 @@ export class GpulabClient {
       input: toProtoInput(options.input),
       params: options.params ?? {},
       gpus: options.gpus ?? 0,
+      priority: options.priority ?? false,
+      preemptible: options.preemptible ?? false,
     });
     return { job: jobFromProto(required(response.job)), notices: response.notices };
   }
@@ -88,6 +108,52 @@ export class GpulabClient {
       pageToken: options.pageToken ?? '',
     });
     return { jobs: response.jobs.map(jobFromProto), nextPageToken: response.nextPageToken || undefined };
+  }
+
+  /** The term, every booked slot, and the free GPU pairs per day and server. */
+  async getCalendar(): Promise<CalendarView> {
+    return calendarFromProto(await this.call<pb.GetCalendarRequest, pb.GetCalendarResponse>(this.slotClient, 'getCalendar', {}));
+  }
+
+  async bookSlot(options: BookOptions): Promise<SlotInfo> {
+    const start = options.start === 'today' ? (await this.getCalendar()).term.today : options.start;
+    const res = await this.call<pb.BookSlotRequest, pb.BookSlotResponse>(this.slotClient, 'bookSlot', {
+      kind: slotKindToProto(options.kind),
+      startDate: start,
+      server: options.server ?? '',
+      team: options.team ?? '',
+    });
+    return slotFromProto(requiredSlot(res.slot));
+  }
+
+  async cancelSlot(id: string): Promise<SlotInfo> {
+    return slotFromProto(requiredSlot((await this.call<pb.CancelSlotRequest, pb.CancelSlotResponse>(this.slotClient, 'cancelSlot', { id })).slot));
+  }
+
+  /** Your team's quota; tutors: one team's, or every team's. */
+  async getQuota(team?: string): Promise<QuotaInfo[]> {
+    return (await this.call<pb.GetQuotaRequest, pb.GetQuotaResponse>(this.slotClient, 'getQuota', { team: team ?? '' })).teams.map(quotaFromProto);
+  }
+
+  /** Tutors: can every team still place its remaining slots? */
+  async getFeasibility(): Promise<FeasibilityInfo> {
+    const r = await this.call<pb.GetFeasibilityRequest, pb.GetFeasibilityResponse>(this.adminClient, 'getFeasibility', {});
+    return {
+      verdict: r.verdict as FeasibilityInfo['verdict'],
+      suggestion: r.suggestion.map(slotFromProto),
+      short: r.short.map((s) => ({ team: s.team, kind: slotKindFromProto(s.kind) ?? 'setup', missing: s.missing })),
+      unused: r.unused,
+      demandPairDays: r.demandPairDays,
+      freePairDays: r.freePairDays,
+      searchNodes: r.searchNodes,
+    };
+  }
+
+  /** Tutors: change a team's quota of one slot kind. */
+  async setQuota(team: string, kind: SlotKind, quota: number): Promise<QuotaInfo> {
+    const r = await this.call<pb.SetQuotaRequest, pb.SetQuotaResponse>(this.adminClient, 'setQuota', { team, kind: slotKindToProto(kind), quota });
+    if (!r.quota) throw new GpulabError('INTERNAL', 13, 'the server answered without a quota');
+    return quotaFromProto(r.quota);
   }
 
   /** The job's events from its start, then live ones until it ends. */
@@ -120,6 +186,8 @@ export class GpulabClient {
 
   close(): void {
     this.client.close();
+    this.slotClient.close();
+    this.adminClient.close();
   }
 
   private metadata(): Metadata {
@@ -129,10 +197,15 @@ export class GpulabClient {
   }
 
   private unary<Req, Res>(method: 'submitJob' | 'getJob' | 'cancelJob' | 'listJobs', request: Req): Promise<Res> {
+    return this.call(this.client, method, request);
+  }
+
+  private call<Req, Res>(client: object, method: string, request: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
       const deadline = new Date(Date.now() + this.callTimeoutMs);
-      // The generated client has one overload per method; they share this shape.
-      const call = this.client[method].bind(this.client) as unknown as (
+      // Generated clients have one overload set per method; they share this shape.
+      const fn = (client as Record<string, (...args: unknown[]) => void>)[method].bind(client);
+      const call = fn as unknown as (
         r: Req,
         m: Metadata,
         o: { deadline: Date },
@@ -156,4 +229,9 @@ function toProtoInput(input: JobInputOption | undefined): pb.JobInput | undefine
 function required(job: pb.Job | undefined): pb.Job {
   if (!job) throw new GpulabError('INTERNAL', 13, 'the server answered without a job');
   return job;
+}
+
+function requiredSlot(slot: pb.Slot | undefined): pb.Slot {
+  if (!slot) throw new GpulabError('INTERNAL', 13, 'the server answered without a slot');
+  return slot;
 }

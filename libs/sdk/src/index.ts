@@ -3,3 +3,6 @@ export { GpulabError } from './errors';
 export { connectionFromEnv, DEFAULT_ADDRESS, type ConnectionSettings } from './connection';
 export { type JobEventView, type JobView } from './job-view';
 export { ALL_JOB_STATES, isTerminalState, type JobStateName } from '@gpulab/contracts';
+export { type BookOptions } from './gpulab-client';
+export { type CalendarView, type FeasibilityInfo, type QuotaInfo, type SlotInfo } from './slot-view';
+export { SLOT_KINDS, type SlotKind } from '@gpulab/contracts';

@@ -7,6 +7,8 @@ import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { ResultReader } from './result-reader';
+import { RpcHandler } from './rpc-handler';
+import { SlotsGrpcService } from './slots.grpc-service';
 import { SchedulerClient } from './scheduler-client';
 import { TokenAuthenticator } from './token-authenticator';
 import { GATEWAY_CONFIG, JETSTREAM, NATS } from './tokens';
@@ -26,7 +28,9 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: InputIntake, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new InputIntake(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
+        RpcHandler,
         JobsGrpcService,
+        SlotsGrpcService,
         GrpcServer,
       ],
     };

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { pb } from '@gpulab/contracts';
 import { type GatewayConfig } from './config';
 import { JobsGrpcService } from './jobs.grpc-service';
+import { SlotsGrpcService } from './slots.grpc-service';
 import { GATEWAY_CONFIG } from './tokens';
 
-const SERVICES = ['gpulab.v1.JobService'];
+const SERVICES = ['gpulab.v1.JobService', 'gpulab.v1.SlotService', 'gpulab.v1.AdminService'];
 /** The proto files reflection describes, relative to the proto directory. */
-const PROTO_FILES = ['gpulab/v1/job_service.proto'];
+const PROTO_FILES = ['gpulab/v1/job_service.proto', 'gpulab/v1/slot_service.proto', 'gpulab/v1/admin_service.proto'];
 
 /** The public gRPC door: JobService, health checking and server reflection on one port. */
 @Injectable()
@@ -26,12 +27,15 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     @InjectPinoLogger(GrpcServer.name) private readonly log: PinoLogger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     jobs: JobsGrpcService,
+    slots: SlotsGrpcService,
   ) {
     this.server = new Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': 256 * 1024 * 1024,
     });
     this.server.addService(pb.JobServiceService, jobs.implementation());
+    this.server.addService(pb.SlotServiceService, slots.slots());
+    this.server.addService(pb.AdminServiceService, slots.admin());
     this.health.addToServer(this.server);
     const definitions = loadSync(PROTO_FILES.map((f) => join(config.protoDir, f)), { includeDirs: [config.protoDir] });
     new ReflectionService(definitions).addToServer(this.server);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedHandleCall } from '@grpc/grpc-js';
+import { type ServerWritableStream, type UntypedHandleCall } from '@grpc/grpc-js';
 import {
   type Caller,
   ErrorCodes,
@@ -18,6 +18,7 @@ import { GatewayError, toServiceError } from './errors';
 import { asInvalidArgument, InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
 import { ResultReader } from './result-reader';
+import { RpcHandler } from './rpc-handler';
 import { SchedulerClient } from './scheduler-client';
 import { TokenAuthenticator } from './token-authenticator';
 
@@ -31,16 +32,17 @@ export class JobsGrpcService {
     private readonly intake: InputIntake,
     private readonly results: ResultReader,
     private readonly feed: JobEventFeed,
+    private readonly rpc: RpcHandler,
   ) {}
 
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
     return {
-      submitJob: this.unary('SubmitJob', (caller, req: pb.SubmitJobRequest) => this.submit(caller, req)),
-      getJob: this.unary('GetJob', async (caller, req: pb.GetJobRequest) => ({ job: await this.toProto(await this.scheduler.get({ caller, jobId: jobId(req.id) })) })),
-      cancelJob: this.unary('CancelJob', async (caller, req: pb.CancelJobRequest) => ({
+      submitJob: this.rpc.unary('SubmitJob', (caller, req: pb.SubmitJobRequest) => this.submit(caller, req)),
+      getJob: this.rpc.unary('GetJob', async (caller, req: pb.GetJobRequest) => ({ job: await this.toProto(await this.scheduler.get({ caller, jobId: jobId(req.id) })) })),
+      cancelJob: this.rpc.unary('CancelJob', async (caller, req: pb.CancelJobRequest) => ({
         job: await this.toProto((await this.scheduler.cancel({ caller, jobId: jobId(req.id) })).job),
       })),
-      listJobs: this.unary('ListJobs', (caller, req: pb.ListJobsRequest) => this.list(caller, req)),
+      listJobs: this.rpc.unary('ListJobs', (caller, req: pb.ListJobsRequest) => this.list(caller, req)),
       watchJob: (call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>) => void this.watch(call),
     };
   }
@@ -57,7 +59,7 @@ export class JobsGrpcService {
         throw new GatewayError(ErrorCodes.invalidArgument, `${kind.name} needs data: give --input FILE.csv or --dataset NAME`);
       }
       const params = asInvalidArgument(() => kind.prepare(req.params ?? {}, input.shape));
-      const reply = await this.scheduler.submit({ caller, jobId: id, kind: kind.name, params, input: input.spec, gpus });
+      const reply = await this.scheduler.submit({ caller, jobId: id, kind: kind.name, params, input: input.spec, gpus, priority: req.priority, preemptible: req.preemptible });
       this.log.info({ jobId: id, team: reply.job.team, kind: kind.name }, 'job submitted');
       return { job: await this.toProto(reply.job), notices: reply.notices ?? [] };
     } catch (error) {
@@ -92,36 +94,13 @@ export class JobsGrpcService {
       this.log.info({ rpc: 'WatchJob', jobId: job.id, team: job.team, events, ms: Math.round(performance.now() - started) }, 'rpc');
       call.end();
     } catch (error) {
-      this.logFailure('WatchJob', error, started);
+      this.rpc.failed('WatchJob', error, started);
       call.destroy(toServiceError(error) as Error);
     }
   }
 
   private async toProto(job: JobRecord): Promise<pb.Job> {
     return jobRecordToProto(job, job.resultRef ? await this.results.read(job.resultRef) : undefined);
-  }
-
-  private unary<Req, Res>(rpc: string, handle: (caller: Caller, request: Req) => Promise<Res>) {
-    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      const started = performance.now();
-      void (async () => {
-        try {
-          const caller = this.auth.authenticate(call.metadata);
-          const response = await handle(caller, call.request);
-          this.log.info({ rpc, team: caller.team, ms: Math.round(performance.now() - started) }, 'rpc');
-          callback(null, response);
-        } catch (error) {
-          this.logFailure(rpc, error, started);
-          callback(toServiceError(error));
-        }
-      })();
-    };
-  }
-
-  private logFailure(rpc: string, error: unknown, started: number): void {
-    const ms = Math.round(performance.now() - started);
-    if (error instanceof GatewayError) this.log.info({ rpc, code: error.code, ms, reason: error.message }, 'rpc refused');
-    else this.log.error({ rpc, err: error, ms }, 'rpc failed');
   }
 }
 

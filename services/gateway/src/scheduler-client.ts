@@ -1,4 +1,4 @@
-import { type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
 
@@ -23,6 +23,30 @@ export class SchedulerClient {
 
   list(query: ListQuery): Promise<ListReply> {
     return this.request(SchedulerSubjects.list, query);
+  }
+
+  calendar(caller: Caller): Promise<CalendarReply> {
+    return this.request(SchedulerSubjects.calendar, { caller });
+  }
+
+  book(command: BookSlotCommand): Promise<SlotView> {
+    return this.request(SchedulerSubjects.book, command);
+  }
+
+  cancelSlot(ref: SlotRef): Promise<SlotView> {
+    return this.request(SchedulerSubjects.cancelSlot, ref);
+  }
+
+  quota(query: QuotaQuery): Promise<TeamQuotaView[]> {
+    return this.request(SchedulerSubjects.quota, query);
+  }
+
+  feasibility(caller: Caller): Promise<FeasibilityView> {
+    return this.request(SchedulerSubjects.feasibility, { caller });
+  }
+
+  setQuota(command: SetQuotaCommand): Promise<TeamQuotaView> {
+    return this.request(SchedulerSubjects.setQuota, command);
   }
 
   private async request<T>(subject: string, body: unknown): Promise<T> {

@@ -4,6 +4,7 @@ import { ErrorCodes, type Reply, SchedulerSubjects } from '@gpulab/contracts';
 import { Nats as NatsNames } from '@gpulab/contracts';
 import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { CommandError } from './errors';
+import { CalendarService } from './calendar.service';
 import { SchedulerService } from './scheduler.service';
 import { NATS } from './tokens';
 
@@ -16,6 +17,7 @@ export class CommandServer {
     @InjectPinoLogger(CommandServer.name) private readonly log: PinoLogger,
     @Inject(NATS) private readonly nc: NatsConnection,
     private readonly scheduler: SchedulerService,
+    private readonly calendar: CalendarService,
   ) {}
 
   start(): void {
@@ -23,6 +25,12 @@ export class CommandServer {
     this.serve(SchedulerSubjects.cancel, (c) => this.scheduler.cancel(c));
     this.serve(SchedulerSubjects.get, (c) => this.scheduler.get(c));
     this.serve(SchedulerSubjects.list, (c) => this.scheduler.list(c));
+    this.serve(SchedulerSubjects.calendar, () => this.calendar.calendar());
+    this.serve(SchedulerSubjects.book, (c) => this.calendar.book(c));
+    this.serve(SchedulerSubjects.cancelSlot, (c) => this.calendar.cancel(c));
+    this.serve(SchedulerSubjects.quota, (c) => this.calendar.quota(c));
+    this.serve(SchedulerSubjects.feasibility, (c) => this.calendar.feasibility(c.caller));
+    this.serve(SchedulerSubjects.setQuota, (c) => this.calendar.setQuota(c));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

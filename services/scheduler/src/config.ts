@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseDurationMs } from '@gpulab/platform';
-import { DEFAULT_GPU_LAYOUT, type Inventory, inventoryFromLayout } from '@gpulab/scheduling';
+import { DEFAULT_GPU_LAYOUT, type Inventory, inventoryFromLayout, type Term, validateTerm } from '@gpulab/scheduling';
 
 /** Scheduler settings in friendly units; `compileSchedulerConfig` checks them and names bad fields. */
 export interface SchedulerOptions {
@@ -14,6 +14,16 @@ export interface SchedulerOptions {
   stopGrace?: string;
   /** How long to wait for a worker's last reports after its process ended. @default '2s' */
   exitSettle?: string;
+  /** First day of the term, YYYY-MM-DD; used on the first start only (then it is kept in KV). @default today in `timeZone` */
+  termStart?: string;
+  /** @default 28 */
+  termDays?: number;
+  /** Slots start at midnight of this IANA zone. @default 'UTC' */
+  timeZone?: string;
+  /** From a stop notice (slot end, a booking needs the GPU) to the kill. @default '120s' */
+  preemptGrace?: string;
+  /** The teams, for now: those of the tokens file. */
+  tokensFile?: string;
   /** Starts of one job before it is failed for good. @default 3 */
   maxAttempts?: number;
   /** @default 'info' */
@@ -22,6 +32,9 @@ export interface SchedulerOptions {
 
 export interface SchedulerConfig {
   natsUrl: string;
+  term: Term;
+  preemptGraceMs: number;
+  tokensFile?: string;
   inventory: Inventory;
   workerEntry: string;
   stopGraceMs: number;
@@ -38,13 +51,21 @@ const DEFAULTS = {
   exitSettle: '2s',
   maxAttempts: 3,
   logLevel: 'info',
+  termDays: 28,
+  timeZone: 'UTC',
+  preemptGrace: '120s',
 } as const;
 
 export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConfig {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   if (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1) throw new Error(`maxAttempts: "${o.maxAttempts}" must be a whole number >= 1`);
+  const term: Term = { start: o.termStart ?? todayIn(o.timeZone), days: o.termDays, timeZone: o.timeZone };
+  validateTerm(term);
   return {
     natsUrl: o.natsUrl,
+    term,
+    preemptGraceMs: parseDurationMs(o.preemptGrace, 'preemptGrace'),
+    tokensFile: o.tokensFile,
     inventory: inventoryFromLayout(o.gpuLayout),
     workerEntry: o.workerEntry,
     stopGraceMs: parseDurationMs(o.stopGrace, 'stopGrace'),
@@ -62,10 +83,24 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     stopGrace: env.GPULAB_STOP_GRACE,
     exitSettle: env.GPULAB_EXIT_SETTLE,
     maxAttempts: env.GPULAB_MAX_ATTEMPTS === undefined ? undefined : Number(env.GPULAB_MAX_ATTEMPTS),
+    termStart: env.GPULAB_TERM_START,
+    termDays: env.GPULAB_TERM_DAYS === undefined ? undefined : Number(env.GPULAB_TERM_DAYS),
+    timeZone: env.GPULAB_TIME_ZONE,
+    preemptGrace: env.GPULAB_PREEMPT_GRACE,
+    tokensFile: env.GPULAB_TOKENS_FILE,
     logLevel: env.GPULAB_LOG_LEVEL,
   };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Today's date in a time zone, YYYY-MM-DD. */
+function todayIn(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  } catch {
+    return new Date().toISOString().slice(0, 10);
+  }
 }

@@ -2,6 +2,8 @@ import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown
 import { LoggerModule } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
+import { CalendarService } from './calendar.service';
+import { CalendarStore } from './calendar-store';
 import { CommandServer } from './command-server';
 import { type SchedulerConfig } from './config';
 import { JobEvents } from './job-events';
@@ -10,6 +12,8 @@ import { type Launcher, LAUNCHER } from './launcher';
 import { LocalLauncher } from './local-launcher';
 import { ReportsConsumer } from './reports-consumer';
 import { SchedulerService } from './scheduler.service';
+import { SerialExecutor } from './serial-executor';
+import { TeamDirectory } from './team-directory';
 import { CLOCK, JETSTREAM, NATS, SCHEDULER_CONFIG } from './tokens';
 
 @Module({})
@@ -24,12 +28,16 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler' }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
+        { provide: CalendarStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new CalendarStore(r.calendar) },
+        { provide: TeamDirectory, useFactory: () => new TeamDirectory(config.tokensFile) },
         { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
         {
           provide: LAUNCHER,
           useFactory: () => new LocalLauncher({ natsUrl: config.natsUrl, workerEntry: config.workerEntry, env: { GPULAB_LOG_LEVEL: config.logLevel } }),
         },
+        SerialExecutor,
         SchedulerService,
+        CalendarService,
         CommandServer,
         ReportsConsumer,
       ],

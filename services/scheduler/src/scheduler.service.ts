@@ -14,14 +14,23 @@ import {
   type SubmitCommand,
   isTerminalState,
 } from '@gpulab/contracts';
-import { AnyFreeGpuPlacement, assertTransition, canTransition, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
+import { activeSlot, assertTransition, canTransition, dayStartMs, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
+import { CalendarStore } from './calendar-store';
+import { calendarSnapshot, today } from './calendar-snapshot';
 import { type Clock } from './clock';
 import { type SchedulerConfig } from './config';
 import { CommandError, invalid, notFound, otherTeam, precondition } from './errors';
 import { JobEvents } from './job-events';
 import { JobStore } from './job-store';
 import { type Launcher, LAUNCHER, type WorkerExit } from './launcher';
+import { SerialExecutor } from './serial-executor';
+import { TeamDirectory } from './team-directory';
 import { CLOCK, SCHEDULER_CONFIG } from './tokens';
+
+/** The team name of jobs that tutors submit. */
+export const TUTORS_TEAM = 'tutors';
+/** Day timers are re-armed at least this often, so a changed clock or a long sleep is caught up. */
+const MAX_TIMER_MS = 3_600_000;
 
 const MAX_PAGE_SIZE = 500;
 
@@ -32,9 +41,8 @@ const MAX_PAGE_SIZE = 500;
  */
 @Injectable()
 export class SchedulerService {
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly placement = new AnyFreeGpuPlacement();
   private closed = false;
+  private dayTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectPinoLogger(SchedulerService.name) private readonly log: PinoLogger,
@@ -43,6 +51,9 @@ export class SchedulerService {
     private readonly store: JobStore,
     private readonly events: JobEvents,
     @Inject(LAUNCHER) private readonly launcher: Launcher,
+    private readonly calendar: CalendarStore,
+    private readonly teams: TeamDirectory,
+    private readonly executor: SerialExecutor,
   ) {
     launcher.onExit((exit) => void this.workerExited(exit));
   }
@@ -50,9 +61,13 @@ export class SchedulerService {
   /** Loads the jobs, takes back or requeues the ones that were running, and runs a cycle. */
   async start(): Promise<void> {
     const count = await this.store.load();
+    await this.calendar.load(this.config.term);
     const { inventory } = this.config;
-    this.log.info({ jobs: count, servers: inventory.servers, gpus: totalGpus(inventory) }, 'scheduler state loaded');
-    await this.serial(async () => {
+    this.log.info(
+      { jobs: count, slots: this.calendar.allSlots().length, term: this.calendar.term, servers: inventory.servers, gpus: totalGpus(inventory) },
+      'scheduler state loaded',
+    );
+    await this.executor.run(async () => {
       for (const job of this.store.all()) {
         if (job.state !== JobStates.scheduled && job.state !== JobStates.running) continue;
         if (job.workerHandle && this.launcher.adopt(job, job.workerHandle)) {
@@ -67,18 +82,26 @@ export class SchedulerService {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.dayTimer);
   }
 
   submit(command: SubmitCommand): Promise<JobReply> {
-    return this.serial(async () => {
+    return this.executor.run(async () => {
       const team = this.teamOf(command.caller);
       if (!Number.isInteger(command.gpus) || command.gpus < 1) throw invalid(`gpus must be 1 or more, not ${command.gpus}`);
+      const day = this.today();
+      if (command.caller.role !== 'tutor' && day >= this.calendar.term.days) {
+        throw precondition(`the term ended on ${this.calendar.term.start} + ${this.calendar.term.days} days; no more team jobs are accepted`);
+      }
       const largest = largestServer(this.config.inventory);
       if (command.gpus > largest) throw invalid(`a job can use at most ${largest} GPUs (all on one server), not ${command.gpus}`);
       const record: JobRecord = {
         id: command.jobId,
         team,
         submittedBy: command.caller.name,
+        role: command.caller.role,
+        priority: command.priority === true,
+        preemptible: command.preemptible === true,
         kind: command.kind,
         params: command.params,
         input: command.input,
@@ -96,12 +119,12 @@ export class SchedulerService {
       }
       const job = this.store.get(record.id) ?? record;
       if (job.team !== team) throw invalid(`job id ${record.id} is taken`);
-      return { job, notices: job.waitingReason ? [job.waitingReason] : [] };
+      return { job, notices: job.state === JobStates.queued && job.waitingReason ? [job.waitingReason] : [] };
     });
   }
 
   cancel(ref: JobRef): Promise<JobReply> {
-    return this.serial(async () => {
+    return this.executor.run(async () => {
       const job = this.visibleJob(ref);
       if (isTerminalState(job.state)) throw precondition(`job ${job.id} has already ended (${job.state})`);
       const holdsWorker = job.state === JobStates.scheduled || job.state === JobStates.running;
@@ -136,7 +159,7 @@ export class SchedulerService {
 
   /** A report from a worker: it started, finished with a result, or failed. */
   report(event: JobEventEnvelope): Promise<void> {
-    return this.serial(async () => {
+    return this.executor.run(async () => {
       const job = this.store.get(event.jobId);
       // Reports of an attempt that is no longer current (a lost worker that came back) are fenced off.
       if (!job || job.attempt !== event.attempt || isTerminalState(job.state)) {
@@ -168,9 +191,16 @@ export class SchedulerService {
     if (this.closed) return;
     // The worker publishes its last report before it exits; give the consumer a moment to bring it.
     await new Promise((r) => setTimeout(r, this.config.exitSettleMs));
-    await this.serial(async () => {
+    await this.executor.run(async () => {
       const job = this.store.get(exit.jobId);
       if (!job || job.attempt !== exit.attempt || isTerminalState(job.state)) return;
+      if (job.preempting) {
+        await this.transition(job, JobStates.preempted, { reason: job.preempting.reason });
+        const preempted = this.store.get(job.id) ?? job;
+        await this.transition(preempted, JobStates.queued, { reason: `${job.preempting.reason}; queued again`, preempting: undefined });
+        await this.cycle();
+        return;
+      }
       const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? 'ended' : `exited with code ${exit.code}`;
       await this.workerLost(job, `its worker ${how} without reporting a result`);
       await this.cycle();
@@ -187,12 +217,43 @@ export class SchedulerService {
     await this.transition(job, JobStates.queued, { reason: why });
   }
 
-  /** Places what can run now, then launches those workers. */
+  /** Runs a cycle now; for callers already inside the serial executor (slot commands). */
+  runCycle(): Promise<void> {
+    return this.cycle();
+  }
+
+  /** GPU-hours a team's preemptible jobs used outside its slots. */
+  backfillGpuHours(team: string): number {
+    const now = this.clock.now().getTime();
+    let ms = 0;
+    for (const job of this.store.all()) {
+      if (job.team !== team || !job.backfill || !job.startedAt) continue;
+      const end = job.finishedAt ? Date.parse(job.finishedAt) : now;
+      ms += (end - Date.parse(job.startedAt)) * job.gpus;
+    }
+    return Math.round((ms / 3_600_000) * 1e6) / 1e6;
+  }
+
+  /** Steps: snapshot, plan (pure), preempt, record waiting reasons, launch; each timed in the log. */
   private async cycle(): Promise<void> {
     const started = performance.now();
+    const snapshot = calendarSnapshot(this.calendar, this.teams, this.config);
+    const day = this.today();
     const jobs = this.store.all().filter((j) => !isTerminalState(j.state));
-    const plan = planCycle({ inventory: this.config.inventory, jobs }, this.placement);
-    const nominatedMs = performance.now() - started;
+    const plan = planCycle({ inventory: this.config.inventory, jobs, slots: { calendar: snapshot, day } });
+    const plannedMs = performance.now() - started;
+    for (const preemption of plan.preemptions) {
+      const job = this.store.get(preemption.jobId);
+      if (!job || job.preempting) continue;
+      await this.store.update(job.id, (j) => ({ ...j, preempting: { reason: preemption.reason, since: this.clock.now().toISOString() } }));
+      await this.events.publish(job.id, job.attempt, {
+        type: 'log',
+        level: 'warn',
+        message: `stop notice: ${preemption.reason}; the job has ${Math.round(this.config.preemptGraceMs / 1000)} s to checkpoint`,
+      });
+      this.log.info({ jobId: job.id, team: job.team, reason: preemption.reason }, 'job preempted');
+      this.launcher.stop(job.id, this.config.preemptGraceMs);
+    }
     for (const waiting of plan.waiting) {
       const job = this.store.get(waiting.jobId);
       if (job && job.waitingReason !== waiting.message) {
@@ -202,12 +263,15 @@ export class SchedulerService {
     for (const placement of plan.placements) {
       const job = this.store.get(placement.jobId);
       if (!job) continue;
+      const slot = job.role === 'tutor' ? undefined : activeSlot(snapshot, job.team, day);
+      const inSlot = slot !== undefined && placement.gpus.every((g) => g.server === slot.server && slot.gpus.includes(g.index));
       const scheduled = await this.transition(job, JobStates.scheduled, {
         attempt: job.attempt + 1,
         assignedGpus: placement.gpus,
         scheduledAt: this.clock.now().toISOString(),
         waitingReason: undefined,
         workerHandle: undefined,
+        backfill: job.role !== 'tutor' && !inSlot,
       });
       try {
         const { handle } = await this.launcher.launch(scheduled, placement.gpus);
@@ -216,12 +280,32 @@ export class SchedulerService {
         await this.transition(scheduled, JobStates.failed, { reason: `the worker could not be started: ${(error as Error).message}` });
       }
     }
-    if (plan.placements.length > 0 || plan.waiting.length > 0) {
+    if (plan.placements.length > 0 || plan.preemptions.length > 0) {
       this.log.info(
-        { placed: plan.placements.length, waiting: plan.waiting.length, nominateMs: round(nominatedMs), totalMs: round(performance.now() - started) },
+        {
+          placed: plan.placements.length,
+          preempted: plan.preemptions.length,
+          waiting: plan.waiting.length,
+          planMs: round(plannedMs),
+          totalMs: round(performance.now() - started),
+        },
         'scheduling cycle',
       );
     }
+    this.armDayTimer(day);
+  }
+
+  /** Slots begin and end at midnight of the term's zone: a cycle runs then. */
+  private armDayTimer(day: number): void {
+    if (this.closed) return;
+    clearTimeout(this.dayTimer);
+    const next = dayStartMs(this.calendar.term, day + 1) - this.clock.now().getTime();
+    this.dayTimer = setTimeout(() => void this.executor.run(() => this.cycle()).catch((err: unknown) => this.log.error({ err }, 'cycle failed')), Math.min(Math.max(next, 0) + 50, MAX_TIMER_MS));
+    this.dayTimer.unref();
+  }
+
+  private today(): number {
+    return today(this.calendar, this.clock.now().getTime());
   }
 
   private async transition(job: JobRecord, to: JobStateName, changes: Partial<JobRecord>): Promise<JobRecord> {
@@ -255,15 +339,9 @@ export class SchedulerService {
   }
 
   private teamOf(caller: Caller): string {
-    if (caller.role === 'tutor') return caller.team ?? 'tutors';
+    if (caller.role === 'tutor') return TUTORS_TEAM;
     if (!caller.team) throw invalid('the caller has no team');
     return caller.team;
-  }
-
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work);
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 }
 

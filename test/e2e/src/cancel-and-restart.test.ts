@@ -8,7 +8,8 @@ import { eventually, workerPids } from './worker-processes';
 
 /**
  * One simulated GPU and workers that run until stopped, so the test decides when GPUs free up.
- * The scheduler, NATS and the worker processes are all real.
+ * The scheduler, NATS and the worker processes are all real. A single GPU holds no 2-GPU slot,
+ * so the jobs are a tutor's, which run on GPUs no slot holds.
  */
 describe('cancel, worker loss and scheduler restarts', () => {
   const dir = tempDir('restart');
@@ -26,7 +27,7 @@ describe('cancel, worker loss and scheduler restarts', () => {
       gpuLayout: '1',
       env: { GPULAB_WORKER_ENTRY: join(__dirname, 'fixtures', 'slow-worker.js'), GPULAB_EXIT_SETTLE: '200ms', GPULAB_STOP_GRACE: '2s' },
     });
-    client = stack.client();
+    client = stack.client(stack.tokens.tutor);
   });
 
   after(async () => {
@@ -47,14 +48,14 @@ describe('cancel, worker loss and scheduler restarts', () => {
     b = await submit();
     const job = await client.getJob(b);
     assert.equal(job.state, 'QUEUED');
-    assert.match(job.waitingReason ?? '', /waiting for 1 free GPU on one server \(0 of 1 free now\)/);
+    assert.match(job.waitingReason ?? '', /waiting for 1 free GPU on one server that no slot holds \(0 of 1 free now\)/);
   });
 
   it('cancelling the running job stops its worker and starts the next one', async () => {
     assert.equal(workerPids(a).length, 1);
     const cancelled = await client.cancelJob(a);
     assert.equal(cancelled.state, 'CANCELLED');
-    assert.match(cancelled.reason ?? '', /cancelled by demo/);
+    assert.match(cancelled.reason ?? '', /cancelled by tutor/);
     await eventually('the cancelled worker to exit', () => (workerPids(a).length === 0 ? true : undefined));
     await reaches(b, 'RUNNING');
     await assert.rejects(client.cancelJob(a), (e: unknown) => e instanceof GpulabError && e.code === 'FAILED_PRECONDITION');

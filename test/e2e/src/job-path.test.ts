@@ -27,6 +27,13 @@ describe('one job travels gateway → scheduler → worker → NATS → client',
     writeFileSync(join(dir.path, 'data', 'tokens.json'), JSON.stringify(TOKENS), { mode: 0o600 });
     stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0 });
     env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
+    // Team jobs run inside the team's slot: a tutor books today's setup slot for both teams.
+    const tutor = stack.client(TOKENS.tutor);
+    try {
+      for (const team of ['demo', 'other']) await tutor.bookSlot({ kind: 'setup', start: 'today', team });
+    } finally {
+      tutor.close();
+    }
   });
 
   after(async () => {

@@ -1,0 +1,90 @@
+import { type Caller } from './commands';
+
+export const SlotKinds = { setup: 'setup', experiment: 'experiment' } as const;
+export type SlotKind = (typeof SlotKinds)[keyof typeof SlotKinds];
+export const SLOT_KINDS: readonly SlotKind[] = [SlotKinds.setup, SlotKinds.experiment];
+
+/** A booked slot as the scheduler stores it (KV `slots.<id>`). */
+export interface SlotRecord {
+  id: string;
+  team: string;
+  kind: SlotKind;
+  startDay: number;
+  days: number;
+  server: string;
+  gpus: number[];
+  bookedBy: string;
+  bookedAt: string;
+}
+
+/** A slot as replies show it: dates, not day numbers. */
+export interface SlotView extends SlotRecord {
+  startDate: string;
+  startsAt: string;
+  endsAt: string;
+}
+
+export interface TermView {
+  start: string;
+  days: number;
+  timeZone: string;
+  today: string;
+}
+
+export interface CalendarReply {
+  term: TermView;
+  servers: { name: string; gpus: number; brokenGpus: number[] }[];
+  slots: SlotView[];
+  free: { date: string; free: Record<string, number> }[];
+}
+
+export interface KindQuotaView {
+  quota: number;
+  booked: number;
+  used: number;
+  remaining: number;
+  daysPerSlot: number;
+}
+
+export interface TeamQuotaView {
+  team: string;
+  kinds: Record<SlotKind, KindQuotaView>;
+  backfillGpuHours: number;
+}
+
+export interface FeasibilityView {
+  verdict: 'feasible' | 'infeasible' | 'unknown';
+  suggestion: SlotView[];
+  short: { team: string; kind: SlotKind; missing: number }[];
+  unused: { date: string; pairs: number }[];
+  demandPairDays: number;
+  freePairDays: number;
+  nodes: number;
+}
+
+export interface BookSlotCommand {
+  caller: Caller;
+  kind: SlotKind;
+  /** YYYY-MM-DD. */
+  startDate: string;
+  server?: string;
+  /** Tutors book for any team. */
+  team?: string;
+}
+
+export interface SlotRef {
+  caller: Caller;
+  slotId: string;
+}
+
+export interface QuotaQuery {
+  caller: Caller;
+  team?: string;
+}
+
+export interface SetQuotaCommand {
+  caller: Caller;
+  team: string;
+  kind: SlotKind;
+  quota: number;
+}

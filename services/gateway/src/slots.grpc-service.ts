@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { type UntypedHandleCall } from '@grpc/grpc-js';
+import { type Caller, ErrorCodes, pb, type SlotKind, slotKindFromProto, slotKindToProto, slotToProto, teamQuotaToProto } from '@gpulab/contracts';
+import { GatewayError } from './errors';
+import { RpcHandler } from './rpc-handler';
+import { SchedulerClient } from './scheduler-client';
+
+/** Implements `gpulab.v1.SlotService` and `gpulab.v1.AdminService`. */
+@Injectable()
+export class SlotsGrpcService {
+  constructor(
+    private readonly scheduler: SchedulerClient,
+    private readonly rpc: RpcHandler,
+  ) {}
+
+  slots(): pb.SlotServiceServer & { [name: string]: UntypedHandleCall } {
+    return {
+      getCalendar: this.rpc.unary('GetCalendar', async (caller: Caller): Promise<pb.GetCalendarResponse> => {
+        const c = await this.scheduler.calendar(caller);
+        return {
+          term: { startDate: c.term.start, days: c.term.days, timeZone: c.term.timeZone, today: c.term.today },
+          servers: c.servers,
+          slots: c.slots.map(slotToProto),
+          free: c.free.map((d) => ({ date: d.date, servers: Object.entries(d.free).map(([server, freePairs]) => ({ server, freePairs })) })),
+        };
+      }),
+      bookSlot: this.rpc.unary('BookSlot', async (caller, req: pb.BookSlotRequest) => ({
+        slot: slotToProto(
+          await this.scheduler.book({ caller, kind: kindOf(req.kind), startDate: req.startDate.trim(), server: req.server.trim() || undefined, team: req.team.trim() || undefined }),
+        ),
+      })),
+      cancelSlot: this.rpc.unary('CancelSlot', async (caller, req: pb.CancelSlotRequest) => {
+        if (!req.id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot id is missing');
+        return { slot: slotToProto(await this.scheduler.cancelSlot({ caller, slotId: req.id.trim() })) };
+      }),
+      getQuota: this.rpc.unary('GetQuota', async (caller, req: pb.GetQuotaRequest) => ({
+        teams: (await this.scheduler.quota({ caller, team: req.team.trim() || undefined })).map(teamQuotaToProto),
+      })),
+    };
+  }
+
+  admin(): pb.AdminServiceServer & { [name: string]: UntypedHandleCall } {
+    return {
+      getFeasibility: this.rpc.unary('GetFeasibility', async (caller: Caller): Promise<pb.GetFeasibilityResponse> => {
+        const f = await this.scheduler.feasibility(caller);
+        return {
+          verdict: f.verdict,
+          suggestion: f.suggestion.map(slotToProto),
+          short: f.short.map((s) => ({ team: s.team, kind: slotKindToProto(s.kind), missing: s.missing })),
+          unused: f.unused,
+          demandPairDays: f.demandPairDays,
+          freePairDays: f.freePairDays,
+          searchNodes: f.nodes,
+        };
+      }),
+      setQuota: this.rpc.unary('SetQuota', async (caller, req: pb.SetQuotaRequest) => ({
+        quota: teamQuotaToProto(await this.scheduler.setQuota({ caller, team: req.team.trim(), kind: kindOf(req.kind), quota: req.quota })),
+      })),
+    };
+  }
+}
+
+function kindOf(kind: pb.SlotKind): SlotKind {
+  const name = slotKindFromProto(kind);
+  if (!name) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot kind must be setup or experiment');
+  return name;
+}

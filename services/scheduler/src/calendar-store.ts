@@ -1,0 +1,89 @@
+import { CalendarKeys, type SlotKind, type SlotRecord } from '@gpulab/contracts';
+import { type Quota, type Term, validateTerm } from '@gpulab/scheduling';
+import { type KV } from '@nats-io/kv';
+import { RevisionConflictError } from './errors';
+
+/**
+ * The term, the booked slots and per-team quotas, kept in the KV bucket `gpulab-calendar` and
+ * mirrored in memory. Slots are created with `create` (a slot id is never reused) and removed
+ * with a revision check, so two schedulers cannot both win a race.
+ */
+export class CalendarStore {
+  private termValue?: Term;
+  private readonly slots = new Map<string, { record: SlotRecord; revision: number }>();
+  private readonly quotas = new Map<string, Partial<Quota>>();
+
+  constructor(private readonly kv: KV) {}
+
+  /**
+   * Loads everything. The term is written once, on the first start: changing the configured
+   * term later does not move slots already booked under the old one.
+   */
+  async load(configuredTerm: Term): Promise<void> {
+    validateTerm(configuredTerm);
+    const stored = await this.kv.get(CalendarKeys.term);
+    if (stored && stored.operation === 'PUT') {
+      this.termValue = stored.json<Term>();
+    } else {
+      try {
+        await this.kv.create(CalendarKeys.term, JSON.stringify(configuredTerm));
+        this.termValue = configuredTerm;
+      } catch {
+        this.termValue = (await this.kv.get(CalendarKeys.term))?.json<Term>() ?? configuredTerm;
+      }
+    }
+    this.slots.clear();
+    this.quotas.clear();
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys()) keys.push(key);
+    for (const key of keys) {
+      const entry = await this.kv.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      if (key.startsWith(CalendarKeys.slotPrefix)) {
+        const record = entry.json<SlotRecord>();
+        this.slots.set(record.id, { record, revision: entry.revision });
+      } else if (key.startsWith(CalendarKeys.quotaPrefix)) {
+        this.quotas.set(key.slice(CalendarKeys.quotaPrefix.length), entry.json<Partial<Quota>>());
+      }
+    }
+  }
+
+  get term(): Term {
+    if (!this.termValue) throw new Error('the calendar is not loaded');
+    return this.termValue;
+  }
+
+  allSlots(): SlotRecord[] {
+    return [...this.slots.values()].map((s) => s.record).sort((a, b) => a.startDay - b.startDay || a.server.localeCompare(b.server) || a.gpus[0] - b.gpus[0]);
+  }
+
+  slot(id: string): SlotRecord | undefined {
+    return this.slots.get(id)?.record;
+  }
+
+  quotaOverrides(): Record<string, Partial<Quota>> {
+    return Object.fromEntries(this.quotas);
+  }
+
+  async addSlot(record: SlotRecord): Promise<void> {
+    const revision = await this.kv.create(CalendarKeys.slot(record.id), JSON.stringify(record));
+    this.slots.set(record.id, { record, revision });
+  }
+
+  async removeSlot(id: string): Promise<void> {
+    const entry = this.slots.get(id);
+    if (!entry) return;
+    try {
+      await this.kv.delete(CalendarKeys.slot(id), { previousSeq: entry.revision });
+    } catch (error) {
+      throw new RevisionConflictError(CalendarKeys.slot(id), { cause: error });
+    }
+    this.slots.delete(id);
+  }
+
+  async setQuota(team: string, kind: SlotKind, quota: number): Promise<void> {
+    const next = { ...this.quotas.get(team), [kind]: quota };
+    await this.kv.put(CalendarKeys.quota(team), JSON.stringify(next));
+    this.quotas.set(team, next);
+  }
+}

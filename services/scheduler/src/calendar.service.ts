@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import {
+  type BookSlotCommand,
+  type CalendarReply,
+  type Caller,
+  ErrorCodes,
+  type FeasibilityView,
+  type QuotaQuery,
+  type SetQuotaCommand,
+  SLOT_KINDS,
+  type SlotRef,
+  type SlotRecord,
+  type SlotView,
+  type TeamQuotaView,
+} from '@gpulab/contracts';
+import { checkFeasibility, dayDate, dayOfDate, decideBooking, freeCapacity, INVALID_BOOKING_REQUESTS, usageOf } from '@gpulab/scheduling';
+import { randomBytes } from 'node:crypto';
+import { CalendarStore } from './calendar-store';
+import { calendarSnapshot, slotView, today } from './calendar-snapshot';
+import { type Clock } from './clock';
+import { type SchedulerConfig } from './config';
+import { CommandError, invalid, precondition } from './errors';
+import { SchedulerService } from './scheduler.service';
+import { SerialExecutor } from './serial-executor';
+import { TeamDirectory } from './team-directory';
+import { CLOCK, SCHEDULER_CONFIG } from './tokens';
+
+/** The slot commands: calendar, booking, cancelling, quotas and the feasibility report. */
+@Injectable()
+export class CalendarService {
+  constructor(
+    @InjectPinoLogger(CalendarService.name) private readonly log: PinoLogger,
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly store: CalendarStore,
+    private readonly teams: TeamDirectory,
+    private readonly serial: SerialExecutor,
+    private readonly scheduler: SchedulerService,
+  ) {}
+
+  calendar(): Promise<CalendarReply> {
+    const snapshot = this.snapshot();
+    const day = this.today();
+    const term = this.store.term;
+    return Promise.resolve({
+      term: { start: term.start, days: term.days, timeZone: term.timeZone, today: dayDate(term, day) },
+      servers: this.config.inventory.servers.map((s) => ({ name: s.name, gpus: s.gpus, brokenGpus: [] })),
+      slots: this.store.allSlots().map((s) => slotView(this.store, s)),
+      free: freeCapacity(snapshot, day).map(({ date, free }) => ({ date, free })),
+    });
+  }
+
+  book(command: BookSlotCommand): Promise<SlotView> {
+    return this.serial.run(async () => {
+      const team = this.actingTeam(command.caller, command.team);
+      if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}, not "${command.kind}"`);
+      let startDay: number;
+      try {
+        startDay = dayOfDate(this.store.term, command.startDate);
+      } catch (error) {
+        throw invalid((error as Error).message);
+      }
+      const decision = decideBooking(this.snapshot(), { team, kind: command.kind, startDay, server: command.server || undefined }, this.today());
+      if (!decision.ok) {
+        throw new CommandError(INVALID_BOOKING_REQUESTS.has(decision.code) ? ErrorCodes.invalidArgument : ErrorCodes.failedPrecondition, decision.message);
+      }
+      const record: SlotRecord = {
+        id: `s-${randomBytes(5).toString('hex')}`,
+        team,
+        kind: command.kind,
+        startDay,
+        days: this.snapshot().rules.lengthDays[command.kind],
+        server: decision.lane.server,
+        gpus: decision.lane.gpus,
+        bookedBy: command.caller.name,
+        bookedAt: this.clock.now().toISOString(),
+      };
+      await this.store.addSlot(record);
+      this.log.info({ team, slotId: record.id, kind: record.kind, start: command.startDate, server: record.server, gpus: record.gpus }, 'slot booked');
+      await this.scheduler.runCycle();
+      return slotView(this.store, record);
+    });
+  }
+
+  cancel(ref: SlotRef): Promise<SlotView> {
+    return this.serial.run(async () => {
+      const slot = this.store.slot(ref.slotId);
+      if (!slot) throw new CommandError(ErrorCodes.notFound, `slot ${ref.slotId} does not exist`);
+      if (ref.caller.role !== 'tutor' && slot.team !== ref.caller.team) throw new CommandError(ErrorCodes.permissionDenied, `slot ${slot.id} belongs to another team`);
+      if (slot.startDay <= this.today()) {
+        throw precondition(`slot ${slot.id} started on ${dayDate(this.store.term, slot.startDay)}; only slots that have not started can be cancelled`);
+      }
+      await this.store.removeSlot(slot.id);
+      this.log.info({ team: slot.team, slotId: slot.id, by: ref.caller.name }, 'slot cancelled');
+      return slotView(this.store, slot);
+    });
+  }
+
+  quota(query: QuotaQuery): Promise<TeamQuotaView[]> {
+    const teams = query.caller.role === 'tutor' ? (query.team ? [query.team] : this.teams.teams()) : [this.actingTeam(query.caller, query.team)];
+    const snapshot = this.snapshot();
+    const day = this.today();
+    return Promise.resolve(
+      teams.map((team) => {
+        if (!snapshot.teams.includes(team)) throw invalid(`there is no team "${team}"`);
+        const usage = usageOf(snapshot, team, day);
+        const kinds = Object.fromEntries(SLOT_KINDS.map((k) => [k, { ...usage[k], daysPerSlot: snapshot.rules.lengthDays[k] }])) as TeamQuotaView['kinds'];
+        return { team, kinds, backfillGpuHours: this.scheduler.backfillGpuHours(team) };
+      }),
+    );
+  }
+
+  feasibility(caller: Caller): Promise<FeasibilityView> {
+    this.tutorOnly(caller);
+    const started = performance.now();
+    const report = checkFeasibility(this.snapshot(), this.today());
+    this.log.info({ verdict: report.verdict, nodes: report.nodes, ms: Math.round(performance.now() - started) }, 'feasibility checked');
+    return Promise.resolve({
+      verdict: report.verdict,
+      suggestion: report.suggestion.map((s) => slotView(this.store, { ...s, id: '', bookedBy: '', bookedAt: '' })),
+      short: report.short,
+      unused: report.unusedPairs.map(({ date, pairs }) => ({ date, pairs })),
+      demandPairDays: report.demandPairDays,
+      freePairDays: report.freePairDays,
+      nodes: report.nodes,
+    });
+  }
+
+  setQuota(command: SetQuotaCommand): Promise<TeamQuotaView> {
+    this.tutorOnly(command.caller);
+    return this.serial.run(async () => {
+      if (!this.teams.teams().includes(command.team)) throw invalid(`there is no team "${command.team}"`);
+      if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}`);
+      if (!Number.isInteger(command.quota) || command.quota < 0 || command.quota > 100) throw invalid(`quota must be a whole number from 0 to 100, not ${command.quota}`);
+      await this.store.setQuota(command.team, command.kind, command.quota);
+      this.log.info({ team: command.team, kind: command.kind, quota: command.quota, by: command.caller.name }, 'quota set');
+      const [view] = await this.quota({ caller: command.caller, team: command.team });
+      return view;
+    });
+  }
+
+  private actingTeam(caller: Caller, team: string | undefined): string {
+    if (caller.role === 'tutor') {
+      if (!team) throw invalid('tutors name the team (--team NAME)');
+      return team;
+    }
+    if (team && team !== caller.team) throw new CommandError(ErrorCodes.permissionDenied, `you act for team ${caller.team}, not ${team}`);
+    if (!caller.team) throw invalid('the caller has no team');
+    return caller.team;
+  }
+
+  private tutorOnly(caller: Caller): void {
+    if (caller.role !== 'tutor') throw new CommandError(ErrorCodes.permissionDenied, 'only tutors can do this');
+  }
+
+  private snapshot() {
+    return calendarSnapshot(this.store, this.teams, this.config);
+  }
+
+  private today(): number {
+    return today(this.store, this.clock.now().getTime());
+  }
+}

@@ -1,0 +1,120 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalStack } from '@gpulab/local-stack';
+import { GpulabError } from '@gpulab/sdk';
+import { runCli } from './cli-runner';
+import { tempDir } from './temp-dir';
+import { eventually } from './worker-processes';
+
+const TOKENS = { tutor: 'tutor-token', teams: { alpha: 'alpha-token', beta: 'beta-token', gamma: 'gamma-token' } };
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+describe('slots: booking, quotas and admission through the CLI', () => {
+  const dir = tempDir('slots');
+  let stack: LocalStack;
+  let today = '';
+  const as = (team: keyof typeof TOKENS.teams | 'tutor') => ({ GPULAB_ADDR: stack.address, GPULAB_TOKEN: team === 'tutor' ? TOKENS.tutor : TOKENS.teams[team] });
+  const cli = async (team: keyof typeof TOKENS.teams | 'tutor', args: string[]) => runCli(args, as(team));
+  const ok = async (team: keyof typeof TOKENS.teams | 'tutor', args: string[]) => {
+    const run = await cli(team, [...args, '--json']);
+    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    return JSON.parse(run.stdout);
+  };
+  const refused = async (team: keyof typeof TOKENS.teams | 'tutor', args: string[], code: string, message: RegExp) => {
+    const run = await cli(team, args);
+    assert.equal(run.code, 2, `${args.join(' ')} should be refused: ${run.stdout}`);
+    assert.match(run.stderr, new RegExp(`\\(${code}\\)`));
+    assert.match(run.stderr, message);
+  };
+
+  before(async () => {
+    mkdirSync(join(dir.path, 'data'), { recursive: true });
+    writeFileSync(join(dir.path, 'data', 'tokens.json'), JSON.stringify(TOKENS), { mode: 0o600 });
+    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0 });
+    today = (await ok('alpha', ['slots'])).term.today;
+  });
+
+  after(async () => {
+    await stack?.close();
+    dir.remove();
+  });
+
+  it("holds a team's job until its slot and says when and where it will run", async () => {
+    const slot = await ok('alpha', ['slots', 'book', '--kind', 'experiment', '--start', addDays(today, 2), '--server', 's2']);
+    assert.deepEqual([slot.server, slot.gpus, slot.days], ['s2', [0, 1], 3]);
+    const run = await cli('alpha', ['submit', 'pca', '--dataset', 'seed-example']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`note: waiting for your experiment slot that starts ${addDays(today, 2)} 00:00 UTC on s2 GPUs 0,1`));
+    const job = await ok('alpha', ['get', run.stdout.trim()]);
+    assert.equal(job.state, 'QUEUED');
+  });
+
+  it('runs a job at once inside an active slot', async () => {
+    await ok('beta', ['slots', 'book', '--kind', 'setup', '--start', 'today']);
+    const job = await ok('beta', ['submit', 'pca', '--dataset', 'seed-example', '--wait']);
+    assert.equal(job.state, 'SUCCEEDED');
+    const calendar = await ok('beta', ['slots']);
+    const mine = calendar.slots.find((s: { team: string }) => s.team === 'beta');
+    assert.equal(job.assignedGpus[0].server, mine.server);
+    assert.ok(mine.gpus.includes(job.assignedGpus[0].index));
+  });
+
+  it('runs a preemptible job of a team without a slot on idle GPUs and counts its GPU-hours', async () => {
+    const job = await ok('gamma', ['submit', 'pca', '--dataset', 'seed-example', '--preemptible', '--wait']);
+    assert.equal(job.state, 'SUCCEEDED');
+    const quota = await ok('gamma', ['quota']);
+    assert.ok(quota.teams[0].backfillGpuHours > 0);
+  });
+
+  it('refuses bookings that break a rule and names the rule', async () => {
+    await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, -1)], 'INVALID_ARGUMENT', /is in the past/);
+    await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 40)], 'INVALID_ARGUMENT', /does not fit in the term/);
+    await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 3)], 'FAILED_PRECONDITION', /already holds a experiment slot|already holds an? experiment slot/);
+    await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', today, '--server', 's9'], 'INVALID_ARGUMENT', /no server "s9"/);
+    await refused('gamma', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 2), '--server', 's2'], 'FAILED_PRECONDITION', /s2 has no 2 free GPUs.*are free from/);
+    await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', today, '--team', 'beta'], 'PERMISSION_DENIED', /you act for team alpha/);
+  });
+
+  it('refuses a fifth experiment slot (quota) and gives the quota back on cancel', async () => {
+    const ids: string[] = [];
+    for (const offset of [6, 10, 14]) ids.push((await ok('alpha', ['slots', 'book', '--kind', 'experiment', '--start', addDays(today, offset)])).id);
+    await refused('alpha', ['slots', 'book', '--kind', 'experiment', '--start', addDays(today, 18)], 'FAILED_PRECONDITION', /all of its 4 experiment slots/);
+    assert.equal((await ok('alpha', ['quota'])).teams[0].kinds.experiment.remaining, 0);
+    await ok('alpha', ['slots', 'cancel', ids[2]]);
+    assert.equal((await ok('alpha', ['quota'])).teams[0].kinds.experiment.remaining, 1);
+  });
+
+  it("refuses to cancel another team's slot or one that has started", async () => {
+    const calendar = await ok('tutor', ['slots']);
+    const betas = calendar.slots.find((s: { team: string }) => s.team === 'beta');
+    await refused('alpha', ['slots', 'cancel', betas.id], 'PERMISSION_DENIED', /another team/);
+    await refused('beta', ['slots', 'cancel', betas.id], 'FAILED_PRECONDITION', /only slots that have not started/);
+  });
+
+  it('gives tutors a feasibility report with a complete suggestion, and only tutors', async () => {
+    const report = await ok('tutor', ['admin', 'feasibility']);
+    assert.equal(report.verdict, 'feasible');
+    assert.ok(report.suggestion.length > 0);
+    await refused('alpha', ['admin', 'feasibility'], 'PERMISSION_DENIED', /only tutors/);
+    const quota = await ok('tutor', ['admin', 'quota', 'gamma', 'setup', '3']);
+    assert.equal(quota.kinds.setup.quota, 3);
+  });
+
+  it('keeps every slot when the scheduler is killed and started again', async () => {
+    const before = (await ok('tutor', ['slots'])).slots.map((s: { id: string }) => s.id).sort();
+    await stack.killService('scheduler');
+    stack.startService('scheduler');
+    const client = stack.client(TOKENS.tutor);
+    try {
+      const calendar = await eventually('the scheduler to answer', () => client.getCalendar().catch((e: unknown) => (e instanceof GpulabError ? undefined : Promise.reject(e))));
+      assert.deepEqual(calendar.slots.map((s) => s.id).sort(), before);
+    } finally {
+      client.close();
+    }
+  });
+});
