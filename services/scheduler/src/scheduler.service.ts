@@ -217,6 +217,11 @@ export class SchedulerService {
     await this.transition(job, JobStates.queued, { reason: why });
   }
 
+  /** Runs a cycle in turn with other work: at day boundaries, or when a test moves its clock. */
+  wake(): Promise<void> {
+    return this.executor.run(() => this.cycle());
+  }
+
   /** Runs a cycle now; for callers already inside the serial executor (slot commands). */
   runCycle(): Promise<void> {
     return this.cycle();
@@ -300,7 +305,8 @@ export class SchedulerService {
     if (this.closed) return;
     clearTimeout(this.dayTimer);
     const next = dayStartMs(this.calendar.term, day + 1) - this.clock.now().getTime();
-    this.dayTimer = setTimeout(() => void this.executor.run(() => this.cycle()).catch((err: unknown) => this.log.error({ err }, 'cycle failed')), Math.min(Math.max(next, 0) + 50, MAX_TIMER_MS));
+    const wake = () => void this.wake().catch((err: unknown) => this.log.error({ err }, 'cycle failed'));
+    this.dayTimer = setTimeout(wake, Math.min(Math.max(next, 0) + 50, MAX_TIMER_MS));
     this.dayTimer.unref();
   }
 
