@@ -78,20 +78,23 @@ export class LocalStack {
     return join(this.dataDir, 'logs');
   }
 
-  /** Starts (or restarts) one service; its JSON log goes to logs/<name>.log. */
-  startService(name: 'scheduler' | 'gateway'): ChildProcess {
-    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+  /**
+   * Starts (or restarts) one service; its JSON log goes to logs/<instance>.log. A second
+   * scheduler instance (e.g. `scheduler-standby`) waits as standby behind the leader's lease.
+   */
+  startService(name: 'scheduler' | 'gateway', instance: string = name): ChildProcess {
+    const log = createWriteStream(join(this.logDir, `${instance}.log`), { flags: 'a' });
     this.logs.push(log);
     const child = spawn(process.execPath, [entry(name)], { env: this.serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    this.services.set(name, child);
+    this.services.set(instance, child);
     return child;
   }
 
-  /** Ends a service the hard way (kill -9), as a crash would. */
-  async killService(name: 'scheduler' | 'gateway'): Promise<void> {
-    const child = this.services.get(name);
+  /** Ends a service instance the hard way (kill -9), as a crash would. */
+  async killService(instance: string): Promise<void> {
+    const child = this.services.get(instance);
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
@@ -126,7 +129,8 @@ export class LocalStack {
 
   /** Stops gateway, scheduler and nats-server, in that order. Safe to call twice. */
   async close(): Promise<void> {
-    for (const name of ['gateway', 'scheduler']) {
+    const order = [...this.services.keys()].sort((a, b) => Number(a.startsWith('scheduler')) - Number(b.startsWith('scheduler')));
+    for (const name of order) {
       const child = this.services.get(name);
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
       const exited = new Promise((r) => child.once('exit', r));

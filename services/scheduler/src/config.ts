@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   timeZone?: string;
   /** From a stop notice (slot end, a booking needs the GPU) to the kill. @default '120s' */
   preemptGrace?: string;
+  /** A leader's lease in KV; a standby takes over this long after the leader died. @default '3s' */
+  leaderLease?: string;
   /** The teams, for now: those of the tokens file. */
   tokensFile?: string;
   /** Starts of one job before it is failed for good. @default 3 */
@@ -34,6 +36,7 @@ export interface SchedulerConfig {
   natsUrl: string;
   term: Term;
   preemptGraceMs: number;
+  leaderLeaseMs: number;
   tokensFile?: string;
   inventory: Inventory;
   workerEntry: string;
@@ -54,6 +57,7 @@ const DEFAULTS = {
   termDays: 28,
   timeZone: 'UTC',
   preemptGrace: '120s',
+  leaderLease: '3s',
 } as const;
 
 export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConfig {
@@ -65,6 +69,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     natsUrl: o.natsUrl,
     term,
     preemptGraceMs: parseDurationMs(o.preemptGrace, 'preemptGrace'),
+    leaderLeaseMs: parseDurationMs(o.leaderLease, 'leaderLease'),
     tokensFile: o.tokensFile,
     inventory: inventoryFromLayout(o.gpuLayout),
     workerEntry: o.workerEntry,
@@ -87,6 +92,7 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     termDays: env.GPULAB_TERM_DAYS === undefined ? undefined : Number(env.GPULAB_TERM_DAYS),
     timeZone: env.GPULAB_TIME_ZONE,
     preemptGrace: env.GPULAB_PREEMPT_GRACE,
+    leaderLease: env.GPULAB_LEADER_LEASE,
     tokensFile: env.GPULAB_TOKENS_FILE,
     logLevel: env.GPULAB_LOG_LEVEL,
   };

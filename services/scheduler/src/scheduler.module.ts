@@ -1,5 +1,6 @@
+import { hostname } from 'node:os';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
 import { CalendarService } from './calendar.service';
@@ -7,6 +8,7 @@ import { CalendarStore } from './calendar-store';
 import { CommandServer } from './command-server';
 import { type SchedulerConfig } from './config';
 import { JobEvents } from './job-events';
+import { LeaderLease } from './leader-lease';
 import { JobStore } from './job-store';
 import { type Launcher, LAUNCHER } from './launcher';
 import { LocalLauncher } from './local-launcher';
@@ -29,6 +31,11 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
         { provide: CalendarStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new CalendarStore(r.calendar) },
+        {
+          provide: LeaderLease,
+          inject: [JETSTREAM],
+          useFactory: (r: JetStreamResources) => new LeaderLease(r.calendar, clock, { holder: `scheduler-${hostname()}-${process.pid}`, leaseMs: config.leaderLeaseMs }),
+        },
         { provide: TeamDirectory, useFactory: () => new TeamDirectory(config.tokensFile) },
         { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
         {
@@ -45,6 +52,8 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
   }
 
   constructor(
+    @InjectPinoLogger(SchedulerModule.name) private readonly log: PinoLogger,
+    private readonly lease: LeaderLease,
     private readonly scheduler: SchedulerService,
     private readonly commands: CommandServer,
     private readonly reports: ReportsConsumer,
@@ -52,7 +61,15 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     @Inject(NATS) private readonly nc: NatsConnection,
   ) {}
 
+  /** A standby waits here until the leader's lease expires; then it loads the state and serves. */
   async onApplicationBootstrap(): Promise<void> {
+    await this.lease.acquire((holder) => this.log.info({ leader: holder }, 'standby: another scheduler leads; waiting for its lease to expire'));
+    this.lease.onLost(() => {
+      // Two leaders must never act at once: the one that lost its lease leaves immediately.
+      this.log.fatal('leader lease lost to another scheduler; exiting');
+      process.exit(70);
+    });
+    this.log.info('leader lease acquired');
     await this.scheduler.start();
     await this.reports.start();
     this.commands.start();
@@ -63,6 +80,8 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     await this.commands.close();
     await this.reports.close();
     await this.launcher.close();
+    // Last: a standby may act as soon as the lease is free.
+    await this.lease.release();
     await this.nc.drain();
   }
 }

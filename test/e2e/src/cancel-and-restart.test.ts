@@ -25,7 +25,7 @@ describe('cancel, worker loss and scheduler restarts', () => {
       dataDir: join(dir.path, 'data'),
       port: 0,
       gpuLayout: '1',
-      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'), GPULAB_EXIT_SETTLE: '200ms', GPULAB_STOP_GRACE: '2s' },
+      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'), GPULAB_EXIT_SETTLE: '200ms', GPULAB_STOP_GRACE: '2s', GPULAB_LEADER_LEASE: '1500ms' },
     });
     client = stack.client(stack.tokens.tutor);
   });
@@ -71,6 +71,20 @@ describe('cancel, worker loss and scheduler restarts', () => {
     assert.equal(job.attempt, 1);
     assert.deepEqual(workerPids(b), [pidBefore]);
     assert.equal(await stateOf(a), 'CANCELLED');
+  });
+
+  it('a standby scheduler takes over when the leader dies and adopts the running worker', async () => {
+    stack.startService('scheduler', 'scheduler-standby');
+    await new Promise((r) => setTimeout(r, 500)); // the standby is up and waiting
+    const [pidBefore] = workerPids(b);
+    await stack.killService('scheduler');
+    const job = await eventually('the standby to answer', () => client.getJob(b).catch(() => undefined), 20_000);
+    assert.equal(job.state, 'RUNNING');
+    assert.equal(job.attempt, 1);
+    assert.deepEqual(workerPids(b), [pidBefore]);
+    const queued = await submit();
+    assert.equal((await client.getJob(queued)).state, 'QUEUED', 'the standby schedules: the only GPU is busy');
+    await client.cancelJob(queued);
   });
 
   it('a worker that dies is requeued with a new attempt and started once more', async () => {
