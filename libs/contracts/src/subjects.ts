@@ -43,6 +43,18 @@ export function jobEventsFilter(jobId: string): string {
   return `gpulab.events.${jobId}.>`;
 }
 
+/** Workers' liveness beats: plain NATS, not stored (only the latest matters). */
+export function heartbeatSubject(jobId: string): string {
+  return `gpulab.heartbeats.${jobId}`;
+}
+
+export const HEARTBEATS_WILDCARD = 'gpulab.heartbeats.*';
+
+export interface Heartbeat {
+  jobId: string;
+  attempt: number;
+}
+
 /** KV key of a job record. */
 export function jobKey(jobId: string): string {
   return `jobs.${jobId}`;

@@ -5,3 +5,4 @@ export * from './jetstream-resources';
 export * from './nats-server-process';
 export * from './free-port';
 export * from './tokens-file';
+export * from './heartbeat';

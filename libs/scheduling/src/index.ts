@@ -6,3 +6,4 @@ export * from './errors';
 export * from './term';
 export * from './slot-calendar';
 export * from './feasibility';
+export * from './leases';

@@ -24,6 +24,10 @@ export interface SchedulerOptions {
   preemptGrace?: string;
   /** A leader's lease in KV; a standby takes over this long after the leader died. @default '3s' */
   leaderLease?: string;
+  /** A running job whose worker is silent this long is requeued. @default '20s' */
+  heartbeatTimeout?: string;
+  /** How often workers beat. @default '2s' */
+  heartbeatInterval?: string;
   /** The teams, for now: those of the tokens file. */
   tokensFile?: string;
   /** Starts of one job before it is failed for good. @default 3 */
@@ -37,6 +41,8 @@ export interface SchedulerConfig {
   term: Term;
   preemptGraceMs: number;
   leaderLeaseMs: number;
+  heartbeatTimeoutMs: number;
+  heartbeatIntervalMs: number;
   tokensFile?: string;
   inventory: Inventory;
   workerEntry: string;
@@ -58,6 +64,8 @@ const DEFAULTS = {
   timeZone: 'UTC',
   preemptGrace: '120s',
   leaderLease: '3s',
+  heartbeatTimeout: '20s',
+  heartbeatInterval: '2s',
 } as const;
 
 export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConfig {
@@ -70,6 +78,8 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     term,
     preemptGraceMs: parseDurationMs(o.preemptGrace, 'preemptGrace'),
     leaderLeaseMs: parseDurationMs(o.leaderLease, 'leaderLease'),
+    heartbeatTimeoutMs: parseDurationMs(o.heartbeatTimeout, 'heartbeatTimeout'),
+    heartbeatIntervalMs: parseDurationMs(o.heartbeatInterval, 'heartbeatInterval'),
     tokensFile: o.tokensFile,
     inventory: inventoryFromLayout(o.gpuLayout),
     workerEntry: o.workerEntry,
@@ -93,6 +103,8 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     timeZone: env.GPULAB_TIME_ZONE,
     preemptGrace: env.GPULAB_PREEMPT_GRACE,
     leaderLease: env.GPULAB_LEADER_LEASE,
+    heartbeatTimeout: env.GPULAB_HEARTBEAT_TIMEOUT,
+    heartbeatInterval: env.GPULAB_HEARTBEAT_INTERVAL,
     tokensFile: env.GPULAB_TOKENS_FILE,
     logLevel: env.GPULAB_LOG_LEVEL,
   };

@@ -7,6 +7,7 @@ import { CalendarService } from './calendar.service';
 import { CalendarStore } from './calendar-store';
 import { CommandServer } from './command-server';
 import { type SchedulerConfig } from './config';
+import { HeartbeatMonitor } from './heartbeat-monitor';
 import { JobEvents } from './job-events';
 import { LeaderLease } from './leader-lease';
 import { JobStore } from './job-store';
@@ -40,13 +41,19 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
         {
           provide: LAUNCHER,
-          useFactory: () => new LocalLauncher({ natsUrl: config.natsUrl, workerEntry: config.workerEntry, env: { GPULAB_LOG_LEVEL: config.logLevel } }),
+          useFactory: () =>
+            new LocalLauncher({
+              natsUrl: config.natsUrl,
+              workerEntry: config.workerEntry,
+              env: { GPULAB_LOG_LEVEL: config.logLevel, GPULAB_HEARTBEAT_INTERVAL_MS: String(config.heartbeatIntervalMs) },
+            }),
         },
         SerialExecutor,
         SchedulerService,
         CalendarService,
         CommandServer,
         ReportsConsumer,
+        HeartbeatMonitor,
       ],
     };
   }
@@ -57,6 +64,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly scheduler: SchedulerService,
     private readonly commands: CommandServer,
     private readonly reports: ReportsConsumer,
+    private readonly heartbeats: HeartbeatMonitor,
     @Inject(LAUNCHER) private readonly launcher: Launcher,
     @Inject(NATS) private readonly nc: NatsConnection,
   ) {}
@@ -71,12 +79,14 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     });
     this.log.info('leader lease acquired');
     await this.scheduler.start();
+    this.heartbeats.start();
     await this.reports.start();
     this.commands.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.scheduler.close();
+    this.heartbeats.close();
     await this.commands.close();
     await this.reports.close();
     await this.launcher.close();

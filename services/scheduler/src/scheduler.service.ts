@@ -14,7 +14,7 @@ import {
   type SubmitCommand,
   isTerminalState,
 } from '@gpulab/contracts';
-import { activeSlot, assertTransition, canTransition, dayStartMs, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
+import { activeSlot, assertTransition, canTransition, dayStartMs, expiredLeases, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, today } from './calendar-snapshot';
 import { type Clock } from './clock';
@@ -215,6 +215,23 @@ export class SchedulerService {
     }
     this.log.warn({ jobId: job.id, team: job.team, attempt: job.attempt }, `requeued: ${why}`);
     await this.transition(job, JobStates.queued, { reason: why });
+  }
+
+  /** Requeues (or fails) running jobs whose workers have gone silent; their workers are told to stop. */
+  expireLeases(beats: ReadonlyMap<string, LastBeat>, sinceMs: number): Promise<void> {
+    return this.executor.run(async () => {
+      if (this.closed) return;
+      const now = this.clock.now().getTime();
+      const jobs = this.store.all().map((j) => ({ id: j.id, state: j.state, attempt: j.attempt, startedAtMs: j.startedAt ? Date.parse(j.startedAt) : undefined }));
+      const expired = expiredLeases(jobs, beats, now, this.config.heartbeatTimeoutMs, sinceMs);
+      for (const id of expired) {
+        const job = this.store.get(id);
+        if (!job) continue;
+        this.launcher.stop(job.id, this.config.stopGraceMs);
+        await this.workerLost(job, `its worker sent no heartbeat for ${Math.round(this.config.heartbeatTimeoutMs / 1000)} s`);
+      }
+      if (expired.length > 0) await this.cycle();
+    });
   }
 
   /** Runs a cycle in turn with other work: at day boundaries, or when a test moves its clock. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { connectNats, createLogger, openJetStreamResources } from '@gpulab/platform';
+import { connectNats, createLogger, openJetStreamResources, startHeartbeat } from '@gpulab/platform';
 import { JobRunner } from './job-runner';
 import { readWorkerEnv } from './worker-env';
 
@@ -14,12 +14,14 @@ async function main(): Promise<number> {
     setTimeout(() => process.exit(143), 500).unref();
   });
   const nc = await connectNats({ url: env.natsUrl, name: `gpulab-worker-${env.jobId}` });
+  const stopHeartbeat = startHeartbeat({ natsUrl: env.natsUrl, jobId: env.jobId, attempt: env.attempt, intervalMs: env.heartbeatIntervalMs });
   try {
     const resources = await openJetStreamResources(nc);
     log.info('worker started');
     await new JobRunner(env, resources, log, stop.signal).run();
     return 0;
   } finally {
+    await stopHeartbeat();
     await nc.drain();
   }
 }

@@ -7,6 +7,7 @@ export interface WorkerEnv {
   attempt: number;
   gpus: GpuAddress[];
   logLevel: string;
+  heartbeatIntervalMs: number;
 }
 
 export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
@@ -28,5 +29,6 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
     attempt,
     gpus,
     logLevel: env.GPULAB_LOG_LEVEL ?? 'info',
+    heartbeatIntervalMs: Number(env.GPULAB_HEARTBEAT_INTERVAL_MS) || 2000,
   };
 }

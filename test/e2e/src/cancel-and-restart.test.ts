@@ -25,7 +25,7 @@ describe('cancel, worker loss and scheduler restarts', () => {
       dataDir: join(dir.path, 'data'),
       port: 0,
       gpuLayout: '1',
-      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'), GPULAB_EXIT_SETTLE: '200ms', GPULAB_STOP_GRACE: '2s', GPULAB_LEADER_LEASE: '1500ms' },
+      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'), GPULAB_EXIT_SETTLE: '200ms', GPULAB_STOP_GRACE: '2s', GPULAB_LEADER_LEASE: '1500ms', GPULAB_HEARTBEAT_INTERVAL: '200ms', GPULAB_HEARTBEAT_TIMEOUT: '1500ms' },
     });
     client = stack.client(stack.tokens.tutor);
   });
@@ -87,18 +87,31 @@ describe('cancel, worker loss and scheduler restarts', () => {
     await client.cancelJob(queued);
   });
 
+  it('a worker that freezes (alive, but silent) loses its lease: requeued, the frozen one stopped', async () => {
+    const before = await client.getJob(b);
+    const [frozen] = workerPids(b);
+    process.kill(frozen, 'SIGSTOP');
+    const again = await eventually('a new attempt', async () => {
+      const j = await client.getJob(b);
+      return j.attempt === before.attempt + 1 && j.state === 'RUNNING' ? j : undefined;
+    });
+    await eventually('the frozen worker to be killed', () => (workerPids(b).includes(frozen) ? undefined : true));
+    assert.equal(workerPids(b).length, 1);
+    assert.equal(again.attempt, before.attempt + 1);
+  });
+
   it('a worker that dies is requeued with a new attempt and started once more', async () => {
     const [pid] = workerPids(b);
     process.kill(pid, 'SIGKILL');
-    const again = await eventually('attempt 2', async () => {
+    const again = await eventually('attempt 3', async () => {
       const j = await client.getJob(b);
-      return j.attempt === 2 && j.state === 'RUNNING' ? j : undefined;
+      return j.attempt === 3 && j.state === 'RUNNING' ? j : undefined;
     });
-    assert.equal(again.attempt, 2);
+    assert.equal(again.attempt, 3);
     assert.equal(workerPids(b).length, 1);
     const history = [];
     for await (const e of client.watchJob(b, AbortSignal.timeout(1500))) history.push(e);
     const states = history.flatMap((e) => (e.type === 'state' ? [`${e.state}@${e.attempt}`] : []));
-    assert.deepEqual(states.slice(0, 6), ['QUEUED@0', 'SCHEDULED@1', 'RUNNING@1', 'QUEUED@1', 'SCHEDULED@2', 'RUNNING@2']);
+    assert.deepEqual(states, ['QUEUED@0', 'SCHEDULED@1', 'RUNNING@1', 'QUEUED@1', 'SCHEDULED@2', 'RUNNING@2', 'QUEUED@2', 'SCHEDULED@3', 'RUNNING@3']);
   });
 });

@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+export interface HeartbeatOptions {
+  natsUrl: string;
+  jobId: string;
+  attempt: number;
+  /** @default 2000 */
+  intervalMs?: number;
+}
+
+/** Starts beating for a job attempt from a separate thread; call the returned function to stop. */
+export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
+  const thread = new Worker(join(__dirname, 'heartbeat-thread.js'), {
+    workerData: { natsUrl: options.natsUrl, jobId: options.jobId, attempt: options.attempt, intervalMs: options.intervalMs ?? 2000 },
+  });
+  thread.unref();
+  return async () => {
+    const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    thread.postMessage('stop');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
+    await thread.terminate();
+  };
+}
