@@ -1,4 +1,5 @@
-import { type CalendarView, type FeasibilityInfo, type QuotaInfo, type SlotInfo } from '@gpulab/sdk';
+import { table } from './format';
+import { type CalendarView, type FeasibilityInfo, type QuotaInfo, type ServerInfo, type SlotInfo } from '@gpulab/sdk';
 
 const PAIR = 2;
 
@@ -25,9 +26,7 @@ export function calendarGrid(calendar: CalendarView, options: { from?: string; m
     });
     rows.push([date === calendar.term.today ? '>' : '', date, ...cells]);
   }
-  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
-  return [`term ${calendar.term.start} + ${calendar.term.days} days (${calendar.term.timeZone}); today ${calendar.term.today}`, ...lines, '', 'S setup (1 day), E experiment (3 days), . free, * your team'].join('\n');
+  return [`term ${calendar.term.start} + ${calendar.term.days} days (${calendar.term.timeZone}); today ${calendar.term.today}`, table(rows), '', 'S setup (1 day), E experiment (3 days), . free, * your team'].join('\n');
 }
 
 function addDays(date: string, days: number): string {
@@ -40,16 +39,15 @@ export function slotLine(slot: SlotInfo): string {
 
 export function quotaTable(quotas: readonly QuotaInfo[]): string {
   const rows = [['TEAM', 'KIND', 'QUOTA', 'BOOKED', 'USED', 'LEFT'], ...quotas.flatMap((q) => Object.entries(q.kinds).map(([kind, k]) => [q.team, `${kind} (${k.daysPerSlot}d)`, String(k.quota), String(k.booked), String(k.used), String(k.remaining)]))];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const table = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
   const backfill = quotas.filter((q) => q.backfillGpuHours > 0).map((q) => `${q.team}: ${q.backfillGpuHours} GPU-hours of preemptible backfill`);
-  return [table, ...backfill].join('\n');
+  return [table(rows), ...backfill].join('\n');
 }
 
 export function feasibilityText(report: FeasibilityInfo): string {
   const lines = [
     `verdict: ${report.verdict} (${report.demandPairDays} pair-days asked, ${report.freePairDays} free; ${report.searchNodes} search nodes)`,
   ];
+  if (report.stranded.length) lines.push('stranded on broken GPUs:', ...report.stranded.map((s) => `  ${slotLine(s)}`));
   if (report.short.length) lines.push('short:', ...report.short.map((s) => `  ${s.team}: ${s.missing} ${s.kind} slot${s.missing > 1 ? 's' : ''} cannot be placed`));
   if (report.verdict !== 'feasible' && report.unused.length) lines.push('free GPU pairs nobody can use:', ...report.unused.map((u) => `  ${u.date}: ${u.pairs}`));
   if (report.suggestion.length) {
@@ -57,4 +55,9 @@ export function feasibilityText(report: FeasibilityInfo): string {
     lines.push(...report.suggestion.map((s) => `  ${s.startDate}  ${s.team.padEnd(10)} ${s.kind.padEnd(10)} ${s.server} GPUs ${s.gpus.join(',')}`));
   }
   return lines.join('\n');
+}
+
+export function serverTable(servers: readonly ServerInfo[]): string {
+  const rows = [['SERVER', 'GPUS', 'BROKEN', 'STATE'], ...servers.map((s) => [s.name, String(s.gpus), s.brokenGpus.join(',') || '-', s.drained ? 'drained' : 'active'])];
+  return table(rows);
 }

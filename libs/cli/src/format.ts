@@ -53,6 +53,11 @@ function num(v: unknown): string {
 export function jobTable(jobs: readonly JobView[]): string {
   const rows = [['ID', 'KIND', 'TEAM', 'STATE', 'GPUS', 'CREATED']];
   for (const j of jobs) rows.push([j.id, j.kind, j.team, j.state, gpuList(j), j.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '']);
+  return table(rows);
+}
+
+/** Left-aligned columns two spaces apart. */
+export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
 }

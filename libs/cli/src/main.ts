@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView, type SlotKind } from '@gpulab/sdk';
-import { calendarGrid, feasibilityText, quotaTable, slotLine } from './calendar-format';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView, type InventoryChange, type SlotKind } from '@gpulab/sdk';
+import { calendarGrid, feasibilityText, quotaTable, serverTable, slotLine } from './calendar-format';
 import { describeJob, jobJson, jobTable } from './format';
 import { parseSetValues } from './set-values';
 import { WatchDisplay } from './watch-display';
@@ -223,6 +223,64 @@ admin
       else process.stdout.write(`${quotaTable([result])}\n`);
     }),
   );
+
+const servers = admin.command('servers').description('the servers and their GPUs');
+
+servers
+  .command('list', { isDefault: true })
+  .description('list servers, broken GPUs and drains')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const calendar = await client.getCalendar();
+      if (opts.json) return printJson({ servers: calendar.servers });
+      process.stdout.write(`${serverTable(calendar.servers)}\n`);
+    }),
+  );
+
+servers
+  .command('add')
+  .argument('<name>', 'server name, e.g. s4')
+  .argument('<gpus>', 'number of GPUs', (v: string) => Number(v))
+  .option('--json', 'print one JSON object')
+  .action(async (name: string, gpus: number, opts: { json?: boolean }) => inventory({ type: 'add-server', name, gpus }, opts.json));
+
+servers
+  .command('remove')
+  .argument('<name>', 'server name')
+  .option('--json', 'print one JSON object')
+  .action(async (name: string, opts: { json?: boolean }) => inventory({ type: 'remove-server', name }, opts.json));
+
+admin
+  .command('drain')
+  .description('stop placing new jobs on a server (running ones finish)')
+  .argument('<server>', 'server name')
+  .option('--undo', 'end the drain')
+  .option('--json', 'print one JSON object')
+  .action(async (name: string, opts: { undo?: boolean; json?: boolean }) => inventory({ type: 'drain', name, drained: !opts.undo }, opts.json));
+
+admin
+  .command('gpu')
+  .description('mark a GPU broken (its slots move to free GPUs where possible) or repaired')
+  .addArgument(new Argument('<state>', 'broken or repaired').choices(['broken', 'repaired']))
+  .argument('<gpu>', 'server:index, e.g. s1:2')
+  .option('--json', 'print one JSON object')
+  .action(async (state: string, gpu: string, opts: { json?: boolean }) => {
+    const match = /^([^:]+):(\d+)$/.exec(gpu);
+    if (!match) throw new UsageError(`"${gpu}" is not server:index, e.g. s1:2`);
+    await inventory({ type: 'gpu', server: match[1], index: Number(match[2]), broken: state === 'broken' }, opts.json);
+  });
+
+async function inventory(change: InventoryChange, json?: boolean): Promise<void> {
+  await withClient(async (client) => {
+    const result = await client.updateInventory(change);
+    if (json) return printJson(result);
+    const lines = [serverTable(result.servers)];
+    for (const slot of result.moved) lines.push(`moved ${slotLine(slot)}`);
+    for (const slot of result.stranded) lines.push(`STRANDED (no free GPU pair for its days; move or cancel it) ${slotLine(slot)}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
 
 async function withClient(work: (client: GpulabClient) => Promise<void>): Promise<void> {
   const client = new GpulabClient();

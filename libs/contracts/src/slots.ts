@@ -31,9 +31,16 @@ export interface TermView {
   today: string;
 }
 
+export interface ServerView {
+  name: string;
+  gpus: number;
+  brokenGpus: number[];
+  drained: boolean;
+}
+
 export interface CalendarReply {
   term: TermView;
-  servers: { name: string; gpus: number; brokenGpus: number[] }[];
+  servers: ServerView[];
   slots: SlotView[];
   free: { date: string; free: Record<string, number> }[];
 }
@@ -54,6 +61,7 @@ export interface TeamQuotaView {
 
 export interface FeasibilityView {
   verdict: 'feasible' | 'infeasible' | 'unknown';
+  stranded: SlotView[];
   suggestion: SlotView[];
   short: { team: string; kind: SlotKind; missing: number }[];
   unused: { date: string; pairs: number }[];
@@ -87,4 +95,21 @@ export interface SetQuotaCommand {
   team: string;
   kind: SlotKind;
   quota: number;
+}
+
+export type InventoryChangeCommand =
+  | { type: 'add-server'; name: string; gpus: number }
+  | { type: 'remove-server'; name: string }
+  | { type: 'drain'; name: string; drained: boolean }
+  | { type: 'gpu'; server: string; index: number; broken: boolean };
+
+export interface UpdateInventoryCommand {
+  caller: Caller;
+  change: InventoryChangeCommand;
+}
+
+export interface InventoryReply {
+  servers: ServerView[];
+  moved: SlotView[];
+  stranded: SlotView[];
 }

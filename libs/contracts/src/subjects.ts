@@ -31,6 +31,7 @@ export const SchedulerSubjects = {
   quota: 'gpulab.scheduler.slots.quota',
   feasibility: 'gpulab.scheduler.admin.feasibility',
   setQuota: 'gpulab.scheduler.admin.set-quota',
+  inventory: 'gpulab.scheduler.admin.inventory',
 } as const;
 
 export type EventChannel = 'state' | 'progress' | 'log' | 'report.started' | 'report.result' | 'report.failed';
@@ -64,6 +65,7 @@ export const jobKeyPrefix = 'jobs.';
 
 export const CalendarKeys = {
   term: 'term',
+  inventory: 'inventory',
   slot: (id: string) => `slots.${id}`,
   slotPrefix: 'slots.',
   quota: (team: string) => `quota.${team}`,

@@ -7,3 +7,4 @@ export * from './term';
 export * from './slot-calendar';
 export * from './feasibility';
 export * from './leases';
+export * from './inventory-changes';

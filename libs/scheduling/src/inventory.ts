@@ -5,6 +5,10 @@ export type { GpuAddress } from '@gpulab/contracts';
 export interface ServerSpec {
   name: string;
   gpus: number;
+  /** Takes no new jobs; running ones finish. */
+  drained?: boolean;
+  /** GPU indices out of service. */
+  brokenGpus?: readonly number[];
 }
 
 export interface Inventory {
@@ -41,4 +45,13 @@ export function totalGpus(inventory: Inventory): number {
 
 export function largestServer(inventory: Inventory): number {
   return inventory.servers.reduce((max, s) => Math.max(max, s.gpus), 0);
+}
+
+/** GPU keys out of service. */
+export function brokenGpuKeys(inventory: Inventory): Set<string> {
+  return new Set(inventory.servers.flatMap((s) => (s.brokenGpus ?? []).map((index) => gpuKey({ server: s.name, index }))));
+}
+
+export function drainedServers(inventory: Inventory): Set<string> {
+  return new Set(inventory.servers.filter((s) => s.drained).map((s) => s.name));
 }

@@ -135,12 +135,19 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
 
 function preemptionsOf(snapshot: CycleSnapshot): Preemption[] {
   const slots = snapshot.slots;
-  if (!slots) return [];
-  const { calendar, day } = slots;
-  const held = heldGpus(calendar, day);
+  const calendar = slots?.calendar;
+  const day = slots?.day ?? 0;
+  const held = calendar ? heldGpus(calendar, day) : new Set<string>();
   const out: Preemption[] = [];
+  const broken = snapshot.brokenGpus ?? new Set<string>();
   for (const job of snapshot.jobs) {
     if (!holdsGpus(job.state)) continue;
+    const dead = job.assignedGpus.find((g) => broken.has(gpuKey(g)));
+    if (dead) {
+      out.push({ jobId: job.id, reason: `${dead.server} GPU ${dead.index} was taken out of service` });
+      continue;
+    }
+    if (!calendar) continue;
     const slot = job.role === 'tutor' ? undefined : activeSlot(calendar, job.team, day);
     const inOwnSlot = slot !== undefined && job.assignedGpus.every((g) => g.server === slot.server && slot.gpus.includes(g.index));
     if (inOwnSlot) continue;

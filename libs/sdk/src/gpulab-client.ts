@@ -1,6 +1,6 @@
 import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
-import { isTerminalState, jobStateToProto, type JobStateName, pb, type SlotKind, slotKindFromProto, slotKindToProto } from '@gpulab/contracts';
-import { calendarFromProto, type CalendarView, type FeasibilityInfo, quotaFromProto, type QuotaInfo, slotFromProto, type SlotInfo } from './slot-view';
+import { type InventoryChangeCommand as InventoryChange, isTerminalState, jobStateToProto, type JobStateName, pb, type SlotKind, slotKindFromProto, slotKindToProto } from '@gpulab/contracts';
+import { calendarFromProto, type CalendarView, type FeasibilityInfo, type InventoryInfo, quotaFromProto, type QuotaInfo, slotFromProto, type SlotInfo } from './slot-view';
 import { connectionFromEnv } from './connection';
 import { GpulabError } from './errors';
 import { eventFromProto, type JobEventView, jobFromProto, type JobView } from './job-view';
@@ -140,6 +140,7 @@ export class GpulabClient {
     const r = await this.call<pb.GetFeasibilityRequest, pb.GetFeasibilityResponse>(this.adminClient, 'getFeasibility', {});
     return {
       verdict: r.verdict as FeasibilityInfo['verdict'],
+      stranded: r.stranded.map(slotFromProto),
       suggestion: r.suggestion.map(slotFromProto),
       short: r.short.map((s) => ({ team: s.team, kind: slotKindFromProto(s.kind) ?? 'setup', missing: s.missing })),
       unused: r.unused,
@@ -147,6 +148,20 @@ export class GpulabClient {
       freePairDays: r.freePairDays,
       searchNodes: r.searchNodes,
     };
+  }
+
+  /** Tutors: add or remove a server, drain it, or mark a GPU broken or repaired. */
+  async updateInventory(change: InventoryChange): Promise<InventoryInfo> {
+    const request: pb.UpdateInventoryRequest =
+      change.type === 'add-server'
+        ? { addServer: { name: change.name, gpus: change.gpus } }
+        : change.type === 'remove-server'
+          ? { removeServer: { name: change.name } }
+          : change.type === 'drain'
+            ? { drainServer: { name: change.name, drained: change.drained } }
+            : { setGpuBroken: { server: change.server, index: change.index, broken: change.broken } };
+    const r = await this.call<pb.UpdateInventoryRequest, pb.UpdateInventoryResponse>(this.adminClient, 'updateInventory', request);
+    return { servers: r.servers, moved: r.moved.map(slotFromProto), stranded: r.stranded.map(slotFromProto) };
   }
 
   /** Tutors: change a team's quota of one slot kind. */

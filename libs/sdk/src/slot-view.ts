@@ -14,9 +14,22 @@ export interface SlotInfo {
 
 export interface CalendarView {
   term: { start: string; days: number; timeZone: string; today: string };
-  servers: { name: string; gpus: number; brokenGpus: number[] }[];
+  servers: ServerInfo[];
   slots: SlotInfo[];
   free: { date: string; free: Record<string, number> }[];
+}
+
+export interface ServerInfo {
+  name: string;
+  gpus: number;
+  brokenGpus: number[];
+  drained: boolean;
+}
+
+export interface InventoryInfo {
+  servers: ServerInfo[];
+  moved: SlotInfo[];
+  stranded: SlotInfo[];
 }
 
 export interface QuotaInfo {
@@ -27,6 +40,7 @@ export interface QuotaInfo {
 
 export interface FeasibilityInfo {
   verdict: 'feasible' | 'infeasible' | 'unknown';
+  stranded: SlotInfo[];
   suggestion: SlotInfo[];
   short: { team: string; kind: SlotKind; missing: number }[];
   unused: { date: string; pairs: number }[];

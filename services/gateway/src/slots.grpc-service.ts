@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type UntypedHandleCall } from '@grpc/grpc-js';
-import { type Caller, ErrorCodes, pb, type SlotKind, slotKindFromProto, slotKindToProto, slotToProto, teamQuotaToProto } from '@gpulab/contracts';
+import { type Caller, ErrorCodes, type InventoryChangeCommand, pb, type SlotKind, slotKindFromProto, slotKindToProto, slotToProto, teamQuotaToProto } from '@gpulab/contracts';
 import { GatewayError } from './errors';
 import { RpcHandler } from './rpc-handler';
 import { SchedulerClient } from './scheduler-client';
@@ -45,6 +45,7 @@ export class SlotsGrpcService {
         const f = await this.scheduler.feasibility(caller);
         return {
           verdict: f.verdict,
+          stranded: f.stranded.map(slotToProto),
           suggestion: f.suggestion.map(slotToProto),
           short: f.short.map((s) => ({ team: s.team, kind: slotKindToProto(s.kind), missing: s.missing })),
           unused: f.unused,
@@ -52,6 +53,10 @@ export class SlotsGrpcService {
           freePairDays: f.freePairDays,
           searchNodes: f.nodes,
         };
+      }),
+      updateInventory: this.rpc.unary('UpdateInventory', async (caller, req: pb.UpdateInventoryRequest): Promise<pb.UpdateInventoryResponse> => {
+        const r = await this.scheduler.updateInventory({ caller, change: inventoryChange(req) });
+        return { servers: r.servers, moved: r.moved.map(slotToProto), stranded: r.stranded.map(slotToProto) };
       }),
       setQuota: this.rpc.unary('SetQuota', async (caller, req: pb.SetQuotaRequest) => ({
         quota: teamQuotaToProto(await this.scheduler.setQuota({ caller, team: req.team.trim(), kind: kindOf(req.kind), quota: req.quota })),
@@ -64,4 +69,12 @@ function kindOf(kind: pb.SlotKind): SlotKind {
   const name = slotKindFromProto(kind);
   if (!name) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot kind must be setup or experiment');
   return name;
+}
+
+function inventoryChange(req: pb.UpdateInventoryRequest): InventoryChangeCommand {
+  if (req.addServer) return { type: 'add-server', name: req.addServer.name.trim(), gpus: req.addServer.gpus };
+  if (req.removeServer) return { type: 'remove-server', name: req.removeServer.name.trim() };
+  if (req.drainServer) return { type: 'drain', name: req.drainServer.name.trim(), drained: req.drainServer.drained };
+  if (req.setGpuBroken) return { type: 'gpu', server: req.setGpuBroken.server.trim(), index: req.setGpuBroken.index, broken: req.setGpuBroken.broken };
+  throw new GatewayError(ErrorCodes.invalidArgument, 'say which inventory change: add_server, remove_server, drain_server or set_gpu_broken');
 }

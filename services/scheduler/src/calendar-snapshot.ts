@@ -1,16 +1,15 @@
 import { type SlotRecord, type SlotView } from '@gpulab/contracts';
-import { type CalendarSnapshot, dayAt, dayDate, DEFAULT_SLOT_RULES, formatDayStart } from '@gpulab/scheduling';
+import { brokenGpuKeys, type CalendarSnapshot, dayAt, dayDate, DEFAULT_SLOT_RULES, formatDayStart } from '@gpulab/scheduling';
 import { type CalendarStore } from './calendar-store';
-import { type SchedulerConfig } from './config';
 import { type TeamDirectory } from './team-directory';
 
 /** The pure core's view of the calendar, built from the stores. */
-export function calendarSnapshot(store: CalendarStore, teams: TeamDirectory, config: SchedulerConfig): CalendarSnapshot {
+export function calendarSnapshot(store: CalendarStore, teams: TeamDirectory): CalendarSnapshot {
   return {
     term: store.term,
     rules: DEFAULT_SLOT_RULES,
-    inventory: config.inventory,
-    brokenGpus: new Set(),
+    inventory: store.inventory,
+    brokenGpus: brokenGpuKeys(store.inventory),
     teams: teams.teams(),
     quotaOverrides: store.quotaOverrides(),
     bookings: store.allSlots(),

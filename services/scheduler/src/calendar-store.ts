@@ -1,5 +1,5 @@
 import { CalendarKeys, type SlotKind, type SlotRecord } from '@gpulab/contracts';
-import { type Quota, type Term, validateTerm } from '@gpulab/scheduling';
+import { type Inventory, type Quota, type Term, validateTerm } from '@gpulab/scheduling';
 import { type KV } from '@nats-io/kv';
 import { RevisionConflictError } from './errors';
 
@@ -10,6 +10,7 @@ import { RevisionConflictError } from './errors';
  */
 export class CalendarStore {
   private termValue?: Term;
+  private inventoryValue?: { value: Inventory; revision: number };
   private readonly slots = new Map<string, { record: SlotRecord; revision: number }>();
   private readonly quotas = new Map<string, Partial<Quota>>();
 
@@ -19,8 +20,9 @@ export class CalendarStore {
    * Loads everything. The term is written once, on the first start: changing the configured
    * term later does not move slots already booked under the old one.
    */
-  async load(configuredTerm: Term): Promise<void> {
+  async load(configuredTerm: Term, configuredInventory: Inventory): Promise<void> {
     validateTerm(configuredTerm);
+    await this.loadInventory(configuredInventory);
     const stored = await this.kv.get(CalendarKeys.term);
     if (stored && stored.operation === 'PUT') {
       this.termValue = stored.json<Term>();
@@ -45,6 +47,50 @@ export class CalendarStore {
       } else if (key.startsWith(CalendarKeys.quotaPrefix)) {
         this.quotas.set(key.slice(CalendarKeys.quotaPrefix.length), entry.json<Partial<Quota>>());
       }
+    }
+  }
+
+  /** Like the term, the configured layout seeds the inventory once; tutors change it after. */
+  private async loadInventory(configured: Inventory): Promise<void> {
+    const stored = await this.kv.get(CalendarKeys.inventory);
+    if (stored && stored.operation === 'PUT') {
+      this.inventoryValue = { value: stored.json<Inventory>(), revision: stored.revision };
+      return;
+    }
+    try {
+      this.inventoryValue = { value: configured, revision: await this.kv.create(CalendarKeys.inventory, JSON.stringify(configured)) };
+    } catch {
+      const again = await this.kv.get(CalendarKeys.inventory);
+      this.inventoryValue = { value: again?.json<Inventory>() ?? configured, revision: again?.revision ?? 0 };
+    }
+  }
+
+  get inventory(): Inventory {
+    if (!this.inventoryValue) throw new Error('the calendar is not loaded');
+    return this.inventoryValue.value;
+  }
+
+  async setInventory(inventory: Inventory): Promise<void> {
+    const current = this.inventoryValue;
+    if (!current) throw new Error('the calendar is not loaded');
+    try {
+      this.inventoryValue = { value: inventory, revision: await this.kv.update(CalendarKeys.inventory, JSON.stringify(inventory), current.revision) };
+    } catch (error) {
+      throw new RevisionConflictError(CalendarKeys.inventory, { cause: error });
+    }
+  }
+
+  /** Moves a slot to other GPUs (a broken pair, a tutor's move). */
+  async moveSlot(id: string, server: string, gpus: number[]): Promise<SlotRecord> {
+    const entry = this.slots.get(id);
+    if (!entry) throw new Error(`slot ${id} is not loaded`);
+    const record = { ...entry.record, server, gpus };
+    try {
+      const revision = await this.kv.update(CalendarKeys.slot(id), JSON.stringify(record), entry.revision);
+      this.slots.set(id, { record, revision });
+      return record;
+    } catch (error) {
+      throw new RevisionConflictError(CalendarKeys.slot(id), { cause: error });
     }
   }
 

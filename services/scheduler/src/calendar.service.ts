@@ -6,6 +6,8 @@ import {
   type Caller,
   ErrorCodes,
   type FeasibilityView,
+  type InventoryReply,
+  type UpdateInventoryCommand,
   type QuotaQuery,
   type SetQuotaCommand,
   SLOT_KINDS,
@@ -14,7 +16,7 @@ import {
   type SlotView,
   type TeamQuotaView,
 } from '@gpulab/contracts';
-import { checkFeasibility, dayDate, dayOfDate, decideBooking, freeCapacity, INVALID_BOOKING_REQUESTS, usageOf } from '@gpulab/scheduling';
+import { changeInventory, checkFeasibility, dayDate, dayOfDate, decideBooking, freeCapacity, INVALID_BOOKING_REQUESTS, relocateBookings, usageOf } from '@gpulab/scheduling';
 import { randomBytes } from 'node:crypto';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, slotView, today } from './calendar-snapshot';
@@ -45,7 +47,7 @@ export class CalendarService {
     const term = this.store.term;
     return Promise.resolve({
       term: { start: term.start, days: term.days, timeZone: term.timeZone, today: dayDate(term, day) },
-      servers: this.config.inventory.servers.map((s) => ({ name: s.name, gpus: s.gpus, brokenGpus: [] })),
+      servers: this.servers(),
       slots: this.store.allSlots().map((s) => slotView(this.store, s)),
       free: freeCapacity(snapshot, day).map(({ date, free }) => ({ date, free })),
     });
@@ -116,8 +118,10 @@ export class CalendarService {
     const started = performance.now();
     const report = checkFeasibility(this.snapshot(), this.today());
     this.log.info({ verdict: report.verdict, nodes: report.nodes, ms: Math.round(performance.now() - started) }, 'feasibility checked');
+    const stranded = this.snapshot().bookings.filter((b) => b.startDay + b.days > this.today() && this.onBrokenPair(b));
     return Promise.resolve({
       verdict: report.verdict,
+      stranded: stranded.map((b) => slotView(this.store, b as SlotRecord)),
       suggestion: report.suggestion.map((s) => slotView(this.store, { ...s, id: '', bookedBy: '', bookedAt: '' })),
       short: report.short,
       unused: report.unusedPairs.map(({ date, pairs }) => ({ date, pairs })),
@@ -140,6 +144,42 @@ export class CalendarService {
     });
   }
 
+  updateInventory(command: UpdateInventoryCommand): Promise<InventoryReply> {
+    this.tutorOnly(command.caller);
+    return this.serial.run(async () => {
+      const decision = changeInventory(this.store.inventory, command.change, {
+        bookings: this.store.allSlots(),
+        today: this.today(),
+        busyServers: this.scheduler.busyServers(),
+      });
+      if (!decision.ok) {
+        throw new CommandError(decision.code === 'SERVER_IN_USE' ? ErrorCodes.failedPrecondition : ErrorCodes.invalidArgument, decision.message);
+      }
+      await this.store.setInventory(decision.inventory);
+      this.log.info({ change: command.change, by: command.caller.name }, 'inventory changed');
+      const relocation = relocateBookings(this.snapshot(), this.today());
+      const moved: SlotView[] = [];
+      for (const { booking, to } of relocation.moved) {
+        moved.push(slotView(this.store, await this.store.moveSlot(booking.id, to.server, to.gpus)));
+        this.log.warn({ team: booking.team, slotId: booking.id, from: `${booking.server}:${booking.gpus.join(',')}`, to: `${to.server}:${to.gpus.join(',')}` }, 'slot moved off a broken GPU pair');
+      }
+      for (const booking of relocation.stranded) {
+        this.log.warn({ team: booking.team, slotId: booking.id }, 'slot on a broken GPU pair could not be moved');
+      }
+      await this.scheduler.runCycle();
+      return { servers: this.servers(), moved, stranded: relocation.stranded.map((b) => slotView(this.store, this.store.slot(b.id) ?? (b as SlotRecord))) };
+    });
+  }
+
+  private servers() {
+    return this.store.inventory.servers.map((s) => ({ name: s.name, gpus: s.gpus, brokenGpus: [...(s.brokenGpus ?? [])], drained: s.drained === true }));
+  }
+
+  private onBrokenPair(slot: { server: string; gpus: number[] }): boolean {
+    const broken = this.snapshot().brokenGpus;
+    return slot.gpus.some((index) => broken.has(`${slot.server}:${index}`));
+  }
+
   private actingTeam(caller: Caller, team: string | undefined): string {
     if (caller.role === 'tutor') {
       if (!team) throw invalid('tutors name the team (--team NAME)');
@@ -155,7 +195,7 @@ export class CalendarService {
   }
 
   private snapshot() {
-    return calendarSnapshot(this.store, this.teams, this.config);
+    return calendarSnapshot(this.store, this.teams);
   }
 
   private today(): number {

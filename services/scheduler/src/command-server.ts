@@ -31,6 +31,7 @@ export class CommandServer {
     this.serve(SchedulerSubjects.quota, (c) => this.calendar.quota(c));
     this.serve(SchedulerSubjects.feasibility, (c) => this.calendar.feasibility(c.caller));
     this.serve(SchedulerSubjects.setQuota, (c) => this.calendar.setQuota(c));
+    this.serve(SchedulerSubjects.inventory, (c) => this.calendar.updateInventory(c));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

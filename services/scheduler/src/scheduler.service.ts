@@ -14,7 +14,7 @@ import {
   type SubmitCommand,
   isTerminalState,
 } from '@gpulab/contracts';
-import { activeSlot, assertTransition, canTransition, dayStartMs, expiredLeases, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
+import { activeSlot, assertTransition, canTransition, dayStartMs, drainedServers, expiredLeases, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, today } from './calendar-snapshot';
 import { type Clock } from './clock';
@@ -61,8 +61,8 @@ export class SchedulerService {
   /** Loads the jobs, takes back or requeues the ones that were running, and runs a cycle. */
   async start(): Promise<void> {
     const count = await this.store.load();
-    await this.calendar.load(this.config.term);
-    const { inventory } = this.config;
+    await this.calendar.load(this.config.term, this.config.inventory);
+    const { inventory } = this.calendar;
     this.log.info(
       { jobs: count, slots: this.calendar.allSlots().length, term: this.calendar.term, servers: inventory.servers, gpus: totalGpus(inventory) },
       'scheduler state loaded',
@@ -93,7 +93,7 @@ export class SchedulerService {
       if (command.caller.role !== 'tutor' && day >= this.calendar.term.days) {
         throw precondition(`the term ended on ${this.calendar.term.start} + ${this.calendar.term.days} days; no more team jobs are accepted`);
       }
-      const largest = largestServer(this.config.inventory);
+      const largest = largestServer(this.calendar.inventory);
       if (command.gpus > largest) throw invalid(`a job can use at most ${largest} GPUs (all on one server), not ${command.gpus}`);
       const record: JobRecord = {
         id: command.jobId,
@@ -244,6 +244,11 @@ export class SchedulerService {
     return this.cycle();
   }
 
+  /** Servers where jobs hold GPUs now. */
+  busyServers(): Set<string> {
+    return new Set(this.store.all().flatMap((j) => (j.state === JobStates.scheduled || j.state === JobStates.running ? j.assignedGpus.map((g) => g.server) : [])));
+  }
+
   /** GPU-hours a team's preemptible jobs used outside its slots. */
   backfillGpuHours(team: string): number {
     const now = this.clock.now().getTime();
@@ -259,10 +264,16 @@ export class SchedulerService {
   /** Steps: snapshot, plan (pure), preempt, record waiting reasons, launch; each timed in the log. */
   private async cycle(): Promise<void> {
     const started = performance.now();
-    const snapshot = calendarSnapshot(this.calendar, this.teams, this.config);
+    const snapshot = calendarSnapshot(this.calendar, this.teams);
     const day = this.today();
     const jobs = this.store.all().filter((j) => !isTerminalState(j.state));
-    const plan = planCycle({ inventory: this.config.inventory, jobs, slots: { calendar: snapshot, day } });
+    const plan = planCycle({
+      inventory: snapshot.inventory,
+      jobs,
+      slots: { calendar: snapshot, day },
+      brokenGpus: snapshot.brokenGpus,
+      drainedServers: drainedServers(snapshot.inventory),
+    });
     const plannedMs = performance.now() - started;
     for (const preemption of plan.preemptions) {
       const job = this.store.get(preemption.jobId);

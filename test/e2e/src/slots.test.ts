@@ -105,6 +105,34 @@ describe('slots: booking, quotas and admission through the CLI', () => {
     assert.equal(quota.kinds.setup.quota, 3);
   });
 
+  it('moves slots off a GPU marked broken, and lists those it cannot move', async () => {
+    // alpha's experiment slot from today+2 is on s2 GPUs 0,1; with s2:1 broken it must move.
+    const result = await ok('tutor', ['admin', 'gpu', 'broken', 's2:1']);
+    assert.deepEqual(result.servers.find((s: { name: string }) => s.name === 's2').brokenGpus, [1]);
+    assert.ok(result.moved.some((m: { team: string; startDate: string }) => m.team === 'alpha' && m.startDate === addDays(today, 2)));
+    assert.ok(result.moved.every((m: { server: string }) => m.server !== 's2'));
+    assert.deepEqual(result.stranded, []);
+    const after = await ok('tutor', ['slots']);
+    assert.ok(after.slots.every((s: { server: string; startDate: string }) => s.server !== 's2' || s.startDate < today));
+    await refused('gamma', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 20), '--server', 's2'], 'FAILED_PRECONDITION', /s2 has no 2 free GPUs/);
+    const repaired = await ok('tutor', ['admin', 'gpu', 'repaired', 's2:1']);
+    assert.deepEqual(repaired.servers.find((s: { name: string }) => s.name === 's2').brokenGpus, []);
+    await refused('tutor', ['admin', 'gpu', 'broken', 's2:7'], 'INVALID_ARGUMENT', /s2 has GPUs 0 to 1, not 7/);
+  });
+
+  it('adds a server, refuses to remove one that still has slots, and drains one', async () => {
+    const added = await ok('tutor', ['admin', 'servers', 'add', 's4', '2']);
+    assert.ok(added.servers.some((s: { name: string; gpus: number }) => s.name === 's4' && s.gpus === 2));
+    const calendar = await ok('tutor', ['slots']);
+    const used = calendar.slots.find((s: { startDate: string }) => s.startDate >= today).server;
+    await refused('tutor', ['admin', 'servers', 'remove', used], 'FAILED_PRECONDITION', /drain it and move its slots first/);
+    await ok('tutor', ['admin', 'servers', 'remove', 's4']);
+    const drained = await ok('tutor', ['admin', 'drain', 's3']);
+    assert.equal(drained.servers.find((s: { name: string }) => s.name === 's3').drained, true);
+    await ok('tutor', ['admin', 'drain', 's3', '--undo']);
+    await refused('alpha', ['admin', 'drain', 's3'], 'PERMISSION_DENIED', /only tutors/);
+  });
+
   it('keeps every slot when the scheduler is killed and started again', async () => {
     const before = (await ok('tutor', ['slots'])).slots.map((s: { id: string }) => s.id).sort();
     await stack.killService('scheduler');
