@@ -1,13 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCsvMatrix } from './csv-matrix';
-import { InvalidInputError } from './errors';
+import { InvalidInputError, InvalidParameterError } from './errors';
+import { seededRandom } from './testing/random-matrix';
 
-const refusal = (text: string, pattern: RegExp, code: string) =>
+const refusal = (text: string, pattern: RegExp, code: string, row?: number, column?: number) =>
   assert.throws(() => parseCsvMatrix(text), (e: unknown) => {
-    assert.ok(e instanceof InvalidInputError);
+    assert.ok(e instanceof InvalidInputError, `expected an InvalidInputError, got ${String(e)}`);
     assert.equal(e.code, code);
     assert.match(e.message, pattern);
+    if (row !== undefined) assert.equal(e.row, row);
+    if (column !== undefined) assert.equal(e.column, column);
     return true;
   });
 
@@ -18,24 +21,90 @@ describe('CSV of numbers', () => {
     assert.deepEqual([matrix.rows, matrix.cols, ...matrix.data], [2, 2, 1, 2, 3.5, -400]);
   });
 
-  it('reads files without a header, with CRLF line ends, blank lines and semicolons', () => {
-    const { matrix, header } = parseCsvMatrix('1;2\r\n\r\n3;4\r\n');
-    assert.equal(header, undefined);
-    assert.deepEqual(Array.from(matrix.data), [1, 2, 3, 4]);
+  it('reads a header with an unnamed first column and quoted names', () => {
+    const { matrix, header } = parseCsvMatrix(',"height","weight"\n1,1.8,70\n2,1.6,55\n');
+    assert.deepEqual(header, ['', 'height', 'weight']);
+    assert.deepEqual(Array.from(matrix.data), [1, 1.8, 70, 2, 1.6, 55]);
   });
 
-  it('names the row of a ragged line as numbered in the file', () => refusal('x,y\n1,2\n3\n', /row 3 has 1 column, expected 2 \(as in row 2\)/, 'CSV_RAGGED'));
+  it('reads a file of numbers only as data, without a header', () => {
+    const { matrix, header } = parseCsvMatrix('1,2\n3,4');
+    assert.equal(header, undefined);
+    assert.deepEqual([matrix.rows, matrix.cols, ...matrix.data], [2, 2, 1, 2, 3, 4]);
+  });
 
-  it('names row and column of a cell that is not a number', () => refusal('1,2\n3,abc\n', /row 2, column 2 \("abc"\) is not a number/, 'CSV_NOT_NUMERIC'));
+  it('reads CRLF line ends, blank lines, a trailing empty line and semicolons', () => {
+    const { matrix, header } = parseCsvMatrix('1;2\r\n\r\n  \r\n3;4\r\n');
+    assert.equal(header, undefined);
+    assert.deepEqual([matrix.rows, matrix.cols, ...matrix.data], [2, 2, 1, 2, 3, 4]);
+  });
 
-  it('refuses empty cells and infinities', () => {
-    refusal('1,2\n3,\n', /row 2, column 2 is empty/, 'CSV_NOT_NUMERIC');
-    refusal('1,2\nInfinity,4\n', /row 2, column 1 \("Infinity"\) is not a finite number/, 'DATA_NOT_FINITE');
+  it('reads tabs, padded cells, scientific notation and quoted numbers', () => {
+    const { matrix } = parseCsvMatrix(' 1.5e-3\t-2E+2 \n.5\t"7"\n');
+    assert.deepEqual(Array.from(matrix.data), [0.0015, -200, 0.5, 7]);
+  });
+
+  it('reads every number exactly as Number() does', () => {
+    const next = seededRandom(17);
+    const cells = ['0', '-0', '007', '0.1', '-.5', '5.', '123456789012345', '1234567890123456', '9007199254740993', '0.000000000000001', '1.7976931348623157e308', '5e-324', '+3'];
+    for (let i = 0; i < 2000; i++) {
+      const digits = 1 + Math.floor(next() * 18);
+      const point = Math.floor(next() * (digits + 1));
+      let cell = next() < 0.5 ? '-' : '';
+      for (let d = 0; d < digits; d++) cell += (d === point ? '.' : '') + Math.floor(next() * 10);
+      cells.push(cell);
+    }
+    const { matrix } = parseCsvMatrix(cells.join('\n'));
+    cells.forEach((cell, i) => assert.ok(Object.is(matrix.data[i], Number(cell)), `"${cell}" read as ${matrix.data[i]}, Number() gives ${Number(cell)}`));
+  });
+
+  it('skips whitespace-only lines and reads a last line without a line end', () => {
+    const { matrix } = parseCsvMatrix('1,2\n \t \n3,4\n\n5,6');
+    assert.deepEqual([matrix.rows, matrix.data.length, ...matrix.data], [3, 6, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('uses the delimiter it is given, which must be one character', () => {
+    const { matrix } = parseCsvMatrix('1|2\n3|4\n', { delimiter: '|' });
+    assert.deepEqual(Array.from(matrix.data), [1, 2, 3, 4]);
+    for (const delimiter of ['', '::', '"']) {
+      assert.throws(() => parseCsvMatrix('1,2\n', { delimiter }), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'delimiter');
+    }
+  });
+
+  it('names the row of a ragged line as numbered in the file', () => {
+    refusal('1,2\n3,4\n\n5,6,7\n', /^row 4 has 3 columns, expected 2 \(as in row 1\)$/, 'CSV_RAGGED', 4);
+    refusal('x,y\n1,2\n3\n', /^row 3 has 1 column, expected 2 \(as in row 2\)$/, 'CSV_RAGGED', 3);
+    refusal('\nx,y\n1,2,\n', /^row 3 has 3 columns, expected 2 \(as in the header, row 2\)$/, 'CSV_RAGGED', 3);
+  });
+
+  it('names row and column of a cell that is not a number', () => {
+    refusal('1,2\n3,abc\n', /^row 2, column 2 \("abc"\) is not a number$/, 'CSV_NOT_NUMERIC', 2, 2);
+    refusal('a,b\n1,2\n3,4\n5,x\n', /^row 4, column 2 \("x"\) is not a number$/, 'CSV_NOT_NUMERIC', 4, 2);
+    refusal('1,2\n0x1F,4\n', /row 2, column 1 \("0x1F"\) is not a number/, 'CSV_NOT_NUMERIC');
+  });
+
+  it('suggests a decimal point for a decimal comma', () => {
+    refusal('x;y\n1,5;2\n', /row 2, column 1 \("1,5"\) is not a number; write decimals with a point/, 'CSV_NOT_NUMERIC');
+  });
+
+  it('refuses empty cells', () => {
+    refusal('1,2\n3,\n', /^row 2, column 2 is empty/, 'CSV_NOT_NUMERIC', 2, 2);
+    refusal('1, ,3\n', /^row 1, column 2 is empty/, 'CSV_NOT_NUMERIC', 1, 2);
+  });
+
+  it('refuses NaN, Inf and Infinity, naming the place', () => {
+    refusal('1,2\nInfinity,4\n', /^row 2, column 1 \("Infinity"\) is not a finite number/, 'DATA_NOT_FINITE', 2, 1);
+    refusal('x,y\n1,-inf\n', /^row 2, column 2 \("-inf"\) is not a finite number/, 'DATA_NOT_FINITE');
+    refusal('1,2\n3,1e400\n', /^row 2, column 2 \("1e400"\) is too large/, 'DATA_NOT_FINITE');
+  });
+
+  it('reads a first row with NaN as bad data, not as a header', () => {
+    refusal('NaN,2\n3,4\n', /^row 1, column 1 \("NaN"\) is not a finite number/, 'DATA_NOT_FINITE', 1, 1);
   });
 
   it('says when the file is empty or holds only a header', () => {
-    refusal('', /the file is empty/, 'CSV_EMPTY');
-    refusal('\n \n', /the file is empty/, 'CSV_EMPTY');
-    refusal('x,y\n', /header row but no data/, 'CSV_EMPTY');
+    refusal('', /^the file is empty$/, 'CSV_EMPTY');
+    refusal('\n \r\n', /^the file is empty$/, 'CSV_EMPTY');
+    refusal('x,y\n', /header row \(x, y\) but no data rows/, 'CSV_EMPTY', 1);
   });
 });

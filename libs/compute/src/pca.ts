@@ -1,86 +1,84 @@
+import { centeredCovariance, columnMeans } from './covariance';
+import { panelDot4x4 } from './dot-tile';
 import { InvalidInputError, InvalidParameterError } from './errors';
 import { type Matrix } from './matrix';
 import { symmetricEigen } from './symmetric-eigen';
 
 export interface PcaOptions {
-  /** Principal components to keep: a whole number from 1 to the number of columns. */
+  /** Principal components to keep: a whole number from 1 to the number of features (columns). */
   components: number;
-  /** Called a few times with a fraction in 0..1. */
+  /**
+   * Called a handful of times with the fraction done (0..1, increasing) and what was just
+   * finished; the last call has fraction 1. PCA runs synchronously, so this is for logs and
+   * progress bars, not for cancelling.
+   */
   onProgress?: (fraction: number, message: string) => void;
 }
 
 export interface PcaResult {
+  /** How many components were kept (k). */
   components: number;
-  /** Column means (1/n). */
+  /** Column means (1/n), subtracted before everything else. */
   mean: Float64Array;
-  /** The `components` largest eigenvalues of the covariance, largest first. */
+  /** The k largest eigenvalues of the covariance (the variance along each axis), largest first. */
   eigenvalues: Float64Array;
-  /** Every eigenvalue, largest first. */
+  /** Every eigenvalue of the covariance, largest first. */
   allEigenvalues: Float64Array;
-  /** Eigenvalue / total variance (the trace of the covariance). */
+  /** Each kept eigenvalue over the total variance (the trace of the covariance). */
   explainedVarianceRatio: Float64Array;
-  /** components × features; row c is the c-th principal axis (unit length). */
+  /** k × features; row c is the c-th principal axis, unit length, signed as {@link pca} says. */
   basis: Matrix;
-  /** rows × components: the centered data projected onto the axes. */
+  /** rows × k: the centered data projected onto the axes. */
   embedding: Matrix;
 }
 
-/** Rows of the data processed together while the covariance is accumulated. */
-const BLOCK_ROWS = 64;
-
 /**
- * The lecture's PCA: center each column (mean with 1/n), covariance with 1/(n−1), the
- * eigen-decomposition of that symmetric matrix, the k largest eigenvalues, and the data
+ * The lecture's PCA: center each column (mean with 1/n), covariance with 1/(n − 1), the
+ * eigen-decomposition of that symmetric matrix, the k largest eigenvalues, and the centered data
  * projected onto their eigenvectors.
  *
  * Sign convention: an eigenvector's sign is arbitrary, so each axis is flipped to make its entry
- * of largest magnitude positive (the first such entry on a tie). Results are then reproducible
- * across runs and machines.
+ * of largest magnitude positive (on a tie, the first such entry). Results are then the same on
+ * every run and machine; they may differ in sign from other tools, per component.
+ *
+ * Eigenvalues that come out negative are rounding noise (a covariance is positive semidefinite)
+ * and are reported as 0, so variance ratios are never negative.
+ *
+ * @throws {InvalidParameterError} `components` is not a whole number from 1 to the feature count
+ * @throws {InvalidInputError} fewer than 2 rows, a value that is NaN or infinite, or a malformed matrix
  */
 export function pca(x: Matrix, options: PcaOptions): PcaResult {
+  checkShape(x);
   const { rows: n, cols: p } = x;
   const k = options.components;
-  if (!Number.isInteger(k) || k < 1 || k > p) {
-    throw new InvalidParameterError('components', `components must be a whole number from 1 to ${p} (the number of features), not ${k}`);
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > p) {
+    throw new InvalidParameterError(
+      'components',
+      `components must be a whole number from 1 to ${p} (the number of features), not ${String(k)}`,
+    );
   }
   if (n < 2) throw new InvalidInputError('TOO_FEW_ROWS', `PCA needs at least 2 rows of data, not ${n}`);
   checkFinite(x);
   const progress = options.onProgress ?? (() => {});
 
   const mean = columnMeans(x);
-  const covariance = centeredCovariance(x, mean);
+  const covariance = centeredCovariance(x, mean, (f) => progress(0.6 * f, `covariance: ${Math.round(f * n)} of ${n} rows`));
   progress(0.6, `covariance ${p} x ${p}`);
   const { values, vectors } = symmetricEigen({ rows: p, cols: p, data: covariance });
-  progress(0.85, 'eigen-decomposition');
+  for (let i = 0; i < p; i++) values[i] = Math.max(values[i], 0);
+  progress(0.85, `eigen-decomposition of ${p} x ${p}`);
 
-  const basis = new Float64Array(k * p);
-  for (let c = 0; c < k; c++) {
-    let best = 0;
-    for (let i = 1; i < p; i++) if (Math.abs(vectors.data[i * p + c]) > Math.abs(vectors.data[best * p + c])) best = i;
-    const sign = vectors.data[best * p + c] < 0 ? -1 : 1;
-    for (let i = 0; i < p; i++) basis[c * p + i] = sign * vectors.data[i * p + c];
-  }
-
+  const basis = orientedAxes(vectors, k);
   let total = 0;
   for (let i = 0; i < p; i++) total += covariance[i * p + i];
-  const ratio = values.slice(0, k).map((v) => (total > 0 ? v / total : 0));
-
-  const embedding = new Float64Array(n * k);
-  const centered = new Float64Array(p);
-  for (let r = 0; r < n; r++) {
-    for (let i = 0; i < p; i++) centered[i] = x.data[r * p + i] - mean[i];
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      const b = c * p;
-      for (let i = 0; i < p; i++) s += centered[i] * basis[b + i];
-      embedding[r * k + c] = s;
-    }
-  }
-  progress(1, 'projected');
+  const eigenvalues = values.slice(0, k);
+  const ratio = eigenvalues.map((v) => (total > 0 ? v / total : 0));
+  const embedding = project(x, mean, basis, k);
+  progress(1, `projected ${n} rows onto ${k} component${k === 1 ? '' : 's'}`);
   return {
     components: k,
     mean,
-    eigenvalues: values.slice(0, k),
+    eigenvalues,
     allEigenvalues: values,
     explainedVarianceRatio: ratio,
     basis: { rows: k, cols: p, data: basis },
@@ -88,65 +86,68 @@ export function pca(x: Matrix, options: PcaOptions): PcaResult {
   };
 }
 
-function checkFinite(x: Matrix): void {
-  for (let i = 0; i < x.data.length; i++) {
-    if (!Number.isFinite(x.data[i])) {
-      const row = Math.floor(i / x.cols) + 1;
-      const column = (i % x.cols) + 1;
-      throw new InvalidInputError('DATA_NOT_FINITE', `row ${row}, column ${column} is ${x.data[i]}, not a finite number`, row, column);
-    }
+/** The first k columns of `vectors` as rows, each flipped so its largest-magnitude entry is positive. */
+function orientedAxes(vectors: Matrix, k: number): Float64Array {
+  const p = vectors.rows;
+  const v = vectors.data;
+  const basis = new Float64Array(k * p);
+  for (let c = 0; c < k; c++) {
+    let best = 0;
+    for (let i = 1; i < p; i++) if (Math.abs(v[i * p + c]) > Math.abs(v[best * p + c])) best = i;
+    const sign = v[best * p + c] < 0 ? -1 : 1;
+    for (let i = 0; i < p; i++) basis[c * p + i] = sign * v[i * p + c];
   }
-}
-
-function columnMeans(x: Matrix): Float64Array {
-  const mean = new Float64Array(x.cols);
-  for (let r = 0; r < x.rows; r++) for (let i = 0; i < x.cols; i++) mean[i] += x.data[r * x.cols + i];
-  for (let i = 0; i < x.cols; i++) mean[i] /= x.rows;
-  return mean;
+  return basis;
 }
 
 /**
- * (X − 1μᵀ)ᵀ(X − 1μᵀ) / (n − 1), accumulated over blocks of rows held transposed, so the inner
- * loop is a dot product over contiguous memory; only the upper triangle is computed. Columns
- * that are zero throughout a block (the borders of images) are skipped.
+ * (X − 1μᵀ) Bᵀ, four rows against four axes at a time, both as interleaved panels (see
+ * panelDot4x4). Rows are centered before the product rather than subtracting μ·b afterwards,
+ * for the same cancellation reason as the covariance.
  */
-function centeredCovariance(x: Matrix, mean: Float64Array): Float64Array {
-  const { rows: n, cols: p } = x;
-  const cov = new Float64Array(p * p);
-  const block = new Float64Array(p * BLOCK_ROWS);
-  const active = new Int32Array(p);
-  for (let r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
-    const bs = Math.min(BLOCK_ROWS, n - r0);
-    let count = 0;
-    for (let i = 0; i < p; i++) {
-      let any = false;
-      const t = i * BLOCK_ROWS;
-      for (let b = 0; b < bs; b++) {
-        const value = x.data[(r0 + b) * p + i] - mean[i];
-        block[t + b] = value;
-        if (value !== 0) any = true;
-      }
-      if (any) active[count++] = i;
+function project(x: Matrix, mean: Float64Array, basis: Float64Array, k: number): Float64Array {
+  const { rows: n, cols: p, data } = x;
+  const axisPanels = Math.ceil(k / 4);
+  const axes = new Float64Array(axisPanels * 4 * p);
+  for (let c = 0; c < k; c++) {
+    const start = (c >> 2) * 4 * p + (c & 3);
+    for (let i = 0; i < p; i++) axes[start + 4 * i] = basis[c * p + i];
+  }
+  const rows = new Float64Array(4 * p);
+  const tile = new Float64Array(16);
+  const out = new Float64Array(n * k);
+  for (let r0 = 0; r0 < n; r0 += 4) {
+    const rs = Math.min(4, n - r0);
+    // In a last, partial group the unused slots keep leftovers whose sums are never stored.
+    for (let u = 0; u < rs; u++) {
+      const src = (r0 + u) * p;
+      for (let i = 0; i < p; i++) rows[4 * i + u] = data[src + i] - mean[i];
     }
-    for (let a = 0; a < count; a++) {
-      const i = active[a];
-      const ti = i * BLOCK_ROWS;
-      for (let c = a; c < count; c++) {
-        const j = active[c];
-        const tj = j * BLOCK_ROWS;
-        let s = 0;
-        for (let b = 0; b < bs; b++) s += block[ti + b] * block[tj + b];
-        cov[i * p + j] += s;
+    for (let g = 0; g < axisPanels; g++) {
+      panelDot4x4(rows, 0, axes, g * 4 * p, p, tile);
+      for (let u = 0; u < rs; u++) {
+        for (let w = 0; w < 4 && 4 * g + w < k; w++) out[(r0 + u) * k + 4 * g + w] = tile[u * 4 + w];
       }
     }
   }
-  const scale = 1 / (n - 1);
-  for (let i = 0; i < p; i++) {
-    for (let j = i; j < p; j++) {
-      const v = cov[i * p + j] * scale;
-      cov[i * p + j] = v;
-      cov[j * p + i] = v;
+  return out;
+}
+
+function checkShape(x: Matrix): void {
+  const { rows, cols, data } = x;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0 || data.length !== rows * cols) {
+    throw new InvalidInputError('MATRIX_SHAPE', `the matrix says ${rows} x ${cols} but holds ${data.length} values`);
+  }
+  if (cols === 0) throw new InvalidInputError('MATRIX_SHAPE', 'the data has no columns (features)');
+}
+
+function checkFinite(x: Matrix): void {
+  const { cols, data } = x;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const row = Math.floor(i / cols) + 1;
+      const column = (i % cols) + 1;
+      throw new InvalidInputError('DATA_NOT_FINITE', `row ${row}, column ${column} is ${data[i]}, not a finite number`, { row, column });
     }
   }
-  return cov;
 }

@@ -84,9 +84,12 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
   const slots = snapshot.slots;
   const held = slots ? heldGpus(slots.calendar, slots.day) : new Set<string>();
   const unheld = new Set([...free].filter((k) => !held.has(k)));
+  // One sort key per job (priority first, then arrival, then id) keeps the sort cheap for long queues.
   const queued = snapshot.jobs
     .filter((j) => j.state === JobStates.queued)
-    .sort((a, b) => Number(!!b.priority) - Number(!!a.priority) || (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt < b.createdAt ? -1 : 1));
+    .map((job) => ({ key: `${job.priority ? 0 : 1}\u0000${job.createdAt}\u0000${job.id}`, job }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((entry) => entry.job);
   const biggest = largestServer(snapshot.inventory);
   const take = (job: SchedulableJob, gpus: GpuAddress[]) => {
     for (const g of gpus) {
@@ -96,6 +99,18 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
     plan.placements.push({ jobId: job.id, gpus });
   };
 
+  // Waiting reasons depend on the team only (and the job's size): computed once per team and cycle.
+  const slotWaits = new Map<string, Omit<Waiting, 'jobId'>>();
+  const blockedTeams = new Map<string, string>();
+  const teamSlots = new Map<string, Booking | undefined>();
+  const waitFor = (job: SchedulableJob, calendar: CalendarSnapshot, day: number): Waiting => {
+    let wait = slotWaits.get(job.team);
+    if (!wait) {
+      wait = waitForSlot(job.team, calendar, day);
+      slotWaits.set(job.team, wait);
+    }
+    return { ...wait, jobId: job.id };
+  };
   for (const job of queued) {
     if (job.gpus > biggest) {
       plan.waiting.push({ jobId: job.id, code: WaitReasons.neverFits, message: `asks for ${job.gpus} GPUs on one server, but the largest server has ${biggest}` });
@@ -113,13 +128,21 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
       plan.waiting.push({ jobId: job.id, code: WaitReasons.neverFits, message: `a team job can use at most the ${perSlot} GPUs of its slot, not ${job.gpus}` });
       continue;
     }
-    const slot = activeSlot(calendar, job.team, day);
-    if (slot) {
+    let slot = teamSlots.get(job.team);
+    if (!teamSlots.has(job.team)) {
+      slot = activeSlot(calendar, job.team, day);
+      teamSlots.set(job.team, slot);
+    }
+    // FIFO within the team: once its first waiting job does not fit, the ones behind it wait too,
+    // or a 2-GPU job would starve behind a stream of 1-GPU jobs.
+    const blocker = blockedTeams.get(job.team);
+    if (slot && !blocker) {
       const mine = slot.gpus.map((index) => ({ server: slot.server, index })).filter((g) => free.has(gpuKey(g)));
       if (mine.length >= job.gpus) {
         take(job, mine.slice(0, job.gpus));
         continue;
       }
+      blockedTeams.set(job.team, job.id);
     }
     if (job.preemptible) {
       const gpus = policy.place({ jobId: job.id, team: job.team, gpus: job.gpus }, snapshot.inventory, unheld);
@@ -128,7 +151,7 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
         continue;
       }
     }
-    plan.waiting.push(slot ? slotBusy(job, slot) : waitForSlot(job, calendar, day));
+    plan.waiting.push(slot ? slotBusy(job, slot, blocker !== undefined) : waitFor(job, calendar, day));
   }
   return plan;
 }
@@ -170,25 +193,27 @@ function noFreeGpu(job: SchedulableJob, free: ReadonlySet<string>, inventory: In
   };
 }
 
-function slotBusy(job: SchedulableJob, slot: Booking): Waiting {
+function slotBusy(job: SchedulableJob, slot: Booking, behind: boolean): Waiting {
+  const where = `your slot on ${slot.server} GPUs ${slot.gpus.join(',')}`;
   return {
     jobId: job.id,
     code: WaitReasons.slotBusy,
-    message: `waiting for ${job.gpus === 1 ? 'a GPU' : `${job.gpus} GPUs`} of your slot on ${slot.server} GPUs ${slot.gpus.join(',')}: your team's other jobs use them`,
+    // Stable while the job waits, so that it is stored once, not on every cycle.
+    message: behind
+      ? `waiting in your team's queue (first come, first served) for ${where}`
+      : `waiting for ${job.gpus === 1 ? 'a GPU' : `${job.gpus} GPUs`} of ${where}: your team's other jobs use them`,
   };
 }
 
-function waitForSlot(job: SchedulableJob, calendar: CalendarSnapshot, day: number): Waiting {
-  const next = nextSlot(calendar, job.team, day);
+function waitForSlot(team: string, calendar: CalendarSnapshot, day: number): Omit<Waiting, 'jobId'> {
+  const next = nextSlot(calendar, team, day);
   if (!next) {
     return {
-      jobId: job.id,
       code: WaitReasons.noSlot,
       message: 'your team has no slot booked from now on: book one with `gpulab slots book`, or submit with --preemptible to use idle GPUs',
     };
   }
   return {
-    jobId: job.id,
     code: WaitReasons.waitingForSlot,
     message: `waiting for your ${next.kind} slot that starts ${formatDayStart(calendar.term, next.startDay)} on ${next.server} GPUs ${next.gpus.join(',')}`,
     fromDay: next.startDay,

@@ -52,10 +52,22 @@ export function dayAt(term: Term, ms: number): number {
   return day;
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one: one per zone, kept.
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
+
+function cached(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let format = cache.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, ...options });
+    cache.set(timeZone, format);
+  }
+  return format;
+}
+
 /** Time zone offset at an instant: local wall time minus UTC, in ms. */
 function offsetMs(timeZone: string, ms: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
+  const parts = cached(wallClocks, timeZone, {
     hourCycle: 'h23',
     year: 'numeric',
     month: '2-digit',
@@ -71,7 +83,7 @@ function offsetMs(timeZone: string, ms: number): number {
 
 /** `2026-12-03 00:00 CET` — how a slot's start reads in the term's zone. */
 export function formatDayStart(term: Term, day: number): string {
-  const zone = new Intl.DateTimeFormat('en-US', { timeZone: term.timeZone, timeZoneName: 'short' })
+  const zone = cached(zoneNames, term.timeZone, { timeZoneName: 'short' })
     .formatToParts(new Date(dayStartMs(term, day)))
     .find((p) => p.type === 'timeZoneName')?.value;
   return `${dayDate(term, day)} 00:00 ${zone ?? term.timeZone}`;

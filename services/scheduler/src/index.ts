@@ -1,3 +1,5 @@
 export { SchedulerModule } from './scheduler.module';
 export { compileSchedulerConfig, type SchedulerConfig, type SchedulerOptions } from './config';
 export { type Clock, systemClock } from './clock';
+export { type Launcher, type WorkerExit } from './launcher';
+export { SchedulerService } from './scheduler.service';

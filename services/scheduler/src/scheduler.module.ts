@@ -21,7 +21,8 @@ import { CLOCK, JETSTREAM, NATS, SCHEDULER_CONFIG } from './tokens';
 
 @Module({})
 export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  static forConfig(config: SchedulerConfig, clock: Clock = systemClock) {
+  /** `launcher` replaces the local one (benchmarks, other launchers); `clock` lets tests drive time. */
+  static forConfig(config: SchedulerConfig, clock: Clock = systemClock, launcher?: Launcher) {
     return {
       module: SchedulerModule,
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('scheduler', config.logLevel) } })],
@@ -42,6 +43,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         {
           provide: LAUNCHER,
           useFactory: () =>
+            launcher ??
             new LocalLauncher({
               natsUrl: config.natsUrl,
               workerEntry: config.workerEntry,

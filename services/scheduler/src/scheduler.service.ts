@@ -43,6 +43,7 @@ const MAX_PAGE_SIZE = 500;
 export class SchedulerService {
   private closed = false;
   private dayTimer?: NodeJS.Timeout;
+  private cycleRequested = false;
 
   constructor(
     @InjectPinoLogger(SchedulerService.name) private readonly log: PinoLogger,
@@ -175,11 +176,11 @@ export class SchedulerService {
           return;
         case 'result':
           await this.transition(job, JobStates.succeeded, { resultRef: body.resultRef, backend: body.backend });
-          await this.cycle();
+          this.requestCycle();
           return;
         case 'failed':
           await this.transition(job, JobStates.failed, { reason: body.reason });
-          await this.cycle();
+          this.requestCycle();
           return;
         default:
           return;
@@ -198,12 +199,12 @@ export class SchedulerService {
         await this.transition(job, JobStates.preempted, { reason: job.preempting.reason });
         const preempted = this.store.get(job.id) ?? job;
         await this.transition(preempted, JobStates.queued, { reason: `${job.preempting.reason}; queued again`, preempting: undefined });
-        await this.cycle();
+        this.requestCycle();
         return;
       }
       const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? 'ended' : `exited with code ${exit.code}`;
       await this.workerLost(job, `its worker ${how} without reporting a result`);
-      await this.cycle();
+      this.requestCycle();
     });
   }
 
@@ -230,8 +231,23 @@ export class SchedulerService {
         this.launcher.stop(job.id, this.config.stopGraceMs);
         await this.workerLost(job, `its worker sent no heartbeat for ${Math.round(this.config.heartbeatTimeoutMs / 1000)} s`);
       }
-      if (expired.length > 0) await this.cycle();
+      if (expired.length > 0) this.requestCycle();
     });
+  }
+
+  /**
+   * Asks for a cycle after the work already queued: reports that arrive together (several GPUs
+   * freed at once) are all applied first and served by one cycle.
+   */
+  private requestCycle(): void {
+    if (this.cycleRequested || this.closed) return;
+    this.cycleRequested = true;
+    void this.executor
+      .run(async () => {
+        this.cycleRequested = false;
+        await this.cycle();
+      })
+      .catch((err: unknown) => this.log.error({ err }, 'cycle failed'));
   }
 
   /** Runs a cycle in turn with other work: at day boundaries, or when a test moves its clock. */
@@ -287,12 +303,6 @@ export class SchedulerService {
       this.log.info({ jobId: job.id, team: job.team, reason: preemption.reason }, 'job preempted');
       this.launcher.stop(job.id, this.config.preemptGraceMs);
     }
-    for (const waiting of plan.waiting) {
-      const job = this.store.get(waiting.jobId);
-      if (job && job.waitingReason !== waiting.message) {
-        await this.store.update(job.id, (j) => ({ ...j, waitingReason: waiting.message }));
-      }
-    }
     for (const placement of plan.placements) {
       const job = this.store.get(placement.jobId);
       if (!job) continue;
@@ -311,6 +321,13 @@ export class SchedulerService {
         await this.store.update(job.id, (j) => ({ ...j, workerHandle: handle }));
       } catch (error) {
         await this.transition(scheduled, JobStates.failed, { reason: `the worker could not be started: ${(error as Error).message}` });
+      }
+    }
+    // After the launches: telling waiting jobs why they wait must not delay the ones that can run.
+    for (const waiting of plan.waiting) {
+      const job = this.store.get(waiting.jobId);
+      if (job && job.waitingReason !== waiting.message) {
+        await this.store.update(job.id, (j) => ({ ...j, waitingReason: waiting.message }));
       }
     }
     if (plan.placements.length > 0 || plan.preemptions.length > 0) {
