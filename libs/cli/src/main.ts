@@ -4,7 +4,7 @@ import { basename, extname } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView, type InventoryChange, type SlotKind } from '@gpulab/sdk';
 import { calendarGrid, feasibilityText, quotaTable, serverTable, slotLine } from './calendar-format';
-import { describeJob, jobJson, jobTable } from './format';
+import { describeJob, jobJson, jobTable, table } from './format';
 import { parseSetValues } from './set-values';
 import { WatchDisplay } from './watch-display';
 
@@ -191,6 +191,21 @@ program
       const quotas = await client.getQuota(opts.team);
       if (opts.json) printJson({ teams: quotas });
       else process.stdout.write(`${quotaTable(quotas)}\n`);
+    }),
+  );
+
+program
+  .command('usage')
+  .description('GPU-hours per team and day (your team; tutors: every team)')
+  .option('--team <name>', 'tutors: one team')
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { team?: string; json?: boolean }) =>
+    withClient(async (client) => {
+      const rows = await client.getUsage(opts.team);
+      if (opts.json) return printJson({ rows });
+      if (rows.length === 0) return void process.stdout.write('no GPU time used yet\n');
+      const fmt = (h: number) => h.toFixed(h < 1 ? 4 : 2);
+      process.stdout.write(`${table([['TEAM', 'DATE', 'GPU-HOURS', 'OF WHICH BACKFILL'], ...rows.map((r) => [r.team, r.date, fmt(r.gpuHours), fmt(r.backfillGpuHours)])])}\n`);
     }),
   );
 

@@ -24,8 +24,9 @@ export function columnMeans(x: Matrix): Float64Array {
  *
  * The data is centered before multiplying, not via XᵀX − nμμᵀ, which loses every digit when the
  * mean is large next to the spread. Blocks of rows are held transposed, four features to a
- * panel, and only the upper triangle is computed, 4 × 4 entries at a time. Features that
- * are constant throughout a block (the border pixels of images) are left out of it.
+ * panel, and only the upper triangle is computed, 4 × 4 entries at a time. Features equal to
+ * their mean throughout a block (such as border pixels that are 0 in every image) are left out
+ * of that block.
  *
  * @param onProgress called a few times with the fraction of rows done
  */

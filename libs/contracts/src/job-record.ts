@@ -12,6 +12,15 @@ export type JobInputSpec =
   /** A matrix the gateway parsed and stored in the Object Store (see `encodeMatrix`). */
   | { source: 'object'; name: string; rows: number; cols: number; filename?: string };
 
+/** One stretch of a job on its GPUs. */
+export interface JobRun {
+  /** ISO-8601. */
+  from: string;
+  to: string;
+  gpus: number;
+  backfill: boolean;
+}
+
 /** A job as the scheduler keeps it in KV: the single source of truth about the job. */
 export interface JobRecord {
   id: string;
@@ -23,6 +32,8 @@ export interface JobRecord {
   preemptible: boolean;
   /** Placed on GPUs outside the team's slot (preemptible backfill); counted in usage. */
   backfill?: boolean;
+  /** Finished runs of earlier attempts and of this one, for GPU-hour accounting. */
+  runs?: JobRun[];
   /** Set while the worker has been told to stop for a slot's sake. */
   preempting?: { reason: string; since: string };
   kind: string;

@@ -113,3 +113,17 @@ export interface InventoryReply {
   moved: SlotView[];
   stranded: SlotView[];
 }
+
+export interface UsageQuery {
+  caller: Caller;
+  team?: string;
+}
+
+/** GPU-hours of one team on one day of the term. */
+export interface UsageRow {
+  team: string;
+  date: string;
+  gpuHours: number;
+  /** Of which on GPUs outside the team's slots (preemptible backfill). */
+  backfillGpuHours: number;
+}

@@ -29,6 +29,7 @@ export const SchedulerSubjects = {
   book: 'gpulab.scheduler.slots.book',
   cancelSlot: 'gpulab.scheduler.slots.cancel',
   quota: 'gpulab.scheduler.slots.quota',
+  usage: 'gpulab.scheduler.slots.usage',
   feasibility: 'gpulab.scheduler.admin.feasibility',
   setQuota: 'gpulab.scheduler.admin.set-quota',
   inventory: 'gpulab.scheduler.admin.inventory',

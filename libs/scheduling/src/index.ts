@@ -8,3 +8,4 @@ export * from './slot-calendar';
 export * from './feasibility';
 export * from './leases';
 export * from './inventory-changes';
+export * from './usage';

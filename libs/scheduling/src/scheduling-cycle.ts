@@ -84,12 +84,7 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
   const slots = snapshot.slots;
   const held = slots ? heldGpus(slots.calendar, slots.day) : new Set<string>();
   const unheld = new Set([...free].filter((k) => !held.has(k)));
-  // One sort key per job (priority first, then arrival, then id) keeps the sort cheap for long queues.
-  const queued = snapshot.jobs
-    .filter((j) => j.state === JobStates.queued)
-    .map((job) => ({ key: `${job.priority ? 0 : 1}\u0000${job.createdAt}\u0000${job.id}`, job }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((entry) => entry.job);
+  const queued = queueOrder(snapshot.jobs.filter((j) => j.state === JobStates.queued));
   const biggest = largestServer(snapshot.inventory);
   const take = (job: SchedulableJob, gpus: GpuAddress[]) => {
     for (const g of gpus) {
@@ -218,6 +213,18 @@ function waitForSlot(team: string, calendar: CalendarSnapshot, day: number): Omi
     message: `waiting for your ${next.kind} slot that starts ${formatDayStart(calendar.term, next.startDay)} on ${next.server} GPUs ${next.gpus.join(',')}`,
     fromDay: next.startDay,
   };
+}
+
+/**
+ * Priority jobs first, then arrival order (ties by id). Callers usually pass jobs in arrival
+ * order already; then this is one pass and a stable partition, not a sort of the whole queue.
+ */
+function queueOrder(jobs: SchedulableJob[]): SchedulableJob[] {
+  const before = (a: SchedulableJob, b: SchedulableJob) => (a.createdAt === b.createdAt ? a.id < b.id : a.createdAt < b.createdAt);
+  let sorted = true;
+  for (let i = 1; i < jobs.length && sorted; i++) if (before(jobs[i], jobs[i - 1])) sorted = false;
+  const ordered = sorted ? jobs : [...jobs].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  return [...ordered.filter((j) => j.priority), ...ordered.filter((j) => !j.priority)];
 }
 
 /** GPU keys in service that no scheduled or running job holds. */

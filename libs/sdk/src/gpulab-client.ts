@@ -135,6 +135,11 @@ export class GpulabClient {
     return (await this.call<pb.GetQuotaRequest, pb.GetQuotaResponse>(this.slotClient, 'getQuota', { team: team ?? '' })).teams.map(quotaFromProto);
   }
 
+  /** GPU-hours per team and day: your team's; tutors: one team's or all. */
+  async getUsage(team?: string): Promise<pb.UsageRow[]> {
+    return (await this.call<pb.GetUsageRequest, pb.GetUsageResponse>(this.slotClient, 'getUsage', { team: team ?? '' })).rows;
+  }
+
   /** Tutors: can every team still place its remaining slots? */
   async getFeasibility(): Promise<FeasibilityInfo> {
     const r = await this.call<pb.GetFeasibilityRequest, pb.GetFeasibilityResponse>(this.adminClient, 'getFeasibility', {});

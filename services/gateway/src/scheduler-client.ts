@@ -1,4 +1,4 @@
-import { type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
 
@@ -47,6 +47,10 @@ export class SchedulerClient {
 
   setQuota(command: SetQuotaCommand): Promise<TeamQuotaView> {
     return this.request(SchedulerSubjects.setQuota, command);
+  }
+
+  usage(query: UsageQuery): Promise<UsageRow[]> {
+    return this.request(SchedulerSubjects.usage, query);
   }
 
   updateInventory(command: UpdateInventoryCommand): Promise<InventoryReply> {

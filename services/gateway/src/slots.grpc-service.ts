@@ -33,6 +33,9 @@ export class SlotsGrpcService {
         if (!req.id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot id is missing');
         return { slot: slotToProto(await this.scheduler.cancelSlot({ caller, slotId: req.id.trim() })) };
       }),
+      getUsage: this.rpc.unary('GetUsage', async (caller, req: pb.GetUsageRequest) => ({
+        rows: await this.scheduler.usage({ caller, team: req.team.trim() || undefined }),
+      })),
       getQuota: this.rpc.unary('GetQuota', async (caller, req: pb.GetQuotaRequest) => ({
         teams: (await this.scheduler.quota({ caller, team: req.team.trim() || undefined })).map(teamQuotaToProto),
       })),

@@ -29,6 +29,7 @@ export class CommandServer {
     this.serve(SchedulerSubjects.book, (c) => this.calendar.book(c));
     this.serve(SchedulerSubjects.cancelSlot, (c) => this.calendar.cancel(c));
     this.serve(SchedulerSubjects.quota, (c) => this.calendar.quota(c));
+    this.serve(SchedulerSubjects.usage, (c) => this.scheduler.usage(c));
     this.serve(SchedulerSubjects.feasibility, (c) => this.calendar.feasibility(c.caller));
     this.serve(SchedulerSubjects.setQuota, (c) => this.calendar.setQuota(c));
     this.serve(SchedulerSubjects.inventory, (c) => this.calendar.updateInventory(c));

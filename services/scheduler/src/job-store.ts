@@ -1,4 +1,4 @@
-import { type JobRecord, jobKey, jobKeyPrefix } from '@gpulab/contracts';
+import { isTerminalState, type JobRecord, jobKey, jobKeyPrefix } from '@gpulab/contracts';
 import { type KV } from '@nats-io/kv';
 import { RevisionConflictError } from './errors';
 
@@ -13,12 +13,15 @@ interface Entry {
  */
 export class JobStore {
   private readonly entries = new Map<string, Entry>();
+  /** Ids of jobs not in a terminal state, in creation order (a Set keeps insertion order). */
+  private readonly unfinishedIds = new Set<string>();
 
   constructor(private readonly kv: KV) {}
 
   /** Reads every job from KV; called once at start. */
   async load(): Promise<number> {
     this.entries.clear();
+    this.unfinishedIds.clear();
     const keys: string[] = [];
     for await (const key of await this.kv.keys(`${jobKeyPrefix}>`)) keys.push(key);
     for (const key of keys) {
@@ -27,27 +30,48 @@ export class JobStore {
       const record = entry.json<JobRecord>();
       this.entries.set(record.id, { record, revision: entry.revision });
     }
+    // KV lists keys in no particular order; a cycle wants creation order.
+    const byCreation = [...this.entries.values()].sort((a, b) => (a.record.createdAt < b.record.createdAt ? -1 : a.record.createdAt > b.record.createdAt ? 1 : 0));
+    this.entries.clear();
+    for (const e of byCreation) this.remember(e);
     return this.entries.size;
+  }
+
+  private remember(entry: Entry): void {
+    this.entries.set(entry.record.id, entry);
+    if (isTerminalState(entry.record.state)) this.unfinishedIds.delete(entry.record.id);
+    else this.unfinishedIds.add(entry.record.id);
   }
 
   get(id: string): JobRecord | undefined {
     return this.entries.get(id)?.record;
   }
 
+  /** Every job, in the order they were created. */
   all(): JobRecord[] {
     return [...this.entries.values()].map((e) => e.record);
+  }
+
+  /** Jobs that have not ended, in the order they were created: what a cycle looks at. */
+  unfinished(): JobRecord[] {
+    const out: JobRecord[] = [];
+    for (const id of this.unfinishedIds) {
+      const record = this.entries.get(id)?.record;
+      if (record) out.push(record);
+    }
+    return out;
   }
 
   /** Stores a new job; returns false when the id exists already (a retried submit). */
   async create(record: JobRecord): Promise<boolean> {
     try {
       const revision = await this.kv.create(jobKey(record.id), JSON.stringify(record));
-      this.entries.set(record.id, { record, revision });
+      this.remember({ record, revision });
       return true;
     } catch (error) {
       const existing = await this.kv.get(jobKey(record.id));
       if (existing && existing.operation === 'PUT') {
-        this.entries.set(record.id, { record: existing.json<JobRecord>(), revision: existing.revision });
+        this.remember({ record: existing.json<JobRecord>(), revision: existing.revision });
         return false;
       }
       throw error;
@@ -64,11 +88,11 @@ export class JobStore {
     const next = change(entry.record);
     try {
       const revision = await this.kv.update(jobKey(id), JSON.stringify(next), entry.revision);
-      this.entries.set(id, { record: next, revision });
+      this.remember({ record: next, revision });
       return next;
     } catch (error) {
       const fresh = await this.kv.get(jobKey(id));
-      if (fresh && fresh.operation === 'PUT') this.entries.set(id, { record: fresh.json<JobRecord>(), revision: fresh.revision });
+      if (fresh && fresh.operation === 'PUT') this.remember({ record: fresh.json<JobRecord>(), revision: fresh.revision });
       throw new RevisionConflictError(jobKey(id), { cause: error });
     }
   }

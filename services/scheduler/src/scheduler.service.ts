@@ -12,9 +12,11 @@ import {
   type ListQuery,
   type ListReply,
   type SubmitCommand,
+  type UsageQuery,
+  type UsageRow,
   isTerminalState,
 } from '@gpulab/contracts';
-import { activeSlot, assertTransition, canTransition, dayStartMs, drainedServers, expiredLeases, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
+import { activeSlot, assertTransition, canTransition, dayStartMs, drainedServers, expiredLeases, type RunStretch, usagePerDay, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, today } from './calendar-snapshot';
 import { type Clock } from './clock';
@@ -267,14 +269,32 @@ export class SchedulerService {
 
   /** GPU-hours a team's preemptible jobs used outside its slots. */
   backfillGpuHours(team: string): number {
-    const now = this.clock.now().getTime();
-    let ms = 0;
-    for (const job of this.store.all()) {
-      if (job.team !== team || !job.backfill || !job.startedAt) continue;
-      const end = job.finishedAt ? Date.parse(job.finishedAt) : now;
-      ms += (end - Date.parse(job.startedAt)) * job.gpus;
-    }
+    const ms = this.runStretches(team).reduce((sum, r) => sum + (r.backfill ? (r.toMs - r.fromMs) * r.gpus : 0), 0);
     return Math.round((ms / 3_600_000) * 1e6) / 1e6;
+  }
+
+  /** GPU-hours per team and day: finished runs and the ones running now. */
+  usage(query: UsageQuery): Promise<UsageRow[]> {
+    const team = query.caller.role === 'tutor' ? query.team || undefined : this.teamOf(query.caller);
+    if (query.caller.role !== 'tutor' && query.team && query.team !== team) {
+      throw new CommandError(ErrorCodes.permissionDenied, `you can see only your own team's usage, not team ${query.team}'s`);
+    }
+    const rows = usagePerDay(this.calendar.term, this.runStretches(team));
+    const round = (h: number) => Math.round(h * 1e6) / 1e6;
+    return Promise.resolve(rows.map((r) => ({ team: r.team, date: r.date, gpuHours: round(r.gpuHours), backfillGpuHours: round(r.backfillGpuHours) })));
+  }
+
+  private runStretches(team?: string): RunStretch[] {
+    const now = this.clock.now().getTime();
+    const out: RunStretch[] = [];
+    for (const job of this.store.all()) {
+      if (team !== undefined && job.team !== team) continue;
+      for (const run of job.runs ?? []) out.push({ team: job.team, fromMs: Date.parse(run.from), toMs: Date.parse(run.to), gpus: run.gpus, backfill: run.backfill });
+      if (job.state === JobStates.running && job.startedAt) {
+        out.push({ team: job.team, fromMs: Date.parse(job.startedAt), toMs: now, gpus: job.assignedGpus.length, backfill: job.backfill === true });
+      }
+    }
+    return out;
   }
 
   /** Steps: snapshot, plan (pure), preempt, record waiting reasons, launch; each timed in the log. */
@@ -282,7 +302,7 @@ export class SchedulerService {
     const started = performance.now();
     const snapshot = calendarSnapshot(this.calendar, this.teams);
     const day = this.today();
-    const jobs = this.store.all().filter((j) => !isTerminalState(j.state));
+    const jobs = this.store.unfinished();
     const plan = planCycle({
       inventory: snapshot.inventory,
       jobs,
@@ -364,9 +384,15 @@ export class SchedulerService {
     const now = this.clock.now().toISOString();
     const next = await this.store.update(job.id, (current) => {
       if (current.state !== job.state && !canTransition(current.state, to)) assertTransition(job.id, current.state, to);
+      // Leaving RUNNING closes a run: it is what usage accounting counts.
+      const closesRun = current.state === JobStates.running && to !== JobStates.running && current.startedAt !== undefined;
+      const runs = closesRun
+        ? [...(current.runs ?? []), { from: current.startedAt as string, to: now, gpus: current.assignedGpus.length, backfill: current.backfill === true }]
+        : current.runs;
       return {
         ...current,
         ...changes,
+        runs,
         state: to,
         ...(isTerminalState(to) ? { finishedAt: now } : {}),
         ...(to === JobStates.queued ? { assignedGpus: [] } : {}),

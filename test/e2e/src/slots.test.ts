@@ -69,6 +69,11 @@ describe('slots: booking, quotas and admission through the CLI', () => {
     assert.equal(job.state, 'SUCCEEDED');
     const quota = await ok('gamma', ['quota']);
     assert.ok(quota.teams[0].backfillGpuHours > 0);
+    const usage = await ok('gamma', ['usage']);
+    assert.equal(usage.rows.length, 1);
+    assert.equal(usage.rows[0].date, today);
+    assert.ok(usage.rows[0].gpuHours > 0 && usage.rows[0].backfillGpuHours === usage.rows[0].gpuHours);
+    await refused('gamma', ['usage', '--team', 'alpha'], 'PERMISSION_DENIED', /only your own team's usage/);
   });
 
   it('refuses bookings that break a rule and names the rule', async () => {
