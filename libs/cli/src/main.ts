@@ -181,6 +181,21 @@ slots
     }),
   );
 
+slots
+  .command('move')
+  .description('tutors: move a slot that has not started')
+  .argument('<id>', 'slot id')
+  .requiredOption('--start <date>', 'new first day, YYYY-MM-DD')
+  .option('--server <name>', 'a server, e.g. s1')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, opts: { start: string; server?: string; json?: boolean }) =>
+    withClient(async (client) => {
+      const slot = await client.moveSlot(id, opts.start, opts.server);
+      if (opts.json) printJson(slot);
+      else process.stdout.write(`moved ${slotLine(slot)}\n`);
+    }),
+  );
+
 program
   .command('quota')
   .description("what your team has booked, used and left (tutors: every team's)")

@@ -80,6 +80,13 @@ export interface BookSlotCommand {
   team?: string;
 }
 
+export interface MoveSlotCommand {
+  caller: Caller;
+  slotId: string;
+  startDate: string;
+  server?: string;
+}
+
 export interface SlotRef {
   caller: Caller;
   slotId: string;

@@ -28,6 +28,7 @@ export const SchedulerSubjects = {
   calendar: 'gpulab.scheduler.slots.calendar',
   book: 'gpulab.scheduler.slots.book',
   cancelSlot: 'gpulab.scheduler.slots.cancel',
+  moveSlot: 'gpulab.scheduler.slots.move',
   quota: 'gpulab.scheduler.slots.quota',
   usage: 'gpulab.scheduler.slots.usage',
   feasibility: 'gpulab.scheduler.admin.feasibility',

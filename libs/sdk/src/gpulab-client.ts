@@ -130,6 +130,12 @@ export class GpulabClient {
     return slotFromProto(requiredSlot((await this.call<pb.CancelSlotRequest, pb.CancelSlotResponse>(this.slotClient, 'cancelSlot', { id })).slot));
   }
 
+  /** Tutors: move a slot that has not started to another day and/or server. */
+  async moveSlot(id: string, start: string, server?: string): Promise<SlotInfo> {
+    const res = await this.call<pb.MoveSlotRequest, pb.MoveSlotResponse>(this.slotClient, 'moveSlot', { id, startDate: start, server: server ?? '' });
+    return slotFromProto(requiredSlot(res.slot));
+  }
+
   /** Your team's quota; tutors: one team's, or every team's. */
   async getQuota(team?: string): Promise<QuotaInfo[]> {
     return (await this.call<pb.GetQuotaRequest, pb.GetQuotaResponse>(this.slotClient, 'getQuota', { team: team ?? '' })).teams.map(quotaFromProto);

@@ -1,4 +1,4 @@
-import { type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
 
@@ -35,6 +35,10 @@ export class SchedulerClient {
 
   cancelSlot(ref: SlotRef): Promise<SlotView> {
     return this.request(SchedulerSubjects.cancelSlot, ref);
+  }
+
+  moveSlot(command: MoveSlotCommand): Promise<SlotView> {
+    return this.request(SchedulerSubjects.moveSlot, command);
   }
 
   quota(query: QuotaQuery): Promise<TeamQuotaView[]> {

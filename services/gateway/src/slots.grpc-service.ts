@@ -33,6 +33,10 @@ export class SlotsGrpcService {
         if (!req.id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot id is missing');
         return { slot: slotToProto(await this.scheduler.cancelSlot({ caller, slotId: req.id.trim() })) };
       }),
+      moveSlot: this.rpc.unary('MoveSlot', async (caller, req: pb.MoveSlotRequest) => {
+        if (!req.id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot id is missing');
+        return { slot: slotToProto(await this.scheduler.moveSlot({ caller, slotId: req.id.trim(), startDate: req.startDate.trim(), server: req.server.trim() || undefined })) };
+      }),
       getUsage: this.rpc.unary('GetUsage', async (caller, req: pb.GetUsageRequest) => ({
         rows: await this.scheduler.usage({ caller, team: req.team.trim() || undefined }),
       })),

@@ -80,11 +80,11 @@ export class CalendarStore {
     }
   }
 
-  /** Moves a slot to other GPUs (a broken pair, a tutor's move). */
-  async moveSlot(id: string, server: string, gpus: number[]): Promise<SlotRecord> {
+  /** Moves a slot to other GPUs and, for a tutor's move, another start day. */
+  async moveSlot(id: string, server: string, gpus: number[], startDay?: number): Promise<SlotRecord> {
     const entry = this.slots.get(id);
     if (!entry) throw new Error(`slot ${id} is not loaded`);
-    const record = { ...entry.record, server, gpus };
+    const record = { ...entry.record, server, gpus, startDay: startDay ?? entry.record.startDay };
     try {
       const revision = await this.kv.update(CalendarKeys.slot(id), JSON.stringify(record), entry.revision);
       this.slots.set(id, { record, revision });

@@ -7,6 +7,7 @@ import {
   ErrorCodes,
   type FeasibilityView,
   type InventoryReply,
+  type MoveSlotCommand,
   type UpdateInventoryCommand,
   type QuotaQuery,
   type SetQuotaCommand,
@@ -96,6 +97,30 @@ export class CalendarService {
       await this.store.removeSlot(slot.id);
       this.log.info({ team: slot.team, slotId: slot.id, by: ref.caller.name }, 'slot cancelled');
       return slotView(this.store, slot);
+    });
+  }
+
+  move(command: MoveSlotCommand): Promise<SlotView> {
+    this.tutorOnly(command.caller);
+    return this.serial.run(async () => {
+      const slot = this.store.slot(command.slotId);
+      if (!slot) throw new CommandError(ErrorCodes.notFound, `slot ${command.slotId} does not exist`);
+      const today = this.today();
+      if (slot.startDay <= today) throw precondition(`slot ${slot.id} has started; only slots that have not started can be moved`);
+      let startDay: number;
+      try {
+        startDay = dayOfDate(this.store.term, command.startDate);
+      } catch (error) {
+        throw invalid((error as Error).message);
+      }
+      const decision = decideBooking(this.snapshot(), { team: slot.team, kind: slot.kind, startDay, server: command.server || undefined, replacing: slot.id }, today);
+      if (!decision.ok) {
+        throw new CommandError(INVALID_BOOKING_REQUESTS.has(decision.code) ? ErrorCodes.invalidArgument : ErrorCodes.failedPrecondition, decision.message);
+      }
+      const moved = await this.store.moveSlot(slot.id, decision.lane.server, decision.lane.gpus, startDay);
+      this.log.info({ team: slot.team, slotId: slot.id, to: command.startDate, server: moved.server, by: command.caller.name }, 'slot moved');
+      await this.scheduler.runCycle();
+      return slotView(this.store, moved);
     });
   }
 

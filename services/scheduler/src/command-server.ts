@@ -28,6 +28,7 @@ export class CommandServer {
     this.serve(SchedulerSubjects.calendar, () => this.calendar.calendar());
     this.serve(SchedulerSubjects.book, (c) => this.calendar.book(c));
     this.serve(SchedulerSubjects.cancelSlot, (c) => this.calendar.cancel(c));
+    this.serve(SchedulerSubjects.moveSlot, (c) => this.calendar.move(c));
     this.serve(SchedulerSubjects.quota, (c) => this.calendar.quota(c));
     this.serve(SchedulerSubjects.usage, (c) => this.scheduler.usage(c));
     this.serve(SchedulerSubjects.feasibility, (c) => this.calendar.feasibility(c.caller));

@@ -31,6 +31,8 @@ import { CLOCK, SCHEDULER_CONFIG } from './tokens';
 
 /** The team name of jobs that tutors submit. */
 export const TUTORS_TEAM = 'tutors';
+/** Waiting-reason updates in flight at once. */
+const WAITING_WRITE_BATCH = 256;
 /** Day timers are re-armed at least this often, so a changed clock or a long sleep is caught up. */
 const MAX_TIMER_MS = 3_600_000;
 
@@ -344,11 +346,13 @@ export class SchedulerService {
       }
     }
     // After the launches: telling waiting jobs why they wait must not delay the ones that can run.
-    for (const waiting of plan.waiting) {
-      const job = this.store.get(waiting.jobId);
-      if (job && job.waitingReason !== waiting.message) {
-        await this.store.update(job.id, (j) => ({ ...j, waitingReason: waiting.message }));
-      }
+    // The writes are independent (one key each), so they go out in parallel batches.
+    const changed = plan.waiting.filter((w) => {
+      const job = this.store.get(w.jobId);
+      return job !== undefined && job.waitingReason !== w.message;
+    });
+    for (let i = 0; i < changed.length; i += WAITING_WRITE_BATCH) {
+      await Promise.all(changed.slice(i, i + WAITING_WRITE_BATCH).map((w) => this.store.update(w.jobId, (j) => ({ ...j, waitingReason: w.message }))));
     }
     if (plan.placements.length > 0 || plan.preemptions.length > 0) {
       this.log.info(

@@ -94,6 +94,15 @@ describe('slots: booking, quotas and admission through the CLI', () => {
     assert.equal((await ok('alpha', ['quota'])).teams[0].kinds.experiment.remaining, 1);
   });
 
+  it('lets tutors move a slot that has not started, under the booking rules', async () => {
+    const slot = await ok('tutor', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 21), '--team', 'gamma']);
+    const moved = await ok('tutor', ['slots', 'move', slot.id, '--start', addDays(today, 22)]);
+    assert.equal(moved.startDate, addDays(today, 22));
+    await refused('gamma', ['slots', 'move', slot.id, '--start', addDays(today, 23)], 'PERMISSION_DENIED', /only tutors/);
+    await refused('tutor', ['slots', 'move', slot.id, '--start', addDays(today, -3)], 'INVALID_ARGUMENT', /is in the past/);
+    await ok('tutor', ['slots', 'cancel', slot.id]);
+  });
+
   it("refuses to cancel another team's slot or one that has started", async () => {
     const calendar = await ok('tutor', ['slots']);
     const betas = calendar.slots.find((s: { team: string }) => s.team === 'beta');
