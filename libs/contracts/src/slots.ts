@@ -4,15 +4,21 @@ export const SlotKinds = { setup: 'setup', experiment: 'experiment' } as const;
 export type SlotKind = (typeof SlotKinds)[keyof typeof SlotKinds];
 export const SLOT_KINDS: readonly SlotKind[] = [SlotKinds.setup, SlotKinds.experiment];
 
-/** A booked slot as the scheduler stores it (KV `slots.<id>`). */
-export interface SlotRecord {
+/** A team's slot: what the booking rules look at. */
+export interface Booking {
   id: string;
   team: string;
   kind: SlotKind;
+  /** Term day of the first day. */
   startDay: number;
   days: number;
   server: string;
+  /** GPU indices on `server`. */
   gpus: number[];
+}
+
+/** A booked slot as the scheduler stores it (KV `slots.<id>`). */
+export interface SlotRecord extends Booking {
   bookedBy: string;
   bookedAt: string;
 }

@@ -1,9 +1,9 @@
 import { type Inventory, gpuKey } from './inventory';
 import { dayDate, formatDayStart, type Term } from './term';
 
-import { SLOT_KINDS, type SlotKind } from '@gpulab/contracts';
+import { type Booking, SLOT_KINDS, type SlotKind } from '@gpulab/contracts';
 
-export { SLOT_KINDS, SlotKinds, type SlotKind } from '@gpulab/contracts';
+export { type Booking, SLOT_KINDS, SlotKinds, type SlotKind } from '@gpulab/contracts';
 
 export type Quota = Record<SlotKind, number>;
 
@@ -21,18 +21,6 @@ export const DEFAULT_SLOT_RULES: SlotRules = {
   defaultQuota: { setup: 2, experiment: 4 },
   gpusPerSlot: 2,
 };
-
-export interface Booking {
-  id: string;
-  team: string;
-  kind: SlotKind;
-  /** Term day of the first day. */
-  startDay: number;
-  days: number;
-  server: string;
-  /** GPU indices on `server`. */
-  gpus: number[];
-}
 
 /** What booking decisions need to know; all of it lives in KV. */
 export interface CalendarSnapshot {

@@ -20,7 +20,8 @@ export class CommandServer {
     private readonly calendar: CalendarService,
   ) {}
 
-  start(): void {
+  /** Resolves once nats-server has the subscriptions, so a request right after start is answered. */
+  async start(): Promise<void> {
     this.serve(SchedulerSubjects.submit, (c) => this.scheduler.submit(c));
     this.serve(SchedulerSubjects.cancel, (c) => this.scheduler.cancel(c));
     this.serve(SchedulerSubjects.get, (c) => this.scheduler.get(c));
@@ -34,6 +35,7 @@ export class CommandServer {
     this.serve(SchedulerSubjects.feasibility, (c) => this.calendar.feasibility(c.caller));
     this.serve(SchedulerSubjects.setQuota, (c) => this.calendar.setQuota(c));
     this.serve(SchedulerSubjects.inventory, (c) => this.calendar.updateInventory(c));
+    await this.nc.flush();
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

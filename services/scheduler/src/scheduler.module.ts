@@ -83,7 +83,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     await this.scheduler.start();
     this.heartbeats.start();
     await this.reports.start();
-    this.commands.start();
+    await this.commands.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
