@@ -254,6 +254,59 @@ admin
     }),
   );
 
+const teams = admin.command('teams').description('teams and their members');
+
+teams
+  .command('list', { isDefault: true })
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const list = await client.listTeams();
+      if (opts.json) return printJson({ teams: list });
+      process.stdout.write(`${table([['TEAM', 'MEMBERS', 'FROM'], ...list.map((t) => [t.name, t.members.join(', ') || '-', t.source])])}\n`);
+    }),
+  );
+
+teams
+  .command('create')
+  .argument('<name>', 'team name')
+  .option('--json', 'print one JSON object')
+  .action(async (name: string, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const team = await client.createTeam(name);
+      if (opts.json) printJson(team);
+      else process.stdout.write(`created team ${team.name}\n`);
+    }),
+  );
+
+const members = admin.command('members').description("add or remove a team's members");
+
+members
+  .command('add')
+  .argument('<team>', 'team name')
+  .argument('<member>', 'member name')
+  .option('--json', 'print one JSON object')
+  .action(async (team: string, member: string, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const added = await client.addMember(team, member);
+      if (opts.json) return printJson(added);
+      process.stdout.write(`added ${added.member} to ${added.team}; their token (shown only now):\n${added.token}\n`);
+    }),
+  );
+
+members
+  .command('remove')
+  .argument('<team>', 'team name')
+  .argument('<member>', 'member name')
+  .option('--json', 'print one JSON object')
+  .action(async (team: string, member: string, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const t = await client.removeMember(team, member);
+      if (opts.json) printJson(t);
+      else process.stdout.write(`removed ${member} from ${t.name}\n`);
+    }),
+  );
+
 const servers = admin.command('servers').description('the servers and their GPUs');
 
 servers

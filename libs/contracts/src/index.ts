@@ -9,3 +9,4 @@ export * from './matrix-codec';
 export * from './proto-mapping';
 export * from './tokens-file';
 export * from './slots';
+export * from './token-hash';

@@ -140,3 +140,41 @@ export interface UsageRow {
   /** Of which on GPUs outside the team's slots (preemptible backfill). */
   backfillGpuHours: number;
 }
+
+/** A team created by a tutor (KV `teams.<name>`); teams of tokens.json exist besides these. */
+export interface TeamRecord {
+  name: string;
+  createdAt: string;
+  members: { name: string; tokenHash: string; createdAt: string }[];
+}
+
+/** KV `tokens.<sha256 of the token>`: how the gateway finds who a member token belongs to. */
+export interface TokenRecord {
+  team: string;
+  member: string;
+}
+
+export interface TeamView {
+  name: string;
+  members: string[];
+  /** Where the team is defined. */
+  source: 'tutor' | 'tokens-file';
+}
+
+export interface TeamCommand {
+  caller: Caller;
+  team: string;
+}
+
+export interface MemberCommand {
+  caller: Caller;
+  team: string;
+  member: string;
+}
+
+/** The new member's token: shown once, stored only as a hash. */
+export interface NewMemberReply {
+  team: string;
+  member: string;
+  token: string;
+}

@@ -34,6 +34,10 @@ export const SchedulerSubjects = {
   feasibility: 'gpulab.scheduler.admin.feasibility',
   setQuota: 'gpulab.scheduler.admin.set-quota',
   inventory: 'gpulab.scheduler.admin.inventory',
+  teams: 'gpulab.scheduler.admin.teams',
+  createTeam: 'gpulab.scheduler.admin.create-team',
+  addMember: 'gpulab.scheduler.admin.add-member',
+  removeMember: 'gpulab.scheduler.admin.remove-member',
 } as const;
 
 export type EventChannel = 'state' | 'progress' | 'log' | 'report.started' | 'report.result' | 'report.failed';
@@ -72,6 +76,9 @@ export const CalendarKeys = {
   slotPrefix: 'slots.',
   quota: (team: string) => `quota.${team}`,
   quotaPrefix: 'quota.',
+  team: (name: string) => `teams.${name}`,
+  teamPrefix: 'teams.',
+  token: (hash: string) => `tokens.${hash}`,
 } as const;
 
 /** Object Store names of a job's files. */

@@ -175,6 +175,30 @@ export class GpulabClient {
     return { servers: r.servers, moved: r.moved.map(slotFromProto), stranded: r.stranded.map(slotFromProto) };
   }
 
+  /** Tutors: every team and its members. */
+  async listTeams(): Promise<pb.Team[]> {
+    return (await this.call<pb.ListTeamsRequest, pb.ListTeamsResponse>(this.adminClient, 'listTeams', {})).teams;
+  }
+
+  /** Tutors: create a team (at most 8 by default). */
+  async createTeam(name: string): Promise<pb.Team> {
+    const r = await this.call<pb.CreateTeamRequest, pb.CreateTeamResponse>(this.adminClient, 'createTeam', { name });
+    if (!r.team) throw new GpulabError('INTERNAL', 13, 'the server answered without a team');
+    return r.team;
+  }
+
+  /** Tutors: add a member (at most 6 by default); the answer holds their token, shown only now. */
+  addMember(team: string, member: string): Promise<pb.AddMemberResponse> {
+    return this.call<pb.AddMemberRequest, pb.AddMemberResponse>(this.adminClient, 'addMember', { team, member });
+  }
+
+  /** Tutors: remove a member; their token stops working within seconds. */
+  async removeMember(team: string, member: string): Promise<pb.Team> {
+    const r = await this.call<pb.RemoveMemberRequest, pb.RemoveMemberResponse>(this.adminClient, 'removeMember', { team, member });
+    if (!r.team) throw new GpulabError('INTERNAL', 13, 'the server answered without a team');
+    return r.team;
+  }
+
   /** Tutors: change a team's quota of one slot kind. */
   async setQuota(team: string, kind: SlotKind, quota: number): Promise<QuotaInfo> {
     const r = await this.call<pb.SetQuotaRequest, pb.SetQuotaResponse>(this.adminClient, 'setQuota', { team, kind: slotKindToProto(kind), quota });

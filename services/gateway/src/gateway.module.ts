@@ -23,7 +23,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway' }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
-        { provide: TokenAuthenticator, useFactory: () => new TokenAuthenticator(config.tokensFile) },
+        { provide: TokenAuthenticator, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new TokenAuthenticator(config.tokensFile, r.calendar) },
         { provide: SchedulerClient, inject: [NATS], useFactory: (nc: NatsConnection) => new SchedulerClient(nc, config.schedulerTimeoutMs) },
         { provide: InputIntake, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new InputIntake(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },

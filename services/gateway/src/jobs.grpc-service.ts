@@ -82,7 +82,7 @@ export class JobsGrpcService {
   private async watch(call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>): Promise<void> {
     const started = performance.now();
     try {
-      const caller = this.auth.authenticate(call.metadata);
+      const caller = await this.auth.authenticate(call.metadata);
       const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
       const isOver = async () => isTerminalState((await this.scheduler.get({ caller, jobId: job.id })).state);
       let events = 0;

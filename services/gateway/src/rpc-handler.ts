@@ -18,7 +18,7 @@ export class RpcHandler {
       const started = performance.now();
       void (async () => {
         try {
-          const caller = this.auth.authenticate(call.metadata);
+          const caller = await this.auth.authenticate(call.metadata);
           const response = await handle(caller, call.request);
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
           callback(null, response);

@@ -1,4 +1,4 @@
-import { type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { type MemberCommand, type NewMemberReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
 
@@ -59,6 +59,22 @@ export class SchedulerClient {
 
   updateInventory(command: UpdateInventoryCommand): Promise<InventoryReply> {
     return this.request(SchedulerSubjects.inventory, command);
+  }
+
+  teams(caller: Caller): Promise<TeamView[]> {
+    return this.request(SchedulerSubjects.teams, { caller });
+  }
+
+  createTeam(command: TeamCommand): Promise<TeamView> {
+    return this.request(SchedulerSubjects.createTeam, command);
+  }
+
+  addMember(command: MemberCommand): Promise<NewMemberReply> {
+    return this.request(SchedulerSubjects.addMember, command);
+  }
+
+  removeMember(command: MemberCommand): Promise<TeamView> {
+    return this.request(SchedulerSubjects.removeMember, command);
   }
 
   private async request<T>(subject: string, body: unknown): Promise<T> {

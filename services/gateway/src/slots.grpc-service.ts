@@ -65,6 +65,12 @@ export class SlotsGrpcService {
         const r = await this.scheduler.updateInventory({ caller, change: inventoryChange(req) });
         return { servers: r.servers, moved: r.moved.map(slotToProto), stranded: r.stranded.map(slotToProto) };
       }),
+      listTeams: this.rpc.unary('ListTeams', async (caller: Caller) => ({ teams: await this.scheduler.teams(caller) })),
+      createTeam: this.rpc.unary('CreateTeam', async (caller, req: pb.CreateTeamRequest) => ({ team: await this.scheduler.createTeam({ caller, team: req.name }) })),
+      addMember: this.rpc.unary('AddMember', (caller, req: pb.AddMemberRequest) => this.scheduler.addMember({ caller, team: req.team, member: req.member })),
+      removeMember: this.rpc.unary('RemoveMember', async (caller, req: pb.RemoveMemberRequest) => ({
+        team: await this.scheduler.removeMember({ caller, team: req.team, member: req.member }),
+      })),
       setQuota: this.rpc.unary('SetQuota', async (caller, req: pb.SetQuotaRequest) => ({
         quota: teamQuotaToProto(await this.scheduler.setQuota({ caller, team: req.team.trim(), kind: kindOf(req.kind), quota: req.quota })),
       })),

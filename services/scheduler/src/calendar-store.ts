@@ -1,4 +1,4 @@
-import { CalendarKeys, type SlotKind, type SlotRecord } from '@gpulab/contracts';
+import { CalendarKeys, type SlotKind, type SlotRecord, type TeamRecord, type TokenRecord } from '@gpulab/contracts';
 import { type Inventory, type Quota, type Term, validateTerm } from '@gpulab/scheduling';
 import { type KV } from '@nats-io/kv';
 import { RevisionConflictError } from './errors';
@@ -13,6 +13,7 @@ export class CalendarStore {
   private inventoryValue?: { value: Inventory; revision: number };
   private readonly slots = new Map<string, { record: SlotRecord; revision: number }>();
   private readonly quotas = new Map<string, Partial<Quota>>();
+  private readonly teams = new Map<string, { record: TeamRecord; revision: number }>();
 
   constructor(private readonly kv: KV) {}
 
@@ -36,6 +37,7 @@ export class CalendarStore {
     }
     this.slots.clear();
     this.quotas.clear();
+    this.teams.clear();
     const keys: string[] = [];
     for await (const key of await this.kv.keys()) keys.push(key);
     for (const key of keys) {
@@ -44,6 +46,9 @@ export class CalendarStore {
       if (key.startsWith(CalendarKeys.slotPrefix)) {
         const record = entry.json<SlotRecord>();
         this.slots.set(record.id, { record, revision: entry.revision });
+      } else if (key.startsWith(CalendarKeys.teamPrefix)) {
+        const record = entry.json<TeamRecord>();
+        this.teams.set(record.name, { record, revision: entry.revision });
       } else if (key.startsWith(CalendarKeys.quotaPrefix)) {
         this.quotas.set(key.slice(CalendarKeys.quotaPrefix.length), entry.json<Partial<Quota>>());
       }
@@ -125,6 +130,37 @@ export class CalendarStore {
       throw new RevisionConflictError(CalendarKeys.slot(id), { cause: error });
     }
     this.slots.delete(id);
+  }
+
+  allTeams(): TeamRecord[] {
+    return [...this.teams.values()].map((t) => t.record).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  team(name: string): TeamRecord | undefined {
+    return this.teams.get(name)?.record;
+  }
+
+  async createTeam(record: TeamRecord): Promise<void> {
+    const revision = await this.kv.create(CalendarKeys.team(record.name), JSON.stringify(record));
+    this.teams.set(record.name, { record, revision });
+  }
+
+  async updateTeam(record: TeamRecord): Promise<void> {
+    const entry = this.teams.get(record.name);
+    if (!entry) throw new Error(`team ${record.name} is not loaded`);
+    try {
+      this.teams.set(record.name, { record, revision: await this.kv.update(CalendarKeys.team(record.name), JSON.stringify(record), entry.revision) });
+    } catch (error) {
+      throw new RevisionConflictError(CalendarKeys.team(record.name), { cause: error });
+    }
+  }
+
+  async putToken(hash: string, record: TokenRecord): Promise<void> {
+    await this.kv.create(CalendarKeys.token(hash), JSON.stringify(record));
+  }
+
+  async deleteToken(hash: string): Promise<void> {
+    await this.kv.delete(CalendarKeys.token(hash));
   }
 
   async setQuota(team: string, kind: SlotKind, quota: number): Promise<void> {

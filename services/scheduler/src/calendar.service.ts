@@ -7,6 +7,11 @@ import {
   ErrorCodes,
   type FeasibilityView,
   type InventoryReply,
+  type MemberCommand,
+  type NewMemberReply,
+  type TeamCommand,
+  type TeamView,
+  tokenHash,
   type MoveSlotCommand,
   type UpdateInventoryCommand,
   type QuotaQuery,
@@ -28,6 +33,8 @@ import { SchedulerService } from './scheduler.service';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
 import { CLOCK, SCHEDULER_CONFIG } from './tokens';
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** The slot commands: calendar, booking, cancelling, quotas and the feasibility report. */
 @Injectable()
@@ -194,6 +201,72 @@ export class CalendarService {
       await this.scheduler.runCycle();
       return { servers: this.servers(), moved, stranded: relocation.stranded.map((b) => slotView(this.store, this.store.slot(b.id) ?? (b as SlotRecord))) };
     });
+  }
+
+  listTeams(caller: Caller): Promise<TeamView[]> {
+    this.tutorOnly(caller);
+    const created = new Map(this.store.allTeams().map((t) => [t.name, t]));
+    return Promise.resolve(
+      this.teams.teams().map((name) => {
+        const team = created.get(name);
+        return team ? { name, members: team.members.map((m) => m.name), source: 'tutor' as const } : { name, members: [name], source: 'tokens-file' as const };
+      }),
+    );
+  }
+
+  createTeam(command: TeamCommand): Promise<TeamView> {
+    this.tutorOnly(command.caller);
+    return this.serial.run(async () => {
+      const name = command.team.trim();
+      if (!NAME.test(name)) throw invalid(`"${command.team}" is not a team name: 1 to 32 lowercase letters, digits or -, starting with a letter or digit`);
+      if (this.teams.teams().includes(name)) throw new CommandError(ErrorCodes.alreadyExists, `team ${name} exists already`);
+      if (this.teams.teams().length >= this.config.maxTeams) {
+        throw precondition(`the course has its ${this.config.maxTeams} teams already (GPULAB_MAX_TEAMS)`);
+      }
+      await this.store.createTeam({ name, createdAt: this.clock.now().toISOString(), members: [] });
+      this.log.info({ team: name, by: command.caller.name }, 'team created');
+      return { name, members: [], source: 'tutor' };
+    });
+  }
+
+  addMember(command: MemberCommand): Promise<NewMemberReply> {
+    this.tutorOnly(command.caller);
+    return this.serial.run(async () => {
+      const team = this.tutorTeam(command.team);
+      const member = command.member.trim();
+      if (!NAME.test(member)) throw invalid(`"${command.member}" is not a member name: 1 to 32 lowercase letters, digits or -`);
+      if (team.members.some((m) => m.name === member)) throw new CommandError(ErrorCodes.alreadyExists, `${member} is already in team ${team.name}`);
+      if (team.members.length >= this.config.maxMembers) {
+        throw precondition(`team ${team.name} has its ${this.config.maxMembers} members already (GPULAB_MAX_MEMBERS)`);
+      }
+      const token = `${team.name}_${randomBytes(24).toString('base64url')}`;
+      const hash = tokenHash(token);
+      await this.store.putToken(hash, { team: team.name, member });
+      await this.store.updateTeam({ ...team, members: [...team.members, { name: member, tokenHash: hash, createdAt: this.clock.now().toISOString() }] });
+      this.log.info({ team: team.name, member, by: command.caller.name }, 'member added');
+      return { team: team.name, member, token };
+    });
+  }
+
+  removeMember(command: MemberCommand): Promise<TeamView> {
+    this.tutorOnly(command.caller);
+    return this.serial.run(async () => {
+      const team = this.tutorTeam(command.team);
+      const member = team.members.find((m) => m.name === command.member.trim());
+      if (!member) throw new CommandError(ErrorCodes.notFound, `${command.member} is not in team ${team.name}; members: ${team.members.map((m) => m.name).join(', ') || 'none'}`);
+      await this.store.deleteToken(member.tokenHash);
+      const members = team.members.filter((m) => m !== member);
+      await this.store.updateTeam({ ...team, members });
+      this.log.info({ team: team.name, member: member.name, by: command.caller.name }, 'member removed');
+      return { name: team.name, members: members.map((m) => m.name), source: 'tutor' };
+    });
+  }
+
+  private tutorTeam(name: string) {
+    const team = this.store.team(name.trim());
+    if (team) return team;
+    if (this.teams.teamsOfFile().includes(name.trim())) throw precondition(`team ${name} is defined in the tokens file; its token is there`);
+    throw new CommandError(ErrorCodes.notFound, `there is no team "${name}"`);
   }
 
   private servers() {

@@ -35,6 +35,10 @@ export class CommandServer {
     this.serve(SchedulerSubjects.feasibility, (c) => this.calendar.feasibility(c.caller));
     this.serve(SchedulerSubjects.setQuota, (c) => this.calendar.setQuota(c));
     this.serve(SchedulerSubjects.inventory, (c) => this.calendar.updateInventory(c));
+    this.serve(SchedulerSubjects.teams, (c) => this.calendar.listTeams(c.caller));
+    this.serve(SchedulerSubjects.createTeam, (c) => this.calendar.createTeam(c));
+    this.serve(SchedulerSubjects.addMember, (c) => this.calendar.addMember(c));
+    this.serve(SchedulerSubjects.removeMember, (c) => this.calendar.removeMember(c));
     await this.nc.flush();
   }
 

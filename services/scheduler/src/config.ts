@@ -28,7 +28,11 @@ export interface SchedulerOptions {
   heartbeatTimeout?: string;
   /** How often workers beat. @default '2s' */
   heartbeatInterval?: string;
-  /** The teams, for now: those of the tokens file. */
+  /** Teams tutors may create. @default 8 */
+  maxTeams?: number;
+  /** Members per team. @default 6 */
+  maxMembers?: number;
+  /** Teams of this tokens file exist besides those tutors create. */
   tokensFile?: string;
   /** Starts of one job before it is failed for good. @default 3 */
   maxAttempts?: number;
@@ -43,6 +47,8 @@ export interface SchedulerConfig {
   leaderLeaseMs: number;
   heartbeatTimeoutMs: number;
   heartbeatIntervalMs: number;
+  maxTeams: number;
+  maxMembers: number;
   tokensFile?: string;
   inventory: Inventory;
   workerEntry: string;
@@ -66,11 +72,13 @@ const DEFAULTS = {
   leaderLease: '3s',
   heartbeatTimeout: '20s',
   heartbeatInterval: '2s',
+  maxTeams: 8,
+  maxMembers: 6,
 } as const;
 
 export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConfig {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
-  if (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1) throw new Error(`maxAttempts: "${o.maxAttempts}" must be a whole number >= 1`);
+  positiveInteger(o.maxAttempts, 'maxAttempts');
   const term: Term = { start: o.termStart ?? todayIn(o.timeZone), days: o.termDays, timeZone: o.timeZone };
   validateTerm(term);
   return {
@@ -80,6 +88,8 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     leaderLeaseMs: parseDurationMs(o.leaderLease, 'leaderLease'),
     heartbeatTimeoutMs: parseDurationMs(o.heartbeatTimeout, 'heartbeatTimeout'),
     heartbeatIntervalMs: parseDurationMs(o.heartbeatInterval, 'heartbeatInterval'),
+    maxTeams: positiveInteger(o.maxTeams, 'maxTeams'),
+    maxMembers: positiveInteger(o.maxMembers, 'maxMembers'),
     tokensFile: o.tokensFile,
     inventory: inventoryFromLayout(o.gpuLayout),
     workerEntry: o.workerEntry,
@@ -105,6 +115,8 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     leaderLease: env.GPULAB_LEADER_LEASE,
     heartbeatTimeout: env.GPULAB_HEARTBEAT_TIMEOUT,
     heartbeatInterval: env.GPULAB_HEARTBEAT_INTERVAL,
+    maxTeams: env.GPULAB_MAX_TEAMS === undefined ? undefined : Number(env.GPULAB_MAX_TEAMS),
+    maxMembers: env.GPULAB_MAX_MEMBERS === undefined ? undefined : Number(env.GPULAB_MAX_MEMBERS),
     tokensFile: env.GPULAB_TOKENS_FILE,
     logLevel: env.GPULAB_LOG_LEVEL,
   };
@@ -121,4 +133,9 @@ function todayIn(timeZone: string): string {
   } catch {
     return new Date().toISOString().slice(0, 10);
   }
+}
+
+function positiveInteger(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${field}: "${value}" must be a whole number >= 1`);
+  return value;
 }

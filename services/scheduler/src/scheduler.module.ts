@@ -38,7 +38,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
           inject: [JETSTREAM],
           useFactory: (r: JetStreamResources) => new LeaderLease(r.calendar, clock, { holder: `scheduler-${hostname()}-${process.pid}`, leaseMs: config.leaderLeaseMs }),
         },
-        { provide: TeamDirectory, useFactory: () => new TeamDirectory(config.tokensFile) },
+        { provide: TeamDirectory, inject: [CalendarStore], useFactory: (store: CalendarStore) => new TeamDirectory(config.tokensFile, store) },
         { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
         {
           provide: LAUNCHER,

@@ -1,27 +1,33 @@
 import { statSync } from 'node:fs';
 import { readTokensFile } from '@gpulab/platform';
+import { type CalendarStore } from './calendar-store';
 
-/**
- * The course's teams. For now they are the teams of the tokens file, re-read when it changes;
- * tutor-managed teams in KV replace this.
- */
+/** The course's teams: those tutors created (in KV) and those of the tokens file. */
 export class TeamDirectory {
-  private cached: string[] = [];
+  private fileTeams: string[] = [];
   private mtimeMs = -1;
 
-  constructor(private readonly tokensFile: string | undefined) {}
+  constructor(
+    private readonly tokensFile: string | undefined,
+    private readonly store: CalendarStore,
+  ) {}
 
   teams(): string[] {
-    if (!this.tokensFile) return this.cached;
+    return [...new Set([...this.teamsOfFile(), ...this.store.allTeams().map((t) => t.name)])].sort();
+  }
+
+  /** Teams of the tokens file, re-read when it changes. */
+  teamsOfFile(): string[] {
+    if (!this.tokensFile) return this.fileTeams;
     try {
       const mtimeMs = statSync(this.tokensFile).mtimeMs;
       if (mtimeMs !== this.mtimeMs) {
-        this.cached = Object.keys(readTokensFile(this.tokensFile).teams).sort();
+        this.fileTeams = Object.keys(readTokensFile(this.tokensFile).teams).sort();
         this.mtimeMs = mtimeMs;
       }
     } catch {
-      // No file yet: no teams.
+      // No file yet: no teams from it.
     }
-    return this.cached;
+    return this.fileTeams;
   }
 }

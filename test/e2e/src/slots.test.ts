@@ -147,6 +147,25 @@ describe('slots: booking, quotas and admission through the CLI', () => {
     await refused('alpha', ['admin', 'drain', 's3'], 'PERMISSION_DENIED', /only tutors/);
   });
 
+  it('lets tutors create teams and members whose tokens work until removed', async () => {
+    await ok('tutor', ['admin', 'teams', 'create', 'delta']);
+    await refused('tutor', ['admin', 'teams', 'create', 'delta'], 'ALREADY_EXISTS', /exists already/);
+    await refused('tutor', ['admin', 'teams', 'create', 'Bad Name'], 'INVALID_ARGUMENT', /not a team name/);
+    const added = await ok('tutor', ['admin', 'members', 'add', 'delta', 'ada']);
+    const asAda = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: added.token };
+    const slot = await runCli(['slots', 'book', '--kind', 'setup', '--start', addDays(today, 25), '--json'], asAda);
+    assert.equal(slot.code, 0, slot.stderr);
+    assert.equal(JSON.parse(slot.stdout).team, 'delta');
+    const list = await ok('tutor', ['admin', 'teams']);
+    assert.deepEqual(list.teams.find((t: { name: string }) => t.name === 'delta').members, ['ada']);
+    await ok('tutor', ['admin', 'members', 'remove', 'delta', 'ada']);
+    await new Promise((r) => setTimeout(r, 5200)); // the gateway trusts a looked-up token for 5 s
+    const after = await runCli(['quota'], asAda);
+    assert.equal(after.code, 2);
+    assert.match(after.stderr, /UNAUTHENTICATED/);
+    await refused('alpha', ['admin', 'teams', 'create', 'epsilon'], 'PERMISSION_DENIED', /only tutors/);
+  });
+
   it('keeps every slot when the scheduler is killed and started again', async () => {
     const before = (await ok('tutor', ['slots'])).slots.map((s: { id: string }) => s.id).sort();
     await stack.killService('scheduler');
