@@ -3,57 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
-import { type Caller, type GpuAddress, type JobEventEnvelope, type JobRecord, jobEventSubject, type Reply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
+import { type Caller, type JobRecord, type Reply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
 import { connectNats, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
-import { type Clock, compileSchedulerConfig, type Launcher, SchedulerModule, SchedulerService, type WorkerExit } from '@gpulab/scheduler';
+import { type Clock, compileSchedulerConfig, ReportingLauncher, SchedulerModule, SchedulerService } from '@gpulab/scheduler';
 import { dayDate } from '@gpulab/scheduling';
-import { type JetStreamClient } from '@nats-io/jetstream';
 import { fullTermCalendar } from './term-replay';
-
-/**
- * Stands in for worker processes in the benchmark: it speaks the workers' protocol (reports on
- * the events stream) from inside this process, so the figures measure the scheduler, NATS and
- * KV, not the operating system starting Node.js processes.
- */
-class ReportingLauncher implements Launcher {
-  private readonly freedAt = new Map<string, number>();
-  readonly freeToStartMs: number[] = [];
-
-  constructor(
-    private readonly js: JetStreamClient,
-    private readonly runMs: number,
-  ) {}
-
-  async launch(job: JobRecord, gpus: readonly GpuAddress[]): Promise<{ handle: string }> {
-    const now = performance.now();
-    for (const g of gpus) {
-      const key = `${g.server}:${g.index}`;
-      const freed = this.freedAt.get(key);
-      if (freed !== undefined) {
-        this.freeToStartMs.push(now - freed);
-        this.freedAt.delete(key);
-      }
-    }
-    const report = (body: JobEventEnvelope['body']) =>
-      this.js.publish(jobEventSubject(job.id, body.type === 'started' ? 'report.started' : 'report.result'), JSON.stringify({ jobId: job.id, attempt: job.attempt, time: new Date().toISOString(), body }));
-    setTimeout(() => {
-      void (async () => {
-        await report({ type: 'started', backend: 'bench', pid: 0 });
-        await new Promise((r) => setTimeout(r, this.runMs));
-        for (const g of gpus) this.freedAt.set(`${g.server}:${g.index}`, performance.now());
-        await report({ type: 'result', backend: 'bench', resultRef: 'none', result: {} });
-      })();
-    }, 0);
-    return { handle: 'bench' };
-  }
-
-  adopt(): boolean {
-    return false;
-  }
-  stop(): void {}
-  onExit(_listener: (exit: WorkerExit) => void): void {}
-  async close(): Promise<void> {}
-}
 
 export interface ServiceReplayResult {
   jobs: number;
