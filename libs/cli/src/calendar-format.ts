@@ -1,16 +1,26 @@
+import { calendarSvg, renderPng } from '@gpulab/charts';
 import { table } from './format';
 import { type CalendarView, type FeasibilityInfo, type QuotaInfo, type ServerInfo, type SlotInfo } from '@gpulab/sdk';
 
 const PAIR = 2;
+
+function lanesOf(calendar: CalendarView) {
+  return calendar.servers.flatMap((s) =>
+    Array.from({ length: Math.floor(s.gpus / PAIR) }, (_, p) => ({ server: s.name, gpus: [p * PAIR, p * PAIR + 1], broken: s.brokenGpus.some((g) => g === p * PAIR || g === p * PAIR + 1) })),
+  );
+}
+
+/** The whole term as a PNG: one colour per team, your team outlined. */
+export function calendarPng(calendar: CalendarView, myTeam?: string): Buffer {
+  return renderPng(calendarSvg({ term: calendar.term, lanes: lanesOf(calendar), slots: calendar.slots, myTeam }).svg);
+}
 
 /**
  * The calendar as a grid: one line per day, one column per GPU pair, each cell the team that
  * holds it (`team/S` setup, `team/E` experiment) or `.` when free. Today is marked with `>`.
  */
 export function calendarGrid(calendar: CalendarView, options: { from?: string; myTeam?: string } = {}): string {
-  const lanes = calendar.servers.flatMap((s) =>
-    Array.from({ length: Math.floor(s.gpus / PAIR) }, (_, p) => ({ server: s.name, gpus: [p * PAIR, p * PAIR + 1], broken: s.brokenGpus.some((g) => g === p * PAIR || g === p * PAIR + 1) })),
-  );
+  const lanes = lanesOf(calendar);
   const header = ['', 'DATE', ...lanes.map((l) => `${l.server} GPU ${l.gpus.join(',')}`)];
   const rows: string[][] = [header];
   const start = Date.parse(`${calendar.term.start}T00:00:00Z`);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView, type InventoryChange, type SlotKind } from '@gpulab/sdk';
-import { calendarGrid, feasibilityText, quotaTable, serverTable, slotLine } from './calendar-format';
+import { calendarGrid, calendarPng, feasibilityText, quotaTable, serverTable, slotLine } from './calendar-format';
 import { describeJob, jobJson, jobTable, table } from './format';
 import { parseSetValues } from './set-values';
 import { WatchDisplay } from './watch-display';
@@ -142,12 +142,17 @@ slots
   .command('show', { isDefault: true })
   .description('print the calendar (days x GPU pairs)')
   .option('--all', 'from the first day of the term, not from today')
+  .option('--png <file>', 'also draw the whole term to a PNG file')
   .option('--json', 'print one JSON object')
-  .action(async (opts: { all?: boolean; json?: boolean }) =>
+  .action(async (opts: { all?: boolean; json?: boolean; png?: string }) =>
     withClient(async (client) => {
       const calendar = await client.getCalendar();
-      if (opts.json) return printJson(calendar);
       const [mine] = await client.getQuota().catch(() => []);
+      if (opts.png) {
+        writeFileSync(opts.png, calendarPng(calendar, mine?.team));
+        process.stderr.write(`wrote ${opts.png}\n`);
+      }
+      if (opts.json) return printJson(calendar);
       process.stdout.write(`${calendarGrid(calendar, { from: opts.all ? undefined : calendar.term.today, myTeam: mine?.team })}\n`);
     }),
   );

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalStack } from '@gpulab/local-stack';
 import { GpulabError } from '@gpulab/sdk';
@@ -52,6 +52,15 @@ describe('slots: booking, quotas and admission through the CLI', () => {
     assert.match(run.stderr, new RegExp(`note: waiting for your experiment slot that starts ${addDays(today, 2)} 00:00 UTC on s2 GPUs 0,1`));
     const job = await ok('alpha', ['get', run.stdout.trim()]);
     assert.equal(job.state, 'QUEUED');
+  });
+
+  it('draws the calendar to a PNG', async () => {
+    const file = join(dir.path, 'calendar.png');
+    const run = await cli('alpha', ['slots', '--png', file]);
+    assert.equal(run.code, 0, run.stderr);
+    const bytes = readFileSync(file);
+    assert.deepEqual([...bytes.subarray(1, 4)], [...Buffer.from('PNG')]);
+    assert.ok(bytes.length > 2000);
   });
 
   it('runs a job at once inside an active slot', async () => {
