@@ -229,6 +229,19 @@ program
     }),
   );
 
+program
+  .command('notices')
+  .description("messages for your team (tutors: for the tutors), e.g. a slot moved off a broken GPU")
+  .option('--limit <n>', 'at most this many', positiveInt('--limit'), 20)
+  .option('--json', 'print one JSON object')
+  .action(async (opts: { limit: number; json?: boolean }) =>
+    withClient(async (client) => {
+      const notices = await client.listNotices(opts.limit);
+      if (opts.json) return printJson({ notices });
+      process.stdout.write(notices.length ? `${notices.map((n) => `${n.time.replace('T', ' ').slice(0, 19)}  ${n.message}`).join('\n')}\n` : 'no notices\n');
+    }),
+  );
+
 const admin = program.command('admin').description('for tutors');
 
 admin

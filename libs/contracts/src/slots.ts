@@ -178,3 +178,11 @@ export interface NewMemberReply {
   member: string;
   token: string;
 }
+
+/** Something a team (or the tutors) should know, e.g. that a slot moved off a broken GPU. */
+export interface Notice {
+  audience: string;
+  /** ISO-8601. */
+  time: string;
+  message: string;
+}

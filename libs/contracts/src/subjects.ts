@@ -8,6 +8,9 @@
  */
 export const Nats = {
   eventsStream: 'GPULAB_EVENTS',
+  /** Messages for a team or the tutors (`gpulab.notices.<team>`, `gpulab.notices.tutors`). */
+  noticesStream: 'GPULAB_NOTICES',
+  noticesWildcard: 'gpulab.notices.>',
   eventsWildcard: 'gpulab.events.>',
   jobsBucket: 'gpulab-jobs',
   /** Slots (`slots.<id>`), the term (`term`) and quota overrides (`quota.<team>`). */
@@ -61,6 +64,13 @@ export interface Heartbeat {
   jobId: string;
   attempt: number;
 }
+
+export function noticeSubject(audience: string): string {
+  return `gpulab.notices.${audience}`;
+}
+
+/** The audience of notices meant for tutors. */
+export const TUTOR_NOTICES = 'tutors';
 
 /** KV key of a job record. */
 export function jobKey(jobId: string): string {

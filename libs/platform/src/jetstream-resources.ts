@@ -31,6 +31,18 @@ export async function openJetStreamResources(nc: NatsConnection, replicas = 1): 
       num_replicas: replicas,
     });
   }
+  try {
+    await jsm.streams.info(Nats.noticesStream);
+  } catch {
+    await jsm.streams.add({
+      name: Nats.noticesStream,
+      subjects: [Nats.noticesWildcard],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: EVENT_RETENTION_NS,
+      num_replicas: replicas,
+    });
+  }
   const js = jetstream(nc);
   const kvm = new Kvm(js);
   const jobs = await kvm.create(Nats.jobsBucket, { history: 5, replicas });

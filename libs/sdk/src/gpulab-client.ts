@@ -146,6 +146,11 @@ export class GpulabClient {
     return (await this.call<pb.GetUsageRequest, pb.GetUsageResponse>(this.slotClient, 'getUsage', { team: team ?? '' })).rows;
   }
 
+  /** Messages for your team (tutors: for the tutors), newest first. */
+  async listNotices(limit = 20): Promise<pb.NoticeItem[]> {
+    return (await this.call<pb.ListNoticesRequest, pb.ListNoticesResponse>(this.slotClient, 'listNotices', { limit })).notices;
+  }
+
   /** Tutors: can every team still place its remaining slots? */
   async getFeasibility(): Promise<FeasibilityInfo> {
     const r = await this.call<pb.GetFeasibilityRequest, pb.GetFeasibilityResponse>(this.adminClient, 'getFeasibility', {});

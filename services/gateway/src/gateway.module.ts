@@ -7,6 +7,7 @@ import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { ResultReader } from './result-reader';
+import { NoticeReader } from './notice-reader';
 import { RpcHandler } from './rpc-handler';
 import { SlotsGrpcService } from './slots.grpc-service';
 import { SchedulerClient } from './scheduler-client';
@@ -28,6 +29,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: InputIntake, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new InputIntake(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
+        { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         RpcHandler,
         JobsGrpcService,
         SlotsGrpcService,

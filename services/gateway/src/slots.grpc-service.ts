@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type UntypedHandleCall } from '@grpc/grpc-js';
 import { type Caller, ErrorCodes, type InventoryChangeCommand, pb, type SlotKind, slotKindFromProto, slotKindToProto, slotToProto, teamQuotaToProto } from '@gpulab/contracts';
 import { GatewayError } from './errors';
+import { NoticeReader } from './notice-reader';
 import { RpcHandler } from './rpc-handler';
 import { SchedulerClient } from './scheduler-client';
 
@@ -11,6 +12,7 @@ export class SlotsGrpcService {
   constructor(
     private readonly scheduler: SchedulerClient,
     private readonly rpc: RpcHandler,
+    private readonly notices: NoticeReader,
   ) {}
 
   slots(): pb.SlotServiceServer & { [name: string]: UntypedHandleCall } {
@@ -37,6 +39,9 @@ export class SlotsGrpcService {
         if (!req.id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot id is missing');
         return { slot: slotToProto(await this.scheduler.moveSlot({ caller, slotId: req.id.trim(), startDate: req.startDate.trim(), server: req.server.trim() || undefined })) };
       }),
+      listNotices: this.rpc.unary('ListNotices', async (caller, req: pb.ListNoticesRequest) => ({
+        notices: (await this.notices.latest(caller, req.limit || 20)).map((n) => ({ time: n.time, message: n.message })),
+      })),
       getUsage: this.rpc.unary('GetUsage', async (caller, req: pb.GetUsageRequest) => ({
         rows: await this.scheduler.usage({ caller, team: req.team.trim() || undefined }),
       })),

@@ -7,6 +7,9 @@ import {
   ErrorCodes,
   type FeasibilityView,
   type InventoryReply,
+  type Notice,
+  noticeSubject,
+  TUTOR_NOTICES,
   type MemberCommand,
   type NewMemberReply,
   type TeamCommand,
@@ -32,7 +35,8 @@ import { CommandError, invalid, precondition } from './errors';
 import { SchedulerService } from './scheduler.service';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
-import { CLOCK, SCHEDULER_CONFIG } from './tokens';
+import { CLOCK, JETSTREAM, SCHEDULER_CONFIG } from './tokens';
+import { type JetStreamResources } from '@gpulab/platform';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -47,7 +51,12 @@ export class CalendarService {
     private readonly teams: TeamDirectory,
     private readonly serial: SerialExecutor,
     private readonly scheduler: SchedulerService,
+    @Inject(JETSTREAM) private readonly resources: JetStreamResources,
   ) {}
+
+  private get js() {
+    return this.resources.js;
+  }
 
   calendar(): Promise<CalendarReply> {
     const snapshot = this.snapshot();
@@ -192,11 +201,17 @@ export class CalendarService {
       const relocation = relocateBookings(this.snapshot(), this.today());
       const moved: SlotView[] = [];
       for (const { booking, to } of relocation.moved) {
-        moved.push(slotView(this.store, await this.store.moveSlot(booking.id, to.server, to.gpus)));
+        const view = slotView(this.store, await this.store.moveSlot(booking.id, to.server, to.gpus));
+        moved.push(view);
         this.log.warn({ team: booking.team, slotId: booking.id, from: `${booking.server}:${booking.gpus.join(',')}`, to: `${to.server}:${to.gpus.join(',')}` }, 'slot moved off a broken GPU pair');
+        await this.notify(booking.team, `your ${booking.kind} slot ${booking.id} from ${view.startsAt} moved from ${booking.server} GPUs ${booking.gpus.join(',')} to ${to.server} GPUs ${to.gpus.join(',')}: a GPU was taken out of service`);
       }
       for (const booking of relocation.stranded) {
         this.log.warn({ team: booking.team, slotId: booking.id }, 'slot on a broken GPU pair could not be moved');
+        const view = slotView(this.store, this.store.slot(booking.id) ?? (booking as SlotRecord));
+        const message = `the ${booking.kind} slot ${booking.id} of team ${booking.team} from ${view.startsAt} is on ${booking.server} GPUs ${booking.gpus.join(',')}, which include a broken GPU, and no free pair exists for its days`;
+        await this.notify(booking.team, `${message}; the tutors are told`);
+        await this.notify(TUTOR_NOTICES, `${message}: move or cancel it`);
       }
       await this.scheduler.runCycle();
       return { servers: this.servers(), moved, stranded: relocation.stranded.map((b) => slotView(this.store, this.store.slot(b.id) ?? (b as SlotRecord))) };
@@ -267,6 +282,11 @@ export class CalendarService {
     if (team) return team;
     if (this.teams.teamsOfFile().includes(name.trim())) throw precondition(`team ${name} is defined in the tokens file; its token is there`);
     throw new CommandError(ErrorCodes.notFound, `there is no team "${name}"`);
+  }
+
+  private async notify(audience: string, message: string): Promise<void> {
+    const notice: Notice = { audience, time: this.clock.now().toISOString(), message };
+    await this.js.publish(noticeSubject(audience), JSON.stringify(notice));
   }
 
   private servers() {

@@ -138,6 +138,9 @@ describe('slots: booking, quotas and admission through the CLI', () => {
     const after = await ok('tutor', ['slots']);
     assert.ok(after.slots.every((s: { server: string; startDate: string }) => s.server !== 's2' || s.startDate < today));
     await refused('gamma', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 20), '--server', 's2'], 'FAILED_PRECONDITION', /s2 has no 2 free GPUs/);
+    const notices = await ok('alpha', ['notices']);
+    assert.match(notices.notices[0].message, /moved from s2 GPUs 0,1 to .*a GPU was taken out of service/);
+    assert.deepEqual((await ok('beta', ['notices'])).notices.filter((n: { message: string }) => /slot/.test(n.message) && /alpha/.test(n.message)), []);
     const repaired = await ok('tutor', ['admin', 'gpu', 'repaired', 's2:1']);
     assert.deepEqual(repaired.servers.find((s: { name: string }) => s.name === 's2').brokenGpus, []);
     await refused('tutor', ['admin', 'gpu', 'broken', 's2:7'], 'INVALID_ARGUMENT', /s2 has GPUs 0 to 1, not 7/);
