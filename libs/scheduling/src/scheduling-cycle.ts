@@ -13,7 +13,7 @@ export interface SchedulableJob {
   role?: 'member' | 'tutor';
   state: JobState;
   gpus: number;
-  /** Order of arrival (ISO time or anything that sorts the same way). */
+  /** When the job arrived; the queue itself follows the order of `CycleSnapshot.jobs`. */
   createdAt: string;
   assignedGpus: readonly GpuAddress[];
   /** Jumps the team's own queue. */
@@ -24,6 +24,7 @@ export interface SchedulableJob {
 
 export interface CycleSnapshot {
   inventory: Inventory;
+  /** In order of arrival: the queue is served in this order (priority jobs first). */
   jobs: readonly SchedulableJob[];
   /** With slots, a team's job runs only inside its team's active slot, on that slot's GPUs. */
   slots?: { calendar: CalendarSnapshot; day: number };
@@ -104,7 +105,7 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
       wait = waitForSlot(job.team, calendar, day);
       slotWaits.set(job.team, wait);
     }
-    return { ...wait, jobId: job.id };
+    return { jobId: job.id, code: wait.code, message: wait.message, fromDay: wait.fromDay };
   };
   for (const job of queued) {
     if (job.gpus > biggest) {
@@ -159,7 +160,7 @@ function preemptionsOf(snapshot: CycleSnapshot): Preemption[] {
   const out: Preemption[] = [];
   const broken = snapshot.brokenGpus ?? new Set<string>();
   for (const job of snapshot.jobs) {
-    if (!holdsGpus(job.state)) continue;
+    if (job.state === JobStates.queued || !holdsGpus(job.state)) continue;
     const dead = job.assignedGpus.find((g) => broken.has(gpuKey(g)));
     if (dead) {
       out.push({ jobId: job.id, reason: `${dead.server} GPU ${dead.index} was taken out of service` });
@@ -216,15 +217,11 @@ function waitForSlot(team: string, calendar: CalendarSnapshot, day: number): Omi
 }
 
 /**
- * Priority jobs first, then arrival order (ties by id). Callers usually pass jobs in arrival
- * order already; then this is one pass and a stable partition, not a sort of the whole queue.
+ * Priority jobs first, then the order the jobs were given in, which is their order of arrival:
+ * the service keeps its jobs in creation order, so no sort of the whole queue is needed.
  */
 function queueOrder(jobs: SchedulableJob[]): SchedulableJob[] {
-  const before = (a: SchedulableJob, b: SchedulableJob) => (a.createdAt === b.createdAt ? a.id < b.id : a.createdAt < b.createdAt);
-  let sorted = true;
-  for (let i = 1; i < jobs.length && sorted; i++) if (before(jobs[i], jobs[i - 1])) sorted = false;
-  const ordered = sorted ? jobs : [...jobs].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-  return [...ordered.filter((j) => j.priority), ...ordered.filter((j) => !j.priority)];
+  return [...jobs.filter((j) => j.priority), ...jobs.filter((j) => !j.priority)];
 }
 
 /** GPU keys in service that no scheduled or running job holds. */

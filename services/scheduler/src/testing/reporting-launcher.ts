@@ -20,6 +20,7 @@ export class ReportingLauncher implements Launcher {
   /** ms from a GPU's job reporting its result to the next launch on that GPU. */
   readonly freeToStartMs: number[] = [];
   readonly launches: LaunchRecord[] = [];
+  private closed = false;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -47,9 +48,13 @@ export class ReportingLauncher implements Launcher {
       void (async () => {
         await report({ type: 'started', backend: 'simulated', pid: 0 });
         await new Promise((r) => setTimeout(r, this.runMs));
+        if (this.closed) return;
         for (const g of gpus) this.freedAt.set(`${g.server}:${g.index}`, performance.now());
         await report({ type: 'result', backend: 'simulated', resultRef: 'none', result: {} });
-      })();
+      })().catch((error: unknown) => {
+        // After close the connection is gone; a report then has nobody to reach.
+        if (!this.closed) throw error;
+      });
     }, 0);
     return { handle: 'simulated' };
   }
@@ -62,5 +67,7 @@ export class ReportingLauncher implements Launcher {
 
   onExit(_listener: (exit: WorkerExit) => void): void {}
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 }
