@@ -14,6 +14,14 @@ export interface JobContext {
   log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
   /** Aborted when the job is cancelled or preempted; long jobs check it between steps. */
   signal: AbortSignal;
+  /**
+   * Where a long job keeps its progress: what `save` stored in one attempt, `load` returns in
+   * the next (after a preemption or a lost worker), so the job resumes instead of starting over.
+   */
+  checkpoint: {
+    load(): Promise<Uint8Array | undefined>;
+    save(bytes: Uint8Array): Promise<void>;
+  };
 }
 
 export interface JobOutput {

@@ -95,6 +95,7 @@ export const CalendarKeys = {
 export const ObjectNames = {
   input: (jobId: string) => `jobs/${jobId}/input.f64`,
   result: (jobId: string) => `jobs/${jobId}/result.json`,
+  checkpoint: (jobId: string) => `jobs/${jobId}/checkpoint`,
 } as const;
 
 /** Ids travel inside subjects and keys, so they are restricted to a safe alphabet. */

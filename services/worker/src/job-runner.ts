@@ -11,6 +11,7 @@ import {
 } from '@gpulab/contracts';
 import { findDataset, findJobKind, type Matrix } from '@gpulab/compute';
 import { type JetStreamResources, type Logger, readObject } from '@gpulab/platform';
+import { CheckpointStore } from './checkpoint-store';
 import { type WorkerEnv } from './worker-env';
 
 /** Progress events at most this often, so a chatty job cannot flood the stream. */
@@ -49,6 +50,7 @@ export class JobRunner {
         signal: this.signal,
         progress: (fraction, message) => this.progress(fraction, message),
         log: (level, message) => this.publish({ type: 'log', level, message }),
+        checkpoint: new CheckpointStore(this.resources.artifacts, job.id, job.attempt),
       });
       const bytes = Buffer.from(JSON.stringify(output.result));
       const resultRef = ObjectNames.result(job.id);

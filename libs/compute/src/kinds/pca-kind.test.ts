@@ -29,6 +29,7 @@ describe('the pca job kind', () => {
       progress: async (f) => void seen.push(f),
       log: async () => {},
       signal: new AbortController().signal,
+      checkpoint: { load: async () => undefined, save: async () => {} },
     });
     assert.equal(out.backend, 'cpu');
     assert.equal((out.result.embedding as number[][]).length, 10);
