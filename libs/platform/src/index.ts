@@ -6,3 +6,4 @@ export * from './nats-server-process';
 export * from './free-port';
 export * from './tokens-file';
 export * from './heartbeat';
+export * from './notices';

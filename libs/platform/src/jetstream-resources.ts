@@ -1,5 +1,5 @@
 import { type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { Nats } from '@gpulab/contracts';
@@ -19,36 +19,30 @@ const EVENT_RETENTION_NS = 90 * 24 * 3600 * 1e9;
  */
 export async function openJetStreamResources(nc: NatsConnection, replicas = 1): Promise<JetStreamResources> {
   const jsm = await jetstreamManager(nc);
-  try {
-    await jsm.streams.info(Nats.eventsStream);
-  } catch {
-    await jsm.streams.add({
-      name: Nats.eventsStream,
-      subjects: [Nats.eventsWildcard],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_age: EVENT_RETENTION_NS,
-      num_replicas: replicas,
-    });
-  }
-  try {
-    await jsm.streams.info(Nats.noticesStream);
-  } catch {
-    await jsm.streams.add({
-      name: Nats.noticesStream,
-      subjects: [Nats.noticesWildcard],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_age: EVENT_RETENTION_NS,
-      num_replicas: replicas,
-    });
-  }
+  await ensureStream(jsm, Nats.eventsStream, Nats.eventsWildcard, replicas);
+  await ensureStream(jsm, Nats.noticesStream, Nats.noticesWildcard, replicas);
   const js = jetstream(nc);
   const kvm = new Kvm(js);
   const jobs = await kvm.create(Nats.jobsBucket, { history: 5, replicas });
   const calendar = await kvm.create(Nats.calendarBucket, { history: 5, replicas });
   const artifacts = await new Objm(js).create(Nats.artifactsBucket, { replicas });
   return { js, jobs, calendar, artifacts };
+}
+
+/** Creates a file-backed stream that keeps messages for the retention period, unless it exists. */
+async function ensureStream(jsm: JetStreamManager, name: string, subject: string, replicas: number): Promise<void> {
+  try {
+    await jsm.streams.info(name);
+  } catch {
+    await jsm.streams.add({
+      name,
+      subjects: [subject],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: EVENT_RETENTION_NS,
+      num_replicas: replicas,
+    });
+  }
 }
 
 /** Reads a whole object, or undefined when it does not exist. */

@@ -25,7 +25,7 @@ import {
   type SlotView,
   type TeamQuotaView,
 } from '@gpulab/contracts';
-import { changeInventory, checkFeasibility, dayDate, dayOfDate, decideBooking, freeCapacity, INVALID_BOOKING_REQUESTS, relocateBookings, usageOf } from '@gpulab/scheduling';
+import { changeInventory, checkFeasibility, gpuKey, dayDate, dayOfDate, decideBooking, freeCapacity, INVALID_BOOKING_REQUESTS, relocateBookings, usageOf } from '@gpulab/scheduling';
 import { randomBytes } from 'node:crypto';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, slotView, today } from './calendar-snapshot';
@@ -80,7 +80,8 @@ export class CalendarService {
       } catch (error) {
         throw invalid((error as Error).message);
       }
-      const decision = decideBooking(this.snapshot(), { team, kind: command.kind, startDay, server: command.server || undefined }, this.today());
+      const snapshot = this.snapshot();
+      const decision = decideBooking(snapshot, { team, kind: command.kind, startDay, server: command.server || undefined }, this.today());
       if (!decision.ok) {
         throw new CommandError(INVALID_BOOKING_REQUESTS.has(decision.code) ? ErrorCodes.invalidArgument : ErrorCodes.failedPrecondition, decision.message);
       }
@@ -89,7 +90,7 @@ export class CalendarService {
         team,
         kind: command.kind,
         startDay,
-        days: this.snapshot().rules.lengthDays[command.kind],
+        days: snapshot.rules.lengthDays[command.kind],
         server: decision.lane.server,
         gpus: decision.lane.gpus,
         bookedBy: command.caller.name,
@@ -157,9 +158,11 @@ export class CalendarService {
   feasibility(caller: Caller): Promise<FeasibilityView> {
     this.tutorOnly(caller);
     const started = performance.now();
-    const report = checkFeasibility(this.snapshot(), this.today());
+    const snapshot = this.snapshot();
+    const today = this.today();
+    const report = checkFeasibility(snapshot, today);
     this.log.info({ verdict: report.verdict, nodes: report.nodes, ms: Math.round(performance.now() - started) }, 'feasibility checked');
-    const stranded = this.snapshot().bookings.filter((b) => b.startDay + b.days > this.today() && this.onBrokenPair(b));
+    const stranded = snapshot.bookings.filter((b) => b.startDay + b.days > today && b.gpus.some((index) => snapshot.brokenGpus.has(gpuKey({ server: b.server, index }))));
     return Promise.resolve({
       verdict: report.verdict,
       stranded: stranded.map((b) => slotView(this.store, b as SlotRecord)),
@@ -291,11 +294,6 @@ export class CalendarService {
 
   private servers() {
     return this.store.inventory.servers.map((s) => ({ name: s.name, gpus: s.gpus, brokenGpus: [...(s.brokenGpus ?? [])], drained: s.drained === true }));
-  }
-
-  private onBrokenPair(slot: { server: string; gpus: number[] }): boolean {
-    const broken = this.snapshot().brokenGpus;
-    return slot.gpus.some((index) => broken.has(`${slot.server}:${index}`));
   }
 
   private actingTeam(caller: Caller, team: string | undefined): string {

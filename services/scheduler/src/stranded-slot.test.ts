@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { type INestApplicationContext } from '@nestjs/common';
-import { type Caller, type FeasibilityView, type InventoryReply, Nats, type Notice, noticeSubject, type Reply, SchedulerSubjects, type SlotView, TUTOR_NOTICES } from '@gpulab/contracts';
-import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { type Caller, type FeasibilityView, type InventoryReply, type Notice, type Reply, SchedulerSubjects, type SlotView, TUTOR_NOTICES } from '@gpulab/contracts';
+import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources, readNotices } from '@gpulab/platform';
 import { compileSchedulerConfig } from './config';
 import { SchedulerModule } from './scheduler.module';
 import { ReportingLauncher } from './testing/reporting-launcher';
@@ -28,16 +27,7 @@ describe('a GPU breaks under a slot that has nowhere to go', () => {
   }
 
   async function notices(audience: string): Promise<Notice[]> {
-    const { js } = await openJetStreamResources(nc);
-    const consumer = await js.consumers.get(Nats.noticesStream, { filter_subjects: noticeSubject(audience), deliver_policy: DeliverPolicy.All });
-    const pending = (await consumer.info()).num_pending;
-    const out: Notice[] = [];
-    if (pending === 0) return out;
-    for await (const msg of await consumer.fetch({ max_messages: pending, expires: 2000 })) {
-      out.push(msg.json<Notice>());
-      if (out.length >= pending) break;
-    }
-    return out;
+    return readNotices((await openJetStreamResources(nc)).js, audience, 50);
   }
 
   before(async () => {
