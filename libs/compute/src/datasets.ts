@@ -1,13 +1,22 @@
 import { InvalidParameterError } from './errors';
+import { type Labels } from './job-kind';
 import { type Matrix } from './matrix';
 import { seedExample } from './seed-example';
+
+export interface LoadedDataset {
+  matrix: Matrix;
+  labels?: Labels;
+}
 
 export interface Dataset {
   name: string;
   summary: string;
   rows: number;
   cols: number;
-  load(): Promise<Matrix>;
+  labeled: boolean;
+  /** Why the data set cannot be loaded on this machine (and how to fix it), or undefined. */
+  unavailable?(): string | undefined;
+  load(): Promise<LoadedDataset>;
 }
 
 const DATASETS: readonly Dataset[] = [
@@ -16,7 +25,8 @@ const DATASETS: readonly Dataset[] = [
     summary: "the lecture's PCA worked example: 10 points in 2-D",
     rows: 10,
     cols: 2,
-    load: async () => seedExample(),
+    labeled: false,
+    load: async () => ({ matrix: seedExample() }),
   },
 ];
 

@@ -3,12 +3,30 @@ import { type Matrix } from './matrix';
 export interface MatrixShape {
   rows: number;
   cols: number;
+  /** Whether each row carries a class label (a data set's classes, a CSV's label column). */
+  labeled?: boolean;
+}
+
+/** A class per row: `names[codes[i]]` is row i's class. */
+export interface Labels {
+  codes: Int32Array;
+  names: string[];
+}
+
+/** A file a job writes beside its result: a plot, an embedding, raw tensors. */
+export interface OutputFile {
+  /** A plain file name (letters, digits, `.`, `-`, `_`), unique within the job. */
+  name: string;
+  contentType: string;
+  bytes: Uint8Array;
+  description?: string;
 }
 
 /** What a running job can use: its checked parameters, its data, and ways to report. */
 export interface JobContext {
   params: Record<string, unknown>;
   input?: Matrix;
+  labels?: Labels;
   /** `fraction` in 0..1. */
   progress(fraction: number, message: string): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
@@ -28,6 +46,8 @@ export interface JobOutput {
   result: Record<string, unknown>;
   /** The compute backend that ran the job. */
   backend: string;
+  /** Stored as artifacts of the job and listed in the result under `files`. */
+  files?: OutputFile[];
 }
 
 /**

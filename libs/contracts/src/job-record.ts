@@ -10,7 +10,15 @@ export type JobInputSpec =
   | { source: 'none' }
   | { source: 'dataset'; name: string }
   /** A matrix the gateway parsed and stored in the Object Store (see `encodeMatrix`). */
-  | { source: 'object'; name: string; rows: number; cols: number; filename?: string };
+  | { source: 'object'; name: string; rows: number; cols: number; filename?: string; artifactId?: string };
+
+/** A file a job wrote beside its result, as listed in the stored result under `files`. */
+export interface OutputFileRef {
+  name: string;
+  contentType: string;
+  bytes: number;
+  description?: string;
+}
 
 /** One stretch of a job on its GPUs. */
 export interface JobRun {

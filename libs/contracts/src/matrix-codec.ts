@@ -1,24 +1,47 @@
 /**
  * The binary form of a numeric matrix in the Object Store: a 16-byte header
- * (magic "GLM1", uint32 rows, uint32 cols, 4 bytes reserved) then rows*cols float64, row-major,
+ * (magic "GLM1", uint32 rows, uint32 cols, uint32 flags) then rows*cols float64, row-major,
  * little-endian. Raw floats keep the worker from parsing text a second time.
+ *
+ * With flag bit 0 set, per-row labels follow the floats: uint32 byte length and the UTF-8 JSON
+ * array of class names, then one int32 class index per row.
  */
 const MAGIC = 0x314d4c47; // "GLM1" little-endian
 const HEADER_BYTES = 16;
+const HAS_LABELS = 1;
+
+export interface EncodedLabels {
+  /** Index into `names` for each row. */
+  codes: Int32Array;
+  names: string[];
+}
 
 export interface EncodedMatrix {
   rows: number;
   cols: number;
   data: Float64Array;
+  labels?: EncodedLabels;
 }
 
 export function encodeMatrix(m: EncodedMatrix): Uint8Array {
-  const out = new Uint8Array(HEADER_BYTES + m.data.length * 8);
+  const names = m.labels ? Buffer.from(JSON.stringify(m.labels.names)) : undefined;
+  const floatBytes = m.data.length * 8;
+  const labelBytes = names && m.labels ? 4 + names.byteLength + m.labels.codes.length * 4 : 0;
+  const out = new Uint8Array(HEADER_BYTES + floatBytes + labelBytes);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, m.rows, true);
   view.setUint32(8, m.cols, true);
+  view.setUint32(12, m.labels ? HAS_LABELS : 0, true);
   new Float64Array(out.buffer, HEADER_BYTES, m.data.length).set(m.data);
+  if (names && m.labels) {
+    if (m.labels.codes.length !== m.rows) throw new Error(`${m.labels.codes.length} labels for ${m.rows} rows`);
+    let at = HEADER_BYTES + floatBytes;
+    view.setUint32(at, names.byteLength, true);
+    out.set(names, at + 4);
+    at += 4 + names.byteLength;
+    for (let i = 0; i < m.rows; i++) view.setInt32(at + 4 * i, m.labels.codes[i], true);
+  }
   return out;
 }
 
@@ -28,9 +51,19 @@ export function decodeMatrix(bytes: Uint8Array): EncodedMatrix {
   if (view.getUint32(0, true) !== MAGIC) throw new Error('not a gpulab matrix');
   const rows = view.getUint32(4, true);
   const cols = view.getUint32(8, true);
-  if (bytes.byteLength !== HEADER_BYTES + rows * cols * 8) throw new Error('matrix data has the wrong length');
+  const flags = view.getUint32(12, true);
+  const floatEnd = HEADER_BYTES + rows * cols * 8;
+  const hasLabels = (flags & HAS_LABELS) !== 0;
+  if (hasLabels ? bytes.byteLength < floatEnd + 4 : bytes.byteLength !== floatEnd) throw new Error('matrix data has the wrong length');
   // Copy: the source buffer may not be 8-byte aligned.
   const data = new Float64Array(rows * cols);
-  new Uint8Array(data.buffer).set(bytes.subarray(HEADER_BYTES));
-  return { rows, cols, data };
+  new Uint8Array(data.buffer).set(bytes.subarray(HEADER_BYTES, floatEnd));
+  if (!hasLabels) return { rows, cols, data };
+  const nameBytes = view.getUint32(floatEnd, true);
+  const codesAt = floatEnd + 4 + nameBytes;
+  if (bytes.byteLength !== codesAt + rows * 4) throw new Error('matrix labels have the wrong length');
+  const names = JSON.parse(Buffer.from(bytes.subarray(floatEnd + 4, codesAt)).toString('utf8')) as string[];
+  const codes = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) codes[i] = view.getInt32(codesAt + 4 * i, true);
+  return { rows, cols, data, labels: { codes, names } };
 }

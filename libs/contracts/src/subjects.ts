@@ -16,6 +16,8 @@ export const Nats = {
   /** Slots (`slots.<id>`), the term (`term`) and quota overrides (`quota.<team>`). */
   calendarBucket: 'gpulab-calendar',
   artifactsBucket: 'gpulab-artifacts',
+  /** Uploaded artifacts' records (`artifacts.<id>`) and uploads in progress (`uploads.<id>`). */
+  artifactIndexBucket: 'gpulab-artifact-index',
   schedulerQueueGroup: 'scheduler',
   /** Durable consumer through which the scheduler reads worker reports. */
   schedulerReportsConsumer: 'scheduler-reports',
@@ -96,6 +98,19 @@ export const ObjectNames = {
   input: (jobId: string) => `jobs/${jobId}/input.f64`,
   result: (jobId: string) => `jobs/${jobId}/result.json`,
   checkpoint: (jobId: string) => `jobs/${jobId}/checkpoint`,
+  /** A file a job wrote beside its result (a plot, an embedding), under its own name. */
+  output: (jobId: string, file: string) => `jobs/${jobId}/out/${file}`,
+  /** An uploaded data set, stored as `encodeMatrix` bytes (labels included). */
+  artifact: (artifactId: string) => `artifacts/${artifactId}/data`,
+  /** One received chunk of an upload in progress, by its byte offset. */
+  uploadPart: (uploadId: string, offset: number) => `uploads/${uploadId}/${String(offset).padStart(15, '0')}`,
+} as const;
+
+export const ArtifactKeys = {
+  artifact: (id: string) => `artifacts.${id}`,
+  artifactPrefix: 'artifacts.',
+  upload: (id: string) => `uploads.${id}`,
+  uploadPrefix: 'uploads.',
 } as const;
 
 /** Ids travel inside subjects and keys, so they are restricted to a safe alphabet. */

@@ -23,7 +23,13 @@ export class InputIntake {
     const nothing = async () => {};
     if (input?.dataset !== undefined) {
       const dataset = asInvalidArgument(() => findDataset(input.dataset ?? ''));
-      return { spec: { source: 'dataset', name: dataset.name }, shape: { rows: dataset.rows, cols: dataset.cols }, discard: nothing };
+      const missing = dataset.unavailable?.();
+      if (missing) throw new GatewayError(ErrorCodes.failedPrecondition, missing);
+      return {
+        spec: { source: 'dataset', name: dataset.name },
+        shape: { rows: dataset.rows, cols: dataset.cols, labeled: dataset.labeled },
+        discard: nothing,
+      };
     }
     if (input?.artifactId !== undefined) {
       throw new GatewayError(ErrorCodes.invalidArgument, 'artifact inputs are not available yet: send the file itself (--input FILE.csv)');

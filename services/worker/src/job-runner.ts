@@ -8,14 +8,17 @@ import {
   jobKey,
   type JobRecord,
   ObjectNames,
+  type OutputFileRef,
 } from '@gpulab/contracts';
-import { findDataset, findJobKind, type Matrix } from '@gpulab/compute';
+import { findDataset, findJobKind, type LoadedDataset, type OutputFile } from '@gpulab/compute';
 import { type JetStreamResources, type Logger, readObject } from '@gpulab/platform';
 import { CheckpointStore } from './checkpoint-store';
 import { type WorkerEnv } from './worker-env';
 
 /** Progress events at most this often, so a chatty job cannot flood the stream. */
 const PROGRESS_MIN_INTERVAL_MS = 200;
+
+const OUTPUT_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * Runs one attempt of one job: reads the record, announces the start, runs the kind, stores the
@@ -43,16 +46,18 @@ export class JobRunner {
     await this.publish({ type: 'started', backend: 'cpu', pid: process.pid });
     try {
       const kind = findJobKind(job.kind);
-      const input = await this.loadInput(job);
+      const { matrix: input, labels } = await this.loadInput(job);
       const output = await kind.run({
         params: job.params,
         input,
+        labels,
         signal: this.signal,
         progress: (fraction, message) => this.progress(fraction, message),
         log: (level, message) => this.publish({ type: 'log', level, message }),
         checkpoint: new CheckpointStore(this.resources.artifacts, job.id, job.attempt),
       });
-      const bytes = Buffer.from(JSON.stringify(output.result));
+      const files = await this.storeFiles(job.id, output.files ?? []);
+      const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...output.result, files } : output.result));
       const resultRef = ObjectNames.result(job.id);
       await this.resources.artifacts.putBlob({ name: resultRef, description: `result of ${job.id}` }, bytes);
       const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? output.result : undefined;
@@ -67,18 +72,30 @@ export class JobRunner {
     return 'done';
   }
 
-  private async loadInput(job: JobRecord): Promise<Matrix | undefined> {
+  private async loadInput(job: JobRecord): Promise<Partial<LoadedDataset>> {
     switch (job.input.source) {
       case 'none':
-        return undefined;
+        return {};
       case 'dataset':
         return findDataset(job.input.name).load();
       case 'object': {
         const bytes = await readObject(this.resources.artifacts, job.input.name);
         if (!bytes) throw new Error(`the job's input ${job.input.name} is missing from the store`);
-        return decodeMatrix(bytes);
+        const { labels, ...matrix } = decodeMatrix(bytes);
+        return { matrix, labels };
       }
     }
+  }
+
+  /** Each file under its own name; the result lists them so downloads know what to fetch. */
+  private async storeFiles(jobId: string, files: readonly OutputFile[]): Promise<OutputFileRef[]> {
+    const refs: OutputFileRef[] = [];
+    for (const file of files) {
+      if (!OUTPUT_FILE_NAME.test(file.name)) throw new Error(`output file name ${JSON.stringify(file.name)} is not a plain file name`);
+      await this.resources.artifacts.putBlob({ name: ObjectNames.output(jobId, file.name), description: file.description }, file.bytes);
+      refs.push({ name: file.name, contentType: file.contentType, bytes: file.bytes.byteLength, description: file.description });
+    }
+    return refs;
   }
 
   private async progress(fraction: number, message: string): Promise<void> {
