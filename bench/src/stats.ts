@@ -13,14 +13,5 @@ export function printTable(title: string, rows: readonly (readonly [string, stri
   for (const [name, value] of rows) console.log(`| ${name.padEnd(width)} | ${value} |`);
 }
 
-/** Mulberry32: a small seeded generator so every run replays the same term. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator so every run replays the same term. */
+export { seededRandom as seeded } from '@gpulab/compute';

@@ -108,3 +108,73 @@ describe('CSV of numbers', () => {
     refusal('x,y\n', /header row \(x, y\) but no data rows/, 'CSV_EMPTY', 1);
   });
 });
+
+describe('CSV with a label column', () => {
+  const parameterRefusal = (text: string, labelColumn: string | number, pattern: RegExp) =>
+    assert.throws(() => parseCsvMatrix(text, { labelColumn }), (e: unknown) => {
+      assert.ok(e instanceof InvalidParameterError, `expected an InvalidParameterError, got ${String(e)}`);
+      assert.equal(e.parameter, 'labelColumn');
+      assert.match(e.message, pattern);
+      return true;
+    });
+
+  it('takes the named column out of the matrix as labels, text allowed', () => {
+    const { matrix, header, labels } = parseCsvMatrix('x,species,y\n1,setosa,2\n3,virginica,4\n5,"setosa",6\n', { labelColumn: 'species' });
+    assert.deepEqual([matrix.rows, matrix.cols, ...matrix.data], [3, 2, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(header, ['x', 'y']);
+    assert.deepEqual(labels?.names, ['setosa', 'virginica']);
+    assert.deepEqual(Array.from(labels?.codes ?? []), [0, 1, 0]);
+  });
+
+  it('takes a column by its 1-based number, and a text label does not make the first row a header', () => {
+    const { matrix, header, labels } = parseCsvMatrix('cat,1,2\ndog,3,4\n', { labelColumn: 1 });
+    assert.equal(header, undefined);
+    assert.deepEqual([matrix.rows, matrix.cols, ...matrix.data], [2, 2, 1, 2, 3, 4]);
+    assert.deepEqual(labels?.names, ['cat', 'dog']);
+  });
+
+  it('reads a string of digits as a column number when no header cell has that name', () => {
+    const { matrix, labels } = parseCsvMatrix('a,b,c\n1,2,9\n3,4,10\n5,6,9\n', { labelColumn: '3' });
+    assert.deepEqual(Array.from(matrix.data), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(labels?.names, ['9', '10']);
+    assert.deepEqual(Array.from(labels?.codes ?? []), [0, 1, 0]);
+  });
+
+  it('still names rows and columns of bad data cells as numbered in the file', () => {
+    const refused = (text: string, code: string, pattern: RegExp, row: number, column?: number) =>
+      assert.throws(() => parseCsvMatrix(text, { labelColumn: 'label' }), (e: unknown) => {
+        assert.ok(e instanceof InvalidInputError, `expected an InvalidInputError, got ${String(e)}`);
+        assert.deepEqual([e.code, e.row, e.column], [code, row, column]);
+        assert.match(e.message, pattern);
+        return true;
+      });
+    refused('label,x,y\na,1,2\n\nb,3,oops\n', 'CSV_NOT_NUMERIC', /^row 4, column 3 \("oops"\) is not a number$/, 4, 3);
+    refused('label,x,y\na,1,2\nb,3\n', 'CSV_RAGGED', /^row 3 has 2 columns, expected 3/, 3, undefined);
+  });
+
+  it('refuses labels that are not categorical, naming the row and value', () => {
+    const text = ['x,label', ...Array.from({ length: 10 }, (_, i) => `${i},${i % 3}`), '10,0.37', '11,2'].join('\n');
+    assert.throws(() => parseCsvMatrix(text, { labelColumn: 'label' }), (e: unknown) => {
+      assert.ok(e instanceof InvalidInputError);
+      assert.deepEqual([e.code, e.row, e.column], ['LABELS_NOT_CATEGORICAL', 12, 2]);
+      assert.equal(e.message, 'the label column "label" (column 2) has 0.37 in row 12: labels must be class names or whole numbers');
+      return true;
+    });
+  });
+
+  it('refuses an empty label cell', () => {
+    assert.throws(() => parseCsvMatrix('label,x\na,1\n,2\n', { labelColumn: 'label' }), (e: unknown) => e instanceof InvalidInputError && e.code === 'LABELS_MISSING' && e.row === 3);
+  });
+
+  it('names the header cells when the label column is not one of them', () => {
+    parameterRefusal('x,y,target\n1,2,a\n', 'label', /^there is no column "label"; the header names: x, y, target$/);
+    parameterRefusal('1,2\n3,4\n', 'label', /the file has no header row, so give the label column's number \(1 to 2\)/);
+  });
+
+  it('refuses a column number outside the file and a file with nothing left but labels', () => {
+    parameterRefusal('1,2\n3,4\n', 3, /a header name or a column number from 1 to 2, not 3/);
+    parameterRefusal('1,2\n3,4\n', 0, /from 1 to 2, not 0/);
+    parameterRefusal('1,2\n3,4\n', 1.5, /from 1 to 2, not 1\.5/);
+    parameterRefusal('label\na\nb\n', 'label', /only one column/);
+  });
+});

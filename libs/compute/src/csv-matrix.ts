@@ -1,4 +1,6 @@
 import { InvalidInputError, InvalidParameterError } from './errors';
+import { type Labels } from './job-kind';
+import { labelsFromValues } from './labels';
 import { type Matrix } from './matrix';
 
 export interface CsvOptions {
@@ -8,12 +10,24 @@ export interface CsvOptions {
    * over ',' because files that separate with ';' often write decimal commas.
    */
   delimiter?: string;
+  /**
+   * The column that holds each row's class: a header name, or a 1-based column number. It is
+   * taken out of the matrix, its cells (text allowed) become `labels`. A string of digits that
+   * names no header cell is read as a number, so a command line can pass either.
+   * @default none: every column is data
+   */
+  labelColumn?: string | number;
 }
 
 export interface ParsedCsv {
   matrix: Matrix;
-  /** The first line's cells (trimmed, quotes removed) when that line was a header. */
+  /**
+   * The first line's cells (trimmed, quotes removed) when that line was a header, without the
+   * label column: `header[j]` names matrix column j.
+   */
   header?: string[];
+  /** The label column's classes, when `labelColumn` was given. */
+  labels?: Labels;
 }
 
 /** Powers of ten that are exact doubles: dividing an exact integer by one rounds correctly. */
@@ -36,6 +50,10 @@ const MAX_FAST_DIGITS = 15;
  * out of the text; that is exact (an integer of at most 15 digits divided by an exact power of
  * ten rounds correctly) and makes a 70,000 × 784 file several times faster to read. Every other
  * cell goes through Number().
+ *
+ * With `labelColumn`, that column's cells are class labels rather than numbers and are returned
+ * as `labels` (see {@link labelsFromValues}); the same scan skips them, so a file with labels is
+ * read as fast as one without.
  */
 export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCsv {
   const lines = new LineReader(text);
@@ -48,8 +66,10 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
   }
   const firstCells = firstText.split(delimiter);
   const cols = firstCells.length;
+  const label = options.labelColumn === undefined ? undefined : findLabelColumn(options.labelColumn, firstCells);
   let header: string[] | undefined;
-  if (firstCells.some(isText)) {
+  // A text label in a headerless file's first row must not make that row a header.
+  if (label?.byName || firstCells.some((c, j) => j !== label?.index && isText(c))) {
     header = firstCells.map((c) => unquote(c.trim()));
     if (!lines.next()) {
       throw new InvalidInputError('CSV_EMPTY', `the file has a header row (${header.join(', ')}) but no data rows`, { row: firstLine });
@@ -57,7 +77,13 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
   }
 
   // Room for every remaining line; whitespace-only lines leave some unused, cut off at the end.
-  let data = new Float64Array(lines.countRemaining() * cols);
+  const capacity = lines.countRemaining();
+  // Without a label column, `skip` is past the last column, so every cell lands at its own index.
+  const skip = label ? label.index : cols;
+  const dataCols = label ? cols - 1 : cols;
+  const labelCells: string[] = [];
+  const labelRows = label ? new Int32Array(capacity) : undefined;
+  let data = new Float64Array(capacity * dataCols);
   let rows = 0;
   const firstDataLine = lines.number;
   // A ragged row is compared with the first data row, and that row itself with the header.
@@ -66,7 +92,7 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
   const dc = delimiter.charCodeAt(0);
   do {
     const row = lines.number;
-    const o = rows * cols;
+    const o = rows * dataCols;
     const stop = lines.end;
     let col = 0;
     let start = lines.start;
@@ -78,11 +104,15 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
       const ch = pos < stop ? text.charCodeAt(pos) : dc;
       if (ch === dc) {
         if (col === cols) throw ragged();
-        const negative = plain && text.charCodeAt(start) === 45; /* - */
-        data[o + col] =
-          plain && digits > 0 && digits <= MAX_FAST_DIGITS
-            ? (negative ? -acc : acc) / EXACT_POWERS_OF_TEN[decimals < 0 ? 0 : decimals]
-            : cellValue(text.slice(start, pos), row, col + 1);
+        if (col === skip) {
+          labelCells.push(text.slice(start, pos));
+        } else {
+          const negative = plain && text.charCodeAt(start) === 45; /* - */
+          data[o + (col > skip ? col - 1 : col)] =
+            plain && digits > 0 && digits <= MAX_FAST_DIGITS
+              ? (negative ? -acc : acc) / EXACT_POWERS_OF_TEN[decimals < 0 ? 0 : decimals]
+              : cellValue(text.slice(start, pos), row, col + 1);
+        }
         col++;
         if (pos >= stop) break;
         start = pos + 1;
@@ -101,10 +131,54 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
       }
     }
     if (col !== cols) throw ragged();
+    if (labelRows) labelRows[rows] = row;
     rows++;
   } while (lines.next());
-  if (data.length !== rows * cols) data = data.slice(0, rows * cols);
-  return { matrix: { rows, cols, data }, header };
+  if (data.length !== rows * dataCols) data = data.slice(0, rows * dataCols);
+  const matrix = { rows, cols: dataCols, data };
+  if (!label) return { matrix, header };
+  const name = header ? ` "${header[label.index]}"` : '';
+  const labels = labelsFromValues(
+    labelCells.map((c) => unquote(c.trim())),
+    `the label column${name} (column ${label.index + 1})`,
+    { rowNumbers: labelRows, column: label.index + 1 },
+  );
+  return { matrix, header: header?.filter((_, j) => j !== label.index), labels };
+}
+
+/**
+ * The 0-based index of the label column, and whether a header name chose it (which makes the
+ * first line a header whatever its other cells hold).
+ */
+function findLabelColumn(labelColumn: string | number, firstCells: readonly string[]): { index: number; byName: boolean } {
+  const cols = firstCells.length;
+  let number: number;
+  if (typeof labelColumn === 'number') {
+    number = labelColumn;
+  } else {
+    const names = firstCells.map((c) => unquote(c.trim()));
+    const index = names.indexOf(labelColumn.trim());
+    if (index >= 0) return checkLeavesData({ index, byName: true }, cols);
+    if (!/^\d+$/.test(labelColumn.trim())) {
+      const looksLikeHeader = firstCells.some(isText);
+      throw new InvalidParameterError(
+        'labelColumn',
+        looksLikeHeader
+          ? `there is no column "${labelColumn}"; the header names: ${names.join(', ')}`
+          : `there is no column "${labelColumn}": the file has no header row, so give the label column's number (1 to ${cols})`,
+      );
+    }
+    number = Number(labelColumn.trim());
+  }
+  if (!Number.isInteger(number) || number < 1 || number > cols) {
+    throw new InvalidParameterError('labelColumn', `the label column must be a header name or a column number from 1 to ${cols}, not ${JSON.stringify(labelColumn)}`);
+  }
+  return checkLeavesData({ index: number - 1, byName: false }, cols);
+}
+
+function checkLeavesData<T>(found: T, cols: number): T {
+  if (cols === 1) throw new InvalidParameterError('labelColumn', 'the file has only one column: with it taken out as labels, no data is left');
+  return found;
 }
 
 /**

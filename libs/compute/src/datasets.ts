@@ -1,6 +1,8 @@
 import { InvalidParameterError } from './errors';
+import { fashionMnistDataset } from './fashion-mnist-dataset';
 import { type Labels } from './job-kind';
 import { type Matrix } from './matrix';
+import { mnistDataset } from './mnist-dataset';
 import { seedExample } from './seed-example';
 
 export interface LoadedDataset {
@@ -28,6 +30,8 @@ const DATASETS: readonly Dataset[] = [
     labeled: false,
     load: async () => ({ matrix: seedExample() }),
   },
+  mnistDataset,
+  fashionMnistDataset(),
 ];
 
 export function listDatasets(): readonly Dataset[] {

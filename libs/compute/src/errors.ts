@@ -21,7 +21,11 @@ export type InvalidInputCode =
   | 'DATA_NOT_FINITE'
   | 'TOO_FEW_ROWS'
   | 'NOT_SQUARE'
-  | 'MATRIX_SHAPE';
+  | 'MATRIX_SHAPE'
+  | 'IDX_FORMAT'
+  | 'NPY_FORMAT'
+  | 'LABELS_NOT_CATEGORICAL'
+  | 'LABELS_MISSING';
 
 export interface InvalidInputErrorOptions {
   /** 1-based, as the file numbers its lines (header and blank lines counted). */

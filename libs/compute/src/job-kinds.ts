@@ -1,8 +1,9 @@
 import { InvalidParameterError } from './errors';
 import { type JobKind } from './job-kind';
 import { pcaKind } from './kinds/pca-kind';
+import { tsneKind } from './kinds/tsne-kind';
 
-const KINDS: ReadonlyMap<string, JobKind> = new Map([[pcaKind.name, pcaKind]]);
+const KINDS: ReadonlyMap<string, JobKind> = new Map([pcaKind, tsneKind].map((kind) => [kind.name, kind]));
 
 export function listJobKinds(): JobKind[] {
   return [...KINDS.values()];

@@ -32,3 +32,15 @@ export function row(m: Matrix, i: number): Float64Array {
 export function toRows(m: Matrix): number[][] {
   return Array.from({ length: m.rows }, (_, i) => Array.from(row(m, i)));
 }
+
+/** Refuses NaN and ±Infinity, naming the first one's row and column (1-based). */
+export function assertFinite(x: Matrix): void {
+  const { cols, data } = x;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const row = Math.floor(i / cols) + 1;
+      const column = (i % cols) + 1;
+      throw new InvalidInputError('DATA_NOT_FINITE', `row ${row}, column ${column} is ${data[i]}, not a finite number`, { row, column });
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { centeredCovariance, columnMeans } from './covariance';
 import { panelDot4x4 } from './dot-tile';
 import { InvalidInputError, InvalidParameterError } from './errors';
-import { type Matrix } from './matrix';
+import { assertFinite, type Matrix } from './matrix';
 import { symmetricEigen } from './symmetric-eigen';
 
 export interface PcaOptions {
@@ -22,7 +22,7 @@ export interface PcaResult {
   mean: Float64Array;
   /** The k largest eigenvalues of the covariance (the variance along each axis), largest first. */
   eigenvalues: Float64Array;
-  /** Every eigenvalue of the covariance, largest first. */
+  /** Every eigenvalue the solver found, largest first: all of them for the exact solver. */
   allEigenvalues: Float64Array;
   /** Each kept eigenvalue over the total variance (the trace of the covariance). */
   explainedVarianceRatio: Float64Array;
@@ -58,7 +58,7 @@ export function pca(x: Matrix, options: PcaOptions): PcaResult {
     );
   }
   if (n < 2) throw new InvalidInputError('TOO_FEW_ROWS', `PCA needs at least 2 rows of data, not ${n}`);
-  checkFinite(x);
+  assertFinite(x);
   const progress = options.onProgress ?? (() => {});
 
   const mean = columnMeans(x);
@@ -87,15 +87,14 @@ export function pca(x: Matrix, options: PcaOptions): PcaResult {
 }
 
 /** The first k columns of `vectors` as rows, each flipped so its largest-magnitude entry is positive. */
-function orientedAxes(vectors: Matrix, k: number): Float64Array {
-  const p = vectors.rows;
-  const v = vectors.data;
+export function orientedAxes(vectors: Matrix, k: number): Float64Array {
+  const { rows: p, cols: stride, data: v } = vectors;
   const basis = new Float64Array(k * p);
   for (let c = 0; c < k; c++) {
     let best = 0;
-    for (let i = 1; i < p; i++) if (Math.abs(v[i * p + c]) > Math.abs(v[best * p + c])) best = i;
-    const sign = v[best * p + c] < 0 ? -1 : 1;
-    for (let i = 0; i < p; i++) basis[c * p + i] = sign * v[i * p + c];
+    for (let i = 1; i < p; i++) if (Math.abs(v[i * stride + c]) > Math.abs(v[best * stride + c])) best = i;
+    const sign = v[best * stride + c] < 0 ? -1 : 1;
+    for (let i = 0; i < p; i++) basis[c * p + i] = sign * v[i * stride + c];
   }
   return basis;
 }
@@ -105,7 +104,7 @@ function orientedAxes(vectors: Matrix, k: number): Float64Array {
  * panelDot4x4). Rows are centered before the product rather than subtracting μ·b afterwards,
  * for the same cancellation reason as the covariance.
  */
-function project(x: Matrix, mean: Float64Array, basis: Float64Array, k: number): Float64Array {
+export function project(x: Matrix, mean: Float64Array, basis: Float64Array, k: number): Float64Array {
   const { rows: n, cols: p, data } = x;
   const axisPanels = Math.ceil(k / 4);
   const axes = new Float64Array(axisPanels * 4 * p);
@@ -139,15 +138,4 @@ function checkShape(x: Matrix): void {
     throw new InvalidInputError('MATRIX_SHAPE', `the matrix says ${rows} x ${cols} but holds ${data.length} values`);
   }
   if (cols === 0) throw new InvalidInputError('MATRIX_SHAPE', 'the data has no columns (features)');
-}
-
-function checkFinite(x: Matrix): void {
-  const { cols, data } = x;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      const row = Math.floor(i / cols) + 1;
-      const column = (i % cols) + 1;
-      throw new InvalidInputError('DATA_NOT_FINITE', `row ${row}, column ${column} is ${data[i]}, not a finite number`, { row, column });
-    }
-  }
 }

@@ -1,16 +1,7 @@
 import { type Matrix } from '../matrix';
+import { seededRandom } from '../random';
 
-/** A seeded generator (mulberry32) of numbers in [0, 1), so a failing test reproduces. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** rows × cols, entries uniform in [-1, 1). */
 export function randomMatrix(rows: number, cols: number, seed: number): Matrix {
