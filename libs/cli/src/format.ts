@@ -1,4 +1,4 @@
-import { type JobEventView, type JobView } from '@gpulab/sdk';
+import { type ArtifactView, type JobEventView, type JobView, type StorageUsage, type UploadView } from '@gpulab/sdk';
 
 /** The JSON object `--json` prints: stable keys, dates as ISO strings. */
 export function jobJson(job: JobView): Record<string, unknown> {
@@ -32,7 +32,10 @@ export function describeJob(job: JobView): string {
 function describeResult(result: Record<string, unknown>): string[] {
   const lines = ['result'];
   for (const [key, value] of Object.entries(result)) {
-    if (Array.isArray(value) && Array.isArray(value[0])) {
+    if (key === 'files' && Array.isArray(value)) {
+      const files = value as { name?: unknown; bytes?: unknown }[];
+      lines.push(`  files: ${files.map((f) => `${String(f.name)} (${formatBytes(Number(f.bytes))})`).join(', ')} (gpulab result ID --out DIR downloads them)`);
+    } else if (Array.isArray(value) && Array.isArray(value[0])) {
       const rows = value as unknown[][];
       lines.push(`  ${key}: ${rows.length} x ${rows[0].length}`);
       for (const row of rows.slice(0, 12)) lines.push(`    ${row.map(num).join('  ')}`);
@@ -74,4 +77,66 @@ export function eventLine(e: JobEventView): string {
     case 'result':
       return `${at}  result ready (backend ${e.backend})`;
   }
+}
+
+/** Sizes in binary units, as the storage limit counts them (1 MB = 1,048,576 bytes). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+/** "60000 × 784, 10 classes (0, 1, 2, …)" */
+export function describeShape(a: Pick<ArtifactView, 'rows' | 'cols' | 'labeled' | 'classNames'>): string {
+  const shape = `${a.rows} × ${a.cols}`;
+  if (!a.labeled) return `${shape}, no labels`;
+  const names = a.classNames.length > 8 ? [...a.classNames.slice(0, 8), '…'] : a.classNames;
+  return `${shape}, ${a.classNames.length} class${a.classNames.length === 1 ? '' : 'es'} (${names.join(', ')})`;
+}
+
+export function describeArtifact(a: ArtifactView): string {
+  const lines = [
+    `artifact ${a.id}`,
+    `file     ${a.filename}${a.labelsFilename ? ` + labels ${a.labelsFilename}` : ''} (${a.format})`,
+    `team     ${a.team} (uploaded by ${a.createdBy})`,
+    `data     ${describeShape(a)}`,
+    `stored   ${formatBytes(a.storedBytes)}`,
+    `sha256   ${a.sha256}`,
+  ];
+  if (a.createdAt) lines.push(`created  ${a.createdAt.toISOString()}`);
+  return lines.join('\n');
+}
+
+export function artifactTable(artifacts: readonly ArtifactView[], showTeam: boolean): string {
+  const head = ['ID', ...(showTeam ? ['TEAM'] : []), 'FILE', 'ROWS × COLS', 'LABELS', 'STORED', 'CREATED'];
+  const rows = artifacts.map((a) => [
+    a.id,
+    ...(showTeam ? [a.team] : []),
+    a.filename,
+    `${a.rows} × ${a.cols}`,
+    a.labeled ? `${a.classNames.length} classes` : '-',
+    formatBytes(a.storedBytes),
+    a.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '',
+  ]);
+  return table([head, ...rows]);
+}
+
+export function uploadTable(uploads: readonly UploadView[]): string {
+  const rows = uploads.map((u) => {
+    const received = u.files.reduce((s, f) => s + f.receivedBytes, 0);
+    const size = u.files.reduce((s, f) => s + f.sizeBytes, 0);
+    return [u.id, u.team, u.files.map((f) => f.filename).join(' + '), `${formatBytes(received)} of ${formatBytes(size)}`, u.expiresAt?.toISOString().replace('T', ' ').slice(0, 19) ?? ''];
+  });
+  return table([['UPLOAD', 'TEAM', 'FILES', 'RECEIVED', 'DELETED IF IDLE UNTIL'], ...rows]);
+}
+
+export function usageLine(u: StorageUsage): string {
+  const used = u.artifactBytes + u.uploadBytes;
+  const uploads = u.uploadBytes > 0 ? ` (${formatBytes(u.uploadBytes)} of it unfinished uploads)` : '';
+  return `team ${u.team}: ${formatBytes(used)} of ${formatBytes(u.limitBytes)} used${uploads}, ${formatBytes(Math.max(u.limitBytes - used, 0))} free`;
 }

@@ -1,11 +1,24 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
-import { ALL_JOB_STATES, GpulabClient, GpulabError, isTerminalState, type JobInputOption, type JobStateName, type JobView, type InventoryChange, type SlotKind } from '@gpulab/sdk';
+import {
+  ALL_JOB_STATES,
+  DATA_FORMATS,
+  type DataFormatName,
+  GpulabError,
+  GpulabClient,
+  isTerminalState,
+  type InventoryChange,
+  type JobInputOption,
+  type JobStateName,
+  type JobView,
+  type SlotKind,
+} from '@gpulab/sdk';
 import { calendarGrid, calendarPng, feasibilityText, quotaTable, serverTable, slotLine } from './calendar-format';
-import { describeJob, jobJson, jobTable, table } from './format';
+import { artifactTable, describeArtifact, describeJob, describeShape, formatBytes, jobJson, jobTable, table, uploadTable, usageLine } from './format';
 import { parseSetValues } from './set-values';
+import { TransferDisplay } from './transfer-display';
 import { WatchDisplay } from './watch-display';
 
 /** Exit codes: 0 success, 1 the job failed or was cancelled, 2 the request was refused. */
@@ -28,7 +41,8 @@ program
   .command('submit')
   .description('submit a job, e.g. gpulab submit pca --input data.csv --components 2 --wait')
   .argument('<kind>', 'job kind, e.g. pca')
-  .option('--input <file-or-artifact>', 'a CSV file to send with the job (or an artifact id)')
+  .option('--input <file-or-artifact>', 'a CSV file to send with the job, or an uploaded artifact (art-…)')
+  .option('--artifact <id>', 'an uploaded data set (gpulab upload), e.g. art-…')
   .option('--dataset <name>', 'a built-in data set, e.g. seed-example')
   .option('--set <key=value>', 'a job parameter (repeatable)', collect, [])
   .option('--gpus <n>', 'GPUs for the job (1 or 2)', positiveInt('--gpus'))
@@ -37,7 +51,7 @@ program
   .option('--components <k>', 'pca: number of principal components', positiveInt('--components'))
   .option('--wait', 'follow the job until it ends')
   .option('--json', 'print one JSON object on stdout')
-  .action(async (kind: string, opts: { input?: string; dataset?: string; set: string[]; gpus?: number; components?: number; wait?: boolean; json?: boolean; priority?: boolean; preemptible?: boolean }) => {
+  .action(async (kind: string, opts: { input?: string; dataset?: string; artifact?: string; set: string[]; gpus?: number; components?: number; wait?: boolean; json?: boolean; priority?: boolean; preemptible?: boolean }) => {
     const params = parseSetValues(opts.set);
     if (opts.components !== undefined) params.components = opts.components;
     const client = new GpulabClient();
@@ -135,6 +149,151 @@ program
       client.close();
     }
   });
+
+program
+  .command('upload')
+  .description('upload a data set once (CSV, NumPy .npy or IDX) to use as the input of many jobs, e.g. gpulab upload train.csv --label-column label')
+  .argument('<file>', 'the data file')
+  .option('--labels <file>', 'npy/idx data: a file with one class per row (npy, idx or a CSV column)')
+  .option('--label-column <name-or-n>', "csv data: the column with each row's class, by header name or 1-based number")
+  .addOption(new Option('--format <format>', "the data file's format (default: from its name)").choices(DATA_FORMATS as string[]))
+  .addOption(new Option('--labels-format <format>', "the labels file's format (default: from its name)").choices(DATA_FORMATS as string[]))
+  .option('--resume <upload-id>', 'go on with an upload of the same file that stopped (up-…)')
+  .option('--json', 'print one JSON object: the artifact')
+  .action(
+    async (
+      file: string,
+      opts: { labels?: string; labelColumn?: string; format?: DataFormatName; labelsFormat?: DataFormatName; resume?: string; json?: boolean },
+    ) =>
+      withClient(async (client) => {
+        if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+        if (opts.labels && !existsSync(opts.labels)) throw new UsageError(`${opts.labels}: no such file`);
+        const display = new TransferDisplay('uploading');
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        let uploadId = opts.resume;
+        let resumes = 0;
+        const marks: Record<string, number> = { start: performance.now() };
+        try {
+          const artifact = await client.upload(
+            file,
+            { format: opts.format, labels: opts.labels, labelColumn: opts.labelColumn, labelsFormat: opts.labelsFormat, resumeUploadId: opts.resume, signal: controller.signal },
+            (p) => {
+              if (p.uploadId) uploadId = p.uploadId;
+              marks[p.phase] ??= performance.now();
+              if (p.resumes > resumes) {
+                resumes = p.resumes;
+                display.note(`the connection broke; going on from the ${formatBytes(p.sentBytes)} that arrived`);
+              }
+              if (p.phase === 'sending') display.update(p.sentBytes, p.totalBytes);
+              if (p.phase === 'finishing') {
+                display.update(p.totalBytes, p.totalBytes);
+                display.stop();
+                if (!opts.json) process.stderr.write('checking, parsing and storing it on the gateway…\n');
+              }
+            },
+          );
+          const done = performance.now();
+          const sent = artifactBytesSent(file, opts.labels);
+          const sendSeconds = ((marks.finishing ?? done) - (marks.sending ?? marks.start)) / 1000;
+          process.stderr.write(
+            `sent ${formatBytes(sent)} in ${sendSeconds.toFixed(2)} s (${formatBytes(sent / Math.max(sendSeconds, 1e-3))}/s), stored in ${((done - (marks.finishing ?? done)) / 1000).toFixed(2)} s; ${((done - marks.start) / 1000).toFixed(2)} s in all\n`,
+          );
+          if (opts.json) printJson(artifact);
+          else process.stdout.write(`${artifact.id}  ${artifact.filename}  ${describeShape(artifact)}\n`);
+        } catch (error) {
+          display.stop();
+          const e = error instanceof GpulabError ? error : undefined;
+          if (e && uploadId && ['CANCELLED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED', 'UNKNOWN', 'INTERNAL'].includes(e.code)) {
+            const again = ['upload', file, ...(opts.labels ? ['--labels', opts.labels] : []), '--resume', uploadId].join(' ');
+            throw new GpulabError(e.code, e.grpcCode, `${e.message}. What arrived is kept for a while; go on with: gpulab ${again}`, { cause: e });
+          }
+          throw error;
+        } finally {
+          process.off('SIGINT', stop);
+        }
+      }),
+  );
+
+const artifacts = program.command('artifacts').description("your team's uploaded data sets, unfinished uploads and storage");
+
+artifacts
+  .command('list', { isDefault: true })
+  .description('list artifacts and unfinished uploads, with the storage used and the limit')
+  .option('--team <name>', 'tutors: one team')
+  .option('--json', 'print one JSON object {artifacts, uploads, usage}')
+  .action(async (opts: { team?: string; json?: boolean }) =>
+    withClient(async (client) => {
+      const listing = await client.listArtifacts(opts.team);
+      if (opts.json) return printJson(listing);
+      const showTeam = new Set(listing.artifacts.map((a) => a.team)).size > 1 || listing.usage.length > 1;
+      const lines = [listing.artifacts.length ? artifactTable(listing.artifacts, showTeam) : 'no artifacts: "gpulab upload FILE" stores one'];
+      if (listing.uploads.length) lines.push('', 'unfinished uploads (they count against the limit; "gpulab artifacts rm UPLOAD" drops one):', uploadTable(listing.uploads));
+      if (listing.usage.length) lines.push('', ...listing.usage.map(usageLine));
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }),
+  );
+
+artifacts
+  .command('show')
+  .description('one artifact')
+  .argument('<id>', 'artifact id, art-…')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const artifact = await client.getArtifact(id);
+      if (opts.json) printJson(artifact);
+      else process.stdout.write(`${describeArtifact(artifact)}\n`);
+    }),
+  );
+
+artifacts
+  .command('rm')
+  .description('delete an artifact (art-…) or an unfinished upload (up-…) and free its space')
+  .argument('<id>', 'artifact or upload id')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      if (/^up-/i.test(id.trim())) {
+        await client.cancelUpload(id.trim());
+        if (opts.json) return printJson({ cancelled: id.trim() });
+        return void process.stdout.write(`cancelled upload ${id.trim()}; what it received is deleted\n`);
+      }
+      const { artifact, usage } = await client.deleteArtifact(id);
+      if (opts.json) return printJson({ artifact, usage });
+      process.stdout.write(`deleted ${artifact.id} (${artifact.filename}, ${formatBytes(artifact.storedBytes)})${usage ? `; ${usageLine(usage)}` : ''}\n`);
+    }),
+  );
+
+program
+  .command('result')
+  .description("a finished job's result: printed as JSON, or with --out downloaded into a folder with every file it lists")
+  .argument('<id>', 'job id')
+  .option('--out <dir>', 'write result.json and the files the result lists into this folder')
+  .option('--json', 'with --out: print one JSON object listing the files written')
+  .action(async (id: string, opts: { out?: string; json?: boolean }) =>
+    withClient(async (client) => {
+      try {
+        if (!opts.out) return printJson(await client.readResult(id));
+        const display = new TransferDisplay('downloading');
+        const files = await client.downloadResult(id, opts.out, (p) => display.update(p.receivedBytes, p.totalBytes, p.file)).finally(() => display.stop());
+        if (opts.json) return printJson({ jobId: id, dir: resolve(opts.out), files });
+        process.stdout.write(`${table([['FILE', 'SIZE', 'TYPE', 'WRITTEN TO'], ...files.map((f) => [f.name, formatBytes(f.bytes), f.contentType, f.path])])}\n`);
+      } catch (error) {
+        // A job that failed or was cancelled has no result: exit as for a failed job.
+        if (error instanceof GpulabError && error.code === 'FAILED_PRECONDITION') {
+          const job = await client.getJob(id).catch(() => undefined);
+          if (job && job.state !== 'SUCCEEDED' && job.state !== 'UNKNOWN' && isTerminalState(job.state)) {
+            process.stderr.write(`error: ${error.message} (${error.code})\n`);
+            process.exitCode = EXIT_JOB_FAILED;
+            return;
+          }
+        }
+        throw error;
+      }
+    }),
+  );
 
 const slots = program.command('slots').description('the term calendar: who holds which GPUs when');
 
@@ -392,17 +551,27 @@ async function withClient(work: (client: GpulabClient) => Promise<void>): Promis
   }
 }
 
-function inputOption(opts: { input?: string; dataset?: string }): JobInputOption | undefined {
-  if (opts.input && opts.dataset) throw new UsageError('give either --input or --dataset, not both');
+function inputOption(opts: { input?: string; dataset?: string; artifact?: string }): JobInputOption | undefined {
+  if ([opts.input, opts.dataset, opts.artifact].filter((v) => v !== undefined).length > 1) {
+    throw new UsageError('give one of --input, --artifact and --dataset');
+  }
   if (opts.dataset) return { dataset: opts.dataset };
+  if (opts.artifact !== undefined) return { artifactId: opts.artifact.trim() };
   if (!opts.input) return undefined;
   if (existsSync(opts.input)) {
     const ext = extname(opts.input).toLowerCase();
-    if (ext !== '.csv' && ext !== '.txt') throw new UsageError(`${opts.input}: only CSV files can be sent with a job for now`);
+    if (ext !== '.csv' && ext !== '.txt') {
+      throw new UsageError(`${opts.input}: only CSV files can be sent with a job; upload other files first (gpulab upload ${opts.input}) and give the artifact id`);
+    }
     return { csv: readFileSync(opts.input), filename: basename(opts.input) };
   }
-  if (/[/\\.]/.test(opts.input)) throw new UsageError(`${opts.input}: no such file`);
-  return { artifactId: opts.input };
+  // Not a file: an artifact id is sent as one (the gateway says when it is not a valid one).
+  if (/^art-/i.test(opts.input.trim())) return { artifactId: opts.input.trim() };
+  throw new UsageError(`${opts.input}: no such file (artifact ids look like art-…; "gpulab artifacts" lists your team's)`);
+}
+
+function artifactBytesSent(...files: (string | undefined)[]): number {
+  return files.reduce((sum, f) => sum + (f ? statSync(f).size : 0), 0);
 }
 
 async function follow(client: GpulabClient, id: string, json: boolean): Promise<void> {

@@ -55,7 +55,8 @@ export function fashionMnistDataset(dir: string = FASHION_MNIST_DIR): Dataset {
       ];
       const cols = imageSize(parts[0].images.path, parts[0].images.layout);
       const rows = parts.reduce((sum, p) => sum + p.images.layout.dims[0], 0);
-      const data = new Float64Array(rows * cols);
+      // Shared memory: the parallel kernels (randomized PCA, neighbours) read it from other threads without a copy.
+      const data = new Float64Array(new SharedArrayBuffer(rows * cols * 8));
       const codes = new Int32Array(rows);
       let row = 0;
       for (const { images, labels } of parts) {

@@ -2,6 +2,8 @@ import { columnMeans } from './covariance';
 import { InvalidParameterError } from './errors';
 import { assertFinite, type Matrix } from './matrix';
 import { orientedAxes, type PcaResult } from './pca';
+import { RowPool } from './parallel/row-pool';
+import { runRowKernel, type RowTask, sharedFloat64 } from './parallel/row-kernels';
 import { normalSource, seededRandom } from './random';
 import { symmetricEigen } from './symmetric-eigen';
 
@@ -13,6 +15,8 @@ export interface RandomizedPcaOptions {
   powerIterations?: number;
   /** @default 0 */
   seed?: number;
+  /** Threads to use on large data (all cores by default). */
+  threads?: number;
   /** Called after each pass over the data with the fraction done (0..1). */
   onProgress?: (fraction: number, message: string) => void;
 }
@@ -37,165 +41,169 @@ export function randomizedPca(x: Matrix, options: RandomizedPcaOptions): PcaResu
   const q = options.powerIterations ?? 2;
   const mean = columnMeans(x);
   const normal = normalSource(seededRandom(options.seed ?? 0));
-
-  // Ω as l rows of p: the "basis" shape that `project` multiplies by.
-  const omega = new Float64Array(l * p);
-  for (let t = 0; t < omega.length; t++) omega[t] = normal();
   const passes = 2 * q + 2;
   const progress = (pass: number) => options.onProgress?.(pass / passes, `randomized PCA: pass ${pass} of ${passes} over the data`);
-  let basis = orthonormalRows(timesRows(x, mean, transpose(omega, l, p), l), n, l);
-  progress(1);
-  for (let it = 0; it < q; it++) {
-    const z = orthonormalRows(transposeTimes(x, mean, basis, l), p, l);
-    progress(2 * it + 2);
-    basis = orthonormalRows(timesRows(x, mean, z, l), n, l);
-    progress(2 * it + 3);
-  }
-  // B = Qᵀ X_c is l × p; here as its transpose Z (p × l). BBᵀ = ZᵀZ gives B's singular values.
-  const z = transposeTimes(x, mean, basis, l);
-  const gram = new Float64Array(l * l);
-  for (let c = 0; c < p; c++) {
-    for (let a = 0; a < l; a++) {
-      const v = z[c * l + a];
-      for (let b = a; b < l; b++) gram[a * l + b] += v * z[c * l + b];
-    }
-  }
-  for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) gram[a * l + b] = gram[b * l + a];
-  const { values, vectors } = symmetricEigen({ rows: l, cols: l, data: gram });
 
-  // Right singular vectors V = Z U / s, as p × l columns for orientedAxes.
-  const v = new Float64Array(p * l);
-  for (let c = 0; c < l; c++) {
-    const s = Math.sqrt(Math.max(values[c], 0));
-    if (s === 0) continue;
-    for (let f = 0; f < p; f++) {
-      let sum = 0;
-      for (let a = 0; a < l; a++) sum += z[f * l + a] * vectors.data[a * l + c];
-      v[f * l + c] = sum / s;
+  const pool = n * p * l >= PARALLEL_MIN_WORK ? RowPool.open(options.threads) : undefined;
+  try {
+    const steps = new Steps(x, mean, l, pool);
+    // Ω: p × l standard normal.
+    const omega = new Float64Array(p * l);
+    for (let t = 0; t < omega.length; t++) omega[t] = normal();
+    let basis = steps.orthonormal(steps.timesRows(omega));
+    progress(1);
+    for (let it = 0; it < q; it++) {
+      const z = smallOrthonormal(steps.transposeTimes(basis), p, l);
+      progress(2 * it + 2);
+      basis = steps.orthonormal(steps.timesRows(z));
+      progress(2 * it + 3);
     }
-  }
-  const axes = orientedAxes({ rows: p, cols: l, data: v }, k);
-  const all = values.map((value) => Math.max(value, 0) / (n - 1));
-  const eigenvalues = all.slice(0, k);
-  const total = totalVariance(x, mean);
-  // X_c V = Q B V = Q U S: no further pass over the data. Signs follow the oriented axes.
-  const embedding = new Float64Array(n * k);
-  for (let c = 0; c < k; c++) {
-    const s = Math.sqrt(Math.max(values[c], 0));
-    let sign = 0;
-    for (let f = 0; f < p && sign === 0; f++) if (v[f * l + c] !== 0) sign = Math.sign(axes[c * p + f] / v[f * l + c]);
-    for (let i = 0; i < n; i++) {
-      let sum = 0;
-      for (let a = 0; a < l; a++) sum += basis[i * l + a] * vectors.data[a * l + c];
-      embedding[i * k + c] = sign * s * sum;
-    }
-  }
-  progress(passes);
-  return {
-    components: k,
-    mean,
-    eigenvalues,
-    allEigenvalues: all,
-    explainedVarianceRatio: eigenvalues.map((e) => (total > 0 ? e / total : 0)),
-    basis: { rows: k, cols: p, data: axes },
-    embedding: { rows: n, cols: k, data: embedding },
-  };
-}
-
-/**
- * (X − 1μᵀ)ᵀ Q for Q with `l` columns (n × l, row-major); p × l out. Four rows at a time, so
- * each entry of the output is loaded and stored once per four multiply-adds.
- */
-function transposeTimes(x: Matrix, mean: Float64Array, q: Float64Array, l: number): Float64Array {
-  const { rows: n, cols: p, data } = x;
-  const out = new Float64Array(p * l);
-  const columnSums = new Float64Array(l);
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const x0 = i * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p;
-    const q0 = i * l, q1 = q0 + l, q2 = q1 + l, q3 = q2 + l;
+    // B = Qᵀ X_c is l × p; here as its transpose Z (p × l). BBᵀ = ZᵀZ gives B's singular values.
+    const z = steps.transposeTimes(basis);
+    const gramZ = new Float64Array(l * l);
     for (let c = 0; c < p; c++) {
-      const a0 = data[x0 + c], a1 = data[x1 + c], a2 = data[x2 + c], a3 = data[x3 + c];
-      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue;
-      const o = c * l;
-      for (let u = 0; u < l; u++) out[o + u] += a0 * q[q0 + u] + a1 * q[q1 + u] + a2 * q[q2 + u] + a3 * q[q3 + u];
-    }
-  }
-  for (; i < n; i++) {
-    for (let c = 0; c < p; c++) {
-      const a = data[i * p + c];
-      for (let u = 0; u < l; u++) out[c * l + u] += a * q[i * l + u];
-    }
-  }
-  for (let r = 0; r < n; r++) for (let u = 0; u < l; u++) columnSums[u] += q[r * l + u];
-  // Centering afterwards is safe here: Q's columns are orthonormal, so nothing cancels badly.
-  for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) out[c * l + u] -= mean[c] * columnSums[u];
-  return out;
-}
-
-/**
- * (X − 1μᵀ) M for M of p × l (row-major); n × l out. Four rows at a time against each row of M,
- * skipping features that are zero in all four rows (image data is mostly zeros); the mean is
- * subtracted afterwards as 1 (μᵀM), which is harmless for finding a range.
- */
-function timesRows(x: Matrix, mean: Float64Array, m: Float64Array, l: number): Float64Array {
-  const { rows: n, cols: p, data } = x;
-  const out = new Float64Array(n * l);
-  const shift = new Float64Array(l);
-  for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) shift[u] += mean[c] * m[c * l + u];
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const x0 = i * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p;
-    const o0 = i * l, o1 = o0 + l, o2 = o1 + l, o3 = o2 + l;
-    for (let c = 0; c < p; c++) {
-      const a0 = data[x0 + c], a1 = data[x1 + c], a2 = data[x2 + c], a3 = data[x3 + c];
-      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue;
-      const mc = c * l;
-      for (let u = 0; u < l; u++) {
-        const w = m[mc + u];
-        out[o0 + u] += a0 * w;
-        out[o1 + u] += a1 * w;
-        out[o2 + u] += a2 * w;
-        out[o3 + u] += a3 * w;
+      for (let a = 0; a < l; a++) {
+        const v = z[c * l + a];
+        for (let b = a; b < l; b++) gramZ[a * l + b] += v * z[c * l + b];
       }
     }
-  }
-  for (; i < n; i++) {
-    for (let c = 0; c < p; c++) {
-      const a = data[i * p + c];
-      if (a !== 0) for (let u = 0; u < l; u++) out[i * l + u] += a * m[c * l + u];
+    for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) gramZ[a * l + b] = gramZ[b * l + a];
+    const { values, vectors } = symmetricEigen({ rows: l, cols: l, data: gramZ });
+
+    // Right singular vectors V = Z U / s, as p × l columns for orientedAxes.
+    const v = new Float64Array(p * l);
+    for (let c = 0; c < l; c++) {
+      const s = Math.sqrt(Math.max(values[c], 0));
+      if (s === 0) continue;
+      for (let f = 0; f < p; f++) {
+        let sum = 0;
+        for (let a = 0; a < l; a++) sum += z[f * l + a] * vectors.data[a * l + c];
+        v[f * l + c] = sum / s;
+      }
     }
+    const axes = orientedAxes({ rows: p, cols: l, data: v }, k);
+    const all = values.map((value) => Math.max(value, 0) / (n - 1));
+    const eigenvalues = all.slice(0, k);
+    const total = totalVariance(x, mean);
+    // X_c V = Q B V = Q U S: no further pass over the data. Signs follow the oriented axes.
+    const embedding = new Float64Array(n * k);
+    for (let c = 0; c < k; c++) {
+      const s = Math.sqrt(Math.max(values[c], 0));
+      let sign = 0;
+      for (let f = 0; f < p && sign === 0; f++) if (v[f * l + c] !== 0) sign = Math.sign(axes[c * p + f] / v[f * l + c]);
+      for (let i = 0; i < n; i++) {
+        let sum = 0;
+        for (let a = 0; a < l; a++) sum += basis[i * l + a] * vectors.data[a * l + c];
+        embedding[i * k + c] = sign * s * sum;
+      }
+    }
+    progress(passes);
+    return {
+      components: k,
+      mean,
+      eigenvalues,
+      allEigenvalues: all,
+      explainedVarianceRatio: eigenvalues.map((e) => (total > 0 ? e / total : 0)),
+      basis: { rows: k, cols: p, data: axes },
+      embedding: { rows: n, cols: k, data: embedding },
+    };
+  } finally {
+    pool?.close();
   }
-  for (let r = 0; r < n; r++) for (let u = 0; u < l; u++) out[r * l + u] -= shift[u];
-  return out;
 }
 
-function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+/** Work (n·p·l multiply-adds per pass) from which threads pay for their start-up. */
+const PARALLEL_MIN_WORK = 50_000_000;
+
+/** The passes over the data, on a {@link RowPool} when there is one; buffers are shared so threads can read them. */
+class Steps {
+  private readonly x: Float64Array<SharedArrayBuffer>;
+  private readonly parts: number;
+
+  constructor(
+    matrix: Matrix,
+    private readonly mean: Float64Array,
+    private readonly l: number,
+    private readonly pool: RowPool | undefined,
+  ) {
+    // Threads need the data in shared memory; data loaded that way is used as it is.
+    const data = matrix.data;
+    this.x = data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0 ? (data as Float64Array<SharedArrayBuffer>) : toShared(data);
+    this.parts = pool?.parts ?? 1;
+  }
+
+  private get n(): number {
+    return this.x.length / this.mean.length;
+  }
+
+  private run(task: RowTask): void {
+    if (this.pool) this.pool.run(task, this.n);
+    else runRowKernel(task, 0, this.n, 0);
+  }
+
+  /** (X − 1μᵀ) M for M of p × l. The mean comes off afterwards as 1 (μᵀM): harmless for finding a range. */
+  timesRows(m: Float64Array): Float64Array<SharedArrayBuffer> {
+    const p = this.mean.length;
+    const l = this.l;
+    const panels = sharedFloat64(Math.ceil(l / 4) * 4 * p);
+    for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) panels[(u >> 2) * 4 * p + 4 * c + (u & 3)] = m[c * l + u];
+    const shift = sharedFloat64(l);
+    for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) shift[u] += this.mean[c] * m[c * l + u];
+    const out = sharedFloat64(this.n * l);
+    this.run({ kind: 'timesRows', x: this.x.buffer, cols: p, panels: panels.buffer, shift: shift.buffer, l, out: out.buffer });
+    return out;
+  }
+
+  /** (X − 1μᵀ)ᵀ Q, p × l. Centering afterwards is safe: Q's columns are orthonormal. */
+  transposeTimes(q: Float64Array<SharedArrayBuffer>): Float64Array {
+    const p = this.mean.length;
+    const l = this.l;
+    const partials = sharedFloat64(this.parts * p * l);
+    this.run({ kind: 'transposeTimes', x: this.x.buffer, cols: p, q: q.buffer, l, partials: partials.buffer });
+    const out = sumParts(partials, this.parts, p * l);
+    const columnSums = new Float64Array(l);
+    for (let r = 0; r < this.n; r++) for (let u = 0; u < l; u++) columnSums[u] += q[r * l + u];
+    for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) out[c * l + u] -= this.mean[c] * columnSums[u];
+    return out;
+  }
+
+  /**
+   * Orthonormal columns spanning those of an n × l matrix: Cholesky QR done twice (the second
+   * pass repairs what the first loses to rounding).
+   */
+  orthonormal(a: Float64Array<SharedArrayBuffer>): Float64Array<SharedArrayBuffer> {
+    return this.choleskyQr(this.choleskyQr(a));
+  }
+
+  private choleskyQr(a: Float64Array<SharedArrayBuffer>): Float64Array<SharedArrayBuffer> {
+    const l = this.l;
+    const partials = sharedFloat64(this.parts * l * l);
+    this.run({ kind: 'gram', a: a.buffer, cols: l, partials: partials.buffer });
+    const r = sharedFloat64(l * l);
+    r.set(choleskyFactor(sumParts(partials, this.parts, l * l), l));
+    const out = sharedFloat64(a.length);
+    this.run({ kind: 'solve', a: a.buffer, cols: l, r: r.buffer, out: out.buffer });
+    return out;
+  }
+}
+
+function toShared(data: Float64Array): Float64Array<SharedArrayBuffer> {
+  const shared = sharedFloat64(data.length);
+  shared.set(data);
+  return shared;
+}
+
+function sumParts(partials: Float64Array, parts: number, size: number): Float64Array {
+  const out = partials.slice(0, size);
+  for (let part = 1; part < parts; part++) for (let t = 0; t < size; t++) out[t] += partials[part * size + t];
   return out;
 }
 
 /**
- * Orthonormal columns spanning those of `a` (rows × cols, row-major), by Cholesky QR done twice
- * (the second pass repairs what the first loses to rounding). Columns that are numerically
- * dependent come out as zero rather than as noise.
+ * Upper-triangular R with RᵀR = G (G's upper triangle given). Pivots below the rounding floor
+ * become 0, so numerically dependent columns come out as zero rather than as noise.
  */
-function orthonormalRows(a: Float64Array, rows: number, cols: number): Float64Array {
-  return choleskyQr(choleskyQr(a, rows, cols), rows, cols);
-}
-
-function choleskyQr(a: Float64Array, rows: number, cols: number): Float64Array {
-  const g = new Float64Array(cols * cols);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let i = 0; i < cols; i++) {
-      const v = a[o + i];
-      if (v === 0) continue;
-      for (let j = i; j < cols; j++) g[i * cols + j] += v * a[o + j];
-    }
-  }
-  // Upper-triangular R with RᵀR = G.
+function choleskyFactor(g: Float64Array, cols: number): Float64Array {
   const rr = new Float64Array(cols * cols);
   let largest = 0;
   for (let i = 0; i < cols; i++) largest = Math.max(largest, g[i * cols + i]);
@@ -211,19 +219,34 @@ function choleskyQr(a: Float64Array, rows: number, cols: number): Float64Array {
       rr[i * cols + j] = diag > 0 ? s / diag : 0;
     }
   }
-  // Q = A R⁻¹, row by row (forward substitution on each row).
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    for (let j = 0; j < cols; j++) {
-      const diag = rr[j * cols + j];
-      if (diag === 0) continue;
-      let s = a[o + j];
-      for (let t = 0; t < j; t++) s -= out[o + t] * rr[t * cols + j];
-      out[o + j] = s / diag;
+  return rr;
+}
+
+/** Orthonormal columns of a small p × l matrix, on this thread. */
+function smallOrthonormal(a: Float64Array, rows: number, cols: number): Float64Array {
+  let current = a;
+  for (let pass = 0; pass < 2; pass++) {
+    const g = new Float64Array(cols * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < cols; i++) {
+        const v = current[r * cols + i];
+        for (let j = i; j < cols; j++) g[i * cols + j] += v * current[r * cols + j];
+      }
     }
+    const rr = choleskyFactor(g, cols);
+    const out = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) {
+        const diag = rr[j * cols + j];
+        if (diag === 0) continue;
+        let s = current[r * cols + j];
+        for (let t = 0; t < j; t++) s -= out[r * cols + t] * rr[t * cols + j];
+        out[r * cols + j] = s / diag;
+      }
+    }
+    current = out;
   }
-  return out;
+  return current;
 }
 
 function totalVariance(x: Matrix, mean: Float64Array): number {

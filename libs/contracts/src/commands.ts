@@ -3,6 +3,9 @@ import { type JobInputSpec, type JobRecord } from './job-record';
 import { type JobStateName } from './job-states';
 
 /** Who asks: the gateway has authenticated them. Tutors see every team. */
+/** The team of what tutors submit and upload: their jobs, their artifacts. */
+export const TUTORS_TEAM = 'tutors';
+
 export interface Caller {
   role: 'tutor' | 'member';
   team?: string;

@@ -9,6 +9,7 @@ export const ErrorCodes = {
   unauthenticated: 'UNAUTHENTICATED',
   failedPrecondition: 'FAILED_PRECONDITION',
   alreadyExists: 'ALREADY_EXISTS',
+  resourceExhausted: 'RESOURCE_EXHAUSTED',
   unavailable: 'UNAVAILABLE',
   internal: 'INTERNAL',
 } as const;

@@ -9,4 +9,5 @@ export * from './matrix-codec';
 export * from './proto-mapping';
 export * from './tokens-file';
 export * from './slots';
+export * from './artifacts';
 export * from './token-hash';

@@ -3,6 +3,7 @@ import { type JobEventEnvelope } from './events';
 import { type GpuAddress, type JobInputSpec, type JobRecord } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
 import { type SlotKind, type SlotView, type TeamQuotaView } from './slots';
+import { type ArtifactRecord, type DataFormatName, type StorageUsageView, type UploadFileName, UploadFiles, type UploadRecord } from './artifacts';
 
 const TO_PROTO: Record<JobStateName, pb.JobState> = {
   [JobStates.queued]: pb.JobState.JOB_STATE_QUEUED,
@@ -42,6 +43,7 @@ function inputToProto(input: JobInputSpec): pb.JobInput | undefined {
     case 'dataset':
       return { dataset: input.name };
     case 'object':
+      if (input.artifactId) return { artifactId: input.artifactId };
       // The bytes stay in the store; the reply names the file the user sent.
       return { inline: { format: 'csv', content: Buffer.alloc(0), filename: input.filename ?? '' } };
   }
@@ -145,4 +147,59 @@ export function teamQuotaToProto(q: TeamQuotaView): pb.TeamQuota {
     kinds: (Object.keys(q.kinds) as SlotKind[]).map((kind) => ({ kind: slotKindToProto(kind), ...q.kinds[kind] })),
     backfillGpuHours: q.backfillGpuHours,
   };
+}
+
+const DATA_FORMAT_TO_PROTO: Record<DataFormatName, pb.DataFormat> = {
+  csv: pb.DataFormat.DATA_FORMAT_CSV,
+  npy: pb.DataFormat.DATA_FORMAT_NPY,
+  idx: pb.DataFormat.DATA_FORMAT_IDX,
+};
+
+export function dataFormatToProto(format: DataFormatName): pb.DataFormat {
+  return DATA_FORMAT_TO_PROTO[format];
+}
+
+/** Undefined for UNSPECIFIED and for numbers this version does not know. */
+export function dataFormatFromProto(format: pb.DataFormat): DataFormatName | undefined {
+  return (Object.keys(DATA_FORMAT_TO_PROTO) as DataFormatName[]).find((f) => DATA_FORMAT_TO_PROTO[f] === format);
+}
+
+export function uploadFileToProto(file: UploadFileName): pb.UploadFile {
+  return file === UploadFiles.labels ? pb.UploadFile.UPLOAD_FILE_LABELS : pb.UploadFile.UPLOAD_FILE_DATA;
+}
+
+export function uploadFileFromProto(file: pb.UploadFile): UploadFileName | undefined {
+  if (file === pb.UploadFile.UPLOAD_FILE_DATA) return UploadFiles.data;
+  if (file === pb.UploadFile.UPLOAD_FILE_LABELS) return UploadFiles.labels;
+  return undefined;
+}
+
+export function artifactToProto(a: ArtifactRecord): pb.Artifact {
+  return {
+    id: a.id,
+    team: a.team,
+    filename: a.filename,
+    format: dataFormatToProto(a.format),
+    rows: a.rows,
+    cols: a.cols,
+    labeled: a.labeled,
+    classNames: a.classNames,
+    storedBytes: a.storedBytes,
+    sha256: a.sha256,
+    createdAt: new Date(a.createdAt),
+    labelsFilename: a.labelsFilename ?? '',
+    createdBy: a.createdBy,
+  };
+}
+
+export function uploadToProto(u: UploadRecord): pb.Upload {
+  const files: pb.UploadFileStatus[] = [{ file: pb.UploadFile.UPLOAD_FILE_DATA, filename: u.data.filename, sizeBytes: u.data.sizeBytes, receivedBytes: u.data.receivedBytes }];
+  if (u.labels) {
+    files.push({ file: pb.UploadFile.UPLOAD_FILE_LABELS, filename: u.labels.filename, sizeBytes: u.labels.sizeBytes, receivedBytes: u.labels.receivedBytes });
+  }
+  return { id: u.id, team: u.team, chunkSize: u.chunkSize, files, createdAt: new Date(u.createdAt), expiresAt: new Date(u.expiresAt) };
+}
+
+export function storageUsageToProto(u: StorageUsageView): pb.StorageUsage {
+  return { team: u.team, artifactBytes: u.artifactBytes, uploadBytes: u.uploadBytes, limitBytes: u.limitBytes };
 }

@@ -9,6 +9,8 @@ export interface JetStreamResources {
   jobs: KV;
   calendar: KV;
   artifacts: ObjectStore;
+  /** Uploaded artifacts' records and uploads in progress (`ArtifactKeys`). */
+  artifactIndex: KV;
 }
 
 const EVENT_RETENTION_NS = 90 * 24 * 3600 * 1e9;
@@ -26,7 +28,8 @@ export async function openJetStreamResources(nc: NatsConnection, replicas = 1): 
   const jobs = await kvm.create(Nats.jobsBucket, { history: 5, replicas });
   const calendar = await kvm.create(Nats.calendarBucket, { history: 5, replicas });
   const artifacts = await new Objm(js).create(Nats.artifactsBucket, { replicas });
-  return { js, jobs, calendar, artifacts };
+  const artifactIndex = await kvm.create(Nats.artifactIndexBucket, { history: 1, replicas });
+  return { js, jobs, calendar, artifacts, artifactIndex };
 }
 
 /** Creates a file-backed stream that keeps messages for the retention period, unless it exists. */

@@ -4,6 +4,9 @@ import { calendarFromProto, type CalendarView, type FeasibilityInfo, type Invent
 import { connectionFromEnv } from './connection';
 import { GpulabError } from './errors';
 import { eventFromProto, type JobEventView, jobFromProto, type JobView } from './job-view';
+import { artifactFromProto, type ArtifactView, type StorageUsage, uploadFromProto, type UploadView, usageFromProto } from './artifact-view';
+import { uploadArtifact, type UploadOptions, type UploadProgress, type UploadRpc, type UploadSource } from './artifact-upload';
+import { type DownloadedFile, type DownloadProgress, readFirstFile, writeDownload } from './result-download';
 
 export interface GpulabClientOptions {
   /** host:port. @default GPULAB_ADDR or localhost:50051 */
@@ -63,6 +66,7 @@ export class GpulabClient {
   private readonly client: pb.JobServiceClient;
   private readonly slotClient: pb.SlotServiceClient;
   private readonly adminClient: pb.AdminServiceClient;
+  private readonly artifactClient: pb.ArtifactServiceClient;
   private readonly token?: string;
   private readonly callTimeoutMs: number;
   private readonly address: string;
@@ -78,6 +82,7 @@ export class GpulabClient {
     const channelOverride = this.client.getChannel();
     this.slotClient = new pb.SlotServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
     this.adminClient = new pb.AdminServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
+    this.artifactClient = new pb.ArtifactServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
   }
 
   async submitJob(options: SubmitOptions): Promise<{ job: JobView; notices: string[] }> {
@@ -211,6 +216,64 @@ export class GpulabClient {
     return quotaFromProto(r.quota);
   }
 
+  /**
+   * Uploads a data set (a file's path, or bytes with `filename`) and returns the artifact, whose
+   * id a job takes as its input (`input: { artifactId }`). The upload goes in chunks; when the
+   * stream breaks it asks the gateway what arrived and goes on from there.
+   *
+   * ```ts
+   * const art = await gpulab.upload('train-images-idx3-ubyte', { labels: 'train-labels-idx1-ubyte' }, (p) => console.log(p.sentBytes));
+   * ```
+   */
+  upload(source: UploadSource, options: UploadOptions = {}, onProgress?: (progress: UploadProgress) => void): Promise<ArtifactView> {
+    return uploadArtifact(this.uploadRpc(), source, options, onProgress);
+  }
+
+  /** How much of each file of an upload has arrived. */
+  async getUpload(uploadId: string): Promise<UploadView> {
+    const r = await this.call<pb.GetUploadRequest, pb.GetUploadResponse>(this.artifactClient, 'getUpload', { uploadId });
+    if (!r.upload) throw new GpulabError('INTERNAL', 13, 'the server answered without an upload');
+    return uploadFromProto(r.upload);
+  }
+
+  /** Gives up an upload; what it received is deleted. */
+  async cancelUpload(uploadId: string): Promise<void> {
+    await this.call<pb.CancelUploadRequest, pb.CancelUploadResponse>(this.artifactClient, 'cancelUpload', { uploadId });
+  }
+
+  /** Your team's artifacts, unfinished uploads and storage use; tutors: one team's or every team's. */
+  async listArtifacts(team?: string): Promise<{ artifacts: ArtifactView[]; uploads: UploadView[]; usage: StorageUsage[] }> {
+    const r = await this.call<pb.ListArtifactsRequest, pb.ListArtifactsResponse>(this.artifactClient, 'listArtifacts', { team: team ?? '' });
+    return { artifacts: r.artifacts.map(artifactFromProto), uploads: r.uploads.map(uploadFromProto), usage: r.usage.map(usageFromProto) };
+  }
+
+  async getArtifact(id: string): Promise<ArtifactView> {
+    const r = await this.call<pb.GetArtifactRequest, pb.GetArtifactResponse>(this.artifactClient, 'getArtifact', { id });
+    if (!r.artifact) throw new GpulabError('INTERNAL', 13, 'the server answered without an artifact');
+    return artifactFromProto(r.artifact);
+  }
+
+  /** Deletes an artifact (refused while an unfinished job reads it); returns the team's storage after. */
+  async deleteArtifact(id: string): Promise<{ artifact: ArtifactView; usage?: StorageUsage }> {
+    const r = await this.call<pb.DeleteArtifactRequest, pb.DeleteArtifactResponse>(this.artifactClient, 'deleteArtifact', { id });
+    if (!r.artifact) throw new GpulabError('INTERNAL', 13, 'the server answered without an artifact');
+    return { artifact: artifactFromProto(r.artifact), usage: r.usage && usageFromProto(r.usage) };
+  }
+
+  /**
+   * Writes a finished job's `result.json` and every file its result lists into `dir` (created
+   * when missing), and returns what it wrote. File names that could leave `dir` are refused.
+   */
+  async downloadResult(jobId: string, dir: string, onProgress?: (progress: DownloadProgress) => void): Promise<DownloadedFile[]> {
+    return writeDownload(this.client.downloadResult({ id: jobId }, this.metadata()), dir, this.address, onProgress);
+  }
+
+  /** A finished job's stored result, as `result.json` of a download holds it. */
+  async readResult(jobId: string): Promise<Record<string, unknown>> {
+    const bytes = await readFirstFile(this.client.downloadResult({ id: jobId }, this.metadata()), this.address);
+    return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  }
+
   /** The job's events from its start, then live ones until it ends. */
   async *watchJob(id: string, signal?: AbortSignal): AsyncGenerator<JobEventView> {
     const stream: ClientReadableStream<pb.WatchJobResponse> = this.client.watchJob({ id }, this.metadata());
@@ -243,6 +306,7 @@ export class GpulabClient {
     this.client.close();
     this.slotClient.close();
     this.adminClient.close();
+    this.artifactClient.close();
   }
 
   private metadata(): Metadata {
@@ -251,13 +315,21 @@ export class GpulabClient {
     return metadata;
   }
 
+  private uploadRpc(): UploadRpc {
+    return {
+      address: this.address,
+      unary: <Req, Res>(method: string, request: Req, timeoutMs?: number) => this.call<Req, Res>(this.artifactClient, method, request, timeoutMs),
+      openWrite: (callback) => this.artifactClient.writeUpload(this.metadata(), callback),
+    };
+  }
+
   private unary<Req, Res>(method: 'submitJob' | 'getJob' | 'cancelJob' | 'listJobs', request: Req): Promise<Res> {
     return this.call(this.client, method, request);
   }
 
-  private call<Req, Res>(client: object, method: string, request: Req): Promise<Res> {
+  private call<Req, Res>(client: object, method: string, request: Req, timeoutMs = this.callTimeoutMs): Promise<Res> {
     return new Promise((resolve, reject) => {
-      const deadline = new Date(Date.now() + this.callTimeoutMs);
+      const deadline = new Date(Date.now() + Math.max(timeoutMs, this.callTimeoutMs));
       // Generated clients have one overload set per method; they share this shape.
       const fn = (client as Record<string, (...args: unknown[]) => void>)[method].bind(client);
       const call = fn as unknown as (

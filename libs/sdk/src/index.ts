@@ -7,3 +7,7 @@ export { type BookOptions } from './gpulab-client';
 export { type CalendarView, type FeasibilityInfo, type InventoryInfo, type QuotaInfo, type ServerInfo, type SlotInfo } from './slot-view';
 export { type InventoryChangeCommand as InventoryChange } from '@gpulab/contracts';
 export { SLOT_KINDS, type SlotKind } from '@gpulab/contracts';
+export { type ArtifactView, type StorageUsage, type UploadFileView, type UploadView } from './artifact-view';
+export { formatFromName, type UploadOptions, type UploadProgress, type UploadSource } from './artifact-upload';
+export { type DownloadedFile, type DownloadProgress } from './result-download';
+export { ARTIFACT_ID_PATTERN, DATA_FORMATS, type DataFormatName, UPLOAD_ID_PATTERN } from '@gpulab/contracts';

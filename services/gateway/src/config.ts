@@ -19,6 +19,15 @@ export interface GatewayOptions {
   schedulerTimeout?: string;
   /** @default 'info' */
   logLevel?: string;
+  /**
+   * Storage per team, in MB of 1,048,576 bytes: its artifacts (as stored) plus the declared
+   * sizes of its uploads in progress. @default 1024
+   */
+  teamStorageMB?: number;
+  /** Bytes per upload chunk, in KiB; each chunk is one object, kept even if the stream breaks. @default 1024 */
+  uploadChunkKiB?: number;
+  /** An upload that receives nothing for this long is deleted with its chunks. @default '24h' */
+  uploadExpiry?: string;
 }
 
 export interface GatewayConfig {
@@ -29,6 +38,9 @@ export interface GatewayConfig {
   maxMessageBytes: number;
   schedulerTimeoutMs: number;
   logLevel: string;
+  teamStorageBytes: number;
+  uploadChunkBytes: number;
+  uploadExpiryMs: number;
   /** Where the .proto files are, for server reflection. */
   protoDir: string;
 }
@@ -41,6 +53,9 @@ const DEFAULTS = {
   maxMessageMiB: 64,
   schedulerTimeout: '10s',
   logLevel: 'info',
+  teamStorageMB: 1024,
+  uploadChunkKiB: 1024,
+  uploadExpiry: '24h',
 } as const;
 
 export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
@@ -48,6 +63,10 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     GatewayOptions;
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`port: "${o.port}" is not a TCP port`);
   if (!(o.maxMessageMiB > 0)) throw new Error(`maxMessageMiB: "${o.maxMessageMiB}" must be a positive number`);
+  if (!(o.teamStorageMB >= 0)) throw new Error(`teamStorageMB: "${o.teamStorageMB}" must be a number of 0 or more`);
+  if (!Number.isInteger(o.uploadChunkKiB) || o.uploadChunkKiB < 1 || o.uploadChunkKiB * 1024 > o.maxMessageMiB * 1024 * 1024 - 4096) {
+    throw new Error(`uploadChunkKiB: "${o.uploadChunkKiB}" must be a whole number from 1 to a little below maxMessageMiB`);
+  }
   return {
     port: o.port,
     host: o.host,
@@ -56,6 +75,9 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     maxMessageBytes: Math.round(o.maxMessageMiB * 1024 * 1024),
     schedulerTimeoutMs: parseDurationMs(o.schedulerTimeout, 'schedulerTimeout'),
     logLevel: o.logLevel,
+    teamStorageBytes: Math.round(o.teamStorageMB * 1024 * 1024),
+    uploadChunkBytes: o.uploadChunkKiB * 1024,
+    uploadExpiryMs: parseDurationMs(o.uploadExpiry, 'uploadExpiry'),
     protoDir: join(__dirname, '..', '..', '..', 'proto'),
   };
 }
@@ -71,5 +93,8 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
     maxMessageMiB: num(env.GPULAB_MAX_MESSAGE_MIB),
     schedulerTimeout: env.GPULAB_SCHEDULER_TIMEOUT,
     logLevel: env.GPULAB_LOG_LEVEL,
+    teamStorageMB: num(env.GPULAB_TEAM_STORAGE_MB),
+    uploadChunkKiB: num(env.GPULAB_UPLOAD_CHUNK_KIB),
+    uploadExpiry: env.GPULAB_UPLOAD_EXPIRY,
   };
 }

@@ -20,6 +20,7 @@ const GRPC_STATUS: Record<ErrorCode, status> = {
   [ErrorCodes.unauthenticated]: status.UNAUTHENTICATED,
   [ErrorCodes.failedPrecondition]: status.FAILED_PRECONDITION,
   [ErrorCodes.alreadyExists]: status.ALREADY_EXISTS,
+  [ErrorCodes.resourceExhausted]: status.RESOURCE_EXHAUSTED,
   [ErrorCodes.unavailable]: status.UNAVAILABLE,
   [ErrorCodes.internal]: status.INTERNAL,
 };

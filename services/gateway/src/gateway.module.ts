@@ -1,17 +1,23 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
+import { ArtifactLibrary } from './artifact-library';
+import { ArtifactStore } from './artifact-store';
+import { ArtifactSweeper } from './artifact-sweeper';
+import { ArtifactsGrpcService } from './artifacts.grpc-service';
 import { type GatewayConfig } from './config';
 import { GrpcServer } from './grpc-server';
 import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
 import { JobsGrpcService } from './jobs.grpc-service';
+import { ResultDownload } from './result-download';
 import { ResultReader } from './result-reader';
 import { NoticeReader } from './notice-reader';
 import { RpcHandler } from './rpc-handler';
 import { SlotsGrpcService } from './slots.grpc-service';
 import { SchedulerClient } from './scheduler-client';
 import { TokenAuthenticator } from './token-authenticator';
+import { parseUpload } from './upload-parser';
 import { GATEWAY_CONFIG, JETSTREAM, NATS } from './tokens';
 
 @Module({})
@@ -26,13 +32,31 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: TokenAuthenticator, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new TokenAuthenticator(config.tokensFile, r.calendar) },
         { provide: SchedulerClient, inject: [NATS], useFactory: (nc: NatsConnection) => new SchedulerClient(nc, config.schedulerTimeoutMs) },
-        { provide: InputIntake, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new InputIntake(r.artifacts) },
+        {
+          provide: ArtifactStore,
+          inject: [JETSTREAM],
+          useFactory: async (r: JetStreamResources) => new ArtifactStore(r.artifactIndex, r.artifacts, await r.js.jetstreamManager()),
+        },
+        {
+          provide: ArtifactLibrary,
+          inject: [ArtifactStore, SchedulerClient],
+          useFactory: (store: ArtifactStore, scheduler: SchedulerClient) =>
+            new ArtifactLibrary(store, parseUpload, (id) => scheduler.unfinishedJobsReading(id), {
+              teamStorageBytes: config.teamStorageBytes,
+              chunkBytes: config.uploadChunkBytes,
+              uploadExpiryMs: config.uploadExpiryMs,
+            }),
+        },
+        { provide: InputIntake, inject: [JETSTREAM, ArtifactLibrary], useFactory: (r: JetStreamResources, library: ArtifactLibrary) => new InputIntake(r.artifacts, library) },
+        { provide: ResultDownload, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultDownload(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         RpcHandler,
         JobsGrpcService,
         SlotsGrpcService,
+        ArtifactsGrpcService,
+        ArtifactSweeper,
         GrpcServer,
       ],
     };

@@ -7,15 +7,16 @@ import { HealthImplementation } from 'grpc-health-check';
 import { join } from 'node:path';
 import { pb } from '@gpulab/contracts';
 import { type GatewayConfig } from './config';
+import { ArtifactsGrpcService } from './artifacts.grpc-service';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { SlotsGrpcService } from './slots.grpc-service';
 import { GATEWAY_CONFIG } from './tokens';
 
-const SERVICES = ['gpulab.v1.JobService', 'gpulab.v1.SlotService', 'gpulab.v1.AdminService'];
+const SERVICES = ['gpulab.v1.JobService', 'gpulab.v1.SlotService', 'gpulab.v1.AdminService', 'gpulab.v1.ArtifactService'];
 /** The proto files reflection describes, relative to the proto directory. */
-const PROTO_FILES = ['gpulab/v1/job_service.proto', 'gpulab/v1/slot_service.proto', 'gpulab/v1/admin_service.proto'];
+const PROTO_FILES = ['gpulab/v1/job_service.proto', 'gpulab/v1/slot_service.proto', 'gpulab/v1/admin_service.proto', 'gpulab/v1/artifact_service.proto'];
 
-/** The public gRPC door: JobService, health checking and server reflection on one port. */
+/** The public gRPC door: the gpulab services, health checking and server reflection on one port. */
 @Injectable()
 export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly server: Server;
@@ -28,6 +29,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     jobs: JobsGrpcService,
     slots: SlotsGrpcService,
+    artifacts: ArtifactsGrpcService,
   ) {
     this.server = new Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
@@ -36,6 +38,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     this.server.addService(pb.JobServiceService, jobs.implementation());
     this.server.addService(pb.SlotServiceService, slots.slots());
     this.server.addService(pb.AdminServiceService, slots.admin());
+    this.server.addService(pb.ArtifactServiceService, artifacts.implementation());
     this.health.addToServer(this.server);
     const definitions = loadSync(PROTO_FILES.map((f) => join(config.protoDir, f)), { includeDirs: [config.protoDir] });
     new ReflectionService(definitions).addToServer(this.server);

@@ -1,6 +1,7 @@
-import { encodeMatrix, ErrorCodes, type JobInputSpec, ObjectNames, type pb } from '@gpulab/contracts';
+import { type Caller, encodeMatrix, ErrorCodes, type JobInputSpec, ObjectNames, type pb } from '@gpulab/contracts';
 import { ComputeError, findDataset, type MatrixShape, parseCsvMatrix } from '@gpulab/compute';
 import { type ObjectStore } from '@nats-io/obj';
+import { type ArtifactLibrary } from './artifact-library';
 import { GatewayError } from './errors';
 
 export interface AcceptedInput {
@@ -14,12 +15,16 @@ const SUPPORTED_FORMATS = ['csv'];
 
 /**
  * Checks a submitted input and puts it where the worker will read it. A CSV is parsed here, so
- * a bad file is refused at once with the row and column, and stored as a binary matrix.
+ * a bad file is refused at once with the row and column, and stored as a binary matrix. An
+ * artifact is stored already: the job reads its matrix object, which stays when the job ends.
  */
 export class InputIntake {
-  constructor(private readonly artifacts: ObjectStore) {}
+  constructor(
+    private readonly artifacts: ObjectStore,
+    private readonly library: ArtifactLibrary,
+  ) {}
 
-  async accept(jobId: string, input: pb.JobInput | undefined): Promise<AcceptedInput> {
+  async accept(caller: Caller, jobId: string, input: pb.JobInput | undefined): Promise<AcceptedInput> {
     const nothing = async () => {};
     if (input?.dataset !== undefined) {
       const dataset = asInvalidArgument(() => findDataset(input.dataset ?? ''));
@@ -32,7 +37,12 @@ export class InputIntake {
       };
     }
     if (input?.artifactId !== undefined) {
-      throw new GatewayError(ErrorCodes.invalidArgument, 'artifact inputs are not available yet: send the file itself (--input FILE.csv)');
+      const artifact = await this.library.resolveForJob(caller, input.artifactId);
+      return {
+        spec: { source: 'object', name: ObjectNames.artifact(artifact.id), rows: artifact.rows, cols: artifact.cols, filename: artifact.filename, artifactId: artifact.id },
+        shape: { rows: artifact.rows, cols: artifact.cols, labeled: artifact.labeled },
+        discard: nothing,
+      };
     }
     if (input?.inline !== undefined) {
       const { format, content, filename } = input.inline;

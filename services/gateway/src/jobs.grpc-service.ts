@@ -6,6 +6,7 @@ import {
   ErrorCodes,
   isTerminalState,
   JOB_ID_PATTERN,
+  JobStates,
   jobRecordToProto,
   type JobRecord,
   jobStateFromProto,
@@ -17,6 +18,7 @@ import { ulid } from 'ulid';
 import { GatewayError, toServiceError } from './errors';
 import { asInvalidArgument, InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
+import { ResultDownload } from './result-download';
 import { ResultReader } from './result-reader';
 import { RpcHandler } from './rpc-handler';
 import { SchedulerClient } from './scheduler-client';
@@ -33,6 +35,7 @@ export class JobsGrpcService {
     private readonly results: ResultReader,
     private readonly feed: JobEventFeed,
     private readonly rpc: RpcHandler,
+    private readonly downloads: ResultDownload,
   ) {}
 
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
@@ -44,6 +47,9 @@ export class JobsGrpcService {
       })),
       listJobs: this.rpc.unary('ListJobs', (caller, req: pb.ListJobsRequest) => this.list(caller, req)),
       watchJob: (call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>) => void this.watch(call),
+      downloadResult: this.rpc.serverStream('DownloadResult', (caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>) =>
+        this.download(caller, call),
+      ),
     };
   }
 
@@ -53,7 +59,7 @@ export class JobsGrpcService {
     const kind = asInvalidArgument(() => findJobKind(kindName));
     const gpus = req.gpus === 0 ? 1 : req.gpus;
     const id = `j-${ulid().toLowerCase()}`;
-    const input = await this.intake.accept(id, req.input);
+    const input = await this.intake.accept(caller, id, req.input);
     try {
       if (kind.input === 'matrix' && !input.shape) {
         throw new GatewayError(ErrorCodes.invalidArgument, `${kind.name} needs data: give --input FILE.csv or --dataset NAME`);
@@ -66,6 +72,19 @@ export class JobsGrpcService {
       await input.discard();
       throw error;
     }
+  }
+
+  /** Only a job that succeeded has a result; another team's job is refused as GetJob refuses it. */
+  private async download(caller: Caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>): Promise<Record<string, unknown>> {
+    const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
+    if (job.state !== JobStates.succeeded) {
+      const why = job.reason ? ` (${job.reason})` : '';
+      const hint = isTerminalState(job.state) ? 'it has no result to download' : `its result can be downloaded once it has SUCCEEDED; "gpulab watch ${job.id}" follows it`;
+      throw new GatewayError(ErrorCodes.failedPrecondition, `job ${job.id} is ${job.state}${why}: ${hint}`);
+    }
+    if (!job.resultRef) throw new GatewayError(ErrorCodes.notFound, `job ${job.id} succeeded but its result is not stored`);
+    const sent = await this.downloads.send(job.id, job.resultRef, call);
+    return { jobId: job.id, ...sent };
   }
 
   private async list(caller: Caller, req: pb.ListJobsRequest): Promise<pb.ListJobsResponse> {
@@ -95,7 +114,7 @@ export class JobsGrpcService {
       call.end();
     } catch (error) {
       this.rpc.failed('WatchJob', error, started);
-      call.destroy(toServiceError(error) as Error);
+      call.emit('error', toServiceError(error));
     }
   }
 

@@ -1,6 +1,9 @@
-import { type MemberCommand, type NewMemberReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { ALL_JOB_STATES, isTerminalState, type MemberCommand, type NewMemberReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
+
+/** The gateway itself asking about every team's jobs, for checks no user could make alone. */
+const GATEWAY_CALLER: Caller = { role: 'tutor', name: 'gateway' };
 
 /** The scheduler's commands over NATS request/reply. */
 export class SchedulerClient {
@@ -75,6 +78,19 @@ export class SchedulerClient {
 
   removeMember(command: MemberCommand): Promise<TeamView> {
     return this.request(SchedulerSubjects.removeMember, command);
+  }
+
+  /** Jobs that have not ended and read this artifact, of every team. */
+  async unfinishedJobsReading(artifactId: string): Promise<JobRecord[]> {
+    const states = ALL_JOB_STATES.filter((s) => !isTerminalState(s));
+    const out: JobRecord[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.list({ caller: GATEWAY_CALLER, states, pageSize: 500, pageToken });
+      out.push(...page.jobs.filter((j) => j.input.source === 'object' && j.input.artifactId === artifactId));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return out;
   }
 
   private async request<T>(subject: string, body: unknown): Promise<T> {

@@ -15,6 +15,7 @@ import {
   type UsageQuery,
   type UsageRow,
   isTerminalState,
+  TUTORS_TEAM,
 } from '@gpulab/contracts';
 import { activeSlot, assertTransition, canTransition, dayStartMs, drainedServers, expiredLeases, type RunStretch, usagePerDay, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
 import { CalendarStore } from './calendar-store';
@@ -29,8 +30,7 @@ import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
 import { CLOCK, SCHEDULER_CONFIG } from './tokens';
 
-/** The team name of jobs that tutors submit. */
-export const TUTORS_TEAM = 'tutors';
+export { TUTORS_TEAM } from '@gpulab/contracts';
 /** Waiting-reason updates in flight at once. */
 const WAITING_WRITE_BATCH = 256;
 /** Day timers are re-armed at least this often, so a changed clock or a long sleep is caught up. */

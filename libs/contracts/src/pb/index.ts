@@ -4,3 +4,4 @@ export * from '../generated/gpulab/v1/job_service';
 export * from '../generated/gpulab/v1/slots';
 export * from '../generated/gpulab/v1/slot_service';
 export * from '../generated/gpulab/v1/admin_service';
+export * from '../generated/gpulab/v1/artifact_service';

@@ -1,0 +1,289 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { status, type ClientWritableStream } from '@grpc/grpc-js';
+import { DATA_FORMATS, type DataFormatName, dataFormatToProto, type pb, UploadFiles, uploadFileToProto } from '@gpulab/contracts';
+import { artifactFromProto, type ArtifactView, receivedBytes, uploadFromProto, uploadSize, type UploadView } from './artifact-view';
+import { GpulabError } from './errors';
+
+/** A file on disk (its path) or bytes in memory. */
+export type UploadSource = string | Uint8Array;
+
+export interface UploadOptions {
+  /** @default from the file name: .csv/.tsv/.txt, .npy, .idx or MNIST's `…-idx3-ubyte` (also gzipped) */
+  format?: DataFormatName;
+  /** The artifact's file name. @default the path's base name; required when uploading bytes */
+  filename?: string;
+  /** CSV: the column with each row's class, a header name or a 1-based number. */
+  labelColumn?: string | number;
+  /** NPY/IDX data: a second file with one class per row. */
+  labels?: UploadSource;
+  /** @default from the labels file's name */
+  labelsFormat?: DataFormatName;
+  /** @default the labels path's base name; required when the labels are bytes */
+  labelsFilename?: string;
+  /** Go on with an earlier upload of the same file(s) that stopped (its id came with the progress). */
+  resumeUploadId?: string;
+  /** Stops the upload; what arrived stays for a day and `resumeUploadId` goes on from there. */
+  signal?: AbortSignal;
+  /** Broken streams in a row, without any bytes getting through, before giving up. @default 8 */
+  maxRetries?: number;
+}
+
+export interface UploadProgress {
+  uploadId: string;
+  /** `hashing` the file(s) first, `sending` chunks, then the gateway is `finishing` (checks, parses, stores). */
+  phase: 'hashing' | 'sending' | 'finishing';
+  /** Bytes sent of all files; after a broken stream, what the gateway has. */
+  sentBytes: number;
+  totalBytes: number;
+  /** How often the stream broke and the upload went on from what had arrived. */
+  resumes: number;
+}
+
+/** The calls an upload makes, provided by `GpulabClient` (one channel, its token and deadlines). */
+export interface UploadRpc {
+  address: string;
+  unary<Req, Res>(method: 'createUpload' | 'getUpload' | 'finishUpload', request: Req, timeoutMs?: number): Promise<Res>;
+  openWrite(callback: (error: unknown, response?: pb.WriteUploadResponse) => void): ClientWritableStream<pb.WriteUploadRequest>;
+}
+
+/** Errors after which going on makes no sense: the request itself is refused. */
+const FINAL = new Set<number>([status.INVALID_ARGUMENT, status.NOT_FOUND, status.PERMISSION_DENIED, status.UNAUTHENTICATED, status.RESOURCE_EXHAUSTED]);
+/** Parsing a large file takes the gateway a while. */
+const FINISH_TIMEOUT_MS = 15 * 60_000;
+
+interface ByteSource {
+  filename: string;
+  format: DataFormatName;
+  size: number;
+  read(offset: number, length: number): Promise<Buffer>;
+  sha256(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Uploads a data set: hashes the file(s), creates the upload (or goes on with `resumeUploadId`),
+ * streams the chunks the gateway does not have yet, and when the stream breaks asks the gateway
+ * how far it got and goes on from there; then finishes it.
+ */
+export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, options: UploadOptions, onProgress?: (p: UploadProgress) => void): Promise<ArtifactView> {
+  const sources: ByteSource[] = [];
+  try {
+    const data = await openSource(source, options.filename, options.format, 'data');
+    sources.push(data);
+    if (options.labels !== undefined) sources.push(await openSource(options.labels, options.labelsFilename, options.labelsFormat, 'labels'));
+    const [dataSource, labelsSource] = sources;
+    const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
+    let resumes = 0;
+    const report = (uploadId: string, phase: UploadProgress['phase'], sentBytes: number) => onProgress?.({ uploadId, phase, sentBytes, totalBytes, resumes });
+    report(options.resumeUploadId ?? '', 'hashing', 0);
+    const spec = async (s: ByteSource): Promise<pb.UploadFileSpec> => ({ filename: s.filename, format: dataFormatToProto(s.format), sizeBytes: s.size, sha256: await s.sha256() });
+    const dataSpec = await spec(dataSource);
+    const labelsSpec = labelsSource ? await spec(labelsSource) : undefined;
+    checkAborted(options.signal, options.resumeUploadId);
+
+    let upload: UploadView;
+    if (options.resumeUploadId) {
+      upload = await getUpload(rpc, options.resumeUploadId);
+      const declared = upload.files.map((f) => `${f.filename}:${f.sizeBytes}`).join(',');
+      const given = [dataSpec, labelsSpec].filter((f) => f).map((f) => `${f?.filename}:${f?.sizeBytes}`).join(',');
+      if (declared !== given) throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `upload ${upload.id} is of ${declared}, not of ${given}; resume it with the same file(s)`);
+    } else {
+      const labelColumn = options.labelColumn === undefined ? '' : String(options.labelColumn);
+      const created = await rpc.unary<pb.CreateUploadRequest, pb.CreateUploadResponse>('createUpload', { data: dataSpec, labels: labelsSpec, labelColumn });
+      if (!created.upload) throw new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an upload');
+      upload = uploadFromProto(created.upload);
+    }
+    const uploadId = upload.id;
+    report(uploadId, 'sending', receivedBytes(upload));
+
+    const maxRetries = options.maxRetries ?? 8;
+    let stuck = 0;
+    while (receivedBytes(upload) < uploadSize(upload)) {
+      const before = receivedBytes(upload);
+      try {
+        upload = await sendFrom(rpc, upload, dataSource, labelsSource, options.signal, (sent) => report(uploadId, 'sending', sent));
+      } catch (error) {
+        checkAborted(options.signal, uploadId);
+        const e = GpulabError.from(error, rpc.address);
+        if (FINAL.has(e.grpcCode)) throw e;
+        upload = await retrying(() => getUpload(rpc, uploadId), options.signal, uploadId, rpc.address);
+        resumes++;
+        stuck = receivedBytes(upload) > before ? 0 : stuck + 1;
+        if (stuck > maxRetries) {
+          throw new GpulabError(e.code, e.grpcCode, `${e.message} (upload ${uploadId} stopped at ${receivedBytes(upload)} of ${uploadSize(upload)} bytes after ${stuck} tries; resume it later)`, { cause: e });
+        }
+        report(uploadId, 'sending', receivedBytes(upload));
+        await sleep(backoffMs(stuck));
+      }
+    }
+    report(uploadId, 'finishing', totalBytes);
+    // Finishing twice is harmless (the gateway returns the artifact it made), so it can be retried.
+    const finished = await retrying(
+      () => rpc.unary<pb.FinishUploadRequest, pb.FinishUploadResponse>('finishUpload', { uploadId }, FINISH_TIMEOUT_MS),
+      options.signal,
+      uploadId,
+      rpc.address,
+    );
+    if (!finished.artifact) throw new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an artifact');
+    return artifactFromProto(finished.artifact);
+  } finally {
+    for (const s of sources) await s.close();
+  }
+}
+
+/** csv, npy or idx from a file name; undefined when it does not tell. */
+export function formatFromName(filename: string): DataFormatName | undefined {
+  const name = filename.toLowerCase().replace(/\.gz$/, '');
+  if (/\.(csv|tsv|txt)$/.test(name)) return 'csv';
+  if (name.endsWith('.npy')) return 'npy';
+  if (name.endsWith('.idx') || /-idx\d-ubyte$|\.idx\d-ubyte$/.test(name)) return 'idx';
+  return undefined;
+}
+
+async function getUpload(rpc: UploadRpc, uploadId: string): Promise<UploadView> {
+  const response = await rpc.unary<pb.GetUploadRequest, pb.GetUploadResponse>('getUpload', { uploadId });
+  if (!response.upload) throw new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an upload');
+  return uploadFromProto(response.upload);
+}
+
+/** One WriteUpload stream from what the gateway has to the end, or until it breaks. */
+function sendFrom(
+  rpc: UploadRpc,
+  upload: UploadView,
+  data: ByteSource,
+  labels: ByteSource | undefined,
+  signal: AbortSignal | undefined,
+  onSent: (bytes: number) => void,
+): Promise<UploadView> {
+  return new Promise<UploadView>((resolve, reject) => {
+    let settled = false;
+    const call = rpc.openWrite((error, response) => {
+      settled = true;
+      signal?.removeEventListener('abort', abort);
+      if (error) reject(error);
+      else if (!response?.upload) reject(new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an upload'));
+      else resolve(uploadFromProto(response.upload));
+    });
+    const abort = () => call.cancel();
+    signal?.addEventListener('abort', abort, { once: true });
+    let sent = receivedBytes(upload);
+    const pump = async () => {
+      let first = true;
+      for (const [file, source] of [[UploadFiles.data, data], [UploadFiles.labels, labels]] as const) {
+        const status = upload.files.find((f) => f.file === file);
+        if (!source || !status) continue;
+        for (let offset = status.receivedBytes; offset < source.size && !settled; offset += upload.chunkSize) {
+          const chunk = await source.read(offset, Math.min(upload.chunkSize, source.size - offset));
+          if (settled) return;
+          const more = call.write({ uploadId: first ? upload.id : '', file: uploadFileToProto(file), offset, data: chunk });
+          first = false;
+          sent += chunk.byteLength;
+          onSent(sent);
+          if (!more) await drained(call, () => settled);
+        }
+      }
+      if (!settled) call.end();
+    };
+    pump().catch((error: unknown) => {
+      call.cancel();
+      if (!settled) reject(error);
+    });
+  });
+}
+
+/** Waits until the stream takes more, or the call is over. */
+function drained(call: ClientWritableStream<pb.WriteUploadRequest>, over: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearInterval(poll);
+      call.off('drain', done);
+      resolve();
+    };
+    call.once('drain', done);
+    // 'drain' never comes once the call has ended with an error; the callback marks that.
+    const poll = setInterval(() => over() && done(), 50);
+  });
+}
+
+/** Calls that may meet a gateway that is restarting: tried again for about half a minute. */
+async function retrying<T>(work: () => Promise<T>, signal: AbortSignal | undefined, uploadId: string, address: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    checkAborted(signal, uploadId);
+    try {
+      return await work();
+    } catch (error) {
+      const e = GpulabError.from(error, address);
+      if (!e.retryable || attempt >= 10) throw e;
+      await sleep(backoffMs(attempt));
+    }
+  }
+}
+
+function checkAborted(signal: AbortSignal | undefined, uploadId: string | undefined): void {
+  if (!signal?.aborted) return;
+  const resume = uploadId ? `; what arrived is kept for a while: resume with the upload id ${uploadId}` : '';
+  throw new GpulabError('CANCELLED', status.CANCELLED, `the upload was stopped${resume}`);
+}
+
+function backoffMs(attempt: number): number {
+  return Math.min(250 * 2 ** (attempt - 1), 5000);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function openSource(source: UploadSource, filename: string | undefined, format: DataFormatName | undefined, which: string): Promise<ByteSource> {
+  const name = filename ?? (typeof source === 'string' ? basename(source) : undefined);
+  if (!name) throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `the ${which} bytes need a file name (filename${which === 'labels' ? ' / labelsFilename' : ''})`);
+  const fmt = format ?? formatFromName(name);
+  if (!fmt || !DATA_FORMATS.includes(fmt)) {
+    throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `cannot tell the format of ${name} from its name; give it: ${DATA_FORMATS.join(', ')}`);
+  }
+  if (typeof source !== 'string') {
+    const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    return {
+      filename: name,
+      format: fmt,
+      size: bytes.byteLength,
+      read: async (offset, length) => bytes.subarray(offset, offset + length),
+      sha256: async () => createHash('sha256').update(bytes).digest('hex'),
+      close: async () => undefined,
+    };
+  }
+  let handle: FileHandle;
+  let size: number;
+  try {
+    size = (await stat(source)).size;
+    handle = await open(source, 'r');
+  } catch (error) {
+    throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `${source}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
+  }
+  return {
+    filename: name,
+    format: fmt,
+    size,
+    read: async (offset, length) => {
+      const buffer = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await handle.read(buffer, got, length - got, offset + got);
+        if (bytesRead === 0) throw new GpulabError('FAILED_PRECONDITION', status.FAILED_PRECONDITION, `${source} became shorter while it was being uploaded`);
+        got += bytesRead;
+      }
+      return buffer;
+    },
+    sha256: () =>
+      new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(source, { highWaterMark: 1024 * 1024 })
+          .on('data', (chunk) => hash.update(chunk))
+          .on('error', reject)
+          .on('end', () => resolve(hash.digest('hex')));
+      }),
+    close: () => handle.close(),
+  };
+}

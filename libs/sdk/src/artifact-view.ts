@@ -1,0 +1,82 @@
+import { dataFormatFromProto, type DataFormatName, type pb, type StorageUsageView, uploadFileFromProto, type UploadFileName } from '@gpulab/contracts';
+
+/** An uploaded data set as SDK users see it. */
+export interface ArtifactView {
+  id: string;
+  team: string;
+  filename: string;
+  format: DataFormatName | 'unknown';
+  rows: number;
+  cols: number;
+  labeled: boolean;
+  /** Class names in code order; empty when not labeled. */
+  classNames: string[];
+  /** What it takes of the team's storage. */
+  storedBytes: number;
+  /** SHA-256 of the uploaded data file. */
+  sha256: string;
+  labelsFilename?: string;
+  createdBy: string;
+  createdAt?: Date;
+}
+
+export interface UploadFileView {
+  file: UploadFileName | 'unknown';
+  filename: string;
+  sizeBytes: number;
+  receivedBytes: number;
+}
+
+/** An upload in progress. */
+export interface UploadView {
+  id: string;
+  team: string;
+  chunkSize: number;
+  files: UploadFileView[];
+  createdAt?: Date;
+  expiresAt?: Date;
+}
+
+export type StorageUsage = StorageUsageView;
+
+export function artifactFromProto(a: pb.Artifact): ArtifactView {
+  return {
+    id: a.id,
+    team: a.team,
+    filename: a.filename,
+    format: dataFormatFromProto(a.format) ?? 'unknown',
+    rows: a.rows,
+    cols: a.cols,
+    labeled: a.labeled,
+    classNames: a.classNames,
+    storedBytes: a.storedBytes,
+    sha256: a.sha256,
+    labelsFilename: a.labelsFilename || undefined,
+    createdBy: a.createdBy,
+    createdAt: a.createdAt,
+  };
+}
+
+export function uploadFromProto(u: pb.Upload): UploadView {
+  return {
+    id: u.id,
+    team: u.team,
+    chunkSize: u.chunkSize,
+    files: u.files.map((f) => ({ file: uploadFileFromProto(f.file) ?? 'unknown', filename: f.filename, sizeBytes: f.sizeBytes, receivedBytes: f.receivedBytes })),
+    createdAt: u.createdAt,
+    expiresAt: u.expiresAt,
+  };
+}
+
+export function usageFromProto(u: pb.StorageUsage): StorageUsage {
+  return { team: u.team, artifactBytes: u.artifactBytes, uploadBytes: u.uploadBytes, limitBytes: u.limitBytes };
+}
+
+/** Bytes of an upload that the gateway has, over all its files. */
+export function receivedBytes(upload: Pick<UploadView, 'files'>): number {
+  return upload.files.reduce((sum, f) => sum + f.receivedBytes, 0);
+}
+
+export function uploadSize(upload: Pick<UploadView, 'files'>): number {
+  return upload.files.reduce((sum, f) => sum + f.sizeBytes, 0);
+}

@@ -1,0 +1,107 @@
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { status, type ClientReadableStream } from '@grpc/grpc-js';
+import { type pb } from '@gpulab/contracts';
+import { GpulabError } from './errors';
+
+/** A file a download wrote. */
+export interface DownloadedFile {
+  name: string;
+  /** Where it was written. */
+  path: string;
+  bytes: number;
+  contentType: string;
+}
+
+export interface DownloadProgress {
+  /** The file being written. */
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  /** Bytes written of the whole download. */
+  receivedBytes: number;
+  totalBytes: number;
+}
+
+/**
+ * What the gateway may name a file: the worker's rule for output files (a letter or digit, then
+ * letters, digits, `.`, `-`, `_`). Nothing with a separator or a leading dot is ever written.
+ */
+const PLAIN_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Writes a DownloadResult stream into `dir`: each file first as `<name>.part`, renamed once all
+ * its bytes are there, so a broken download never leaves a file that looks complete.
+ */
+export async function writeDownload(stream: ClientReadableStream<pb.DownloadResultResponse>, dir: string, address: string, onProgress?: (p: DownloadProgress) => void): Promise<DownloadedFile[]> {
+  const root = resolve(dir);
+  await mkdir(root, { recursive: true });
+  const written: DownloadedFile[] = [];
+  let current: { name: string; path: string; handle: FileHandle; size: number; received: number; contentType: string } | undefined;
+  let receivedBytes = 0;
+  try {
+    for await (const message of stream as AsyncIterable<pb.DownloadResultResponse>) {
+      if (!current || current.name !== message.filename) {
+        if (current) throw unexpected(`${current.name} ended after ${current.received} of ${current.size} bytes`);
+        const name = safeName(message.filename, written);
+        const path = join(root, name);
+        current = { name, path, handle: await open(`${path}.part`, 'w'), size: message.sizeBytes, received: 0, contentType: message.contentType };
+      }
+      if (message.offset !== current.received) throw unexpected(`${current.name}: bytes at ${message.offset}, expected ${current.received}`);
+      if (current.received + message.data.byteLength > current.size) throw unexpected(`${current.name}: more than its ${current.size} bytes`);
+      await current.handle.write(message.data, 0, message.data.byteLength, message.offset);
+      current.received += message.data.byteLength;
+      receivedBytes += message.data.byteLength;
+      onProgress?.({ file: current.name, fileIndex: message.fileIndex, fileCount: message.fileCount, receivedBytes, totalBytes: message.downloadBytes });
+      if (current.received === current.size) {
+        await current.handle.close();
+        await rename(`${current.path}.part`, current.path);
+        written.push({ name: current.name, path: current.path, bytes: current.size, contentType: current.contentType });
+        current = undefined;
+      }
+    }
+    if (current) throw unexpected(`the download ended in ${current.name}, after ${current.received} of ${current.size} bytes`);
+    return written;
+  } catch (error) {
+    if (current) {
+      await current.handle.close().catch(() => undefined);
+      await rm(`${current.path}.part`, { force: true });
+    }
+    throw GpulabError.from(error, address);
+  } finally {
+    stream.cancel();
+  }
+}
+
+/** Reads the first file of a DownloadResult stream (the result) and stops the rest. */
+export async function readFirstFile(stream: ClientReadableStream<pb.DownloadResultResponse>, address: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = -1;
+  let received = 0;
+  try {
+    for await (const message of stream as AsyncIterable<pb.DownloadResultResponse>) {
+      if (size < 0) size = message.sizeBytes;
+      parts.push(message.data);
+      received += message.data.byteLength;
+      if (received >= size) break;
+    }
+  } catch (error) {
+    throw GpulabError.from(error, address);
+  } finally {
+    stream.cancel();
+  }
+  if (size < 0 || received !== size) throw unexpected(`the result ended after ${received} of ${Math.max(size, 0)} bytes`);
+  return Buffer.concat(parts);
+}
+
+function safeName(name: string, written: DownloadedFile[]): string {
+  if (!PLAIN_FILE_NAME.test(name) || basename(name) !== name || name.endsWith('.part')) {
+    throw unexpected(`the gateway sent a file named ${JSON.stringify(name)}, which is not a plain file name; it was not written`);
+  }
+  if (written.some((w) => w.name === name)) throw unexpected(`the gateway sent ${name} twice`);
+  return name;
+}
+
+function unexpected(message: string): GpulabError {
+  return new GpulabError('DATA_LOSS', status.DATA_LOSS, message);
+}

@@ -1,0 +1,483 @@
+import { createHash } from 'node:crypto';
+import {
+  ARTIFACT_ID_PATTERN,
+  type ArtifactRecord,
+  type Caller,
+  DATA_FORMATS,
+  type DataFormatName,
+  encodeMatrix,
+  ErrorCodes,
+  type JobRecord,
+  type StorageUsageView,
+  TUTORS_TEAM,
+  type UploadFileName,
+  UploadFiles,
+  type UploadFileRecord,
+  UPLOAD_ID_PATTERN,
+  type UploadRecord,
+} from '@gpulab/contracts';
+import { ComputeError } from '@gpulab/compute';
+import { type ArtifactStore, MissingPartError } from './artifact-store';
+import { type Clock, systemClock } from './clock';
+import { GatewayError } from './errors';
+import { KeyedLock } from './keyed-lock';
+import { randomBase32, type RandomId } from './random-id';
+import { type ParsedUpload, type UploadParser } from './upload-parser';
+
+export interface ArtifactLibraryOptions {
+  /** Bytes a team may store: artifacts plus the declared sizes of its uploads in progress. */
+  teamStorageBytes: number;
+  /** Bytes per upload chunk. */
+  chunkBytes: number;
+  /** An upload that receives nothing for this long is deleted. */
+  uploadExpiryMs: number;
+}
+
+/** Declared file of a new upload, as the caller sent it. */
+export interface UploadFileRequest {
+  filename: string;
+  format: DataFormatName | undefined;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface NewUploadRequest {
+  data: UploadFileRequest | undefined;
+  labels: UploadFileRequest | undefined;
+  labelColumn: string;
+}
+
+/** An upload a WriteUpload stream writes to, with the revision its record was last seen at. */
+export interface UploadWrite {
+  upload: UploadRecord;
+  revision: number;
+}
+
+/** Finds the unfinished jobs that read an artifact, so that it is not deleted under them. */
+export type ArtifactReaders = (artifactId: string) => Promise<Pick<JobRecord, 'id' | 'state'>[]>;
+
+/**
+ * A CSV becomes a JavaScript string before it is parsed, and V8 strings end a little above
+ * 512 MiB; the same bound keeps the gateway's memory for one upload in reason for the binary
+ * formats too.
+ */
+export const MAX_UPLOAD_FILE_BYTES = 512 * 1024 * 1024 - 1024;
+const MB = 1024 * 1024;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** An artifact matrix object older than this without its record is left over from a crash. */
+const ORPHAN_GRACE_MS = 3600_000;
+/** Compare-and-set retries of one chunk's record update before giving up. */
+const WRITE_RETRIES = 5;
+
+/**
+ * The rules of uploads and artifacts: who may see what, the per-team storage limit, chunk order,
+ * checksums, expiry, and that a failed finish leaves nothing behind. `ArtifactStore` keeps the
+ * records and bytes; the gRPC edge maps requests and answers.
+ */
+export class ArtifactLibrary {
+  private readonly teamLock = new KeyedLock();
+  /** One finish parses at a time: the gateway holds one data set in memory, not several. */
+  private readonly parseLock = new KeyedLock();
+
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly parse: UploadParser,
+    private readonly readers: ArtifactReaders,
+    private readonly options: ArtifactLibraryOptions,
+    private readonly clock: Clock = systemClock,
+    private readonly randomId: RandomId = randomBase32,
+  ) {}
+
+  async createUpload(caller: Caller, request: NewUploadRequest): Promise<UploadRecord> {
+    const data = checkFile(request.data, 'data');
+    const labels = request.labels ? checkFile(request.labels, 'labels') : undefined;
+    const labelColumn = request.labelColumn.trim() || undefined;
+    if (labelColumn !== undefined && data.format !== 'csv') {
+      throw invalid(`${data.filename}: a label column is for CSV files; ${data.format} data takes its labels in a second file (labels)`);
+    }
+    if (labels && data.format === 'csv') {
+      throw invalid(`${data.filename}: a CSV keeps its labels in one of its columns; name it with label_column instead of sending a labels file`);
+    }
+    if (labelColumn !== undefined && labelColumn.length > 200) throw invalid('label_column is longer than 200 characters');
+    const team = teamOf(caller);
+    const now = this.clock.now();
+    const upload: UploadRecord = {
+      id: `up-${this.randomId()}`,
+      team,
+      createdBy: caller.name,
+      chunkSize: this.options.chunkBytes,
+      data,
+      labels,
+      labelColumn,
+      createdAt: new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.options.uploadExpiryMs).toISOString(),
+    };
+    const declared = data.sizeBytes + (labels?.sizeBytes ?? 0);
+    return this.teamLock.run(team, async () => {
+      const usage = await this.usage(team);
+      if (usage.artifactBytes + usage.uploadBytes + declared > usage.limitBytes) {
+        throw overLimit(usage, `${describeFiles(upload)} need${labels ? '' : 's'} ${mb(declared)}`);
+      }
+      await this.store.createUpload(upload);
+      return upload;
+    });
+  }
+
+  async getUpload(caller: Caller, uploadId: string): Promise<UploadRecord> {
+    return (await this.openUpload(caller, uploadId)).upload;
+  }
+
+  /** The upload a WriteUpload stream goes on with; checked once per stream. */
+  async openUpload(caller: Caller, uploadId: string): Promise<UploadWrite> {
+    const id = checkUploadId(uploadId);
+    const found = await this.store.getUpload(id);
+    if (!found || (await this.expiredAndDeleted(found.record))) throw this.uploadNotFound(id);
+    if (!canRead(caller, found.record.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`);
+    return { upload: found.record, revision: found.revision };
+  }
+
+  /**
+   * Stores one chunk and counts it. Chunks come in order, `chunkSize` bytes each but a file's
+   * last; a chunk that has arrived already (sent again after a broken stream) is accepted and
+   * ignored, so a client may always go on from what GetUpload said.
+   */
+  async writeChunk(write: UploadWrite, file: UploadFileName, offset: number, data: Uint8Array): Promise<void> {
+    const spec = fileOf(write.upload, file);
+    if (!spec) throw invalid(`upload ${write.upload.id} has no labels file; send its data file's chunks as file DATA`);
+    const { chunkSize } = write.upload;
+    const end = offset + data.byteLength;
+    if (data.byteLength === 0) throw invalid(`the chunk at byte ${offset} of ${spec.filename} is empty`);
+    if (offset % chunkSize !== 0) throw invalid(`offset ${offset} of ${spec.filename} is not a multiple of the chunk size ${chunkSize}`);
+    if (end > spec.sizeBytes) {
+      throw invalid(`the chunk at byte ${offset} of ${spec.filename} ends at byte ${end}, past the declared size of ${spec.sizeBytes} bytes`);
+    }
+    if (data.byteLength !== chunkSize && end !== spec.sizeBytes) {
+      throw invalid(`the chunk at byte ${offset} of ${spec.filename} has ${data.byteLength} bytes; every chunk but the file's last must have ${chunkSize}`);
+    }
+    for (let attempt = 0; ; attempt++) {
+      const current = fileOf(write.upload, file) as UploadFileRecord;
+      if (end <= current.receivedBytes) return;
+      if (offset > current.receivedBytes) {
+        throw new GatewayError(
+          ErrorCodes.failedPrecondition,
+          `${spec.filename}: a chunk at byte ${offset}, but only ${current.receivedBytes} bytes have arrived; go on from byte ${current.receivedBytes}`,
+        );
+      }
+      await this.store.putPart(write.upload, file, offset, data);
+      const now = this.clock.now();
+      const next: UploadRecord = {
+        ...write.upload,
+        [file]: { ...current, receivedBytes: end },
+        updatedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + this.options.uploadExpiryMs).toISOString(),
+      };
+      try {
+        write.revision = await this.store.updateUpload(next, write.revision);
+        write.upload = next;
+        return;
+      } catch (error) {
+        // Another stream (a resumed client, a repeated chunk) changed the record: read it again.
+        const fresh = await this.store.getUpload(write.upload.id);
+        if (!fresh) {
+          // Cancelled or expired meanwhile; the chunk just stored would be nobody's.
+          await this.store.deletePart(write.upload, file, offset).catch(() => undefined);
+          throw this.uploadNotFound(write.upload.id);
+        }
+        if (fresh.revision === write.revision || attempt >= WRITE_RETRIES) throw error;
+        write.upload = fresh.record;
+        write.revision = fresh.revision;
+      }
+    }
+  }
+
+  /**
+   * Checks the checksums, parses, and stores the artifact. The caller's mistakes (checksum,
+   * format, labels, storage limit) end the upload: its chunks are deleted and nothing is stored.
+   * An upload with bytes missing stays, so the client can send them. Finishing the same upload
+   * again after a lost answer returns the artifact made the first time.
+   */
+  async finishUpload(caller: Caller, uploadId: string): Promise<ArtifactRecord> {
+    const id = checkUploadId(uploadId);
+    const artifactId = artifactIdOf(id);
+    const found = await this.store.getUpload(id);
+    if (!found || (await this.expiredAndDeleted(found.record))) {
+      const made = await this.store.getArtifact(artifactId);
+      if (made && canRead(caller, made.team)) return made;
+      throw this.uploadNotFound(id);
+    }
+    const upload = found.record;
+    if (!canRead(caller, upload.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`);
+    for (const spec of [upload.data, upload.labels]) {
+      if (spec && spec.receivedBytes < spec.sizeBytes) {
+        throw new GatewayError(
+          ErrorCodes.failedPrecondition,
+          `${spec.filename}: ${spec.receivedBytes} of ${spec.sizeBytes} bytes have arrived; send the rest (from byte ${spec.receivedBytes}) before finishing`,
+        );
+      }
+    }
+    return this.parseLock.run('parse', async () => {
+      const parsed = await this.endOnCallerError(upload, () => this.readAndParse(upload));
+      const bytes = encodeMatrix({ rows: parsed.matrix.rows, cols: parsed.matrix.cols, data: parsed.matrix.data, labels: parsed.labels });
+      return this.teamLock.run(upload.team, async () => {
+        const usage = await this.usage(upload.team, upload.id);
+        if (usage.artifactBytes + usage.uploadBytes + bytes.byteLength > usage.limitBytes) {
+          await this.store.deleteUpload(upload);
+          throw overLimit(
+            usage,
+            `${upload.data.filename} takes ${mb(bytes.byteLength)} stored (${parsed.matrix.rows} × ${parsed.matrix.cols} numbers of 8 bytes); the upload was deleted`,
+          );
+        }
+        const record: ArtifactRecord = {
+          id: artifactId,
+          team: upload.team,
+          createdBy: upload.createdBy,
+          filename: upload.data.filename,
+          format: upload.data.format,
+          rows: parsed.matrix.rows,
+          cols: parsed.matrix.cols,
+          labeled: parsed.labels !== undefined,
+          classNames: parsed.labels?.names ?? [],
+          storedBytes: bytes.byteLength,
+          sha256: upload.data.sha256,
+          ...(upload.labels ? { labelsFilename: upload.labels.filename } : {}),
+          createdAt: new Date(this.clock.now()).toISOString(),
+        };
+        const stored = await this.store.putArtifact(record, bytes);
+        // The artifact is safe; an upload record left by a failure here only expires later.
+        await this.store.deleteUpload(upload).catch(() => undefined);
+        return stored;
+      });
+    });
+  }
+
+  async cancelUpload(caller: Caller, uploadId: string): Promise<void> {
+    const { upload } = await this.openUpload(caller, uploadId);
+    await this.store.deleteUpload(upload);
+  }
+
+  async getArtifact(caller: Caller, artifactId: string): Promise<ArtifactRecord> {
+    const id = checkArtifactId(artifactId);
+    const found = await this.store.getArtifact(id);
+    if (!found) throw new GatewayError(ErrorCodes.notFound, `there is no artifact ${id}; "gpulab artifacts" lists your team's`);
+    if (!canRead(caller, found.team)) throw new GatewayError(ErrorCodes.permissionDenied, `artifact ${id} belongs to another team`);
+    return found;
+  }
+
+  /** Artifacts and uploads in progress, newest first, and each listed team's storage use. */
+  async list(caller: Caller, team: string): Promise<{ artifacts: ArtifactRecord[]; uploads: UploadRecord[]; usage: StorageUsageView[] }> {
+    const wanted = team.trim();
+    if (caller.role !== 'tutor' && wanted && wanted !== caller.team) {
+      throw new GatewayError(ErrorCodes.permissionDenied, `you can list only your own team's artifacts, not team ${wanted}'s`);
+    }
+    const only = caller.role === 'tutor' ? wanted || undefined : teamOf(caller);
+    const uploads = (await this.liveUploads()).filter((u) => only === undefined || u.team === only);
+    const artifacts = (await this.store.listArtifacts()).filter((a) => only === undefined || a.team === only);
+    const teams = only !== undefined ? [only] : [...new Set([...artifacts.map((a) => a.team), ...uploads.map((u) => u.team)])].sort();
+    const newestFirst = <T extends { createdAt: string }>(a: T, b: T) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
+    return {
+      artifacts: artifacts.sort(newestFirst),
+      uploads: uploads.sort(newestFirst),
+      usage: teams.map((t) => tally(t, artifacts, uploads, this.options.teamStorageBytes)),
+    };
+  }
+
+  /** Refused while an unfinished job reads the artifact: its worker would find nothing. */
+  async deleteArtifact(caller: Caller, artifactId: string): Promise<{ artifact: ArtifactRecord; usage: StorageUsageView }> {
+    const artifact = await this.getArtifact(caller, artifactId);
+    const readers = await this.readers(artifact.id);
+    if (readers.length > 0) {
+      const listed = readers.slice(0, 3).map((j) => `${j.id} (${j.state})`).join(', ');
+      throw new GatewayError(
+        ErrorCodes.failedPrecondition,
+        `artifact ${artifact.id} is the input of ${readers.length === 1 ? 'job' : `${readers.length} jobs`} ${listed}${readers.length > 3 ? ', …' : ''} that have not ended; cancel them or wait, then delete it`,
+      );
+    }
+    await this.store.deleteArtifact(artifact.id);
+    return { artifact, usage: await this.usage(artifact.team) };
+  }
+
+  /** A job's input: the artifact when the caller may read it. */
+  resolveForJob(caller: Caller, artifactId: string): Promise<ArtifactRecord> {
+    return this.getArtifact(caller, artifactId);
+  }
+
+  /**
+   * Deletes expired uploads with their chunks, and artifact matrices that a crash left without
+   * their record. Runs at start and every hour; listings and limit checks also drop the expired
+   * uploads they come across.
+   */
+  async sweep(): Promise<{ uploads: number; orphans: number }> {
+    const before = (await this.store.listUploads()).length;
+    const live = await this.liveUploads();
+    let orphans = 0;
+    const now = this.clock.now();
+    for (const object of await this.store.listArtifactObjects()) {
+      if (now - object.modifiedMs < ORPHAN_GRACE_MS || (await this.store.getArtifact(object.id))) continue;
+      await this.store.deleteArtifactObject(object.id);
+      orphans++;
+    }
+    return { uploads: before - live.length, orphans };
+  }
+
+  /** Stored artifacts plus declared sizes of live uploads (but `exceptUpload`) of one team. */
+  async usage(team: string, exceptUpload?: string): Promise<StorageUsageView> {
+    const uploads = (await this.liveUploads()).filter((u) => u.team === team && u.id !== exceptUpload);
+    const artifacts = (await this.store.listArtifacts()).filter((a) => a.team === team);
+    return tally(team, artifacts, uploads, this.options.teamStorageBytes);
+  }
+
+  private uploadNotFound(id: string): GatewayError {
+    const hours = this.options.uploadExpiryMs / 3600_000;
+    const quiet = hours >= 1 ? `${Number(hours.toFixed(1))} h` : `${Math.round(this.options.uploadExpiryMs / 1000)} s`;
+    return new GatewayError(
+      ErrorCodes.notFound,
+      `there is no upload ${id}: it was finished or cancelled, or deleted after receiving nothing for ${quiet}; start the upload again`,
+    );
+  }
+
+  private async liveUploads(): Promise<UploadRecord[]> {
+    const live: UploadRecord[] = [];
+    for (const found of await this.store.listUploads()) {
+      if (!(await this.expiredAndDeleted(found.record))) live.push(found.record);
+    }
+    return live;
+  }
+
+  /** Deletes an expired upload with its chunks (and a matrix a crashed finish may have left). */
+  private async expiredAndDeleted(upload: UploadRecord): Promise<boolean> {
+    if (Date.parse(upload.expiresAt) > this.clock.now()) return false;
+    await this.store.deleteUpload(upload);
+    const artifactId = artifactIdOf(upload.id);
+    if (!(await this.store.getArtifact(artifactId)) && (await this.store.hasArtifactObject(artifactId))) {
+      await this.store.deleteArtifactObject(artifactId);
+    }
+    return true;
+  }
+
+  private async readAndParse(upload: UploadRecord): Promise<ParsedUpload> {
+    const data = await this.readVerified(upload, UploadFiles.data);
+    const labels = upload.labels ? await this.readVerified(upload, UploadFiles.labels) : undefined;
+    return this.parse({ upload, data, labels });
+  }
+
+  private async readVerified(upload: UploadRecord, file: UploadFileName): Promise<Buffer> {
+    const spec = fileOf(upload, file) as UploadFileRecord;
+    const bytes = await this.store.readUploadFile(upload, file);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== spec.sha256) {
+      throw invalid(
+        `${spec.filename}: the bytes received have SHA-256 ${actual}, not the ${spec.sha256} declared; the file changed or was damaged on the way. The upload was deleted; upload the file again`,
+      );
+    }
+    return bytes;
+  }
+
+  /** Errors the caller must fix end the upload; others (the store failing) leave it to retry. */
+  private async endOnCallerError<T>(upload: UploadRecord, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ComputeError) {
+        await this.store.deleteUpload(upload);
+        throw new GatewayError(ErrorCodes.invalidArgument, `${upload.data.filename}: ${error.message}. The upload was deleted; fix the file and upload it again`, { cause: error });
+      }
+      if (error instanceof GatewayError && error.code === ErrorCodes.invalidArgument) {
+        await this.store.deleteUpload(upload);
+        throw error;
+      }
+      if (error instanceof MissingPartError) {
+        await this.store.deleteUpload(upload);
+        throw new GatewayError(ErrorCodes.failedPrecondition, `${error.message}; the upload was deleted, upload the file again`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+/** The random part of an upload id names the artifact made from it. */
+export function artifactIdOf(uploadId: string): string {
+  return `art-${uploadId.slice('up-'.length)}`;
+}
+
+function canRead(caller: Caller, team: string): boolean {
+  return caller.role === 'tutor' || caller.team === team;
+}
+
+function teamOf(caller: Caller): string {
+  if (caller.role === 'tutor') return TUTORS_TEAM;
+  if (!caller.team) throw invalid('your token has no team');
+  return caller.team;
+}
+
+function fileOf(upload: UploadRecord, file: UploadFileName): UploadFileRecord | undefined {
+  return file === UploadFiles.data ? upload.data : upload.labels;
+}
+
+function tally(team: string, artifacts: ArtifactRecord[], uploads: UploadRecord[], limitBytes: number): StorageUsageView {
+  return {
+    team,
+    artifactBytes: artifacts.filter((a) => a.team === team).reduce((sum, a) => sum + a.storedBytes, 0),
+    uploadBytes: uploads.filter((u) => u.team === team).reduce((sum, u) => sum + u.data.sizeBytes + (u.labels?.sizeBytes ?? 0), 0),
+    limitBytes,
+  };
+}
+
+function checkFile(spec: UploadFileRequest | undefined, which: UploadFileName): UploadFileRecord {
+  if (!spec) throw invalid(`the ${which} file is missing: give its filename, format, size_bytes and sha256`);
+  const filename = spec.filename.trim();
+  if (!filename) throw invalid(`the ${which} file has no filename`);
+  if (/[/\\]/.test(filename) || hasControlCharacter(filename) || filename === '.' || filename === '..' || filename.length > 255) {
+    throw invalid(`${JSON.stringify(spec.filename)} is not a file name: no directories, at most 255 characters`);
+  }
+  if (!spec.format) throw invalid(`${filename}: the format is missing; one of ${DATA_FORMATS.join(', ')}`);
+  if (!Number.isSafeInteger(spec.sizeBytes) || spec.sizeBytes <= 0) throw invalid(`${filename} is empty (0 bytes); there is nothing to upload`);
+  if (spec.sizeBytes > MAX_UPLOAD_FILE_BYTES) {
+    throw invalid(`${filename} has ${mb(spec.sizeBytes)}; one file may have at most ${mb(MAX_UPLOAD_FILE_BYTES)}`);
+  }
+  const sha256 = spec.sha256.trim().toLowerCase();
+  if (!SHA256_HEX.test(sha256)) throw invalid(`${filename}: sha256 must be the file's SHA-256 as 64 hex digits, not ${JSON.stringify(spec.sha256)}`);
+  return { filename, format: spec.format, sizeBytes: spec.sizeBytes, sha256, receivedBytes: 0 };
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 32 || text.charCodeAt(i) === 127) return true;
+  return false;
+}
+
+function checkUploadId(raw: string): string {
+  const id = raw.trim();
+  if (!id) throw invalid('the upload id is missing');
+  if (!UPLOAD_ID_PATTERN.test(id)) throw invalid(`"${raw}" is not an upload id (they look like up-…, 16 letters and digits)`);
+  return id;
+}
+
+function checkArtifactId(raw: string): string {
+  const id = raw.trim();
+  if (!id) throw invalid('the artifact id is missing');
+  if (!ARTIFACT_ID_PATTERN.test(id)) throw invalid(`"${raw}" is not an artifact id (they look like art-…, 16 letters and digits)`);
+  return id;
+}
+
+function describeFiles(upload: UploadRecord): string {
+  return upload.labels ? `${upload.data.filename} and ${upload.labels.filename}` : upload.data.filename;
+}
+
+function overLimit(usage: StorageUsageView, need: string): GatewayError {
+  const used = usage.artifactBytes + usage.uploadBytes;
+  const uploading = usage.uploadBytes > 0 ? ` (${mb(usage.uploadBytes)} of it uploads in progress)` : '';
+  return new GatewayError(
+    ErrorCodes.resourceExhausted,
+    `team ${usage.team} has used ${mb(used)}${uploading} of its ${mb(usage.limitBytes)} storage, and ${need}. ` +
+      'Free space by deleting artifacts or unfinished uploads you no longer need: "gpulab artifacts" lists them, "gpulab artifacts rm ID" deletes one',
+  );
+}
+
+
+function invalid(message: string): GatewayError {
+  return new GatewayError(ErrorCodes.invalidArgument, message);
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
+}

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { type ServerReadableStream, type UntypedHandleCall } from '@grpc/grpc-js';
+import {
+  artifactToProto,
+  type Caller,
+  dataFormatFromProto,
+  ErrorCodes,
+  pb,
+  storageUsageToProto,
+  uploadFileFromProto,
+  uploadToProto,
+} from '@gpulab/contracts';
+import { ArtifactLibrary, type UploadFileRequest, type UploadWrite } from './artifact-library';
+import { GatewayError } from './errors';
+import { RpcHandler } from './rpc-handler';
+
+/** Implements `gpulab.v1.ArtifactService`: maps requests and answers; the rules are the library's. */
+@Injectable()
+export class ArtifactsGrpcService {
+  constructor(
+    private readonly library: ArtifactLibrary,
+    private readonly rpc: RpcHandler,
+  ) {}
+
+  implementation(): pb.ArtifactServiceServer & { [name: string]: UntypedHandleCall } {
+    return {
+      createUpload: this.rpc.unary('CreateUpload', async (caller, req: pb.CreateUploadRequest): Promise<pb.CreateUploadResponse> => {
+        const upload = await this.library.createUpload(caller, {
+          data: fileRequest(req.data, 'data'),
+          labels: fileRequest(req.labels, 'labels'),
+          labelColumn: req.labelColumn,
+        });
+        return { upload: uploadToProto(upload) };
+      }),
+      writeUpload: this.rpc.clientStream('WriteUpload', (caller, call: ServerReadableStream<pb.WriteUploadRequest, pb.WriteUploadResponse>) => this.write(caller, call)),
+      getUpload: this.rpc.unary('GetUpload', async (caller, req: pb.GetUploadRequest) => ({ upload: uploadToProto(await this.library.getUpload(caller, req.uploadId)) })),
+      finishUpload: this.rpc.unary('FinishUpload', async (caller, req: pb.FinishUploadRequest) => ({
+        artifact: artifactToProto(await this.library.finishUpload(caller, req.uploadId)),
+      })),
+      cancelUpload: this.rpc.unary('CancelUpload', async (caller, req: pb.CancelUploadRequest) => {
+        await this.library.cancelUpload(caller, req.uploadId);
+        return {};
+      }),
+      listArtifacts: this.rpc.unary('ListArtifacts', async (caller, req: pb.ListArtifactsRequest): Promise<pb.ListArtifactsResponse> => {
+        const { artifacts, uploads, usage } = await this.library.list(caller, req.team);
+        return { artifacts: artifacts.map(artifactToProto), uploads: uploads.map(uploadToProto), usage: usage.map(storageUsageToProto) };
+      }),
+      getArtifact: this.rpc.unary('GetArtifact', async (caller, req: pb.GetArtifactRequest) => ({
+        artifact: artifactToProto(await this.library.getArtifact(caller, req.id)),
+      })),
+      deleteArtifact: this.rpc.unary('DeleteArtifact', async (caller, req: pb.DeleteArtifactRequest): Promise<pb.DeleteArtifactResponse> => {
+        const { artifact, usage } = await this.library.deleteArtifact(caller, req.id);
+        return { artifact: artifactToProto(artifact), usage: storageUsageToProto(usage) };
+      }),
+    };
+  }
+
+  /**
+   * Stores each chunk before reading the next, so what arrived is kept when the stream breaks,
+   * and the client's sending is held back to the store's pace.
+   */
+  private async write(caller: Caller, call: ServerReadableStream<pb.WriteUploadRequest, pb.WriteUploadResponse>): Promise<pb.WriteUploadResponse> {
+    let write: UploadWrite | undefined;
+    for await (const message of call as AsyncIterable<pb.WriteUploadRequest>) {
+      if (call.cancelled) break;
+      if (!write) {
+        if (!message.uploadId.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the first message of the stream must name the upload (upload_id)');
+        write = await this.library.openUpload(caller, message.uploadId);
+      } else if (message.uploadId && message.uploadId.trim() !== write.upload.id) {
+        throw new GatewayError(ErrorCodes.invalidArgument, `one stream writes one upload: ${write.upload.id}, not ${message.uploadId}`);
+      }
+      const file = uploadFileFromProto(message.file);
+      if (!file) throw new GatewayError(ErrorCodes.invalidArgument, 'each chunk must say its file: UPLOAD_FILE_DATA or UPLOAD_FILE_LABELS');
+      await this.library.writeChunk(write, file, message.offset, message.data);
+    }
+    if (!write) throw new GatewayError(ErrorCodes.invalidArgument, 'the stream ended without a chunk');
+    return { upload: uploadToProto(write.upload) };
+  }
+}
+
+function fileRequest(spec: pb.UploadFileSpec | undefined, which: 'data' | 'labels'): UploadFileRequest | undefined {
+  if (!spec) return undefined;
+  const format = dataFormatFromProto(spec.format);
+  if (spec.format !== pb.DataFormat.DATA_FORMAT_UNSPECIFIED && !format) {
+    throw new GatewayError(ErrorCodes.invalidArgument, `the ${which} file's format (${spec.format}) is not one this gateway knows: csv, npy or idx`);
+  }
+  return { filename: spec.filename, format, sizeBytes: spec.sizeBytes, sha256: spec.sha256 };
+}

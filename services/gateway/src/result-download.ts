@@ -1,0 +1,131 @@
+import { once } from 'node:events';
+import { type ServerWritableStream } from '@grpc/grpc-js';
+import { ErrorCodes, ObjectNames, type OutputFileRef, type pb } from '@gpulab/contracts';
+import { readObject } from '@gpulab/platform';
+import { type ObjectStore } from '@nats-io/obj';
+import { GatewayError } from './errors';
+
+/** The largest chunk of a download message. */
+export const DOWNLOAD_CHUNK_BYTES = 512 * 1024;
+const RESULT_FILE = 'result.json';
+/** What the worker accepts as an output file name; anything else is not sent. */
+const PLAIN_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+interface Planned {
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  /** The object to stream, or the bytes already read (the result). */
+  source: { object: string } | { bytes: Uint8Array };
+}
+
+/**
+ * Streams a finished job's result object and the files it lists, one after the other, in chunks
+ * of at most 512 KiB. Every listed file is looked up before the first byte goes out, so a
+ * download either has everything or fails at once.
+ */
+export class ResultDownload {
+  constructor(private readonly objects: ObjectStore) {}
+
+  async send(jobId: string, resultRef: string, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>): Promise<{ files: number; bytes: number }> {
+    const plan = await this.plan(jobId, resultRef);
+    const downloadBytes = plan.reduce((sum, f) => sum + f.sizeBytes, 0);
+    const fileCount = plan.length;
+    for (const [fileIndex, file] of plan.entries()) {
+      const header = { filename: file.filename, contentType: file.contentType, sizeBytes: file.sizeBytes, downloadBytes, fileIndex, fileCount };
+      const write = async (offset: number, data: Uint8Array) => {
+        if (call.cancelled) throw new GatewayError(ErrorCodes.unavailable, 'the client went away');
+        if (!call.write({ ...header, offset, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) })) await once(call, 'drain');
+      };
+      let sent = 0;
+      if ('bytes' in file.source) {
+        while (sent < file.sizeBytes) {
+          const data = file.source.bytes.subarray(sent, sent + DOWNLOAD_CHUNK_BYTES);
+          await write(sent, data);
+          sent += data.byteLength;
+        }
+      } else {
+        sent = await this.streamObject(jobId, file, write);
+      }
+      // An empty file still gets one message, so that the client creates it.
+      if (file.sizeBytes === 0) await write(0, new Uint8Array(0));
+      else if (sent !== file.sizeBytes) {
+        throw new GatewayError(ErrorCodes.internal, `${file.filename} of job ${jobId} has ${sent} bytes stored, not ${file.sizeBytes}`);
+      }
+    }
+    return { files: fileCount, bytes: downloadBytes };
+  }
+
+  private async plan(jobId: string, resultRef: string): Promise<Planned[]> {
+    const result = await readObject(this.objects, resultRef);
+    if (!result) throw new GatewayError(ErrorCodes.notFound, `the result of job ${jobId} is no longer stored`);
+    const plan: Planned[] = [{ filename: RESULT_FILE, contentType: 'application/json', sizeBytes: result.byteLength, source: { bytes: result } }];
+    for (const ref of listedFiles(jobId, result)) {
+      const object = ObjectNames.output(jobId, ref.name);
+      const info = await this.objects.info(object);
+      if (!info || info.deleted) throw new GatewayError(ErrorCodes.notFound, `${ref.name}, a file of job ${jobId}'s result, is no longer stored`);
+      plan.push({ filename: ref.name, contentType: ref.contentType || 'application/octet-stream', sizeBytes: info.size, source: { object } });
+    }
+    return plan;
+  }
+
+  /** Re-chunks the store's pieces into messages of at most DOWNLOAD_CHUNK_BYTES. */
+  private async streamObject(jobId: string, file: Planned, write: (offset: number, data: Uint8Array) => Promise<void>): Promise<number> {
+    const name = (file.source as { object: string }).object;
+    const result = await this.objects.get(name);
+    if (!result) throw new GatewayError(ErrorCodes.notFound, `${file.filename}, a file of job ${jobId}'s result, is no longer stored`);
+    const reader = result.data.getReader();
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let sent = 0;
+    const flush = async () => {
+      const data = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      await write(sent, data);
+      sent += data.byteLength;
+    };
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        let piece = value;
+        while (piece.byteLength > 0) {
+          const take = Math.min(piece.byteLength, DOWNLOAD_CHUNK_BYTES - pendingBytes);
+          pending.push(piece.subarray(0, take));
+          pendingBytes += take;
+          piece = piece.subarray(take);
+          if (pendingBytes === DOWNLOAD_CHUNK_BYTES) await flush();
+        }
+      }
+      if (pendingBytes > 0) await flush();
+    } catch (error) {
+      await reader.cancel().catch(() => undefined);
+      throw error;
+    }
+    const failed = await result.error;
+    if (failed) throw failed;
+    return sent;
+  }
+}
+
+/** The result's `files`, each checked: a name that could leave the download folder is refused. */
+function listedFiles(jobId: string, result: Uint8Array): OutputFileRef[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(result).toString('utf8'));
+  } catch (error) {
+    throw new GatewayError(ErrorCodes.internal, `the stored result of job ${jobId} is not JSON`, { cause: error });
+  }
+  const files = (parsed as { files?: unknown } | null)?.files;
+  if (files === undefined) return [];
+  if (!Array.isArray(files)) throw new GatewayError(ErrorCodes.internal, `the result of job ${jobId} lists its files in an unknown form`);
+  const seen = new Set<string>([RESULT_FILE]);
+  return files.map((f: Partial<OutputFileRef>) => {
+    if (typeof f?.name !== 'string' || !PLAIN_FILE_NAME.test(f.name) || seen.has(f.name)) {
+      throw new GatewayError(ErrorCodes.internal, `the result of job ${jobId} lists a file named ${JSON.stringify(f?.name)}, which is not a plain, unique file name`);
+    }
+    seen.add(f.name);
+    return { name: f.name, contentType: typeof f.contentType === 'string' ? f.contentType : '', bytes: Number(f.bytes) };
+  });
+}
