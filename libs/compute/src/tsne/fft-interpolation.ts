@@ -1,7 +1,9 @@
 import type { PffftModule } from '@echogarden/pffft-wasm/simd';
 import { boundingBox } from '../bounding-box';
 import { type Repulsion } from './forces';
-import { fftSizeAtLeast, GridConvolution, loadFft } from './grid-convolution';
+import { availableParallelism } from 'node:os';
+import { fftSizeAtLeast, GridConvolution, loadFft, squaredCauchy } from './grid-convolution';
+import { ParallelGridConvolution } from './parallel-grid';
 
 /** Interpolation nodes per box and dimension (FIt-SNE's default). */
 const NODES_PER_BOX = 3;
@@ -25,15 +27,15 @@ const WIDTH_STEPS_PER_DOUBLING = 16;
 
 /**
  * FFT-accelerated interpolation (FIt-SNE, Linderman et al. 2019) for the repulsive forces in
- * two dimensions. Each point's unit charge is spread onto a regular grid by Lagrange
- * interpolation, convolved by FFT with the force kernels d·w(d)² (x and y) and with w itself,
- * and the results are interpolated back at the points: Σ_j w_ij² (y_i − y_j) and Σ_j w_ij,
- * whose sum is Z. Cost is O(n) plus the FFT of the grid, which grows with the embedding's
- * extent, not with n.
+ * two dimensions. The points' charges (1, y₁, y₂, ‖y‖², coordinates taken from the grid's
+ * centre) are spread onto a regular grid by Lagrange interpolation, convolved with the kernel
+ * w² = 1 / (1 + r²)² by FFT, and read back at the points. From those four potentials come both
+ * Σ_j w_ij² (y_i − y_j) and Z, since w = w² (1 + r²). Cost is O(n) plus the FFT of the grid,
+ * which grows with the embedding's extent, not with n.
  */
 export class FftRepulsion implements Repulsion {
   readonly method = 'fft';
-  private grid?: GridConvolution;
+  private grid?: GridConvolution | ParallelGridConvolution;
   private readonly denominators: Float64Array;
   private weights = new Float64Array(0);
   private cells = new Int32Array(0);
@@ -53,9 +55,21 @@ export class FftRepulsion implements Repulsion {
     }
   }
 
-  /** @param maxBoxWidth default: 1, or 0.5 below {@link SMALL_N} points */
+  /**
+   * From {@link SMALL_N} points on, with more than one core, the two grids are convolved on two
+   * threads at once.
+   * @param maxBoxWidth default: 1, or 0.5 below {@link SMALL_N} points
+   */
   static async create(points: number, maxBoxWidth = points < SMALL_N ? MAX_BOX_WIDTH / 2 : MAX_BOX_WIDTH, perBox = NODES_PER_BOX): Promise<FftRepulsion> {
-    return new FftRepulsion(await loadFft(), maxBoxWidth, perBox);
+    const fft = await loadFft();
+    const repulsion = new FftRepulsion(fft, maxBoxWidth, perBox);
+    if (points >= SMALL_N && availableParallelism() > 1) repulsion.grid = await ParallelGridConvolution.create(fft, fftSizeAtLeast(2 * perBox * MIN_BOXES));
+    return repulsion;
+  }
+
+  dispose(): void {
+    this.grid?.dispose();
+    this.grid = undefined;
   }
 
   /** The FFT size last used (for reports and tests). */
@@ -79,17 +93,12 @@ export class FftRepulsion implements Repulsion {
     const origin = (lo + hi) / 2 - (boxes * width) / 2;
     const grid = this.gridOfSize(size);
     this.reserve(n);
-    grid.setKernels(`${nodes}:${spacing}`, nodes, (u, v, k) => {
-      const w = 1 / (1 + (u * u + v * v) * spacing * spacing);
-      k[0] = 0;
-      k[1] = 0;
-      k[2] = w * w;
-    });
+    grid.setKernel(`${nodes}:${spacing}`, nodes, (r2) => squaredCauchy(r2, spacing), spacing);
     // Charges relative to the grid's centre keep the potentials small, so single precision
     // loses little when they are combined below.
     const cx = (lo + hi) / 2;
     this.spread(grid, y, n, origin, width, boxes, cx);
-    grid.convolveEven(nodes);
+    grid.convolve(nodes);
     this.gather(grid, n);
 
     const pot = this.potentials;
@@ -147,8 +156,10 @@ export class FftRepulsion implements Repulsion {
     return out;
   }
 
-  private gridOfSize(size: number): GridConvolution {
-    if (this.grid?.size !== size) {
+  private gridOfSize(size: number): GridConvolution | ParallelGridConvolution {
+    if (this.grid instanceof ParallelGridConvolution) {
+      this.grid.resize(size);
+    } else if (this.grid?.size !== size) {
       this.grid?.dispose();
       this.grid = new GridConvolution(this.fft, size);
     }
@@ -163,7 +174,7 @@ export class FftRepulsion implements Repulsion {
   }
 
   /** Each point's box and Lagrange weights per axis, then its charges onto the box's nodes. */
-  private spread(grid: GridConvolution, y: Float64Array, n: number, origin: number, width: number, boxes: number, centre: number): void {
+  private spread(grid: GridConvolution | ParallelGridConvolution, y: Float64Array, n: number, origin: number, width: number, boxes: number, centre: number): void {
     const m = grid.size;
     const a = grid.a;
     const b = grid.b;
@@ -205,7 +216,7 @@ export class FftRepulsion implements Repulsion {
     }
   }
 
-  private gather(grid: GridConvolution, n: number): void {
+  private gather(grid: GridConvolution | ParallelGridConvolution, n: number): void {
     const m = grid.size;
     const a = grid.a;
     const b = grid.b;

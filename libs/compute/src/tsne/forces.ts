@@ -8,6 +8,8 @@ import { type SparseAffinities } from './affinities';
 export interface Repulsion {
   readonly method: string;
   compute(y: Float64Array, n: number, out: Float64Array): number;
+  /** Releases threads and WebAssembly memory, where it holds any. */
+  dispose?(): void;
 }
 
 /**

@@ -30,27 +30,20 @@ export function fftSizeAtLeast(n: number): number {
 }
 
 /**
- * Linear convolution of one real m/2 × m/2 grid of charges with three real kernels at once,
- * by 2-D FFT of size m × m in WebAssembly memory: two odd kernels (x and y components of a
- * force) and one even kernel (a potential). Callers put the charges in the real parts of `a`
- * (interleaved re, im, row-major, stride m), call {@link convolve}, and read the top-left
- * corner back: `a` holds the x and y results as re and im, `b` the even kernel's in re.
- *
- * Convolving the force kernels directly, rather than expanding (y_i − y_j) into charges
- * y_j, avoids subtracting large potentials from each other, which single precision could not
- * afford.
+ * Linear convolution of two complex m/2 × m/2 grids with one real, even kernel, by 2-D FFT of
+ * size m × m in WebAssembly memory. Callers fill `a` and `b` (interleaved re, im, row-major,
+ * stride m) in the top-left corner, call {@link convolve}, and read the same corner back: four
+ * real grids at once, as the real and imaginary parts of the two (the kernel's transform is
+ * real, so they stay apart).
  */
 export class GridConvolution {
   readonly a: Float32Array;
   readonly b: Float32Array;
-  /** The transposed spectra: the charges' (then the odd results'), and the even results'. */
+  /** The transposed spectrum being worked on. */
   private readonly t: Float32Array;
-  private readonly u: Float32Array;
-  /** Transform of kx + i·ky (both real kernels, so the two results come back apart), transposed. */
-  private readonly oddHat: Float32Array;
-  /** Transform of the even kernel (real), transposed. */
-  private readonly evenHat: Float32Array;
-  private readonly pointers: { a: number; b: number; t: number; u: number; work: number };
+  /** The kernel's transform (real, as the kernel is even), transposed, with the inverse's 1/m². */
+  private readonly kernelHat: Float32Array;
+  private readonly pointers: { a: number; b: number; t: number; work: number };
   private readonly setup: number;
   private kernelKey = '';
 
@@ -66,7 +59,6 @@ export class GridConvolution {
       a: fft._pffft_aligned_malloc(bytes),
       b: fft._pffft_aligned_malloc(bytes),
       t: fft._pffft_aligned_malloc(bytes),
-      u: fft._pffft_aligned_malloc(bytes),
       work: fft._pffft_aligned_malloc(2 * m * 4),
     };
     // Views last: an allocation may grow (and so replace) the module's memory.
@@ -74,80 +66,47 @@ export class GridConvolution {
     this.a = new Float32Array(heap.buffer, this.pointers.a, 2 * m * m);
     this.b = new Float32Array(heap.buffer, this.pointers.b, 2 * m * m);
     this.t = new Float32Array(heap.buffer, this.pointers.t, 2 * m * m);
-    this.u = new Float32Array(heap.buffer, this.pointers.u, 2 * m * m);
-    this.oddHat = new Float32Array(2 * m * m);
-    this.evenHat = new Float32Array(m * m);
+    this.kernelHat = new Float32Array(m * m);
   }
 
   /**
-   * Sets the kernels from their values at node offsets (u, v) in −(nodes−1) … nodes−1, written
-   * by `at` into [kx, ky, even]; recomputed only when `key` changes.
+   * Sets the kernel from its values at node offsets (u, v) in −(nodes−1) … nodes−1, given as a
+   * function of u² + v²; recomputed only when `key` changes.
    */
-  setKernels(key: string, nodes: number, at: (u: number, v: number, out: Float64Array) => void): void {
+  setKernel(key: string, nodes: number, atSquaredOffset: (r2: number) => number, _spacing?: number): void {
     if (key === this.kernelKey) return;
     this.kernelKey = key;
     const m = this.size;
-    const { a, b, t } = this;
+    const a = this.a;
     a.fill(0);
-    b.fill(0);
-    const value = new Float64Array(3);
     for (let u = -(nodes - 1); u < nodes; u++) {
       const ru = (u + m) % m;
-      for (let v = -(nodes - 1); v < nodes; v++) {
-        const rv = (v + m) % m;
-        at(u, v, value);
-        const at2 = 2 * (ru * m + rv);
-        a[at2] = value[0];
-        a[at2 + 1] = value[1];
-        b[at2] = value[2];
-      }
+      for (let v = -(nodes - 1); v < nodes; v++) a[2 * (ru * m + ((v + m) % m))] = atSquaredOffset(u * u + v * v);
     }
-    // The inverse transform's 1/m² goes in here, once.
-    const scale = 1 / (m * m);
     this.forward(this.pointers.a, a, m);
-    for (let k = 0; k < 2 * m * m; k++) this.oddHat[k] = t[k] * scale;
-    this.forward(this.pointers.b, b, m);
-    for (let k = 0; k < m * m; k++) this.evenHat[k] = t[2 * k] * scale;
+    const scale = 1 / (m * m);
+    for (let k = 0; k < m * m; k++) this.kernelHat[k] = this.t[2 * k] * scale;
   }
 
-  /** Convolves the charges in `a` (first `nodes` rows and columns) with the three kernels. */
+  /** Convolves `a` and `b` (complex, first `nodes` rows and columns) with the kernel, in place. */
   convolve(nodes: number): void {
-    const m = this.size;
-    const { a, b, t, u } = this;
-    const odd = this.oddHat;
-    const even = this.evenHat;
-    this.forward(this.pointers.a, a, nodes);
-    for (let k = 0; k < m * m; k++) {
-      const re = t[2 * k];
-      const im = t[2 * k + 1];
-      const e = even[k];
-      u[2 * k] = re * e;
-      u[2 * k + 1] = im * e;
-      const kr = odd[2 * k];
-      const ki = odd[2 * k + 1];
-      t[2 * k] = re * kr - im * ki;
-      t[2 * k + 1] = re * ki + im * kr;
-    }
-    this.inverse(this.pointers.t, t, this.pointers.a, a, nodes);
-    this.inverse(this.pointers.u, u, this.pointers.b, b, nodes);
+    this.convolveOne('a', nodes);
+    this.convolveOne('b', nodes);
   }
 
-  /**
-   * Convolves both `a` and `b` (complex, first `nodes` rows and columns) with the even kernel
-   * alone, in place: four real charge grids at once, as re and im of the two.
-   */
-  convolveEven(nodes: number): void {
+  /** Convolves one of the two grids. */
+  convolveOne(which: 'a' | 'b', nodes: number): void {
     const m = this.size;
     const { t } = this;
-    const even = this.evenHat;
-    for (const [pointer, grid] of [[this.pointers.a, this.a], [this.pointers.b, this.b]] as const) {
-      this.forward(pointer, grid, nodes);
-      for (let k = 0; k < m * m; k++) {
-        t[2 * k] *= even[k];
-        t[2 * k + 1] *= even[k];
-      }
-      this.inverse(this.pointers.t, t, pointer, grid, nodes);
+    const kernel = this.kernelHat;
+    const pointer = which === 'a' ? this.pointers.a : this.pointers.b;
+    const grid = which === 'a' ? this.a : this.b;
+    this.forward(pointer, grid, nodes);
+    for (let k = 0; k < m * m; k++) {
+      t[2 * k] *= kernel[k];
+      t[2 * k + 1] *= kernel[k];
     }
+    this.inverse(this.pointers.t, t, pointer, grid, nodes);
   }
 
   /** Frees the WebAssembly memory; the object is unusable afterwards. */
@@ -208,4 +167,10 @@ function transpose(from: Float32Array, out: Float32Array, m: number, fromRows: n
     }
     if (fromRows < m) for (let c = c0; c < c1; c++) out.fill(0, 2 * (c * m + fromRows), 2 * (c + 1) * m);
   }
+}
+
+/** The kernel FIt-SNE convolves with, w² = 1 / (1 + r²)², at a squared node offset for a node spacing. */
+export function squaredCauchy(r2: number, spacing: number): number {
+  const w = 1 / (1 + r2 * spacing * spacing);
+  return w * w;
 }

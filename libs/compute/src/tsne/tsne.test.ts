@@ -130,6 +130,28 @@ describe('t-SNE gradient', () => {
   });
 });
 
+describe('FFT repulsion on two threads', () => {
+  it('gives exactly what one thread gives, through grid size changes', async () => {
+    const normal = normalSource(seededRandom(13));
+    const n = 6000;
+    const parallel = await FftRepulsion.create(n);
+    const single = await FftRepulsion.create(4999, 1);
+    try {
+      for (const scale of [2, 40, 90]) {
+        const y = Float64Array.from({ length: 2 * n }, () => normal() * scale);
+        const a = new Float64Array(2 * n);
+        const b = new Float64Array(2 * n);
+        assert.equal(parallel.compute(y, n, a), single.compute(y, n, b));
+        assert.deepEqual(Array.from(a), Array.from(b));
+        assert.equal(parallel.fftSize, single.fftSize);
+      }
+    } finally {
+      parallel.dispose();
+      single.dispose();
+    }
+  });
+});
+
 describe('t-SNE', () => {
   it('gives nearly the same KL with the exact, Barnes-Hut and FFT methods', async () => {
     const { x } = blobs(60, 10, 10, 7);

@@ -174,30 +174,34 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
   const update = new Float64Array(2 * n);
   const gains = new Float64Array(2 * n).fill(1);
   let kl = NaN;
-  for (let it = 0; it < o.iterations; it++) {
-    if (it === o.exaggerationIterations) {
-      // A new phase starts from rest, as in scikit-learn.
-      update.fill(0);
-      gains.fill(1);
+  try {
+    for (let it = 0; it < o.iterations; it++) {
+      if (it === o.exaggerationIterations) {
+        // A new phase starts from rest, as in scikit-learn.
+        update.fill(0);
+        gains.fill(1);
+      }
+      const exaggeration = it < o.exaggerationIterations ? o.earlyExaggeration : 1;
+      const momentum = it < o.exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
+      const last = it === o.iterations - 1;
+      const wantKl = (it + 1) % REPORT_EVERY === 0 || last;
+      kl = gradient(y, n, p, dense, repulsion, exaggeration, grad, wantKl);
+      for (let t = 0; t < 2 * n; t++) {
+        const g = grad[t];
+        let gain = gains[t];
+        gain = update[t] * g < 0 ? gain + 0.2 : gain * 0.8;
+        if (gain < MIN_GAIN) gain = MIN_GAIN;
+        gains[t] = gain;
+        update[t] = momentum * update[t] - o.learningRate * gain * g;
+        y[t] += update[t];
+      }
+      if (wantKl) {
+        history.push({ iteration: it + 1, kl });
+        await report('optimization', it + 1, kl);
+      }
     }
-    const exaggeration = it < o.exaggerationIterations ? o.earlyExaggeration : 1;
-    const momentum = it < o.exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
-    const last = it === o.iterations - 1;
-    const wantKl = (it + 1) % REPORT_EVERY === 0 || last;
-    kl = gradient(y, n, p, dense, repulsion, exaggeration, grad, wantKl);
-    for (let t = 0; t < 2 * n; t++) {
-      const g = grad[t];
-      let gain = gains[t];
-      gain = update[t] * g < 0 ? gain + 0.2 : gain * 0.8;
-      if (gain < MIN_GAIN) gain = MIN_GAIN;
-      gains[t] = gain;
-      update[t] = momentum * update[t] - o.learningRate * gain * g;
-      y[t] += update[t];
-    }
-    if (wantKl) {
-      history.push({ iteration: it + 1, kl });
-      await report('optimization', it + 1, kl);
-    }
+  } finally {
+    repulsion.dispose?.();
   }
   const optimization = performance.now() - t0;
   return {
