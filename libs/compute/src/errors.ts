@@ -25,7 +25,8 @@ export type InvalidInputCode =
   | 'IDX_FORMAT'
   | 'NPY_FORMAT'
   | 'LABELS_NOT_CATEGORICAL'
-  | 'LABELS_MISSING';
+  | 'LABELS_MISSING'
+  | 'MODEL_FORMAT';
 
 export interface InvalidInputErrorOptions {
   /** 1-based, as the file numbers its lines (header and blank lines counted). */

@@ -40,6 +40,14 @@ export interface JobContext {
     load(): Promise<Uint8Array | undefined>;
     save(bytes: Uint8Array): Promise<void>;
   };
+  /**
+   * Files other jobs wrote (their `files`), by job id and file name; undefined when absent.
+   * Used for a trained model named in {@link JobKind.modelParam}, which the gateway has checked
+   * the submitter may use.
+   */
+  jobFiles: {
+    read(jobId: string, name: string): Promise<Uint8Array | undefined>;
+  };
 }
 
 export interface JobOutput {
@@ -59,7 +67,16 @@ export interface JobKind {
   summary: string;
   /** Whether the job reads a numeric matrix (an uploaded file or a data set). */
   input: 'matrix' | 'none';
+  /**
+   * The parameter that names a trained model: the id of the job that trained it. At submission
+   * the gateway checks that the job is the submitter's team's (or the caller is a tutor), that it
+   * succeeded and that it wrote {@link MODEL_FILES}.
+   */
+  modelParam?: string;
   /** Checks the parameters against the input's shape and fills in defaults. */
   prepare(params: Record<string, unknown>, input: MatrixShape | undefined): Record<string, unknown>;
   run(context: JobContext): Promise<JobOutput>;
 }
+
+/** The files of a trained model in TensorFlow.js layers format, as a training job writes them. */
+export const MODEL_FILES = ['model.json', 'weights.bin'] as const;

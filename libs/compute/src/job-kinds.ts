@@ -3,7 +3,10 @@ import { type JobKind } from './job-kind';
 import { pcaKind } from './kinds/pca-kind';
 import { tsneKind } from './kinds/tsne-kind';
 
-const KINDS: ReadonlyMap<string, JobKind> = new Map([pcaKind, tsneKind].map((kind) => [kind.name, kind]));
+/** This package's job kinds; the registry of every kind (@gpulab/jobs) adds the other packages'. */
+export const computeJobKinds: readonly JobKind[] = [pcaKind, tsneKind];
+
+const KINDS: ReadonlyMap<string, JobKind> = new Map(computeJobKinds.map((kind) => [kind.name, kind]));
 
 export function listJobKinds(): JobKind[] {
   return [...KINDS.values()];

@@ -1,1 +1,27 @@
-export {};
+export { activeBackend, BACKENDS, type BackendInfo, type BackendName, initBackend, installedBackends } from './backend';
+export { buildCnn, CNN_DEFAULTS, type CnnOptions } from './cnn';
+export { CONFUSION_CHART_MAX_CLASSES, confusionChartPng, confusionChartSvg, confusionMatrix } from './confusion-chart';
+export { BackendUnavailableError } from './errors';
+export { formatImageShape, type ImageShape, imageShapeParam } from './image-shape';
+export { layerNames, loadModelFromFiles, MODEL_FILE_NAMES, type ModelFiles, saveModelFiles } from './model-files';
+export { type NeuralJobKind } from './neural-job-kind';
+export { neuralJobKinds } from './neural-job-kinds';
+export { trainClassifierKind } from './kinds/train-classifier-kind';
+export { compileTrainClassifierParams, TRAIN_CLASSIFIER_DEFAULTS, type TrainClassifierParams } from './kinds/train-classifier-params';
+export {
+  type BatchProgress,
+  type CheckpointStore,
+  type EpochStats,
+  type Evaluation,
+  evaluateClassifier,
+  type LabelledImages,
+  trainClassifier,
+  TRAINER_DEFAULTS,
+  type TrainerOptions,
+  type TrainingRun,
+} from './trainer';
+export { trainingChartPng, trainingChartSvg, type TrainingChartOptions } from './training-chart';
+export { tfjs, type Tf } from './tfjs';
+export * from './techniques';
+export * from './images';
+export { VISUALIZATION_KINDS } from './visualization/technique-kinds';

@@ -11,6 +11,7 @@ import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { ResultDownload } from './result-download';
+import { ModelReference } from './model-reference';
 import { ResultReader } from './result-reader';
 import { NoticeReader } from './notice-reader';
 import { RpcHandler } from './rpc-handler';
@@ -50,6 +51,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: InputIntake, inject: [JETSTREAM, ArtifactLibrary], useFactory: (r: JetStreamResources, library: ArtifactLibrary) => new InputIntake(r.artifacts, library) },
         { provide: ResultDownload, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultDownload(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },
+        { provide: ModelReference, inject: [SchedulerClient, ResultReader], useFactory: (s: SchedulerClient, results: ResultReader) => new ModelReference(s, results) },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         RpcHandler,

@@ -13,10 +13,11 @@ import {
   type JobStateName,
   pb,
 } from '@gpulab/contracts';
-import { findJobKind } from '@gpulab/compute';
+import { findJobKind } from '@gpulab/jobs';
 import { ulid } from 'ulid';
 import { GatewayError, toServiceError } from './errors';
 import { asInvalidArgument, InputIntake } from './input-intake';
+import { ModelReference } from './model-reference';
 import { JobEventFeed } from './job-event-feed';
 import { ResultDownload } from './result-download';
 import { ResultReader } from './result-reader';
@@ -36,6 +37,7 @@ export class JobsGrpcService {
     private readonly feed: JobEventFeed,
     private readonly rpc: RpcHandler,
     private readonly downloads: ResultDownload,
+    private readonly models: ModelReference,
   ) {}
 
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
@@ -65,6 +67,7 @@ export class JobsGrpcService {
         throw new GatewayError(ErrorCodes.invalidArgument, `${kind.name} needs data: give --input FILE.csv or --dataset NAME`);
       }
       const params = asInvalidArgument(() => kind.prepare(req.params ?? {}, input.shape));
+      await this.models.check(caller, kind, params);
       const reply = await this.scheduler.submit({ caller, jobId: id, kind: kind.name, params, input: input.spec, gpus, priority: req.priority, preemptible: req.preemptible });
       this.log.info({ jobId: id, team: reply.job.team, kind: kind.name }, 'job submitted');
       return { job: await this.toProto(reply.job), notices: reply.notices ?? [] };

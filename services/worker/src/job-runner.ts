@@ -10,7 +10,8 @@ import {
   ObjectNames,
   type OutputFileRef,
 } from '@gpulab/contracts';
-import { findDataset, findJobKind, type LoadedDataset, type OutputFile } from '@gpulab/compute';
+import { findDataset, type LoadedDataset, type OutputFile } from '@gpulab/compute';
+import { findJobKind } from '@gpulab/jobs';
 import { type JetStreamResources, type Logger, readObject } from '@gpulab/platform';
 import { CheckpointStore } from './checkpoint-store';
 import { type WorkerEnv } from './worker-env';
@@ -43,9 +44,12 @@ export class JobRunner {
       this.log.warn({ current: job.attempt }, 'this attempt is no longer current; not running it');
       return 'fenced';
     }
-    await this.publish({ type: 'started', backend: 'cpu', pid: process.pid });
     try {
       const kind = findJobKind(job.kind);
+      // Readied before the start is reported, so `started` names the backend that runs the job
+      // and a backend GPULAB_BACKEND asks for but this machine lacks fails the job at once.
+      const backend = kind.initBackend ? (await kind.initBackend(this.env.backend)).name : 'cpu';
+      await this.publish({ type: 'started', backend, pid: process.pid });
       const { matrix: input, labels } = await this.loadInput(job);
       const output = await kind.run({
         params: job.params,
@@ -55,6 +59,7 @@ export class JobRunner {
         progress: (fraction, message) => this.progress(fraction, message),
         log: (level, message) => this.publish({ type: 'log', level, message }),
         checkpoint: new CheckpointStore(this.resources.artifacts, job.id, job.attempt),
+        jobFiles: { read: (otherJob, name) => readObject(this.resources.artifacts, ObjectNames.output(otherJob, name)) },
       });
       const files = await this.storeFiles(job.id, output.files ?? []);
       const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...output.result, files } : output.result));
@@ -64,6 +69,13 @@ export class JobRunner {
       await this.publish({ type: 'result', backend: output.backend, resultRef, result: inline });
       this.log.info({ backend: output.backend, resultBytes: bytes.byteLength }, 'job succeeded');
     } catch (error) {
+      if (this.signal.aborted) {
+        // A stop notice (cancel, preemption, lost lease): the scheduler decided the job's fate
+        // already, and a preempted job resumes from its checkpoint; reporting a failure here
+        // would fail a job that is only interrupted.
+        this.log.info({ reason: error instanceof Error ? error.message : String(error) }, 'job stopped on request');
+        return 'done';
+      }
       const retryable = (error as { retryable?: unknown }).retryable === true;
       const reason = error instanceof Error ? error.message : String(error);
       this.log.error({ err: error }, 'job failed');

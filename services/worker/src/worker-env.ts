@@ -8,6 +8,11 @@ export interface WorkerEnv {
   gpus: GpuAddress[];
   logLevel: string;
   heartbeatIntervalMs: number;
+  /**
+   * The TensorFlow.js backend neural-network jobs must use (GPULAB_BACKEND: tensorflow-gpu,
+   * tensorflow, wasm, cpu); undefined lets the job take the best installed one.
+   */
+  backend?: string;
 }
 
 export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
@@ -30,5 +35,6 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
     gpus,
     logLevel: env.GPULAB_LOG_LEVEL ?? 'info',
     heartbeatIntervalMs: Number(env.GPULAB_HEARTBEAT_INTERVAL_MS) || 2000,
+    backend: env.GPULAB_BACKEND?.trim() || undefined,
   };
 }

@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNpy } from '@gpulab/compute';
-import { LocalStack } from '@gpulab/local-stack';
+import { type LocalStack } from '@gpulab/local-stack';
+import { startCourseStack } from './course-stack';
 import { PNG } from 'pngjs';
 import { runCli } from './cli-runner';
 import { tempDir } from './temp-dir';
@@ -16,16 +17,8 @@ describe('data visualization jobs through the CLI', () => {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    mkdirSync(join(dir.path, 'data'), { recursive: true });
-    writeFileSync(join(dir.path, 'data', 'tokens.json'), JSON.stringify(TOKENS), { mode: 0o600 });
-    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0 });
+    stack = await startCourseStack(dir.path, TOKENS);
     env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
-    const tutor = stack.client(TOKENS.tutor);
-    try {
-      await tutor.bookSlot({ kind: 'setup', start: 'today', team: 'demo' });
-    } finally {
-      tutor.close();
-    }
   });
 
   after(async () => {

@@ -30,6 +30,7 @@ describe('the pca job kind', () => {
       log: async () => {},
       signal: new AbortController().signal,
       checkpoint: { load: async () => undefined, save: async () => {} },
+      jobFiles: { read: async () => undefined },
     });
     assert.equal(out.backend, 'cpu');
     assert.equal((out.result.embedding as number[][]).length, 10);

@@ -1,0 +1,1 @@
+export { findJobKind, listJobKinds, type RegisteredJobKind } from './job-kinds';

@@ -1,0 +1,14 @@
+export { activationGradients, type ActivationGradientsResult, activations, type ActivationsResult } from './activations';
+export { classModel, type ClassModelOptions, type ClassModelProgress, type ClassModelResult } from './class-model';
+export { deepDream, type DeepDreamOptions, type DeepDreamProgress, type DeepDreamResult } from './deep-dream';
+export { fgsm, type FgsmExample, type FgsmOptions, type FgsmResult } from './fgsm';
+export { filters, type FiltersResult } from './filters';
+export { guidedBackprop, type GuidedBackpropOptions, type GuidedBackpropResult, type GuidedTarget } from './guided-backprop';
+export { type InkMass, inkMass } from './ink-mass';
+export { type IterationOptions } from './iteration';
+export { type ImageSize, LayerChain } from './layer-chain';
+export { neuralStyle, type NeuralStyleLosses, type NeuralStyleOptions, type NeuralStyleProgress, type NeuralStyleResult } from './neural-style';
+export { type PixelRange, UNIT_RANGE } from './pixel-range';
+export { saliency, type SaliencyOptions, type SaliencyResult } from './saliency';
+export { disposeResult } from './tidy-result';
+export { visualBackprop, type VisualBackpropOptions, type VisualBackpropResult } from './visual-backprop';

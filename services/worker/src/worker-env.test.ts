@@ -1,0 +1,22 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readWorkerEnv } from './worker-env';
+
+describe("the worker's environment", () => {
+  const job = { GPULAB_JOB_ID: 'j-01jd0000000000000000000000', GPULAB_ATTEMPT: '2', GPULAB_GPUS: 's1:0,s1:1' };
+
+  it('passes GPULAB_BACKEND on to the neural-network jobs, and leaves the choice to them when it is unset or blank', () => {
+    assert.equal(readWorkerEnv({ ...job, GPULAB_BACKEND: ' wasm ' }).backend, 'wasm');
+    assert.equal(readWorkerEnv({ ...job }).backend, undefined);
+    assert.equal(readWorkerEnv({ ...job, GPULAB_BACKEND: '' }).backend, undefined);
+  });
+
+  it('reads the job, the attempt and the GPUs', () => {
+    const env = readWorkerEnv(job);
+    assert.equal(env.attempt, 2);
+    assert.deepEqual(env.gpus, [
+      { server: 's1', index: 0 },
+      { server: 's1', index: 1 },
+    ]);
+  });
+});
