@@ -15,6 +15,8 @@ export {
   type Evaluation,
   evaluateClassifier,
   type LabelledImages,
+  LEARNING_RATE_SCHEDULES,
+  type LearningRateSchedule,
   trainClassifier,
   TRAINER_DEFAULTS,
   type TrainerOptions,

@@ -78,7 +78,7 @@ describe('training the CNN', () => {
 
   it('saves a checkpoint after every epoch, and a run stopped after epoch 1 resumes there and ends where an uninterrupted run ends', async () => {
     const data = { x: train.x.subarray(0, 300 * 784), labels: train.labels.subarray(0, 300) };
-    const options: TrainerOptions = { ...SMALL, epochs: 3, batchSize: 32, seed: 3, shift: 1, learningRate: 0.003, learningRateDecay: 0.5 };
+    const options: TrainerOptions = { ...SMALL, epochs: 3, batchSize: 32, seed: 3, shift: 1, learningRate: 0.003, schedule: 'linear' };
 
     const straight = buildCnn({ ...SMALL, seed: 3 });
     const uninterrupted = await trainClassifier(straight, data, { ...options, checkpoint: memoryCheckpoints() });

@@ -43,7 +43,7 @@ export async function runTrainClassifier(p: TrainClassifierParams, input: Matrix
       epochs: p.epochs,
       batchSize: p.batchSize,
       learningRate: p.learningRate,
-      learningRateDecay: p.learningRateDecay,
+      schedule: p.schedule,
       seed: p.seed,
       shift: p.shift,
       validation,
