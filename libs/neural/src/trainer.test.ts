@@ -2,7 +2,8 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend } from './backend';
 import { buildCnn } from './cnn';
-import { DIGIT_SHAPE, memoryCheckpoints, mnistDigits } from './testing/mnist-digits';
+import { memoryCheckpoints } from './testing/memory-checkpoints';
+import { DIGIT_SHAPE, mnistDigits } from './testing/mnist-digits';
 import { tfjs } from './tfjs';
 import { type BatchProgress, type EpochStats, evaluateClassifier, type LabelledImages, trainClassifier, type TrainerOptions } from './trainer';
 

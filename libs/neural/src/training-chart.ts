@@ -16,7 +16,7 @@ interface Series {
   values: (number | undefined)[];
 }
 
-const LAYOUT = { top: 90, bottom: 70, left: 80, right: 30, gap: 90 } as const;
+const LAYOUT = { top: 105, bottom: 70, left: 80, right: 30, gap: 90 } as const;
 const TRAIN = { name: 'training', color: SCATTER_PALETTE[0], dashed: false };
 const VALIDATION = { name: 'validation', color: SCATTER_PALETTE[1], dashed: true };
 
@@ -31,7 +31,7 @@ export function trainingChartSvg(history: readonly EpochStats[], options: Traini
   const epochs = history.map((h) => h.epoch);
   const body: string[] = [];
   if (options.title) body.push(`<text x="${width / 2}" y="36" font-size="24" font-weight="bold" text-anchor="middle">${escapeXml(options.title)}</text>`);
-  body.push(...legend(width / 2, 66));
+  body.push(...legend(width / 2, 64));
   body.push(
     ...panel({ left: LAYOUT.left, top: LAYOUT.top, right: LAYOUT.left + panelWidth, bottom: height - LAYOUT.bottom }, epochs, 'loss (cross-entropy)', [
       { ...TRAIN, values: history.map((h) => h.loss) },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { InvalidInputError, InvalidParameterError, type JobContext, type Labels, type Matrix, mnistDataset } from '@gpulab/compute';
 import { initBackend } from '../backend';
 import { layerNames, loadModelFromFiles } from '../model-files';
-import { memoryCheckpoints } from '../testing/mnist-digits';
+import { memoryCheckpoints } from '../testing/memory-checkpoints';
 import { trainClassifierKind } from './train-classifier-kind';
 
 const MNIST = { rows: 10_000, cols: 784, labeled: true };

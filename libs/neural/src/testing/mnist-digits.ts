@@ -11,13 +11,3 @@ export async function mnistDigits(from: number, count: number): Promise<Labelled
     labels: labels!.codes.slice(from, from + count),
   };
 }
-
-/** A checkpoint store in memory, as a job's context provides one in the Object Store. */
-export function memoryCheckpoints(): { load(): Promise<Uint8Array | undefined>; save(bytes: Uint8Array): Promise<void>; saved: Uint8Array[] } {
-  const saved: Uint8Array[] = [];
-  return {
-    saved,
-    load: async () => saved.at(-1),
-    save: async (bytes) => void saved.push(bytes.slice()),
-  };
-}
