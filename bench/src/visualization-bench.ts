@@ -4,6 +4,9 @@
  * divergence, the 10-NN label accuracy of each embedding and peak memory.
  *   npm run bench:visualization              all cases, scikit-learn beside them when installed
  *   npm run bench:visualization -- --quick   without the 70,000-point t-SNE
+ *   npm run bench:visualization -- --tensor  also digits on the tensor path (TensorFlow.js, its
+ *                                            best installed backend: a GPU with tfjs-node-gpu)
+ *   npm run bench:visualization -- --case digits-tensor   that row alone, as JSON
  * Each case runs in a child process, so its peak memory is its own. scikit-learn comes from
  * Debian's python3-sklearn (1.2.1 on bookworm); without it the table has our figures only.
  */
@@ -13,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fashionMnistDataset, knnAccuracy, type Labels, type Matrix, principalComponents, tsne } from '@gpulab/compute';
+import { initBackend, TensorTsneAccelerator } from '@gpulab/neural';
 
 const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 const PYTHON = '/usr/bin/python3';
@@ -23,10 +27,15 @@ interface Case {
   kind: 'tsne' | 'pca';
   /** scikit-learn's run is too long to be worth waiting for by default. */
   sklearnByDefault: boolean;
+  /** Runs only when asked for (`--tensor`, `--case`), so the default run takes as long as before. */
+  optIn?: boolean;
+  /** t-SNE's neighbours and gradient as tensor ops on TensorFlow.js' best installed backend. */
+  tensor?: boolean;
 }
 
 const CASES: readonly Case[] = [
   { id: 'digits', title: 't-SNE, sklearn digits 1,797 x 64', kind: 'tsne', sklearnByDefault: true },
+  { id: 'digits-tensor', title: 't-SNE, sklearn digits 1,797 x 64, tensor path', kind: 'tsne', sklearnByDefault: false, optIn: true, tensor: true },
   { id: 'fashion-10k', title: 't-SNE, Fashion-MNIST 10,000 x 784', kind: 'tsne', sklearnByDefault: true },
   { id: 'fashion-70k', title: 't-SNE, Fashion-MNIST 70,000 x 784', kind: 'tsne', sklearnByDefault: false },
   { id: 'pca-70k', title: 'PCA to 50, Fashion-MNIST 70,000 x 784', kind: 'pca', sklearnByDefault: true },
@@ -41,7 +50,7 @@ interface Measured {
 }
 
 async function loadAny(id: string): Promise<{ x: Matrix; labels: Labels }> {
-  if (id === 'digits') {
+  if (id.startsWith('digits')) {
     const rows = gunzipSync(readFileSync(SKLEARN_DIGITS)).toString('utf8').trim().split('\n');
     const x: Matrix = { rows: rows.length, cols: 64, data: new Float64Array(rows.length * 64) };
     const codes = new Int32Array(rows.length);
@@ -63,14 +72,17 @@ async function runCase(id: string): Promise<void> {
   const spec = CASES.find((c) => c.id === id);
   if (!spec) throw new Error(`no case ${id}`);
   const { x, labels } = await loadAny(id);
+  // TensorFlow.js starts outside the timing: its start-up is not t-SNE's cost.
+  const accelerator = spec.tensor ? new TensorTsneAccelerator({ backend: (await initBackend(process.env.GPULAB_BACKEND)).name }) : undefined;
   const start = performance.now();
   let out: Omit<Measured, 'peakMb' | 'seconds'>;
   if (spec.kind === 'pca') {
     const fit = principalComponents(x, 50);
     out = { method: fit.solver };
   } else {
-    const fit = await tsne(x, { perplexity: 30, iterations: 1000 });
-    out = { kl: fit.kl, accuracy: knnAccuracy(fit.embedding, labels, 10), method: fit.method };
+    const fit = await tsne(x, { perplexity: 30, iterations: 1000, accelerator });
+    const method = fit.path === 'tensor' ? `${fit.method} P, exact repulsion, tensor (${fit.accelerator})` : fit.method;
+    out = { kl: fit.kl, accuracy: knnAccuracy(fit.embedding, labels, 10), method };
   }
   const seconds = (performance.now() - start) / 1000;
   console.log(JSON.stringify({ ...out, seconds, peakMb: process.resourceUsage().maxRSS / 1024 }));
@@ -139,6 +151,7 @@ async function main(): Promise<void> {
   const caseArg = process.argv.indexOf('--case');
   if (caseArg >= 0) return runCase(process.argv[caseArg + 1]);
   const quick = process.argv.includes('--quick');
+  const tensor = process.argv.includes('--tensor');
   const sklearnAll = process.argv.includes('--sklearn-all');
   const missing = fashionMnistDataset().unavailable?.();
   if (missing) console.error(missing);
@@ -149,7 +162,8 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   for (const spec of CASES) {
     if (quick && spec.id === 'fashion-70k') continue;
-    if (spec.id === 'digits' ? !existsSync(SKLEARN_DIGITS) : missing) continue;
+    if (spec.optIn && !(tensor && spec.tensor)) continue;
+    if (spec.id.startsWith('digits') ? !existsSync(SKLEARN_DIGITS) : missing) continue;
     process.stderr.write(`${spec.title} ...\n`);
     const ours = child(process.execPath, [__filename, '--case', spec.id]);
     const theirs = sklearn && (spec.sklearnByDefault || sklearnAll) ? child(PYTHON, [script, spec.id]) : undefined;

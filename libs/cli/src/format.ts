@@ -91,9 +91,16 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
-/** "60000 × 784, 10 classes (0, 1, 2, …)" */
-export function describeShape(a: Pick<ArtifactView, 'rows' | 'cols' | 'labeled' | 'classNames'>): string {
-  const shape = `${a.rows} × ${a.cols}`;
+/** "60000 × 784 (28x28 each), 10 classes (0, 1, 2, …)"; "picture 640x480, RGB"; "model 28x28x1 → 10 classes, 7 layers" */
+export function describeShape(a: Pick<ArtifactView, 'rows' | 'cols' | 'labeled' | 'classNames' | 'kind' | 'itemShape' | 'model'>): string {
+  if (a.kind === 'model' && a.model) {
+    return `model ${a.model.inputShape.join('x')} → ${a.model.classes} classes, ${a.model.layers.length} layers, ${a.model.parameters.toLocaleString('en-US')} parameters`;
+  }
+  if (a.kind === 'image' && a.itemShape) {
+    const [h, w, c] = a.itemShape;
+    return `picture ${w}x${h}, ${c === 1 ? 'gray' : 'RGB'}`;
+  }
+  const shape = `${a.rows} × ${a.cols}${a.itemShape ? ` (${a.itemShape.join('x')} each)` : ''}`;
   if (!a.labeled) return `${shape}, no labels`;
   const names = a.classNames.length > 8 ? [...a.classNames.slice(0, 8), '…'] : a.classNames;
   return `${shape}, ${a.classNames.length} class${a.classNames.length === 1 ? '' : 'es'} (${names.join(', ')})`;
@@ -102,23 +109,25 @@ export function describeShape(a: Pick<ArtifactView, 'rows' | 'cols' | 'labeled' 
 export function describeArtifact(a: ArtifactView): string {
   const lines = [
     `artifact ${a.id}`,
-    `file     ${a.filename}${a.labelsFilename ? ` + labels ${a.labelsFilename}` : ''} (${a.format})`,
+    `file     ${a.filename}${a.labelsFilename ? ` + labels ${a.labelsFilename}` : ''}${a.weightsFilename ? ` + weights ${a.weightsFilename}` : ''} (${a.format})`,
     `team     ${a.team} (uploaded by ${a.createdBy})`,
-    `data     ${describeShape(a)}`,
+    `${a.kind === 'model' ? 'model' : a.kind === 'image' ? 'picture' : 'data'}${a.kind === 'image' ? '  ' : '    '} ${describeShape(a)}`,
     `stored   ${formatBytes(a.storedBytes)}`,
     `sha256   ${a.sha256}`,
   ];
+  if (a.model) lines.push(`layers   ${a.model.layers.join(', ')}`);
   if (a.createdAt) lines.push(`created  ${a.createdAt.toISOString()}`);
   return lines.join('\n');
 }
 
 export function artifactTable(artifacts: readonly ArtifactView[], showTeam: boolean): string {
-  const head = ['ID', ...(showTeam ? ['TEAM'] : []), 'FILE', 'ROWS × COLS', 'LABELS', 'STORED', 'CREATED'];
+  const head = ['ID', ...(showTeam ? ['TEAM'] : []), 'FILE', 'KIND', 'SHAPE', 'LABELS', 'STORED', 'CREATED'];
   const rows = artifacts.map((a) => [
     a.id,
     ...(showTeam ? [a.team] : []),
     a.filename,
-    `${a.rows} × ${a.cols}`,
+    a.kind,
+    a.kind === 'model' && a.model ? `${a.model.inputShape.join('x')} → ${a.model.classes}` : a.kind === 'image' && a.itemShape ? a.itemShape.join('x') : `${a.rows} × ${a.cols}`,
     a.labeled ? `${a.classNames.length} classes` : '-',
     formatBytes(a.storedBytes),
     a.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '',

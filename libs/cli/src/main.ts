@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -41,8 +41,8 @@ program
   .command('submit')
   .description('submit a job, e.g. gpulab submit pca --input data.csv --components 2 --wait')
   .argument('<kind>', 'job kind, e.g. pca')
-  .option('--input <file-or-artifact>', 'a CSV file to send with the job, or an uploaded artifact (art-…)')
-  .option('--artifact <id>', 'an uploaded data set (gpulab upload), e.g. art-…')
+  .option('--input <file-or-artifact>', 'a CSV file to send with the job, or an uploaded data set or picture (art-…)')
+  .option('--artifact <id>', 'an uploaded data set or picture (gpulab upload), e.g. art-…')
   .option('--dataset <name>', 'a built-in data set, e.g. seed-example')
   .option('--set <key=value>', 'a job parameter (repeatable)', collect, [])
   .option('--gpus <n>', 'GPUs for the job (1 or 2)', positiveInt('--gpus'))
@@ -152,9 +152,12 @@ program
 
 program
   .command('upload')
-  .description('upload a data set once (CSV, NumPy .npy or IDX) to use as the input of many jobs, e.g. gpulab upload train.csv --label-column label')
-  .argument('<file>', 'the data file')
+  .description(
+    'upload once, use in many jobs: a data set (CSV, NumPy .npy or IDX) or a picture (PNG, JPEG) as --input ART_ID, a TensorFlow.js model (model.json) as --set model=ART_ID; e.g. gpulab upload train.csv --label-column label',
+  )
+  .argument('<file>', 'the data file, picture, or model.json')
   .option('--labels <file>', 'npy/idx data: a file with one class per row (npy, idx or a CSV column)')
+  .option('--weights <file>', "model.json: its weights, when they are not the files its manifest names beside it (shards: give them concatenated)")
   .option('--label-column <name-or-n>', "csv data: the column with each row's class, by header name or 1-based number")
   .addOption(new Option('--format <format>', "the data file's format (default: from its name)").choices(DATA_FORMATS as string[]))
   .addOption(new Option('--labels-format <format>', "the labels file's format (default: from its name)").choices(DATA_FORMATS as string[]))
@@ -163,24 +166,35 @@ program
   .action(
     async (
       file: string,
-      opts: { labels?: string; labelColumn?: string; format?: DataFormatName; labelsFormat?: DataFormatName; resume?: string; json?: boolean },
+      opts: { labels?: string; weights?: string; labelColumn?: string; format?: DataFormatName; labelsFormat?: DataFormatName; resume?: string; json?: boolean },
     ) =>
       withClient(async (client) => {
         if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
         if (opts.labels && !existsSync(opts.labels)) throw new UsageError(`${opts.labels}: no such file`);
+        if (opts.weights && !existsSync(opts.weights)) throw new UsageError(`${opts.weights}: no such file`);
         const display = new TransferDisplay('uploading');
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop);
         let uploadId = opts.resume;
         let resumes = 0;
+        let totalBytes = 0;
         const marks: Record<string, number> = { start: performance.now() };
         try {
           const artifact = await client.upload(
             file,
-            { format: opts.format, labels: opts.labels, labelColumn: opts.labelColumn, labelsFormat: opts.labelsFormat, resumeUploadId: opts.resume, signal: controller.signal },
+            {
+              format: opts.format,
+              labels: opts.labels,
+              weights: opts.weights,
+              labelColumn: opts.labelColumn,
+              labelsFormat: opts.labelsFormat,
+              resumeUploadId: opts.resume,
+              signal: controller.signal,
+            },
             (p) => {
               if (p.uploadId) uploadId = p.uploadId;
+              totalBytes = p.totalBytes;
               marks[p.phase] ??= performance.now();
               if (p.resumes > resumes) {
                 resumes = p.resumes;
@@ -195,7 +209,7 @@ program
             },
           );
           const done = performance.now();
-          const sent = artifactBytesSent(file, opts.labels);
+          const sent = totalBytes;
           const sendSeconds = ((marks.finishing ?? done) - (marks.sending ?? marks.start)) / 1000;
           process.stderr.write(
             `sent ${formatBytes(sent)} in ${sendSeconds.toFixed(2)} s (${formatBytes(sent / Math.max(sendSeconds, 1e-3))}/s), stored in ${((done - (marks.finishing ?? done)) / 1000).toFixed(2)} s; ${((done - marks.start) / 1000).toFixed(2)} s in all\n`,
@@ -206,7 +220,7 @@ program
           display.stop();
           const e = error instanceof GpulabError ? error : undefined;
           if (e && uploadId && ['CANCELLED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED', 'UNKNOWN', 'INTERNAL'].includes(e.code)) {
-            const again = ['upload', file, ...(opts.labels ? ['--labels', opts.labels] : []), '--resume', uploadId].join(' ');
+            const again = ['upload', file, ...(opts.labels ? ['--labels', opts.labels] : []), ...(opts.weights ? ['--weights', opts.weights] : []), '--resume', uploadId].join(' ');
             throw new GpulabError(e.code, e.grpcCode, `${e.message}. What arrived is kept for a while; go on with: gpulab ${again}`, { cause: e });
           }
           throw error;
@@ -568,10 +582,6 @@ function inputOption(opts: { input?: string; dataset?: string; artifact?: string
   // Not a file: an artifact id is sent as one (the gateway says when it is not a valid one).
   if (/^art-/i.test(opts.input.trim())) return { artifactId: opts.input.trim() };
   throw new UsageError(`${opts.input}: no such file (artifact ids look like art-…; "gpulab artifacts" lists your team's)`);
-}
-
-function artifactBytesSent(...files: (string | undefined)[]): number {
-  return files.reduce((sum, f) => sum + (f ? statSync(f).size : 0), 0);
 }
 
 async function follow(client: GpulabClient, id: string, json: boolean): Promise<void> {

@@ -19,3 +19,10 @@ export { tsne, TSNE_METHODS, type TsneMethod, type TsneOptions, type TsneProgres
 export { knnAccuracy } from './embedding-quality';
 export { normalSource, seededRandom } from './random';
 export { booleanParam, choiceParam, integerParam, numberParam, rejectUnknownParams } from './params';
+export { decodeImagePixels, imageFormatOf, type ImagePixels, InvalidImageError, type InvalidImageCode, MAX_IMAGE_PIXELS } from './formats/image';
+export { TSNE_PATHS, type TensorGradient, type TsneAccelerate, type TsneAccelerator, type TsneAffinities, type TsnePath } from './tsne/accelerator';
+export { gradient as tsneGradient } from './tsne/tsne';
+export { ExactRepulsion, type Repulsion } from './tsne/forces';
+export { exactNeighbours, type Neighbours } from './tsne/neighbours';
+export { denseAffinities, sparseAffinities, squaredDistanceMatrix, type SparseAffinities } from './tsne/affinities';
+export { makeTsneKind, tsneKind } from './kinds/tsne-kind';

@@ -5,6 +5,11 @@ export interface MatrixShape {
   cols: number;
   /** Whether each row carries a class label (a data set's classes, a CSV's label column). */
   labeled?: boolean;
+  /**
+   * One row's shape before it was flattened, where the data had one: [28, 28] for MNIST's IDX
+   * images, [height, width, channels] for an uploaded picture.
+   */
+  itemShape?: readonly number[];
 }
 
 /** A class per row: `names[codes[i]]` is row i's class. */
@@ -27,6 +32,15 @@ export interface JobContext {
   params: Record<string, unknown>;
   input?: Matrix;
   labels?: Labels;
+  /** One row's shape before it was flattened, where the input had one (see {@link MatrixShape.itemShape}). */
+  inputShape?: readonly number[];
+  /**
+   * The TensorFlow.js backend the worker was told to use (its GPULAB_BACKEND), for kinds that
+   * ready a backend only when a job asks for one (the tensor path of `tsne`).
+   */
+  preferredBackend?: string;
+  /** Whether the input is one uploaded picture (PNG, JPEG): values 0..1, shape [height, width, channels]. */
+  inputPicture?: boolean;
   /** `fraction` in 0..1. */
   progress(fraction: number, message: string): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
@@ -48,6 +62,14 @@ export interface JobContext {
   jobFiles: {
     read(jobId: string, name: string): Promise<Uint8Array | undefined>;
   };
+  /**
+   * Uploaded artifacts' stored bytes, by id; undefined when absent. Used for a model or picture
+   * a parameter names ({@link JobKind.modelParam}, {@link JobKind.imageParams}), which the
+   * gateway has checked the submitter may use.
+   */
+  artifacts: {
+    read(artifactId: string): Promise<Uint8Array | undefined>;
+  };
 }
 
 export interface JobOutput {
@@ -68,11 +90,14 @@ export interface JobKind {
   /** Whether the job reads a numeric matrix (an uploaded file or a data set). */
   input: 'matrix' | 'none';
   /**
-   * The parameter that names a trained model: the id of the job that trained it. At submission
-   * the gateway checks that the job is the submitter's team's (or the caller is a tutor), that it
-   * succeeded and that it wrote {@link MODEL_FILES}.
+   * The parameter that names a trained model: the id of the job that trained it, or of an
+   * uploaded model artifact. At submission the gateway checks that it is the submitter's team's
+   * (or the caller is a tutor), and that the job succeeded and wrote {@link MODEL_FILES} or the
+   * artifact is a model.
    */
   modelParam?: string;
+  /** Parameters that name an uploaded picture (an image artifact), checked like `modelParam`. */
+  imageParams?: readonly string[];
   /** Checks the parameters against the input's shape and fills in defaults. */
   prepare(params: Record<string, unknown>, input: MatrixShape | undefined): Record<string, unknown>;
   run(context: JobContext): Promise<JobOutput>;

@@ -1,11 +1,58 @@
 /** The file formats an upload may have. */
-export const DataFormats = { csv: 'csv', npy: 'npy', idx: 'idx' } as const;
+export const DataFormats = {
+  csv: 'csv',
+  npy: 'npy',
+  idx: 'idx',
+  png: 'png',
+  jpeg: 'jpeg',
+  /** A TensorFlow.js layers model's model.json. */
+  tfjsModel: 'tfjs-model',
+  /** Its weights: the manifest's files one after the other. */
+  tfjsWeights: 'tfjs-weights',
+} as const;
 export type DataFormatName = (typeof DataFormats)[keyof typeof DataFormats];
-export const DATA_FORMATS: readonly DataFormatName[] = [DataFormats.csv, DataFormats.npy, DataFormats.idx];
+export const DATA_FORMATS: readonly DataFormatName[] = Object.values(DataFormats);
 
-/** The two files of an upload: the data, and optionally its labels in a file of their own. */
-export const UploadFiles = { data: 'data', labels: 'labels' } as const;
+/** What an artifact holds, decided by its data file's format. */
+export const ArtifactKinds = { dataset: 'dataset', image: 'image', model: 'model' } as const;
+export type ArtifactKindName = (typeof ArtifactKinds)[keyof typeof ArtifactKinds];
+
+/** The formats of each kind's data file, and of the files that may come with it. */
+export const ARTIFACT_FORMATS: Record<ArtifactKindName, readonly DataFormatName[]> = {
+  dataset: [DataFormats.csv, DataFormats.npy, DataFormats.idx],
+  image: [DataFormats.png, DataFormats.jpeg],
+  model: [DataFormats.tfjsModel],
+};
+export const LABELS_FORMATS: readonly DataFormatName[] = [DataFormats.csv, DataFormats.npy, DataFormats.idx];
+
+export function artifactKindOf(format: DataFormatName): ArtifactKindName | undefined {
+  return (Object.keys(ARTIFACT_FORMATS) as ArtifactKindName[]).find((kind) => ARTIFACT_FORMATS[kind].includes(format));
+}
+
+/**
+ * The files of an upload: the data, and a second file that depends on it: a data set's labels
+ * in a file of their own, or a model's weights. An upload has at most one of the two.
+ */
+export const UploadFiles = { data: 'data', labels: 'labels', weights: 'weights' } as const;
 export type UploadFileName = (typeof UploadFiles)[keyof typeof UploadFiles];
+
+/** The files an upload declared, data first. */
+export function uploadFiles(upload: Pick<UploadRecord, 'data' | 'labels' | 'weights'>): [UploadFileName, UploadFileRecord][] {
+  const out: [UploadFileName, UploadFileRecord][] = [[UploadFiles.data, upload.data]];
+  if (upload.labels) out.push([UploadFiles.labels, upload.labels]);
+  if (upload.weights) out.push([UploadFiles.weights, upload.weights]);
+  return out;
+}
+
+/** What the gateway read from a model when its upload was finished. */
+export interface ModelSummary {
+  /** One input image: [height, width, channels]. */
+  inputShape: number[];
+  /** Outputs of the last layer. */
+  classes: number;
+  layers: string[];
+  parameters: number;
+}
 
 /**
  * Artifact and upload ids: a prefix and 16 base32 letters (80 random bits). An artifact takes
@@ -15,20 +62,27 @@ export type UploadFileName = (typeof UploadFiles)[keyof typeof UploadFiles];
 export const ARTIFACT_ID_PATTERN = /^art-[a-z2-7]{16}$/;
 export const UPLOAD_ID_PATTERN = /^up-[a-z2-7]{16}$/;
 
-/** An uploaded data set as KV `artifacts.<id>` of `Nats.artifactIndexBucket` keeps it. */
+/** An uploaded data set, picture or model as KV `artifacts.<id>` of `Nats.artifactIndexBucket` keeps it. */
 export interface ArtifactRecord {
   id: string;
   team: string;
   createdBy: string;
+  /** Absent in records written before pictures and models could be uploaded: a data set. */
+  kind?: ArtifactKindName;
   /** The uploaded data file's name. */
   filename: string;
   format: DataFormatName;
+  /** A picture is one row of height × width × channels values; a model has none. */
   rows: number;
   cols: number;
+  /** One row's shape before it was flattened, where the file had one (NPY, IDX, pictures). */
+  itemShape?: number[];
+  model?: ModelSummary;
+  weightsFilename?: string;
   labeled: boolean;
   /** Class names in code order; empty when not labeled. */
   classNames: string[];
-  /** The `encodeMatrix` object's size: what counts against the team's storage limit. */
+  /** The stored object's size (a data set's `encodeMatrix` bytes, a picture's file, a model's bundle): what counts against the team's storage limit. */
   storedBytes: number;
   /** SHA-256 (hex) of the uploaded data file. */
   sha256: string;
@@ -55,6 +109,7 @@ export interface UploadRecord {
   chunkSize: number;
   data: UploadFileRecord;
   labels?: UploadFileRecord;
+  weights?: UploadFileRecord;
   /** CSV: the label column as given (a header name or a 1-based number). */
   labelColumn?: string;
   /** ISO-8601. */
@@ -65,8 +120,8 @@ export interface UploadRecord {
 }
 
 /**
- * Where a chunk of an upload is stored. The labels file's bytes follow the data file's in one
- * offset space, so both files' chunks share `ObjectNames.uploadPart`'s naming.
+ * Where a chunk of an upload is stored. The second file's bytes (labels or weights) follow the
+ * data file's in one offset space, so both files' chunks share `ObjectNames.uploadPart`'s naming.
  */
 export function uploadPartOffset(upload: Pick<UploadRecord, 'data'>, file: UploadFileName, offset: number): number {
   return file === UploadFiles.data ? offset : upload.data.sizeBytes + offset;

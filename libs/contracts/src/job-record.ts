@@ -9,8 +9,12 @@ export interface GpuAddress {
 export type JobInputSpec =
   | { source: 'none' }
   | { source: 'dataset'; name: string }
-  /** A matrix the gateway parsed and stored in the Object Store (see `encodeMatrix`). */
-  | { source: 'object'; name: string; rows: number; cols: number; filename?: string; artifactId?: string };
+  /**
+   * An object in the Object Store: a matrix the gateway parsed (see `encodeMatrix`), or with
+   * `encoding: 'image'` an uploaded picture as its file, which the worker decodes into one row.
+   * `itemShape` is one row's shape before it was flattened, where the data had one.
+   */
+  | { source: 'object'; name: string; rows: number; cols: number; filename?: string; artifactId?: string; encoding?: 'matrix' | 'image'; itemShape?: number[] };
 
 /** A file a job wrote beside its result, as listed in the stored result under `files`. */
 export interface OutputFileRef {

@@ -3,7 +3,7 @@ import { type JobEventEnvelope } from './events';
 import { type GpuAddress, type JobInputSpec, type JobRecord } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
 import { type SlotKind, type SlotView, type TeamQuotaView } from './slots';
-import { type ArtifactRecord, type DataFormatName, type StorageUsageView, type UploadFileName, UploadFiles, type UploadRecord } from './artifacts';
+import { type ArtifactKindName, type ArtifactRecord, type DataFormatName, type StorageUsageView, type UploadFileName, uploadFiles, type UploadRecord } from './artifacts';
 
 const TO_PROTO: Record<JobStateName, pb.JobState> = {
   [JobStates.queued]: pb.JobState.JOB_STATE_QUEUED,
@@ -153,7 +153,21 @@ const DATA_FORMAT_TO_PROTO: Record<DataFormatName, pb.DataFormat> = {
   csv: pb.DataFormat.DATA_FORMAT_CSV,
   npy: pb.DataFormat.DATA_FORMAT_NPY,
   idx: pb.DataFormat.DATA_FORMAT_IDX,
+  png: pb.DataFormat.DATA_FORMAT_PNG,
+  jpeg: pb.DataFormat.DATA_FORMAT_JPEG,
+  'tfjs-model': pb.DataFormat.DATA_FORMAT_TFJS_MODEL,
+  'tfjs-weights': pb.DataFormat.DATA_FORMAT_TFJS_WEIGHTS,
 };
+
+const ARTIFACT_KIND_TO_PROTO: Record<ArtifactKindName, pb.ArtifactKind> = {
+  dataset: pb.ArtifactKind.ARTIFACT_KIND_DATASET,
+  image: pb.ArtifactKind.ARTIFACT_KIND_IMAGE,
+  model: pb.ArtifactKind.ARTIFACT_KIND_MODEL,
+};
+
+export function artifactKindFromProto(kind: pb.ArtifactKind): ArtifactKindName | undefined {
+  return (Object.keys(ARTIFACT_KIND_TO_PROTO) as ArtifactKindName[]).find((k) => ARTIFACT_KIND_TO_PROTO[k] === kind);
+}
 
 export function dataFormatToProto(format: DataFormatName): pb.DataFormat {
   return DATA_FORMAT_TO_PROTO[format];
@@ -164,14 +178,18 @@ export function dataFormatFromProto(format: pb.DataFormat): DataFormatName | und
   return (Object.keys(DATA_FORMAT_TO_PROTO) as DataFormatName[]).find((f) => DATA_FORMAT_TO_PROTO[f] === format);
 }
 
+const UPLOAD_FILE_TO_PROTO: Record<UploadFileName, pb.UploadFile> = {
+  data: pb.UploadFile.UPLOAD_FILE_DATA,
+  labels: pb.UploadFile.UPLOAD_FILE_LABELS,
+  weights: pb.UploadFile.UPLOAD_FILE_WEIGHTS,
+};
+
 export function uploadFileToProto(file: UploadFileName): pb.UploadFile {
-  return file === UploadFiles.labels ? pb.UploadFile.UPLOAD_FILE_LABELS : pb.UploadFile.UPLOAD_FILE_DATA;
+  return UPLOAD_FILE_TO_PROTO[file];
 }
 
 export function uploadFileFromProto(file: pb.UploadFile): UploadFileName | undefined {
-  if (file === pb.UploadFile.UPLOAD_FILE_DATA) return UploadFiles.data;
-  if (file === pb.UploadFile.UPLOAD_FILE_LABELS) return UploadFiles.labels;
-  return undefined;
+  return (Object.keys(UPLOAD_FILE_TO_PROTO) as UploadFileName[]).find((f) => UPLOAD_FILE_TO_PROTO[f] === file);
 }
 
 export function artifactToProto(a: ArtifactRecord): pb.Artifact {
@@ -189,14 +207,15 @@ export function artifactToProto(a: ArtifactRecord): pb.Artifact {
     createdAt: new Date(a.createdAt),
     labelsFilename: a.labelsFilename ?? '',
     createdBy: a.createdBy,
+    kind: ARTIFACT_KIND_TO_PROTO[a.kind ?? 'dataset'],
+    itemShape: a.itemShape ?? [],
+    model: a.model,
+    weightsFilename: a.weightsFilename ?? '',
   };
 }
 
 export function uploadToProto(u: UploadRecord): pb.Upload {
-  const files: pb.UploadFileStatus[] = [{ file: pb.UploadFile.UPLOAD_FILE_DATA, filename: u.data.filename, sizeBytes: u.data.sizeBytes, receivedBytes: u.data.receivedBytes }];
-  if (u.labels) {
-    files.push({ file: pb.UploadFile.UPLOAD_FILE_LABELS, filename: u.labels.filename, sizeBytes: u.labels.sizeBytes, receivedBytes: u.labels.receivedBytes });
-  }
+  const files = uploadFiles(u).map(([file, spec]): pb.UploadFileStatus => ({ file: UPLOAD_FILE_TO_PROTO[file], filename: spec.filename, sizeBytes: spec.sizeBytes, receivedBytes: spec.receivedBytes }));
   return { id: u.id, team: u.team, chunkSize: u.chunkSize, files, createdAt: new Date(u.createdAt), expiresAt: new Date(u.expiresAt) };
 }
 

@@ -100,7 +100,10 @@ export const ObjectNames = {
   checkpoint: (jobId: string) => `jobs/${jobId}/checkpoint`,
   /** A file a job wrote beside its result (a plot, an embedding), under its own name. */
   output: (jobId: string, file: string) => `jobs/${jobId}/out/${file}`,
-  /** An uploaded data set, stored as `encodeMatrix` bytes (labels included). */
+  /**
+   * An artifact's one object: a data set's `encodeMatrix` bytes (labels included), a picture's
+   * file as uploaded, or a model's `encodeModelBundle` bytes.
+   */
   artifact: (artifactId: string) => `artifacts/${artifactId}/data`,
   /** One received chunk of an upload in progress, by its byte offset. */
   uploadPart: (uploadId: string, offset: number) => `uploads/${uploadId}/${String(offset).padStart(15, '0')}`,

@@ -1,16 +1,23 @@
 import { computeJobKinds, InvalidParameterError, type JobKind } from '@gpulab/compute';
-import { type BackendInfo, neuralJobKinds } from '@gpulab/neural';
+import { acceleratedTsneKind, type BackendInfo, neuralJobKinds } from '@gpulab/neural';
 
 /**
  * A job kind of any package. Kinds that compute with TensorFlow.js ready their backend before
  * the worker reports the start (`initBackend`, given the worker's GPULAB_BACKEND); the others
- * compute on the CPU in plain TypeScript.
+ * compute on the CPU in plain TypeScript, except `tsne`, which readies TensorFlow.js itself
+ * when a job takes its tensor path (most do not, and should not pay for loading it).
  */
 export type RegisteredJobKind = JobKind & {
   initBackend?(preferred: string | undefined): Promise<BackendInfo>;
 };
 
-const KINDS: ReadonlyMap<string, RegisteredJobKind> = index([...computeJobKinds, ...neuralJobKinds]);
+/**
+ * compute's `tsne` kind with its tensor path on TensorFlow.js (compute cannot have it: neural
+ * depends on compute). It reads the worker's GPULAB_BACKEND from the job's context.
+ */
+const tsneKind = acceleratedTsneKind;
+
+const KINDS: ReadonlyMap<string, RegisteredJobKind> = index([...computeJobKinds.map((kind) => (kind.name === tsneKind.name ? tsneKind : kind)), ...neuralJobKinds]);
 
 export function listJobKinds(): RegisteredJobKind[] {
   return [...KINDS.values()];

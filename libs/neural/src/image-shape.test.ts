@@ -14,6 +14,12 @@ describe('the image shape of a data set', () => {
     assert.deepEqual(imageShapeParam({ imageShape: '10 x 20' }, 200), [10, 20, 1]);
   });
 
+  it('comes from the shape an IDX or NPY file of images gave each row, when not set', () => {
+    assert.deepEqual(imageShapeParam({}, 100, [10, 10]), [10, 10, 1]);
+    assert.deepEqual(imageShapeParam({}, 48, [4, 4, 3]), [4, 4, 3]);
+    assert.deepEqual(imageShapeParam({ imageShape: '8x2' }, 16, [4, 4]), [8, 2, 1]);
+  });
+
   it('is required for other column counts, and must fit the columns', () => {
     assert.throws(() => imageShapeParam({}, 100), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'imageShape' && /100 columns.*--set imageShape=/.test(e.message));
     assert.throws(() => imageShapeParam({ imageShape: '10x10x2' }, 100), /200 values per image but the data has 100 columns/);

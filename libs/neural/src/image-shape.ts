@@ -15,11 +15,16 @@ export function formatImageShape(shape: ImageShape): string {
 
 /**
  * Reads the `imageShape` parameter (`28x28x1`, or `28x28` for one channel) and checks it
- * against the data's columns; without it, 784 columns are 28x28x1 and 3072 are 32x32x3.
+ * against the data's columns. Without it, the shape the data came with (`itemShape`: an IDX
+ * or NPY file of images) holds; else 784 columns are 28x28x1 and 3072 are 32x32x3.
  */
-export function imageShapeParam(params: Record<string, unknown>, cols: number): ImageShape {
+export function imageShapeParam(params: Record<string, unknown>, cols: number, itemShape?: readonly number[]): ImageShape {
   const raw = params.imageShape;
   if (raw === undefined || raw === null || raw === '') {
+    if (itemShape && (itemShape.length === 2 || itemShape.length === 3)) {
+      const own: ImageShape = [itemShape[0], itemShape[1], itemShape[2] ?? 1];
+      if (own[0] * own[1] * own[2] === cols) return own;
+    }
     const known = KNOWN.get(cols);
     if (!known) {
       throw new InvalidParameterError(

@@ -27,3 +27,8 @@ export { tfjs, type Tf } from './tfjs';
 export * from './techniques';
 export * from './images';
 export { VISUALIZATION_KINDS } from './visualization/technique-kinds';
+export { readUploadedModel, type UploadedModel } from './model-upload';
+export { acceleratedTsneKind, tensorTsneAccelerate } from './tsne/accelerated-tsne-kind';
+export { TensorTsneAccelerator, type TensorTsneOptions } from './tsne/tensor-tsne-accelerator';
+export { TensorTsneGradient } from './tsne/tensor-tsne-gradient';
+export { chooseTsnePath, TSNE_GPU_BACKENDS } from './tsne/tsne-path';

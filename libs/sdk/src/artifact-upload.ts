@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { status, type ClientWritableStream } from '@grpc/grpc-js';
-import { DATA_FORMATS, type DataFormatName, dataFormatToProto, type pb, UploadFiles, uploadFileToProto } from '@gpulab/contracts';
+import { DATA_FORMATS, type DataFormatName, DataFormats, dataFormatToProto, type pb, type UploadFileName, UploadFiles, uploadFileToProto } from '@gpulab/contracts';
 import { artifactFromProto, type ArtifactView, receivedBytes, uploadFromProto, uploadSize, type UploadView } from './artifact-view';
 import { GpulabError } from './errors';
 
@@ -11,7 +11,10 @@ import { GpulabError } from './errors';
 export type UploadSource = string | Uint8Array;
 
 export interface UploadOptions {
-  /** @default from the file name: .csv/.tsv/.txt, .npy, .idx or MNIST's `…-idx3-ubyte` (also gzipped) */
+  /**
+   * @default from the file name: .csv/.tsv/.txt, .npy, .idx or MNIST's `…-idx3-ubyte` (also
+   * gzipped) for data sets, .png and .jpg/.jpeg for pictures, .json for a TensorFlow.js model
+   */
   format?: DataFormatName;
   /** The artifact's file name. @default the path's base name; required when uploading bytes */
   filename?: string;
@@ -23,6 +26,13 @@ export interface UploadOptions {
   labelsFormat?: DataFormatName;
   /** @default the labels path's base name; required when the labels are bytes */
   labelsFilename?: string;
+  /**
+   * A model (model.json): its weights, the files its manifest lists one after the other.
+   * @default for a model.json on disk, the files its `weightsManifest` names, beside it
+   */
+  weights?: UploadSource;
+  /** @default the weights path's base name; required when the weights are bytes */
+  weightsFilename?: string;
   /** Go on with an earlier upload of the same file(s) that stopped (its id came with the progress). */
   resumeUploadId?: string;
   /** Stops the upload; what arrived stays for a day and `resumeUploadId` goes on from there. */
@@ -71,28 +81,40 @@ interface ByteSource {
 export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, options: UploadOptions, onProgress?: (p: UploadProgress) => void): Promise<ArtifactView> {
   const sources: ByteSource[] = [];
   try {
-    const data = await openSource(source, options.filename, options.format, 'data');
-    sources.push(data);
-    if (options.labels !== undefined) sources.push(await openSource(options.labels, options.labelsFilename, options.labelsFormat, 'labels'));
-    const [dataSource, labelsSource] = sources;
+    const dataSource = await openSource(source, options.filename, options.format, 'data');
+    sources.push(dataSource);
+    let second: SecondFile | undefined;
+    if (options.labels !== undefined) {
+      second = { file: UploadFiles.labels, source: await openSource(options.labels, options.labelsFilename, options.labelsFormat, 'labels') };
+    } else if (options.weights !== undefined) {
+      second = { file: UploadFiles.weights, source: await openSource(options.weights, options.weightsFilename, DataFormats.tfjsWeights, 'weights') };
+    } else if (dataSource.format === DataFormats.tfjsModel && typeof source === 'string') {
+      second = { file: UploadFiles.weights, source: await openWeightsOf(source) };
+    }
+    if (second) sources.push(second.source);
     const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
     let resumes = 0;
     const report = (uploadId: string, phase: UploadProgress['phase'], sentBytes: number) => onProgress?.({ uploadId, phase, sentBytes, totalBytes, resumes });
     report(options.resumeUploadId ?? '', 'hashing', 0);
     const spec = async (s: ByteSource): Promise<pb.UploadFileSpec> => ({ filename: s.filename, format: dataFormatToProto(s.format), sizeBytes: s.size, sha256: await s.sha256() });
     const dataSpec = await spec(dataSource);
-    const labelsSpec = labelsSource ? await spec(labelsSource) : undefined;
+    const secondSpec = second ? await spec(second.source) : undefined;
     checkAborted(options.signal, options.resumeUploadId);
 
     let upload: UploadView;
     if (options.resumeUploadId) {
       upload = await getUpload(rpc, options.resumeUploadId);
       const declared = upload.files.map((f) => `${f.filename}:${f.sizeBytes}`).join(',');
-      const given = [dataSpec, labelsSpec].filter((f) => f).map((f) => `${f?.filename}:${f?.sizeBytes}`).join(',');
+      const given = [dataSpec, secondSpec].filter((f) => f).map((f) => `${f?.filename}:${f?.sizeBytes}`).join(',');
       if (declared !== given) throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `upload ${upload.id} is of ${declared}, not of ${given}; resume it with the same file(s)`);
     } else {
       const labelColumn = options.labelColumn === undefined ? '' : String(options.labelColumn);
-      const created = await rpc.unary<pb.CreateUploadRequest, pb.CreateUploadResponse>('createUpload', { data: dataSpec, labels: labelsSpec, labelColumn });
+      const created = await rpc.unary<pb.CreateUploadRequest, pb.CreateUploadResponse>('createUpload', {
+        data: dataSpec,
+        labels: second?.file === UploadFiles.labels ? secondSpec : undefined,
+        weights: second?.file === UploadFiles.weights ? secondSpec : undefined,
+        labelColumn,
+      });
       if (!created.upload) throw new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an upload');
       upload = uploadFromProto(created.upload);
     }
@@ -104,7 +126,7 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
     while (receivedBytes(upload) < uploadSize(upload)) {
       const before = receivedBytes(upload);
       try {
-        upload = await sendFrom(rpc, upload, dataSource, labelsSource, options.signal, (sent) => report(uploadId, 'sending', sent));
+        upload = await sendFrom(rpc, upload, dataSource, second, options.signal, (sent) => report(uploadId, 'sending', sent));
       } catch (error) {
         checkAborted(options.signal, uploadId);
         const e = GpulabError.from(error, rpc.address);
@@ -134,13 +156,83 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
   }
 }
 
-/** csv, npy or idx from a file name; undefined when it does not tell. */
+/** The format a file name tells; undefined when it does not. */
 export function formatFromName(filename: string): DataFormatName | undefined {
   const name = filename.toLowerCase().replace(/\.gz$/, '');
   if (/\.(csv|tsv|txt)$/.test(name)) return 'csv';
   if (name.endsWith('.npy')) return 'npy';
   if (name.endsWith('.idx') || /-idx\d-ubyte$|\.idx\d-ubyte$/.test(name)) return 'idx';
+  if (name.endsWith('.png')) return 'png';
+  if (/\.jpe?g$/.test(name)) return 'jpeg';
+  if (name.endsWith('.json')) return 'tfjs-model';
   return undefined;
+}
+
+/** The file that comes with the data: a data set's labels or a model's weights. */
+interface SecondFile {
+  file: UploadFileName;
+  source: ByteSource;
+}
+
+/**
+ * A model.json's weights as one file: the files its `weightsManifest` lists, beside it, one
+ * after the other in the manifest's order, which is how TensorFlow.js reads them.
+ */
+async function openWeightsOf(modelJsonPath: string): Promise<ByteSource> {
+  let manifest: unknown;
+  try {
+    manifest = (JSON.parse(await readFile(modelJsonPath, 'utf8')) as { weightsManifest?: unknown }).weightsManifest;
+  } catch (error) {
+    throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `${modelJsonPath} is not a TensorFlow.js model.json: ${(error as Error).message}`, { cause: error });
+  }
+  const paths = Array.isArray(manifest) ? manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : [])) : [];
+  if (paths.length === 0 || !paths.every((p): p is string => typeof p === 'string' && p !== '' && !isAbsolute(p))) {
+    throw new GpulabError(
+      'INVALID_ARGUMENT',
+      status.INVALID_ARGUMENT,
+      `${modelJsonPath}: its weightsManifest names no weights files (a layers model lists them under "paths"); give the weights file with --weights`,
+    );
+  }
+  const files = paths.map((p) => resolve(dirname(modelJsonPath), p));
+  const parts = await Promise.all(files.map((f) => openSource(f, undefined, DataFormats.tfjsWeights, 'weights')));
+  return parts.length === 1 ? parts[0] : concatenated(parts, `${parts[0].filename}+${parts.length - 1}`);
+}
+
+/** Several files read as one, in order. */
+function concatenated(parts: ByteSource[], filename: string): ByteSource {
+  const starts: number[] = [];
+  let size = 0;
+  for (const part of parts) {
+    starts.push(size);
+    size += part.size;
+  }
+  return {
+    filename,
+    format: parts[0].format,
+    size,
+    read: async (offset, length) => {
+      const out: Buffer[] = [];
+      for (let i = 0; i < parts.length && length > 0; i++) {
+        const end = starts[i] + parts[i].size;
+        if (offset >= end) continue;
+        const take = Math.min(length, end - offset);
+        out.push(await parts[i].read(offset - starts[i], take));
+        offset += take;
+        length -= take;
+      }
+      return Buffer.concat(out);
+    },
+    sha256: async () => {
+      const hash = createHash('sha256');
+      for (const part of parts) {
+        for (let at = 0; at < part.size; at += 1024 * 1024) hash.update(await part.read(at, Math.min(1024 * 1024, part.size - at)));
+      }
+      return hash.digest('hex');
+    },
+    close: async () => {
+      for (const part of parts) await part.close();
+    },
+  };
 }
 
 async function getUpload(rpc: UploadRpc, uploadId: string): Promise<UploadView> {
@@ -154,7 +246,7 @@ function sendFrom(
   rpc: UploadRpc,
   upload: UploadView,
   data: ByteSource,
-  labels: ByteSource | undefined,
+  second: SecondFile | undefined,
   signal: AbortSignal | undefined,
   onSent: (bytes: number) => void,
 ): Promise<UploadView> {
@@ -172,7 +264,7 @@ function sendFrom(
     let sent = receivedBytes(upload);
     const pump = async () => {
       let first = true;
-      for (const [file, source] of [[UploadFiles.data, data], [UploadFiles.labels, labels]] as const) {
+      for (const { file, source } of [{ file: UploadFiles.data, source: data }, ...(second ? [second] : [])]) {
         const status = upload.files.find((f) => f.file === file);
         if (!source || !status) continue;
         for (let offset = status.receivedBytes; offset < source.size && !settled; offset += upload.chunkSize) {
@@ -238,7 +330,7 @@ function sleep(ms: number): Promise<void> {
 
 async function openSource(source: UploadSource, filename: string | undefined, format: DataFormatName | undefined, which: string): Promise<ByteSource> {
   const name = filename ?? (typeof source === 'string' ? basename(source) : undefined);
-  if (!name) throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `the ${which} bytes need a file name (filename${which === 'labels' ? ' / labelsFilename' : ''})`);
+  if (!name) throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `the ${which} bytes need a file name (${which === 'data' ? 'filename' : `${which}Filename`})`);
   const fmt = format ?? formatFromName(name);
   if (!fmt || !DATA_FORMATS.includes(fmt)) {
     throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `cannot tell the format of ${name} from its name; give it: ${DATA_FORMATS.join(', ')}`);

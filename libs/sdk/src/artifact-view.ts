@@ -1,13 +1,30 @@
-import { dataFormatFromProto, type DataFormatName, type pb, type StorageUsageView, uploadFileFromProto, type UploadFileName } from '@gpulab/contracts';
+import {
+  artifactKindFromProto,
+  type ArtifactKindName,
+  dataFormatFromProto,
+  type DataFormatName,
+  type ModelSummary,
+  type pb,
+  type StorageUsageView,
+  uploadFileFromProto,
+  type UploadFileName,
+} from '@gpulab/contracts';
 
-/** An uploaded data set as SDK users see it. */
+/** An uploaded data set, picture or model as SDK users see it. */
 export interface ArtifactView {
   id: string;
   team: string;
+  kind: ArtifactKindName | 'unknown';
   filename: string;
   format: DataFormatName | 'unknown';
+  /** A data set's rows and columns; a picture is one row of height × width × channels values. */
   rows: number;
   cols: number;
+  /** One row's shape before it was flattened (IDX and NPY images, pictures). */
+  itemShape?: number[];
+  /** Models: input shape, classes, layer names, parameter count. */
+  model?: ModelSummary;
+  weightsFilename?: string;
   labeled: boolean;
   /** Class names in code order; empty when not labeled. */
   classNames: string[];
@@ -43,10 +60,14 @@ export function artifactFromProto(a: pb.Artifact): ArtifactView {
   return {
     id: a.id,
     team: a.team,
+    kind: artifactKindFromProto(a.kind) ?? 'unknown',
     filename: a.filename,
     format: dataFormatFromProto(a.format) ?? 'unknown',
     rows: a.rows,
     cols: a.cols,
+    itemShape: a.itemShape.length > 0 ? a.itemShape : undefined,
+    model: a.model,
+    weightsFilename: a.weightsFilename || undefined,
     labeled: a.labeled,
     classNames: a.classNames,
     storedBytes: a.storedBytes,

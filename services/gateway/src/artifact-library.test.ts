@@ -4,8 +4,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Caller, ObjectNames } from '@gpulab/contracts';
-import { connectNats, type JetStreamResources, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
+import { type Caller, type DataFormatName, decodeModelBundle, ObjectNames } from '@gpulab/contracts';
+import { buildCnn, initBackend, saveModelFiles } from '@gpulab/neural';
+import { connectNats, type JetStreamResources, type NatsConnection, NatsServerProcess, openJetStreamResources, readObject } from '@gpulab/platform';
+import { PNG } from 'pngjs';
 import { ArtifactLibrary, type ArtifactLibraryOptions } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { GatewayError } from './errors';
@@ -44,9 +46,21 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
     for (let offset = from; offset < to; offset += CHUNK) await lib.writeChunk(write, 'data', offset, bytes.subarray(offset, offset + CHUNK));
     return write;
   };
+  /** Creates an upload of the given files, sends all their bytes, and finishes it. */
+  const uploadFiles = async (lib: ArtifactLibrary, files: Partial<Record<'data' | 'labels' | 'weights', { filename: string; format: DataFormatName; bytes: Uint8Array }>>) => {
+    const spec = (f?: { filename: string; format: DataFormatName; bytes: Uint8Array }) => f && { filename: f.filename, format: f.format, sizeBytes: f.bytes.byteLength, sha256: sha256(f.bytes) };
+    const upload = await lib.createUpload(member('demo'), { data: spec(files.data), labels: spec(files.labels), weights: spec(files.weights), labelColumn: '' });
+    const write = await lib.openUpload(member('demo'), upload.id);
+    for (const name of ['data', 'labels', 'weights'] as const) {
+      const bytes = files[name]?.bytes;
+      for (let offset = 0; bytes && offset < bytes.byteLength; offset += upload.chunkSize) await lib.writeChunk(write, name, offset, bytes.subarray(offset, offset + upload.chunkSize));
+    }
+    return { upload, finish: () => lib.finishUpload(member('demo'), upload.id) };
+  };
   const storedChunks = async (uploadId: string) => (await resources.artifacts.list()).filter((o) => !o.deleted && o.name.startsWith(`uploads/${uploadId}/`)).length;
 
   before(async () => {
+    await initBackend('cpu');
     dir = mkdtempSync(join(tmpdir(), 'gpulab-artifacts-'));
     server = await NatsServerProcess.start({ storeDir: dir });
     nc = await connectNats({ url: server.url, name: 'artifact-library-test' });
@@ -119,6 +133,91 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
     assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     assert.match((refused.reason as Error).message, /team race has used 0\.00 MB \(0\.00 MB of it uploads in progress\) of its 0\.00 MB storage, and points\.csv needs/);
+  });
+
+  it('keeps a picture as uploaded and records its size and channels', async () => {
+    const png = new PNG({ width: 5, height: 3 });
+    for (let i = 0; i < 15; i++) png.data.set([200, 10 * i, 0, 255], 4 * i);
+    const bytes = PNG.sync.write(png);
+    const { upload, finish } = await uploadFiles(library({ chunkBytes: 64 }), { data: { filename: 'photo.png', format: 'png', bytes } });
+    const artifact = await finish();
+    assert.equal(artifact.kind, 'image');
+    assert.deepEqual([artifact.rows, artifact.cols, artifact.itemShape, artifact.storedBytes], [1, 45, [3, 5, 3], bytes.byteLength]);
+    assert.ok(Buffer.from((await readObject(resources.artifacts, ObjectNames.artifact(artifact.id))) as Uint8Array).equals(bytes));
+    assert.equal(await storedChunks(upload.id), 0);
+  });
+
+  it('refuses a picture that does not decode, and keeps nothing of it', async () => {
+    const bytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(' not really a png')]);
+    const { upload, finish } = await uploadFiles(library(), { data: { filename: 'broken.png', format: 'png', bytes } });
+    await assert.rejects(finish(), (e: unknown) => e instanceof GatewayError && e.code === 'INVALID_ARGUMENT' && /broken\.png: the PNG image cannot be read/.test(e.message));
+    assert.equal(await storedChunks(upload.id), 0);
+    assert.equal(await store.hasArtifactObject(`art-${upload.id.slice(3)}`), false);
+  });
+
+  it('records the shape of one image of an IDX file, for jobs that need images', async () => {
+    const idx = Buffer.alloc(4 + 12 + 2 * 4 * 3);
+    idx.set([0, 0, 0x08, 3]);
+    idx.writeUInt32BE(2, 4);
+    idx.writeUInt32BE(4, 8);
+    idx.writeUInt32BE(3, 12);
+    const artifact = await (await uploadFiles(library({ chunkBytes: 64 }), { data: { filename: 'images-idx3-ubyte', format: 'idx', bytes: idx } })).finish();
+    assert.deepEqual([artifact.kind, artifact.rows, artifact.cols, artifact.itemShape], ['dataset', 2, 12, [4, 3]]);
+  });
+
+  it('stores an uploaded TensorFlow.js model whose weights came in shards, with one weights file, and says what it takes', async () => {
+    const model = buildCnn({ imageShape: [8, 8, 1], classes: 3, blocks: [2], dense: 4 });
+    const files = await saveModelFiles(model);
+    model.dispose();
+    const json = JSON.parse(Buffer.from(files['model.json']).toString()) as { weightsManifest: { paths: string[]; weights: unknown[] }[] };
+    const [group] = json.weightsManifest;
+    // As tfjs' converter writes larger models: two groups of shards.
+    json.weightsManifest = [
+      { paths: ['group1-shard1of1.bin'], weights: group.weights.slice(0, 2) },
+      { paths: ['group2-shard1of2.bin', 'group2-shard2of2.bin'], weights: group.weights.slice(2) },
+    ];
+    const artifact = await (
+      await uploadFiles(library({ chunkBytes: 256 }), {
+        data: { filename: 'model.json', format: 'tfjs-model', bytes: Buffer.from(JSON.stringify(json)) },
+        weights: { filename: 'weights.bin', format: 'tfjs-weights', bytes: files['weights.bin'] },
+      })
+    ).finish();
+    assert.equal(artifact.kind, 'model');
+    assert.deepEqual(artifact.model?.inputShape, [8, 8, 1]);
+    assert.equal(artifact.model?.classes, 3);
+    assert.deepEqual(artifact.model?.layers, ['conv1', 'pool1', 'flatten', 'dense1', 'logits', 'softmax']);
+    assert.equal(artifact.weightsFilename, 'weights.bin');
+    const bundle = decodeModelBundle((await readObject(resources.artifacts, ObjectNames.artifact(artifact.id))) as Uint8Array);
+    assert.ok(Buffer.from(bundle.weights).equals(Buffer.from(files['weights.bin'])));
+    const stored = JSON.parse(Buffer.from(bundle.modelJson).toString()) as { weightsManifest: { paths: string[]; weights: unknown[] }[] };
+    assert.deepEqual(stored.weightsManifest.map((g) => g.paths), [['weights.bin']]);
+    assert.equal(stored.weightsManifest[0].weights.length, group.weights.length);
+  });
+
+  it('refuses a model whose weights do not fit its manifest, or that is no layers model, and keeps nothing', async () => {
+    const model = buildCnn({ imageShape: [8, 8, 1], classes: 3, blocks: [2], dense: 4 });
+    const files = await saveModelFiles(model);
+    model.dispose();
+    const short = await uploadFiles(library({ chunkBytes: 256 }), {
+      data: { filename: 'model.json', format: 'tfjs-model', bytes: files['model.json'] },
+      weights: { filename: 'weights.bin', format: 'tfjs-weights', bytes: files['weights.bin'].subarray(8) },
+    });
+    await assert.rejects(short.finish(), (e: unknown) => e instanceof GatewayError && e.code === 'INVALID_ARGUMENT' && /model\.json: weights\.bin has \d+ bytes but model\.json describes/.test(e.message));
+    assert.equal(await storedChunks(short.upload.id), 0);
+    const graph = await uploadFiles(library({ chunkBytes: 256 }), {
+      data: { filename: 'model.json', format: 'tfjs-model', bytes: Buffer.from(JSON.stringify({ format: 'graph-model', modelTopology: {}, weightsManifest: [] })) },
+      weights: { filename: 'weights.bin', format: 'tfjs-weights', bytes: Buffer.alloc(4) },
+    });
+    await assert.rejects(graph.finish(), /graph model .*tfjs_layers_model/);
+  });
+
+  it('refuses at creation a model without weights, weights without a model, and labels for a picture', async () => {
+    const lib = library();
+    const file = (filename: string, format: DataFormatName) => ({ filename, format, sizeBytes: 10, sha256: sha256('x') });
+    await assert.rejects(lib.createUpload(member('demo'), { data: file('model.json', 'tfjs-model'), labels: undefined, labelColumn: '' }), /needs its weights file too/);
+    await assert.rejects(lib.createUpload(member('demo'), { data: file('w.bin', 'tfjs-weights'), labels: undefined, labelColumn: '' }), /upload the model's model\.json/);
+    await assert.rejects(lib.createUpload(member('demo'), { data: file('a.npy', 'npy'), labels: undefined, weights: file('w.bin', 'tfjs-weights'), labelColumn: '' }), /only a model/);
+    await assert.rejects(lib.createUpload(member('demo'), { data: file('a.png', 'png'), labels: file('l.csv', 'csv'), labelColumn: '' }), /a picture takes no labels file/);
   });
 
   it('the sweep deletes an artifact matrix a crash left without its record, once it is an hour old', async () => {

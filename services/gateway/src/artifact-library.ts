@@ -3,14 +3,19 @@ import {
   ARTIFACT_ID_PATTERN,
   type ArtifactRecord,
   type Caller,
+  artifactKindOf,
   DATA_FORMATS,
   type DataFormatName,
+  DataFormats,
   encodeMatrix,
+  encodeModelBundle,
+  LABELS_FORMATS,
   ErrorCodes,
   type JobRecord,
   type StorageUsageView,
   TUTORS_TEAM,
   type UploadFileName,
+  uploadFiles,
   UploadFiles,
   type UploadFileRecord,
   UPLOAD_ID_PATTERN,
@@ -44,6 +49,7 @@ export interface UploadFileRequest {
 export interface NewUploadRequest {
   data: UploadFileRequest | undefined;
   labels: UploadFileRequest | undefined;
+  weights?: UploadFileRequest | undefined;
   labelColumn: string;
 }
 
@@ -91,13 +97,24 @@ export class ArtifactLibrary {
   async createUpload(caller: Caller, request: NewUploadRequest): Promise<UploadRecord> {
     const data = checkFile(request.data, 'data');
     const labels = request.labels ? checkFile(request.labels, 'labels') : undefined;
+    // A model's weights have one format; a client that leaves it out means that one.
+    const weights = request.weights ? checkFile({ ...request.weights, format: request.weights.format ?? DataFormats.tfjsWeights }, 'weights') : undefined;
     const labelColumn = request.labelColumn.trim() || undefined;
+    const kind = artifactKindOf(data.format);
+    if (!kind) {
+      throw invalid(`${data.filename}: ${data.format} is the format of a model's weights file; upload the model's model.json (format tfjs-model) with this file as its weights`);
+    }
     if (labelColumn !== undefined && data.format !== 'csv') {
       throw invalid(`${data.filename}: a label column is for CSV files; ${data.format} data takes its labels in a second file (labels)`);
     }
     if (labels && data.format === 'csv') {
       throw invalid(`${data.filename}: a CSV keeps its labels in one of its columns; name it with label_column instead of sending a labels file`);
     }
+    if (labels && kind !== 'dataset') throw invalid(`${data.filename}: a ${kind === 'image' ? 'picture' : 'model'} takes no labels file`);
+    if (labels && !LABELS_FORMATS.includes(labels.format)) throw invalid(`${labels.filename}: a labels file is ${LABELS_FORMATS.join(', ')}, not ${labels.format}`);
+    if (kind === 'model' && !weights) throw invalid(`${data.filename}: a model needs its weights file too (the files model.json's weightsManifest lists, one after the other)`);
+    if (weights && kind !== 'model') throw invalid(`${data.filename}: only a model (model.json, format tfjs-model) comes with a weights file`);
+    if (weights && weights.format !== DataFormats.tfjsWeights) throw invalid(`${weights.filename}: a model's weights file has the format tfjs-weights, not ${weights.format}`);
     if (labelColumn !== undefined && labelColumn.length > 200) throw invalid('label_column is longer than 200 characters');
     const team = teamOf(caller);
     const now = this.clock.now();
@@ -108,16 +125,17 @@ export class ArtifactLibrary {
       chunkSize: this.options.chunkBytes,
       data,
       labels,
+      weights,
       labelColumn,
       createdAt: new Date(now).toISOString(),
       updatedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.options.uploadExpiryMs).toISOString(),
     };
-    const declared = data.sizeBytes + (labels?.sizeBytes ?? 0);
+    const declared = declaredBytes(upload);
     return this.teamLock.run(team, async () => {
       const usage = await this.usage(team);
       if (usage.artifactBytes + usage.uploadBytes + declared > usage.limitBytes) {
-        throw overLimit(usage, `${describeFiles(upload)} need${labels ? '' : 's'} ${mb(declared)}`);
+        throw overLimit(usage, `${describeFiles(upload)} need${uploadFiles(upload).length > 1 ? '' : 's'} ${mb(declared)}`);
       }
       await this.store.createUpload(upload);
       return upload;
@@ -144,7 +162,7 @@ export class ArtifactLibrary {
    */
   async writeChunk(write: UploadWrite, file: UploadFileName, offset: number, data: Uint8Array): Promise<void> {
     const spec = fileOf(write.upload, file);
-    if (!spec) throw invalid(`upload ${write.upload.id} has no labels file; send its data file's chunks as file DATA`);
+    if (!spec) throw invalid(`upload ${write.upload.id} has no ${file} file; send its files' chunks as ${uploadFiles(write.upload).map(([f]) => f.toUpperCase()).join(' and ')}`);
     const { chunkSize } = write.upload;
     const end = offset + data.byteLength;
     if (data.byteLength === 0) throw invalid(`the chunk at byte ${offset} of ${spec.filename} is empty`);
@@ -208,8 +226,8 @@ export class ArtifactLibrary {
     }
     const upload = found.record;
     if (!canRead(caller, upload.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`);
-    for (const spec of [upload.data, upload.labels]) {
-      if (spec && spec.receivedBytes < spec.sizeBytes) {
+    for (const [, spec] of uploadFiles(upload)) {
+      if (spec.receivedBytes < spec.sizeBytes) {
         throw new GatewayError(
           ErrorCodes.failedPrecondition,
           `${spec.filename}: ${spec.receivedBytes} of ${spec.sizeBytes} bytes have arrived; send the rest (from byte ${spec.receivedBytes}) before finishing`,
@@ -218,15 +236,12 @@ export class ArtifactLibrary {
     }
     return this.parseLock.run('parse', async () => {
       const parsed = await this.endOnCallerError(upload, () => this.readAndParse(upload));
-      const bytes = encodeMatrix({ rows: parsed.matrix.rows, cols: parsed.matrix.cols, data: parsed.matrix.data, labels: parsed.labels });
+      const { bytes, fields, takes } = storedForm(parsed);
       return this.teamLock.run(upload.team, async () => {
         const usage = await this.usage(upload.team, upload.id);
         if (usage.artifactBytes + usage.uploadBytes + bytes.byteLength > usage.limitBytes) {
           await this.store.deleteUpload(upload);
-          throw overLimit(
-            usage,
-            `${upload.data.filename} takes ${mb(bytes.byteLength)} stored (${parsed.matrix.rows} × ${parsed.matrix.cols} numbers of 8 bytes); the upload was deleted`,
-          );
+          throw overLimit(usage, `${upload.data.filename} takes ${mb(bytes.byteLength)} stored (${takes}); the upload was deleted`);
         }
         const record: ArtifactRecord = {
           id: artifactId,
@@ -234,13 +249,11 @@ export class ArtifactLibrary {
           createdBy: upload.createdBy,
           filename: upload.data.filename,
           format: upload.data.format,
-          rows: parsed.matrix.rows,
-          cols: parsed.matrix.cols,
-          labeled: parsed.labels !== undefined,
-          classNames: parsed.labels?.names ?? [],
+          ...fields,
           storedBytes: bytes.byteLength,
           sha256: upload.data.sha256,
           ...(upload.labels ? { labelsFilename: upload.labels.filename } : {}),
+          ...(upload.weights ? { weightsFilename: upload.weights.filename } : {}),
           createdAt: new Date(this.clock.now()).toISOString(),
         };
         const stored = await this.store.putArtifact(record, bytes);
@@ -290,7 +303,7 @@ export class ArtifactLibrary {
       const listed = readers.slice(0, 3).map((j) => `${j.id} (${j.state})`).join(', ');
       throw new GatewayError(
         ErrorCodes.failedPrecondition,
-        `artifact ${artifact.id} is the input of ${readers.length === 1 ? 'job' : `${readers.length} jobs`} ${listed}${readers.length > 3 ? ', …' : ''} that have not ended; cancel them or wait, then delete it`,
+        `artifact ${artifact.id} is used by ${readers.length === 1 ? 'job' : `${readers.length} jobs`} ${listed}${readers.length > 3 ? ', …' : ''} that have not ended; cancel them or wait, then delete it`,
       );
     }
     await this.store.deleteArtifact(artifact.id);
@@ -358,7 +371,8 @@ export class ArtifactLibrary {
   private async readAndParse(upload: UploadRecord): Promise<ParsedUpload> {
     const data = await this.readVerified(upload, UploadFiles.data);
     const labels = upload.labels ? await this.readVerified(upload, UploadFiles.labels) : undefined;
-    return this.parse({ upload, data, labels });
+    const weights = upload.weights ? await this.readVerified(upload, UploadFiles.weights) : undefined;
+    return this.parse({ upload, data, labels, weights });
   }
 
   private async readVerified(upload: UploadRecord, file: UploadFileName): Promise<Buffer> {
@@ -411,14 +425,44 @@ function teamOf(caller: Caller): string {
 }
 
 function fileOf(upload: UploadRecord, file: UploadFileName): UploadFileRecord | undefined {
-  return file === UploadFiles.data ? upload.data : upload.labels;
+  return uploadFiles(upload).find(([name]) => name === file)?.[1];
+}
+
+function declaredBytes(upload: UploadRecord): number {
+  return uploadFiles(upload).reduce((sum, [, spec]) => sum + spec.sizeBytes, 0);
+}
+
+/** The object an artifact is stored as, the record's fields that describe it, and what makes its size. */
+function storedForm(parsed: ParsedUpload): { bytes: Uint8Array; fields: Pick<ArtifactRecord, 'kind' | 'rows' | 'cols' | 'labeled' | 'classNames' | 'itemShape' | 'model'>; takes: string } {
+  switch (parsed.kind) {
+    case 'dataset': {
+      const { matrix, labels, itemShape } = parsed;
+      return {
+        bytes: encodeMatrix({ rows: matrix.rows, cols: matrix.cols, data: matrix.data, labels }),
+        fields: { kind: 'dataset', rows: matrix.rows, cols: matrix.cols, labeled: labels !== undefined, classNames: labels?.names ?? [], ...(itemShape ? { itemShape } : {}) },
+        takes: `${matrix.rows} × ${matrix.cols} numbers of 8 bytes`,
+      };
+    }
+    case 'image':
+      return {
+        bytes: parsed.bytes,
+        fields: { kind: 'image', rows: 1, cols: parsed.width * parsed.height * parsed.channels, labeled: false, classNames: [], itemShape: [parsed.height, parsed.width, parsed.channels] },
+        takes: 'the picture as uploaded',
+      };
+    case 'model':
+      return {
+        bytes: encodeModelBundle(parsed.bundle),
+        fields: { kind: 'model', rows: 0, cols: 0, labeled: false, classNames: [], model: parsed.summary },
+        takes: 'model.json and the weights',
+      };
+  }
 }
 
 function tally(team: string, artifacts: ArtifactRecord[], uploads: UploadRecord[], limitBytes: number): StorageUsageView {
   return {
     team,
     artifactBytes: artifacts.filter((a) => a.team === team).reduce((sum, a) => sum + a.storedBytes, 0),
-    uploadBytes: uploads.filter((u) => u.team === team).reduce((sum, u) => sum + u.data.sizeBytes + (u.labels?.sizeBytes ?? 0), 0),
+    uploadBytes: uploads.filter((u) => u.team === team).reduce((sum, u) => sum + declaredBytes(u), 0),
     limitBytes,
   };
 }
@@ -460,7 +504,7 @@ function checkArtifactId(raw: string): string {
 }
 
 function describeFiles(upload: UploadRecord): string {
-  return upload.labels ? `${upload.data.filename} and ${upload.labels.filename}` : upload.data.filename;
+  return uploadFiles(upload).map(([, spec]) => spec.filename).join(' and ');
 }
 
 function overLimit(usage: StorageUsageView, need: string): GatewayError {

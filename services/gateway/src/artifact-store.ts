@@ -4,7 +4,7 @@ import {
   Nats,
   ObjectNames,
   type UploadFileName,
-  UploadFiles,
+  uploadFiles,
   type UploadRecord,
   uploadPartOffset,
 } from '@gpulab/contracts';
@@ -91,7 +91,7 @@ export class ArtifactStore {
 
   /** One file of an upload, its chunks put together in order. */
   async readUploadFile(upload: UploadRecord, file: UploadFileName): Promise<Buffer> {
-    const spec = file === UploadFiles.data ? upload.data : upload.labels;
+    const spec = uploadFiles(upload).find(([name]) => name === file)?.[1];
     if (!spec) throw new Error(`upload ${upload.id} has no ${file} file`);
     const out = Buffer.allocUnsafe(spec.sizeBytes);
     let next = 0;
@@ -116,9 +116,7 @@ export class ArtifactStore {
    * without getting to count it.
    */
   async deleteUpload(upload: UploadRecord): Promise<void> {
-    for (const file of [UploadFiles.data, UploadFiles.labels]) {
-      const spec = file === UploadFiles.data ? upload.data : upload.labels;
-      if (!spec) continue;
+    for (const [file, spec] of uploadFiles(upload)) {
       for (let offset = 0; offset <= spec.receivedBytes && offset < spec.sizeBytes; offset += upload.chunkSize) {
         await this.deletePart(upload, file, offset);
       }
@@ -141,7 +139,7 @@ export class ArtifactStore {
   }
 
   /**
-   * Stores the matrix, then the record that makes it visible: an artifact without its object is
+   * Stores the object, then the record that makes it visible: an artifact without its object is
    * never listed. When the record cannot be written the object is deleted again. If a record of
    * this id exists already (the same upload finished twice) that one is returned.
    */

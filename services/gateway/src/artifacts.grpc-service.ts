@@ -3,11 +3,13 @@ import { type ServerReadableStream, type UntypedHandleCall } from '@grpc/grpc-js
 import {
   artifactToProto,
   type Caller,
+  DATA_FORMATS,
   dataFormatFromProto,
   ErrorCodes,
   pb,
   storageUsageToProto,
   uploadFileFromProto,
+  type UploadFileName,
   uploadToProto,
 } from '@gpulab/contracts';
 import { ArtifactLibrary, type UploadFileRequest, type UploadWrite } from './artifact-library';
@@ -28,6 +30,7 @@ export class ArtifactsGrpcService {
         const upload = await this.library.createUpload(caller, {
           data: fileRequest(req.data, 'data'),
           labels: fileRequest(req.labels, 'labels'),
+          weights: fileRequest(req.weights, 'weights'),
           labelColumn: req.labelColumn,
         });
         return { upload: uploadToProto(upload) };
@@ -70,7 +73,7 @@ export class ArtifactsGrpcService {
         throw new GatewayError(ErrorCodes.invalidArgument, `one stream writes one upload: ${write.upload.id}, not ${message.uploadId}`);
       }
       const file = uploadFileFromProto(message.file);
-      if (!file) throw new GatewayError(ErrorCodes.invalidArgument, 'each chunk must say its file: UPLOAD_FILE_DATA or UPLOAD_FILE_LABELS');
+      if (!file) throw new GatewayError(ErrorCodes.invalidArgument, 'each chunk must say its file: UPLOAD_FILE_DATA, UPLOAD_FILE_LABELS or UPLOAD_FILE_WEIGHTS');
       await this.library.writeChunk(write, file, message.offset, message.data);
     }
     if (!write) throw new GatewayError(ErrorCodes.invalidArgument, 'the stream ended without a chunk');
@@ -78,11 +81,11 @@ export class ArtifactsGrpcService {
   }
 }
 
-function fileRequest(spec: pb.UploadFileSpec | undefined, which: 'data' | 'labels'): UploadFileRequest | undefined {
+function fileRequest(spec: pb.UploadFileSpec | undefined, which: UploadFileName): UploadFileRequest | undefined {
   if (!spec) return undefined;
   const format = dataFormatFromProto(spec.format);
   if (spec.format !== pb.DataFormat.DATA_FORMAT_UNSPECIFIED && !format) {
-    throw new GatewayError(ErrorCodes.invalidArgument, `the ${which} file's format (${spec.format}) is not one this gateway knows: csv, npy or idx`);
+    throw new GatewayError(ErrorCodes.invalidArgument, `the ${which} file's format (${spec.format}) is not one this gateway knows: ${DATA_FORMATS.join(', ')}`);
   }
   return { filename: spec.filename, format, sizeBytes: spec.sizeBytes, sha256: spec.sha256 };
 }

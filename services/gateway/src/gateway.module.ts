@@ -51,7 +51,11 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: InputIntake, inject: [JETSTREAM, ArtifactLibrary], useFactory: (r: JetStreamResources, library: ArtifactLibrary) => new InputIntake(r.artifacts, library) },
         { provide: ResultDownload, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultDownload(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },
-        { provide: ModelReference, inject: [SchedulerClient, ResultReader], useFactory: (s: SchedulerClient, results: ResultReader) => new ModelReference(s, results) },
+        {
+          provide: ModelReference,
+          inject: [SchedulerClient, ResultReader, ArtifactLibrary],
+          useFactory: (s: SchedulerClient, results: ResultReader, library: ArtifactLibrary) => new ModelReference(s, results, library),
+        },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         RpcHandler,

@@ -16,7 +16,8 @@ const SUPPORTED_FORMATS = ['csv'];
 /**
  * Checks a submitted input and puts it where the worker will read it. A CSV is parsed here, so
  * a bad file is refused at once with the row and column, and stored as a binary matrix. An
- * artifact is stored already: the job reads its matrix object, which stays when the job ends.
+ * artifact is stored already: the job reads its object (a matrix, or a picture the worker
+ * decodes), which stays when the job ends.
  */
 export class InputIntake {
   constructor(
@@ -38,9 +39,22 @@ export class InputIntake {
     }
     if (input?.artifactId !== undefined) {
       const artifact = await this.library.resolveForJob(caller, input.artifactId);
+      if (artifact.kind === 'model') {
+        throw new GatewayError(ErrorCodes.invalidArgument, `${artifact.id} (${artifact.filename}) is a model: give it as --set model=${artifact.id}, and a data set or picture as the input`);
+      }
+      const itemShape = artifact.itemShape ? { itemShape: artifact.itemShape } : {};
       return {
-        spec: { source: 'object', name: ObjectNames.artifact(artifact.id), rows: artifact.rows, cols: artifact.cols, filename: artifact.filename, artifactId: artifact.id },
-        shape: { rows: artifact.rows, cols: artifact.cols, labeled: artifact.labeled },
+        spec: {
+          source: 'object',
+          name: ObjectNames.artifact(artifact.id),
+          rows: artifact.rows,
+          cols: artifact.cols,
+          filename: artifact.filename,
+          artifactId: artifact.id,
+          ...(artifact.kind === 'image' ? { encoding: 'image' as const } : {}),
+          ...itemShape,
+        },
+        shape: { rows: artifact.rows, cols: artifact.cols, labeled: artifact.labeled, ...itemShape },
         discard: nothing,
       };
     }

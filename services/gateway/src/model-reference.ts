@@ -1,5 +1,6 @@
-import { type Caller, ErrorCodes, JobStates, type OutputFileRef } from '@gpulab/contracts';
+import { ARTIFACT_ID_PATTERN, type ArtifactKindName, type Caller, ErrorCodes, JobStates, type OutputFileRef } from '@gpulab/contracts';
 import { type JobKind, MODEL_FILES } from '@gpulab/compute';
+import { type ArtifactLibrary } from './artifact-library';
 import { GatewayError } from './errors';
 import { ResultReader } from './result-reader';
 import { SchedulerClient } from './scheduler-client';
@@ -7,24 +8,42 @@ import { SchedulerClient } from './scheduler-client';
 const JOB_ID = /^j-[0-9a-z]{26}$/;
 
 /**
- * Checks the trained model a job names (a kind's `modelParam`): the training job must be one
- * the caller may see (another team's is PERMISSION_DENIED, as GetJob answers), it must have
- * succeeded, and it must have written a model.
+ * Checks what a job's parameters name besides its input: the trained model (a kind's
+ * `modelParam`: a training job or an uploaded model) and pictures (`imageParams`). Each must be
+ * one the caller may see (another team's is PERMISSION_DENIED, as GetJob and GetArtifact
+ * answer); a training job must have succeeded and written a model, an artifact must be of the
+ * kind the parameter wants.
  */
 export class ModelReference {
   constructor(
     private readonly scheduler: SchedulerClient,
     private readonly results: ResultReader,
+    private readonly artifacts: ArtifactLibrary,
   ) {}
 
   async check(caller: Caller, kind: JobKind, params: Record<string, unknown>): Promise<void> {
+    for (const name of kind.imageParams ?? []) {
+      const id = params[name];
+      if (id === undefined || id === '') continue;
+      if (typeof id !== 'string' || !ARTIFACT_ID_PATTERN.test(id)) {
+        throw new GatewayError(ErrorCodes.invalidArgument, `${name} must be the id of an uploaded picture (art-…, from "gpulab upload picture.png"), not ${JSON.stringify(id)}`);
+      }
+      await this.artifactOfKind(caller, id, 'image', name);
+    }
     if (!kind.modelParam) return;
     const id = params[kind.modelParam];
     if (typeof id !== 'string' || id === '') {
-      throw new GatewayError(ErrorCodes.invalidArgument, `${kind.name} needs a trained model: --set ${kind.modelParam}=JOB_ID (the id of a train-classifier job that succeeded)`);
+      throw new GatewayError(
+        ErrorCodes.invalidArgument,
+        `${kind.name} needs a trained model: --set ${kind.modelParam}=JOB_ID (a train-classifier job that succeeded) or ${kind.modelParam}=ART_ID (an uploaded model)`,
+      );
+    }
+    if (ARTIFACT_ID_PATTERN.test(id)) {
+      await this.artifactOfKind(caller, id, 'model', kind.modelParam);
+      return;
     }
     if (!JOB_ID.test(id)) {
-      throw new GatewayError(ErrorCodes.invalidArgument, `${kind.modelParam} must be the id of a training job (j-…), not ${JSON.stringify(id)}`);
+      throw new GatewayError(ErrorCodes.invalidArgument, `${kind.modelParam} must be the id of a training job (j-…) or of an uploaded model (art-…), not ${JSON.stringify(id)}`);
     }
     const job = await this.scheduler.get({ caller, jobId: id });
     if (job.state !== JobStates.succeeded || !job.resultRef) {
@@ -35,6 +54,15 @@ export class ModelReference {
     const missing = MODEL_FILES.filter((f) => !written.has(f));
     if (missing.length > 0) {
       throw new GatewayError(ErrorCodes.failedPrecondition, `job ${id} (${job.kind}) did not write a model (${missing.join(', ')} missing); train one with "gpulab submit train-classifier"`);
+    }
+  }
+
+  private async artifactOfKind(caller: Caller, id: string, wanted: ArtifactKindName, param: string): Promise<void> {
+    const artifact = await this.artifacts.getArtifact(caller, id);
+    const kind = artifact.kind ?? 'dataset';
+    if (kind !== wanted) {
+      const what = { dataset: 'a data set', image: 'a picture', model: 'a model' };
+      throw new GatewayError(ErrorCodes.invalidArgument, `${param}: ${id} (${artifact.filename}) is ${what[kind]}, not ${what[wanted]}`);
     }
   }
 }

@@ -80,14 +80,14 @@ export class SchedulerClient {
     return this.request(SchedulerSubjects.removeMember, command);
   }
 
-  /** Jobs that have not ended and read this artifact, of every team. */
+  /** Jobs that have not ended and read this artifact (as their input or a parameter), of every team. */
   async unfinishedJobsReading(artifactId: string): Promise<JobRecord[]> {
     const states = ALL_JOB_STATES.filter((s) => !isTerminalState(s));
     const out: JobRecord[] = [];
     let pageToken: string | undefined;
     do {
       const page = await this.list({ caller: GATEWAY_CALLER, states, pageSize: 500, pageToken });
-      out.push(...page.jobs.filter((j) => j.input.source === 'object' && j.input.artifactId === artifactId));
+      out.push(...page.jobs.filter((j) => (j.input.source === 'object' && j.input.artifactId === artifactId) || Object.values(j.params).includes(artifactId)));
       pageToken = page.nextPageToken;
     } while (pageToken);
     return out;

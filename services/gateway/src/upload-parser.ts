@@ -1,41 +1,67 @@
-import { type DataFormatName, ErrorCodes, type UploadRecord } from '@gpulab/contracts';
-import { ComputeError, InvalidInputError, type Labels, labelsFromValues, type Matrix, parseCsvMatrix, parseIdx, parseNpy, tensorToMatrix } from '@gpulab/compute';
+import { artifactKindOf, type DataFormatName, ErrorCodes, type ModelBundle, type ModelSummary, type UploadRecord } from '@gpulab/contracts';
+import {
+  ComputeError,
+  decodeImagePixels,
+  InvalidInputError,
+  type Labels,
+  labelsFromValues,
+  type Matrix,
+  parseCsvMatrix,
+  parseIdx,
+  parseNpy,
+  type Tensor,
+  tensorToMatrix,
+} from '@gpulab/compute';
+import { readUploadedModel } from '@gpulab/neural';
 import { GatewayError } from './errors';
 
-export interface ParsedUpload {
-  matrix: Matrix;
-  labels?: Labels;
-}
+/** What an upload holds once read: a data set, a picture or a model. */
+export type ParsedUpload =
+  | { kind: 'dataset'; matrix: Matrix; labels?: Labels; itemShape?: number[] }
+  | { kind: 'image'; bytes: Uint8Array; width: number; height: number; channels: number }
+  | { kind: 'model'; bundle: ModelBundle; summary: ModelSummary };
 
 export interface UploadBytes {
   upload: UploadRecord;
   data: Buffer;
   labels?: Buffer;
+  weights?: Buffer;
 }
 
-/** Turns an upload's verified bytes into a matrix and labels; throws the compute lib's errors. */
-export type UploadParser = (bytes: UploadBytes) => ParsedUpload;
+/** Reads an upload's verified bytes; throws the compute lib's errors for the caller's mistakes. */
+export type UploadParser = (bytes: UploadBytes) => Promise<ParsedUpload>;
 
 /**
- * Parses with `@gpulab/compute`: a CSV (its label column taken out as labels), or an NPY/IDX
- * tensor flattened to one row per first-dimension entry, with labels from a second file.
- * Non-finite numbers are refused here as the CSV reader refuses them, so every artifact can be
- * used by every job kind.
+ * A data set is parsed with `@gpulab/compute`: a CSV (its label column taken out as labels), or
+ * an NPY/IDX tensor flattened to one row per first-dimension entry, with labels from a second
+ * file. Non-finite numbers are refused here as the CSV reader refuses them, so every artifact
+ * can be used by every job kind. A picture is decoded once to check it and learn its size, and
+ * kept as uploaded; a model is loaded as a job would load it.
  */
-export const parseUpload: UploadParser = ({ upload, data, labels }) => {
-  const parsed = naming(upload.data.filename, (): ParsedUpload => {
-    const read: ParsedUpload =
-      upload.data.format === 'csv'
-        ? parseCsvMatrix(csvText(data), { labelColumn: upload.labelColumn })
-        : { matrix: checkFinite(tensorToMatrix(readTensor(upload.data.format, data))) };
-    if (read.matrix.rows === 0 || read.matrix.cols === 0) {
-      throw new InvalidInputError('MATRIX_SHAPE', `the data has ${read.matrix.rows} rows and ${read.matrix.cols} columns; a data set needs at least one of each`);
+export const parseUpload: UploadParser = async ({ upload, data, labels, weights }) => {
+  const kind = artifactKindOf(upload.data.format);
+  if (kind === 'image') {
+    const image = await naming(upload.data.filename, () => decodeImagePixels(data));
+    return { kind, bytes: data, width: image.width, height: image.height, channels: image.channels };
+  }
+  if (kind === 'model') {
+    if (!weights) throw new GatewayError(ErrorCodes.invalidArgument, `${upload.data.filename}: a model upload needs its weights file`);
+    const { bundle, summary } = await naming(upload.data.filename, () => readUploadedModel(data, weights));
+    return { kind, bundle, summary };
+  }
+  const parsed = await naming(upload.data.filename, (): Extract<ParsedUpload, { kind: 'dataset' }> => {
+    if (upload.data.format === 'csv') {
+      const read = parseCsvMatrix(csvText(data), { labelColumn: upload.labelColumn });
+      return { kind: 'dataset', ...checkShape(read.matrix), labels: read.labels };
     }
-    return { matrix: read.matrix, labels: read.labels };
+    const tensor = readTensor(upload.data.format, data);
+    const matrix = checkShape(checkFinite(tensorToMatrix(tensor))).matrix;
+    const dims = 'dims' in tensor ? tensor.dims : tensor.shape;
+    return { kind: 'dataset', matrix, ...(dims.length >= 3 ? { itemShape: dims.slice(1) } : {}) };
   });
   if (labels && upload.labels) {
     const spec = upload.labels;
-    parsed.labels = naming(spec.filename, () => readLabels(spec.format, labels));
+    parsed.labels = await naming(spec.filename, () => readLabels(spec.format, labels));
     if (parsed.labels.codes.length !== parsed.matrix.rows) {
       throw new GatewayError(
         ErrorCodes.invalidArgument,
@@ -46,14 +72,21 @@ export const parseUpload: UploadParser = ({ upload, data, labels }) => {
   return parsed;
 };
 
-function readTensor(format: Exclude<DataFormatName, 'csv'>, bytes: Buffer) {
+function readTensor(format: DataFormatName, bytes: Buffer): Tensor {
   return format === 'npy' ? parseNpy(bytes) : parseIdx(bytes);
 }
 
+function checkShape(matrix: Matrix): { matrix: Matrix } {
+  if (matrix.rows === 0 || matrix.cols === 0) {
+    throw new InvalidInputError('MATRIX_SHAPE', `the data has ${matrix.rows} rows and ${matrix.cols} columns; a data set needs at least one of each`);
+  }
+  return { matrix };
+}
+
 /** The compute lib's errors are the student's to fix: INVALID_ARGUMENT, naming the file. */
-function naming<T>(filename: string, work: () => T): T {
+async function naming<T>(filename: string, work: () => T | Promise<T>): Promise<T> {
   try {
-    return work();
+    return await work();
   } catch (error) {
     if (error instanceof ComputeError) {
       throw new GatewayError(ErrorCodes.invalidArgument, `${filename}: ${error.message}. The upload was deleted; fix the file and upload it again`, { cause: error });

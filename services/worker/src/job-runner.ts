@@ -10,7 +10,7 @@ import {
   ObjectNames,
   type OutputFileRef,
 } from '@gpulab/contracts';
-import { findDataset, type LoadedDataset, type OutputFile } from '@gpulab/compute';
+import { decodeImagePixels, findDataset, type LoadedDataset, type OutputFile } from '@gpulab/compute';
 import { findJobKind } from '@gpulab/jobs';
 import { type JetStreamResources, type Logger, readObject } from '@gpulab/platform';
 import { CheckpointStore } from './checkpoint-store';
@@ -50,16 +50,20 @@ export class JobRunner {
       // and a backend GPULAB_BACKEND asks for but this machine lacks fails the job at once.
       const backend = kind.initBackend ? (await kind.initBackend(this.env.backend)).name : 'cpu';
       await this.publish({ type: 'started', backend, pid: process.pid });
-      const { matrix: input, labels } = await this.loadInput(job);
+      const { matrix: input, labels, itemShape, picture } = await this.loadInput(job);
       const output = await kind.run({
         params: job.params,
         input,
         labels,
+        inputShape: itemShape,
+        inputPicture: picture,
+        preferredBackend: this.env.backend,
         signal: this.signal,
         progress: (fraction, message) => this.progress(fraction, message),
         log: (level, message) => this.publish({ type: 'log', level, message }),
         checkpoint: new CheckpointStore(this.resources.artifacts, job.id, job.attempt),
         jobFiles: { read: (otherJob, name) => readObject(this.resources.artifacts, ObjectNames.output(otherJob, name)) },
+        artifacts: { read: (artifactId) => readObject(this.resources.artifacts, ObjectNames.artifact(artifactId)) },
       });
       const files = await this.storeFiles(job.id, output.files ?? []);
       const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...output.result, files } : output.result));
@@ -84,7 +88,7 @@ export class JobRunner {
     return 'done';
   }
 
-  private async loadInput(job: JobRecord): Promise<Partial<LoadedDataset>> {
+  private async loadInput(job: JobRecord): Promise<Partial<LoadedDataset> & { itemShape?: readonly number[]; picture?: boolean }> {
     switch (job.input.source) {
       case 'none':
         return {};
@@ -93,8 +97,18 @@ export class JobRunner {
       case 'object': {
         const bytes = await readObject(this.resources.artifacts, job.input.name);
         if (!bytes) throw new Error(`the job's input ${job.input.name} is missing from the store`);
+        if (job.input.encoding === 'image') {
+          // Pictures are kept as uploaded (a photo is far smaller as a JPEG than as numbers).
+          const image = decodeImagePixels(bytes);
+          for (const note of image.notes) await this.publish({ type: 'log', level: 'info', message: `${job.input.filename ?? 'the input picture'}: ${note}` });
+          return {
+            matrix: { rows: 1, cols: image.data.length, data: Float64Array.from(image.data) },
+            itemShape: [image.height, image.width, image.channels],
+            picture: true,
+          };
+        }
         const { labels, ...matrix } = decodeMatrix(bytes);
-        return { matrix, labels };
+        return { matrix, labels, itemShape: job.input.itemShape };
       }
     }
   }

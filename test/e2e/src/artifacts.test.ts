@@ -88,7 +88,7 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
     const images = file('images-idx3-ubyte', idxBytes([60, 4, 4], Array.from({ length: 60 * 16 }, (_, i) => (i * 37 + Math.floor(i / 16) * 11) % 256)));
     const labels = file('labels-idx1-ubyte', idxBytes([60], Array.from({ length: 60 }, (_, i) => i % 10)));
     const run = await ok(['upload', images, '--labels', labels]);
-    const match = /^(art-[a-z2-7]{16}) {2}images-idx3-ubyte {2}60 × 16, 10 classes \(0, 1, 2, 3, 4, 5, 6, 7, …\)\n$/.exec(run.stdout);
+    const match = /^(art-[a-z2-7]{16}) {2}images-idx3-ubyte {2}60 × 16 \(4x4 each\), 10 classes \(0, 1, 2, 3, 4, 5, 6, 7, …\)\n$/.exec(run.stdout);
     assert.ok(match, run.stdout);
     const shown = await json(['artifacts', 'show', match[1]]);
     assert.deepEqual([shown.format, shown.labelsFilename, shown.classNames.length], ['idx', 'labels-idx1-ubyte', 10]);
@@ -225,7 +225,7 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
     assert.equal(before.usage[0].limitBytes, 1024 * 1024 * 1024);
     assert.equal(before.usage[0].artifactBytes, before.artifacts.reduce((s: number, a: ArtifactView) => s + a.storedBytes, 0));
     const text = (await ok(['artifacts'])).stdout;
-    assert.match(text, new RegExp(`${csvArtifact.id}\\s+iris\\.csv\\s+150 × 4\\s+3 classes`));
+    assert.match(text, new RegExp(`${csvArtifact.id}\\s+iris\\.csv\\s+dataset\\s+150 × 4\\s+3 classes`));
     assert.match(text, /team demo: .* of 1.00 GB used, .* free/);
 
     const extra = await json(['upload', file('spare.csv', '1,2\n3,4\n')]);
@@ -241,7 +241,7 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
       const artifact = await idle.upload(Buffer.from('1,2\n3,4\n5,7\n'), { filename: 'waiting.csv' });
       const { job } = await idle.submitJob({ kind: 'pca', input: { artifactId: artifact.id }, params: { components: 1 } });
       assert.equal(job.state, 'QUEUED');
-      await refused(['artifacts', 'rm', artifact.id], 'FAILED_PRECONDITION', new RegExp(`input of job ${job.id} \\(QUEUED\\)`), 'idle');
+      await refused(['artifacts', 'rm', artifact.id], 'FAILED_PRECONDITION', new RegExp(`used by job ${job.id} \\(QUEUED\\)`), 'idle');
       await refused(['result', job.id, '--out', join(dir.path, 'never')], 'FAILED_PRECONDITION', /is QUEUED: its result can be downloaded once it has SUCCEEDED/, 'idle');
       assert.equal(existsSync(join(dir.path, 'never', 'result.json')), false);
       await idle.cancelJob(job.id);

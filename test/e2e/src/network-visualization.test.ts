@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mnistDataset } from '@gpulab/compute';
 import { type LocalStack } from '@gpulab/local-stack';
 import { startCourseStack } from './course-stack';
 import { PNG } from 'pngjs';
@@ -68,6 +69,120 @@ describe('looking inside a trained CNN through the CLI', () => {
     const notModel = await runCli(['submit', 'saliency', '--dataset', 'mnist', '--set', `model=${pca.id}`], env);
     assert.equal(notModel.code, 2);
     assert.match(notModel.stderr, /did not write a model/);
+  });
+
+  describe('with an uploaded model and an uploaded picture', () => {
+    let uploadedModel: string;
+    let picture: string;
+    let digit: number;
+
+    before(async () => {
+      // The trained model, downloaded and uploaded again as a student's own model would be.
+      const out = join(dir.path, 'trained');
+      assert.equal((await runCli(['result', model, '--out', out], env)).code, 0);
+      const up = await runCli(['upload', join(out, 'model.json'), '--json'], env);
+      assert.equal(up.code, 0, up.stderr);
+      const artifact = JSON.parse(up.stdout);
+      assert.equal(artifact.kind, 'model');
+      assert.deepEqual(artifact.model.inputShape, [28, 28, 1]);
+      uploadedModel = artifact.id;
+      // A digit as a student photographs one: dark ink on white paper, in colour, larger than 28 x 28.
+      const { matrix, labels } = await mnistDataset.load();
+      const index = 7;
+      digit = Number(labels?.names[labels.codes[index]]);
+      const png = new PNG({ width: 84, height: 84 });
+      for (let y = 0; y < 84; y++) {
+        for (let x = 0; x < 84; x++) {
+          const ink = matrix.data[index * 784 + Math.floor(y / 3) * 28 + Math.floor(x / 3)];
+          const level = Math.round(255 * (1 - ink));
+          png.data.set([level, level, Math.min(255, level + 20), 255], 4 * (y * 84 + x));
+        }
+      }
+      const file = join(dir.path, 'digit.png');
+      writeFileSync(file, PNG.sync.write(png));
+      const pic = await runCli(['upload', file, '--json'], env);
+      assert.equal(pic.code, 0, pic.stderr);
+      assert.deepEqual(JSON.parse(pic.stdout).itemShape, [84, 84, 3]);
+      picture = JSON.parse(pic.stdout).id;
+    });
+
+    it('saliency reads the picture fitted to the model (resized, gray, inverted) and says so', async () => {
+      const run = await runCli(['submit', 'saliency', '--input', picture, '--set', `model=${uploadedModel}`, '--set', 'invert=true', '--wait', '--json'], env);
+      assert.equal(run.code, 0, run.stderr);
+      const r = JSON.parse(run.stdout).result;
+      assert.equal(r.predictedClass, digit);
+      const notes = r.inputNotes.join('\n');
+      assert.match(notes, /resized from 84x84 to 28x28/);
+      assert.match(notes, /converted RGB to gray/);
+      assert.match(notes, /inverted/);
+      assert.ok(r.inkMass.ratio > 1, `ink / background ${r.inkMass.ratio}`);
+    });
+
+    it('FGSM on one unlabelled picture pushes away from what the model predicts', async () => {
+      const run = await runCli(['submit', 'adversarial', '--input', picture, '--set', `model=${uploadedModel}`, '--set', 'invert=true', '--set', 'epsilon=0.3', '--wait', '--json'], env);
+      assert.equal(run.code, 0, run.stderr);
+      const r = JSON.parse(run.stdout).result;
+      assert.equal(r.count, 1);
+      assert.equal(r.trueClassFrom, 'prediction');
+      assert.equal(r.examples[0].originalClass, digit);
+    });
+
+    it('neural style takes its style from an uploaded picture', async () => {
+      const run = await runCli(
+        ['submit', 'neural-style', '--dataset', 'mnist', '--set', `model=${uploadedModel}`, '--set', `style=${picture}`, '--set', 'iterations=20', '--wait', '--json'],
+        env,
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const r = JSON.parse(run.stdout).result;
+      assert.ok(r.styleReduction > 1, `style loss reduced ${r.styleReduction}x`);
+      assert.match(r.inputNotes.join('\n'), /style: resized from 84x84/);
+    });
+
+    it('refuses a picture as the model, a model as the input, and another team\'s uploaded model', async () => {
+      const swapped = await runCli(['submit', 'saliency', '--input', picture, '--set', `model=${picture}`], env);
+      assert.equal(swapped.code, 2);
+      assert.match(swapped.stderr, /is a picture, not a model.*INVALID_ARGUMENT/s);
+      const modelAsInput = await runCli(['submit', 'saliency', '--input', uploadedModel, '--set', `model=${uploadedModel}`], env);
+      assert.equal(modelAsInput.code, 2);
+      assert.match(modelAsInput.stderr, /is a model: give it as --set model=/);
+      const other = await runCli(['submit', 'saliency', '--dataset', 'mnist', '--set', `model=${uploadedModel}`], { ...env, GPULAB_TOKEN: TOKENS.teams.other });
+      assert.equal(other.code, 2);
+      assert.match(other.stderr, /belongs to another team.*PERMISSION_DENIED/s);
+    });
+
+    it('uploads a model whose weights are in several shard files beside its model.json', async () => {
+      const out = join(dir.path, 'trained');
+      const sharded = join(dir.path, 'sharded');
+      mkdirSync(sharded);
+      const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+      const weights = readFileSync(join(out, 'weights.bin'));
+      const half = Math.floor(weights.byteLength / 2);
+      writeFileSync(join(sharded, 'group1-shard1of2.bin'), weights.subarray(0, half));
+      writeFileSync(join(sharded, 'group1-shard2of2.bin'), weights.subarray(half));
+      json.weightsManifest[0].paths = ['group1-shard1of2.bin', 'group1-shard2of2.bin'];
+      writeFileSync(join(sharded, 'model.json'), JSON.stringify(json));
+      const up = await runCli(['upload', join(sharded, 'model.json'), '--json'], env);
+      assert.equal(up.code, 0, up.stderr);
+      const artifact = JSON.parse(up.stdout);
+      assert.equal(artifact.weightsFilename, 'group1-shard1of2.bin+1');
+      const run = await runCli(['submit', 'saliency', '--dataset', 'mnist', '--set', `model=${artifact.id}`, '--set', 'index=3', '--wait', '--json'], env);
+      assert.equal(run.code, 0, run.stderr);
+    });
+
+    it('refuses a model whose weights do not belong to it, storing nothing', async () => {
+      const out = join(dir.path, 'trained');
+      const bad = join(dir.path, 'bad-model');
+      mkdirSync(bad);
+      writeFileSync(join(bad, 'model.json'), readFileSync(join(out, 'model.json')));
+      writeFileSync(join(bad, 'weights.bin'), readFileSync(join(out, 'weights.bin')).subarray(4));
+      const before = JSON.parse((await runCli(['artifacts', '--json'], env)).stdout).artifacts.length;
+      const run = await runCli(['upload', join(bad, 'model.json')], env);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /weights\.bin has \d+ bytes but model\.json describes .* not from the same model.*INVALID_ARGUMENT/s);
+      const listing = JSON.parse((await runCli(['artifacts', '--json'], env)).stdout);
+      assert.equal(listing.artifacts.length, before);
+      assert.equal(listing.uploads.length, 0);
+    });
   });
 
   it('fails a job on a layer that does not exist, listing the layers there are', async () => {

@@ -8,6 +8,7 @@ import { initBackend, layerNames, loadModelFromFiles, type Tf, tfjs } from '@gpu
 import { type JobEventView } from '@gpulab/sdk';
 import { PNG } from 'pngjs';
 import { runCli } from './cli-runner';
+import { idxBytes } from './data-files';
 import { tempDir } from './temp-dir';
 import { workerPids } from './worker-processes';
 
@@ -105,6 +106,36 @@ describe('training a CNN through the CLI and the worker', () => {
     } finally {
       client.close();
     }
+  });
+
+  it('trains on uploaded IDX images and labels, taking the image shape from the file', async () => {
+    // 1,500 digits shrunk to 14 x 14: a shape gpulab cannot guess from the 196 columns.
+    const { matrix, labels } = await mnistDataset.load();
+    const n = 1500;
+    const small = new Uint8Array(n * 196);
+    for (let i = 0; i < n; i++) {
+      for (let y = 0; y < 14; y++) {
+        for (let x = 0; x < 14; x++) {
+          let sum = 0;
+          for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) sum += matrix.data[i * 784 + (2 * y + dy) * 28 + 2 * x + dx];
+          small[i * 196 + y * 14 + x] = Math.round((255 * sum) / 4);
+        }
+      }
+    }
+    const images = join(dir.path, 'small-images-idx3-ubyte');
+    const classes = join(dir.path, 'small-labels-idx1-ubyte');
+    writeFileSync(images, idxBytes([n, 14, 14], small));
+    writeFileSync(classes, idxBytes([n], Array.from(labels?.codes.subarray(0, n) ?? [], (c) => Number(labels?.names[c]))));
+    const up = await runCli(['upload', images, '--labels', classes, '--json'], env);
+    assert.equal(up.code, 0, up.stderr);
+    const artifact = JSON.parse(up.stdout);
+    assert.deepEqual(artifact.itemShape, [14, 14]);
+    const run = await runCli(['submit', 'train-classifier', '--input', artifact.id, '--set', 'epochs=2', '--wait', '--json'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout).result;
+    assert.equal(result.imageShape, '14x14x1');
+    assert.equal(result.inputScale, 1 / 255);
+    assert.ok(result.testAccuracy > 0.8, `test accuracy ${result.testAccuracy}`);
   });
 
   it('refuses to train on data without labels before queueing', async () => {

@@ -31,6 +31,7 @@ describe('the pca job kind', () => {
       signal: new AbortController().signal,
       checkpoint: { load: async () => undefined, save: async () => {} },
       jobFiles: { read: async () => undefined },
+      artifacts: { read: async () => undefined },
     });
     assert.equal(out.backend, 'cpu');
     assert.equal((out.result.embedding as number[][]).length, 10);

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError, InvalidParameterError } from '../errors';
-import { type Matrix } from '../matrix';
 import { normalSource, seededRandom } from '../random';
 import { calibrateRow, denseAffinities, sparseAffinities, squaredDistanceMatrix } from './affinities';
 import { BarnesHutRepulsion } from './barnes-hut';
@@ -9,31 +8,33 @@ import { FftRepulsion } from './fft-interpolation';
 import { ExactRepulsion } from './forces';
 import { exactNeighbours } from './neighbours';
 import { parallelNeighbours } from './parallel-neighbours';
+import { blobs, relativeError } from '../testing/clusters';
+import { type TsneAccelerator } from './accelerator';
 import { gradient, tsne } from './tsne';
 
-/** `clusters` Gaussian blobs in `dims` dimensions, centres 6 apart, with labels. */
-function blobs(perCluster: number, clusters: number, dims: number, seed: number): { x: Matrix; labels: Int32Array } {
-  const normal = normalSource(seededRandom(seed));
-  const n = perCluster * clusters;
-  const data = new Float64Array(n * dims);
-  const labels = new Int32Array(n);
-  const centres = Array.from({ length: clusters }, () => Array.from({ length: dims }, () => normal() * 6));
-  for (let i = 0; i < n; i++) {
-    const c = i % clusters;
-    labels[i] = c;
-    for (let d = 0; d < dims; d++) data[i * dims + d] = centres[c][d] + normal();
-  }
-  return { x: { rows: n, cols: dims, data }, labels };
-}
-
-function relativeError(a: Float64Array, b: Float64Array): number {
-  let e = 0;
-  let t = 0;
-  for (let i = 0; i < a.length; i++) {
-    e += (a[i] - b[i]) ** 2;
-    t += b[i] ** 2;
-  }
-  return Math.sqrt(e / t);
+/**
+ * An accelerator made of this package's own CPU pieces (exact neighbours, exact repulsion), that
+ * records what it is asked: it pins what tsne() hands an accelerator, not how fast one is.
+ */
+function referenceAccelerator(): TsneAccelerator & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    name: 'reference',
+    calls,
+    neighbours: async (x, k) => (calls.push(`neighbours k=${k}`), exactNeighbours(x, k)),
+    squaredDistances: async (x) => (calls.push('squaredDistances'), squaredDistanceMatrix(x.data, x.rows, x.cols)),
+    gradient(affinities) {
+      calls.push('sparse' in affinities ? 'gradient sparse' : 'gradient dense');
+      const repulsion = new ExactRepulsion();
+      const n = 'sparse' in affinities ? affinities.sparse.n : affinities.n;
+      const p = 'sparse' in affinities ? affinities.sparse : undefined;
+      const dense = 'dense' in affinities ? affinities.dense : undefined;
+      return {
+        compute: async (y, exaggeration, grad, wantKl) => gradient(y, n, p, dense, repulsion, exaggeration, grad, wantKl),
+        dispose: () => void calls.push('dispose'),
+      };
+    },
+  };
 }
 
 describe('t-SNE affinities', () => {
@@ -179,7 +180,7 @@ describe('t-SNE', () => {
           best = j;
         }
       }
-      if (labels[best] === labels[i]) agree++;
+      if (labels.codes[best] === labels.codes[i]) agree++;
     }
     assert.ok(agree / x.rows > 0.98, `1-NN agreement ${agree / x.rows}`);
   });
@@ -219,6 +220,40 @@ describe('t-SNE', () => {
       tsne({ rows: 31, cols: 2, data: new Float64Array(62) }, { perplexity: 10 }),
       (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'perplexity' && /below \(n - 1\) \/ 3 = 10/.test(e.message),
     );
+  });
+});
+
+describe('t-SNE with an accelerator', () => {
+  it('hands it the distance matrix and the gradient for the exact method, and gives what the CPU path gives', async () => {
+    const { x } = blobs(20, 3, 4, 14);
+    const accelerator = referenceAccelerator();
+    const cpu = await tsne(x, { method: 'exact', perplexity: 5, iterations: 120 });
+    const tensor = await tsne(x, { method: 'exact', perplexity: 5, iterations: 120, accelerator });
+    assert.deepEqual(accelerator.calls, ['squaredDistances', 'gradient dense', 'dispose']);
+    assert.deepEqual(Array.from(tensor.embedding), Array.from(cpu.embedding));
+    assert.equal(tensor.kl, cpu.kl);
+    assert.deepEqual([cpu.path, cpu.accelerator, cpu.repulsion], ['cpu', undefined, 'exact']);
+    assert.deepEqual([tensor.path, tensor.accelerator, tensor.repulsion], ['tensor', 'reference', 'exact']);
+  });
+
+  it('hands it the 3·perplexity + 1 neighbour search and sparse P for the other methods, whose repulsion it makes exact', async () => {
+    const { x } = blobs(20, 3, 4, 15);
+    for (const method of ['barnes-hut', 'fft'] as const) {
+      const accelerator = referenceAccelerator();
+      const fit = await tsne(x, { method, perplexity: 5, iterations: 60, accelerator });
+      assert.deepEqual(accelerator.calls, ['neighbours k=16', 'gradient sparse', 'dispose']);
+      assert.deepEqual([fit.method, fit.path, fit.repulsion], [method, 'tensor', 'exact']);
+      assert.equal((await tsne(x, { method, perplexity: 5, iterations: 60 })).repulsion, method);
+    }
+  });
+
+  it('releases what the accelerator holds when the run is aborted', async () => {
+    const { x } = blobs(20, 3, 4, 16);
+    const accelerator = referenceAccelerator();
+    const controller = new AbortController();
+    const run = tsne(x, { perplexity: 5, iterations: 100_000, accelerator, signal: controller.signal, onProgress: (p) => void (p.iteration >= 50 && controller.abort(new Error('cancelled'))) });
+    await assert.rejects(run, /cancelled/);
+    assert.equal(accelerator.calls.at(-1), 'dispose');
   });
 });
 

@@ -2,6 +2,7 @@ import { InvalidInputError, InvalidParameterError } from '../errors';
 import { assertFinite, type Matrix } from '../matrix';
 import { principalComponents } from '../pca-auto';
 import { normalSource, seededRandom } from '../random';
+import { type TsneAccelerator, type TsneAffinities } from './accelerator';
 import { denseAffinities, sparseAffinities, squaredDistanceMatrix, type SparseAffinities } from './affinities';
 import { BarnesHutRepulsion } from './barnes-hut';
 import { FftRepulsion } from './fft-interpolation';
@@ -40,6 +41,13 @@ export interface TsneOptions {
   onProgress?: (report: TsneProgress) => void | Promise<void>;
   /** Checked between iterations; when aborted, `tsne` rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Runs the neighbour search (the distance matrix for `exact`) and the gradient as tensor ops,
+   * on a GPU where the accelerator has one. The repulsion is then exact for every method; the
+   * method still decides P (dense for `exact`, from 3·perplexity neighbours otherwise). Without
+   * it everything runs here in TypeScript. @default undefined (the CPU path)
+   */
+  accelerator?: TsneAccelerator;
 }
 
 export interface TsneProgress {
@@ -63,6 +71,12 @@ export interface TsneResult {
   timingsMs: { reduction: number; neighbours: number; affinities: number; optimization: number };
   /** KL every {@link REPORT_EVERY} iterations. */
   history: { iteration: number; kl: number }[];
+  /** `tensor` when an {@link TsneOptions.accelerator} ran the neighbours and the gradient, else `cpu`. */
+  path: 'cpu' | 'tensor';
+  /** The accelerator's name on the tensor path (its TensorFlow.js backend). */
+  accelerator?: string;
+  /** The repulsion that ran: the method's on the CPU path, exact on the tensor path. */
+  repulsion: Exclude<TsneMethod, 'auto'>;
 }
 
 export const EXACT_MAX_POINTS = 500;
@@ -127,7 +141,8 @@ export function compileTsneOptions(options: TsneOptions, rows: number, cols: num
  * coordinate gains, the learning rate n / 48, PCA initialization. Neighbours and P are exact
  * for the exact method and from the 3·perplexity nearest neighbours otherwise; the repulsive
  * forces are exact, Barnes-Hut or FFT-interpolated. The same data, options and seed give the
- * same embedding.
+ * same embedding. With an accelerator the neighbours and the gradient (exact repulsion) run as
+ * tensor ops in float32, the optimizer here in float64.
  */
 export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneResult> {
   const o = compileTsneOptions(options, x.rows, x.cols);
@@ -151,26 +166,41 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
   await report('neighbours', 0, NaN);
   let p: SparseAffinities | undefined;
   let dense: Float64Array | undefined;
+  let affinities: TsneAffinities;
   let neighboursMs = 0;
+  const accelerator = options.accelerator;
   if (o.method === 'exact') {
-    const distances = squaredDistanceMatrix(reduced.data, n, reduced.cols);
+    const distances = accelerator ? await accelerator.squaredDistances(reduced) : squaredDistanceMatrix(reduced.data, n, reduced.cols);
     neighboursMs = performance.now() - t0;
     t0 = performance.now();
     dense = denseAffinities(distances, n, o.perplexity);
+    affinities = { dense, n };
   } else {
     const k = Math.min(n - 1, Math.floor(3 * o.perplexity + 1));
-    const neighbours = await parallelNeighbours(reduced, k);
+    const neighbours = accelerator ? await accelerator.neighbours(reduced, k) : await parallelNeighbours(reduced, k);
     neighboursMs = performance.now() - t0;
     await report('affinities', 0, NaN);
     t0 = performance.now();
     p = sparseAffinities(neighbours, o.perplexity);
+    affinities = { sparse: p };
   }
   const affinitiesMs = performance.now() - t0;
 
   t0 = performance.now();
   const y = init;
-  const repulsion: Repulsion = o.method === 'fft' ? await FftRepulsion.create(n) : o.method === 'barnes-hut' ? new BarnesHutRepulsion(o.theta) : new ExactRepulsion();
   const grad = new Float64Array(2 * n);
+  let step: (exaggeration: number, wantKl: boolean) => number | Promise<number>;
+  let release: () => void;
+  if (accelerator) {
+    // No CPU repulsion is built on the tensor path: FFT's would start threads for nothing.
+    const tensor = accelerator.gradient(affinities);
+    step = (exaggeration, wantKl) => tensor.compute(y, exaggeration, grad, wantKl);
+    release = () => tensor.dispose();
+  } else {
+    const repulsion: Repulsion = o.method === 'fft' ? await FftRepulsion.create(n) : o.method === 'barnes-hut' ? new BarnesHutRepulsion(o.theta) : new ExactRepulsion();
+    step = (exaggeration, wantKl) => gradient(y, n, p, dense, repulsion, exaggeration, grad, wantKl);
+    release = () => repulsion.dispose?.();
+  }
   const update = new Float64Array(2 * n);
   const gains = new Float64Array(2 * n).fill(1);
   let kl = NaN;
@@ -185,7 +215,7 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
       const momentum = it < o.exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
       const last = it === o.iterations - 1;
       const wantKl = (it + 1) % REPORT_EVERY === 0 || last;
-      kl = gradient(y, n, p, dense, repulsion, exaggeration, grad, wantKl);
+      kl = await step(exaggeration, wantKl);
       for (let t = 0; t < 2 * n; t++) {
         const g = grad[t];
         let gain = gains[t];
@@ -201,7 +231,7 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
       }
     }
   } finally {
-    repulsion.dispose?.();
+    release();
   }
   const optimization = performance.now() - t0;
   return {
@@ -214,6 +244,7 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
     dimensions: reduced.cols,
     timingsMs: { reduction, neighbours: neighboursMs, affinities: affinitiesMs, optimization },
     history,
+    ...(accelerator ? { path: 'tensor' as const, accelerator: accelerator.name, repulsion: 'exact' as const } : { path: 'cpu' as const, repulsion: o.method }),
   };
 }
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { decodeImage } from './decode-image';
-import { InvalidImageError } from './image-errors';
+import { InvalidImageError } from '@gpulab/compute';
 
 /** PNG bytes of an RGBA picture whose pixel (x, y) is `at(x, y)`. */
 function pngOf(width: number, height: number, at: (x: number, y: number) => [number, number, number, number]): Uint8Array {

@@ -21,6 +21,7 @@ function context(params: Record<string, unknown>, input: Matrix, labels: Labels 
     signal: new AbortController().signal,
     checkpoint: memoryCheckpoints(),
     jobFiles: { read: async () => undefined },
+    artifacts: { read: async () => undefined },
   };
   return { ctx, progress, logs };
 }

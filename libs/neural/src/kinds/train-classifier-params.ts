@@ -78,7 +78,7 @@ export function compileTrainClassifierParams(params: Record<string, unknown>, in
     );
   }
   const d = TRAIN_CLASSIFIER_DEFAULTS;
-  const imageShape = imageShapeParam(params, input.cols);
+  const imageShape = imageShapeParam(params, input.cols, input.itemShape);
   const blocks = blocksParam(params.blocks);
   checkCnnShape(imageShape, blocks);
   const rows = integerParam(params, 'rows', input.rows, 1, input.rows);

@@ -1,7 +1,9 @@
+import { ARTIFACT_ID_PATTERN, decodeModelBundle } from '@gpulab/contracts';
 import { InvalidParameterError, type JobContext, type OutputFile } from '@gpulab/compute';
 import { encodeNpy } from '@gpulab/compute';
 import { activeBackend, type BackendInfo, initBackend } from '../backend';
 import { formatImageShape, type ImageShape } from '../image-shape';
+import { decodeImage, fitImage } from '../images';
 import { layerNames, loadModelFromFiles, MODEL_FILE_NAMES, type ModelFiles } from '../model-files';
 import { type Tf, tfjs } from '../tfjs';
 
@@ -12,41 +14,138 @@ export interface Subject {
   backend: BackendInfo;
   imageShape: ImageShape;
   layers: string[];
+  /**
+   * What was done to the input to fit the model (resized, converted, inverted), in sentences;
+   * the job's result carries them as `inputNotes`.
+   */
+  notes: string[];
 }
 
-/** Loads the model the gateway checked (`params.model`, a training job's id) on the backend the worker readied. */
+/**
+ * Loads the model the gateway checked (`params.model`: a training job's id, or an uploaded
+ * model's artifact id) on the backend the worker readied.
+ */
 export async function loadSubject(context: JobContext): Promise<Subject> {
   const backend = activeBackend() ?? (await initBackend());
-  const jobId = String(context.params.model);
+  const id = String(context.params.model);
+  const model = await loadModelFromFiles(ARTIFACT_ID_PATTERN.test(id) ? await artifactModelFiles(context, id) : await jobModelFiles(context, id));
+  const shape = model.inputs[0].shape;
+  if (shape.length !== 4) throw new InvalidParameterError('model', `the model takes inputs of shape [${shape.join(', ')}], not images`);
+  const imageShape: ImageShape = [Number(shape[1]), Number(shape[2]), Number(shape[3])];
+  return { tf: tfjs(), model, backend, imageShape, layers: layerNames(model), notes: [] };
+}
+
+async function jobModelFiles(context: JobContext, jobId: string): Promise<ModelFiles> {
   const files: Partial<ModelFiles> = {};
   for (const name of MODEL_FILE_NAMES) {
     const bytes = await context.jobFiles.read(jobId, name);
     if (!bytes) throw new InvalidParameterError('model', `the model of job ${jobId} is no longer stored (${name} is missing)`);
     files[name] = bytes;
   }
-  const model = await loadModelFromFiles(files as ModelFiles);
-  const shape = model.inputs[0].shape;
-  if (shape.length !== 4) throw new InvalidParameterError('model', `the model takes inputs of shape [${shape.join(', ')}], not images`);
-  const imageShape: ImageShape = [Number(shape[1]), Number(shape[2]), Number(shape[3])];
-  return { tf: tfjs(), model, backend, imageShape, layers: layerNames(model) };
+  return files as ModelFiles;
+}
+
+async function artifactModelFiles(context: JobContext, artifactId: string): Promise<ModelFiles> {
+  const bytes = await context.artifacts.read(artifactId);
+  if (!bytes) throw new InvalidParameterError('model', `the uploaded model ${artifactId} is no longer stored`);
+  const { modelJson, weights } = decodeModelBundle(bytes);
+  return { 'model.json': modelJson, 'weights.bin': weights };
+}
+
+/** An input image [1, H, W, C] of the model's input shape, with its class when the data is labelled. */
+export interface InputImage {
+  image: Tf.Tensor4D;
+  label?: number;
+  labelName?: string;
 }
 
 /**
- * Row `index` of the job's input as one image [1, H, W, C] of the model's input shape, with its
- * class when the data is labelled.
+ * Row `index` of the job's input as one image of the model's input shape. A row of another
+ * shape that says its shape (an uploaded picture, an IDX or NPY of images) is fitted: resized,
+ * turned gray or RGB, and with `invert` dark-on-light made light-on-dark; `subject.notes` says
+ * what was done. An uploaded picture's values 0..1 are brought to the range the model was
+ * trained on when its first layer rescales (a model trained on 0..255 data starts with ×1/255).
  */
-export function inputImage(subject: Subject, context: JobContext, index: number): { image: Tf.Tensor4D; label?: number; labelName?: string } {
+export function inputImage(subject: Subject, context: JobContext, index: number, invert = false): InputImage {
   const input = context.input;
   if (!input) throw new InvalidParameterError('input', 'this technique needs an input image: --dataset NAME --set index=N, or --input ARTIFACT_ID');
   if (index >= input.rows) throw new InvalidParameterError('index', `index ${index} is past the input's last row (${input.rows - 1})`);
-  const [h, w, c] = subject.imageShape;
-  if (input.cols !== h * w * c) {
-    throw new InvalidParameterError('input', `the input's rows have ${input.cols} values, but the model takes ${formatImageShape(subject.imageShape)} images (${h * w * c} values)`);
-  }
-  const pixels = Float32Array.from(input.data.subarray(index * input.cols, (index + 1) * input.cols));
-  const image = subject.tf.tensor4d(pixels, [1, h, w, c]);
+  const row = Float32Array.from(input.data.subarray(index * input.cols, (index + 1) * input.cols));
   const code = context.labels?.codes[index];
-  return { image, label: code, labelName: code === undefined ? undefined : context.labels?.names[code] };
+  const labelled = { label: code, labelName: code === undefined ? undefined : context.labels?.names[code] };
+  const image = fitted(subject, row, input.cols, context.inputShape, invert);
+  return { image: context.inputPicture ? inModelRange(subject, image) : image, ...labelled };
+}
+
+/** An uploaded picture another parameter names (its artifact id), fitted as {@link inputImage} fits the input. */
+export async function pictureParam(subject: Subject, context: JobContext, parameter: string, artifactId: string, invert = false): Promise<Tf.Tensor4D> {
+  const bytes = await context.artifacts.read(artifactId);
+  if (!bytes) throw new InvalidParameterError(parameter, `the picture ${artifactId} is no longer stored`);
+  const decoded = decodeImage(bytes);
+  try {
+    const fit = fitImage(decoded.image, subject.imageShape, { invert });
+    subject.notes.push(...[...decoded.notes, ...fit.notes].map((note) => `${parameter}: ${note}`));
+    const image = subject.tf.tidy(() => fit.image.expandDims(0) as Tf.Tensor4D);
+    fit.image.dispose();
+    return inModelRange(subject, image);
+  } finally {
+    decoded.image.dispose();
+  }
+}
+
+/** A picture's values 0..1 in the range the model was trained on; takes over `image`. */
+function inModelRange(subject: Subject, image: Tf.Tensor4D): Tf.Tensor4D {
+  const range = pictureRange(subject.model);
+  if (range === 1) return image;
+  subject.notes.push(`the picture's values 0..1 were multiplied by ${round(range)}: the model's first layer rescales its input by ${round(1 / range)}`);
+  const scaled = subject.tf.tidy(() => subject.tf.mul(image, range) as Tf.Tensor4D);
+  image.dispose();
+  return scaled;
+}
+
+/** One row as [1, H, W, C] of the model's shape, fitted when it has a shape of its own. */
+function fitted(subject: Subject, row: Float32Array, cols: number, itemShape: readonly number[] | undefined, invert: boolean): Tf.Tensor4D {
+  const tf = subject.tf;
+  const [h, w, c] = subject.imageShape;
+  const own = imageShapeOf(itemShape, cols);
+  const same = own ? own[0] === h && own[1] === w && own[2] === c : cols === h * w * c;
+  if (same && !invert) return tf.tensor4d(row, [1, h, w, c]);
+  if (!own) {
+    if (same) return tf.tidy(() => tf.sub(1, tf.tensor4d(row, [1, h, w, c])) as Tf.Tensor4D);
+    throw new InvalidParameterError(
+      'input',
+      `the input's rows have ${cols} values, but the model takes ${formatImageShape(subject.imageShape)} images (${h * w * c} values); upload pictures as PNG or JPEG, or images as IDX or NPY with their shape, and they are resized to fit`,
+    );
+  }
+  const source = tf.tensor3d(row, own);
+  try {
+    const fit = fitImage(source, subject.imageShape, { invert });
+    subject.notes.push(...fit.notes);
+    const image = tf.tidy(() => fit.image.expandDims(0) as Tf.Tensor4D);
+    fit.image.dispose();
+    return image;
+  } finally {
+    source.dispose();
+  }
+}
+
+/** [height, width, channels] from a row's shape: [h, w] is one channel; only 1 or 3 channels fit. */
+function imageShapeOf(itemShape: readonly number[] | undefined, cols: number): [number, number, number] | undefined {
+  if (!itemShape || (itemShape.length !== 2 && itemShape.length !== 3)) return undefined;
+  const shape: [number, number, number] = [itemShape[0], itemShape[1], itemShape[2] ?? 1];
+  return (shape[2] === 1 || shape[2] === 3) && shape[0] * shape[1] * shape[2] === cols ? shape : undefined;
+}
+
+/** What 1.0 in a picture is in the model's input: 1 / the scale of a first Rescaling layer, else 1. */
+function pictureRange(model: Tf.LayersModel): number {
+  const first = model.layers[0];
+  if (first?.getClassName() !== 'Rescaling') return 1;
+  const { scale, offset } = first.getConfig() as { scale?: number; offset?: number };
+  return typeof scale === 'number' && scale > 0 && !offset ? 1 / scale : 1;
+}
+
+function round(v: number): string {
+  return Number(v.toPrecision(4)).toString();
 }
 
 /** A file of raw values that numpy reads: float32, in the tensor's shape. */

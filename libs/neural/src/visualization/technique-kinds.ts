@@ -1,7 +1,7 @@
 import { booleanParam, choiceParam, integerParam, InvalidParameterError, type JobContext, type JobOutput, numberParam, rejectUnknownParams } from '@gpulab/compute';
 import { initBackend } from '../backend';
 import { type NeuralJobKind } from '../neural-job-kind';
-import { heatMapOverlayPng, heatMapPng, grayscalePng, mapGridPng } from '../images';
+import { heatMapOverlayPng, heatMapPng, mapGridPng, rgbPng } from '../images';
 import {
   activationGradients,
   activations,
@@ -15,10 +15,12 @@ import {
   saliency,
   visualBackprop,
 } from '../techniques';
-import { classParam, inputImage, loadSubject, npyFile, pngFile, type Subject } from './subject';
+import { type Tf } from '../tfjs';
+import { classParam, inputImage, loadSubject, npyFile, pictureParam, pngFile, type Subject } from './subject';
 
-/** Parameters every technique takes: the model and the input row. */
-const COMMON = ['model', 'index'] as const;
+/** Parameters every technique takes: the model; and of those that look at an input, its row and whether to invert it. */
+const COMMON = ['model'] as const;
+const COMMON_INPUT = ['index', 'invert'] as const;
 
 interface TechniqueSpec {
   name: string;
@@ -26,6 +28,8 @@ interface TechniqueSpec {
   /** Whether the technique looks at an input image (filters and class models do not). */
   needsImage: boolean;
   params: readonly string[];
+  /** Its parameters that name an uploaded picture (checked by the gateway like the model). */
+  imageParams?: readonly string[];
   /** Checks and normalizes the technique's own parameters (no TensorFlow.js here: the gateway runs it). */
   check(params: Record<string, unknown>): Record<string, unknown>;
   run(subject: Subject, context: JobContext, params: Record<string, unknown>): Promise<Omit<JobOutput, 'backend'>>;
@@ -39,15 +43,17 @@ function techniqueKind(spec: TechniqueSpec): NeuralJobKind {
     summary: spec.summary,
     input: spec.needsImage ? 'matrix' : 'none',
     modelParam: 'model',
+    imageParams: spec.imageParams,
     prepare(params, input) {
-      rejectUnknownParams(spec.name, params, [...COMMON, ...spec.params]);
+      rejectUnknownParams(spec.name, params, [...COMMON, ...(spec.needsImage ? COMMON_INPUT : []), ...spec.params]);
       if (params.model === undefined || params.model === '') {
-        throw new InvalidParameterError('model', `${spec.name} needs a trained model: --set model=JOB_ID (a train-classifier job that succeeded)`);
+        throw new InvalidParameterError('model', `${spec.name} needs a trained model: --set model=JOB_ID (a train-classifier job that succeeded) or model=ART_ID (an uploaded model)`);
       }
       const common: Record<string, unknown> = { model: String(params.model) };
       if (spec.needsImage) {
-        if (!input) throw new InvalidParameterError('input', `${spec.name} needs an input image: --dataset NAME --set index=N, or --input ARTIFACT_ID`);
+        if (!input) throw new InvalidParameterError('input', `${spec.name} needs an input image: --dataset NAME --set index=N, or --input ARTIFACT_ID (an uploaded picture or data set)`);
         common.index = integerParam(params, 'index', 0, 0, input.rows - 1);
+        common.invert = booleanParam(params, 'invert', false);
       }
       return { ...common, ...spec.check(params) };
     },
@@ -56,8 +62,10 @@ function techniqueKind(spec: TechniqueSpec): NeuralJobKind {
       await context.progress(0.05, `model loaded on ${subject.backend.name}`);
       try {
         const output = await spec.run(subject, context, context.params);
+        for (const note of subject.notes) await context.log('info', `input: ${note}`);
         await context.progress(1, 'done');
-        return { backend: subject.backend.name, ...output, result: { ...output.result, backend: subject.backend.name } };
+        const notes = subject.notes.length > 0 ? { inputNotes: subject.notes } : {};
+        return { backend: subject.backend.name, ...output, result: { ...output.result, ...notes, backend: subject.backend.name } };
       } finally {
         subject.model.dispose();
       }
@@ -98,7 +106,7 @@ const activationsKind = techniqueKind({
   params: ['layer', 'gradients', 'class'],
   check: (p) => ({ layer: typeof p.layer === 'string' ? p.layer : 'conv1', gradients: booleanParam(p, 'gradients', false), ...optionalClass(p) }),
   async run(subject, context, params) {
-    const { image, label } = inputImage(subject, context, Number(params.index));
+    const { image, label } = inputImage(subject, context, Number(params.index), params.invert === true);
     try {
       const layer = String(params.layer);
       if (params.gradients === true) {
@@ -106,7 +114,7 @@ const activationsKind = techniqueKind({
         try {
           return {
             result: { layer: r.layer, classIndex: r.classIndex, score: r.score, channelWeights: r.channelWeights, label },
-            files: [pngFile('activation-gradients.png', mapGridPng(mapsFirst(subject, r.maps), { signed: true, title: `∂ score(${r.classIndex}) / ∂ ${r.layer}` }), 'one tile per channel'), npyFile('activation-gradients.npy', r.maps, 'height × width × channels'), pngFile('input.png', grayscalePng(image), 'the input')],
+            files: [pngFile('activation-gradients.png', mapGridPng(mapsFirst(subject, r.maps), { signed: true, title: `∂ score(${r.classIndex}) / ∂ ${r.layer}` }), 'one tile per channel'), npyFile('activation-gradients.npy', r.maps, 'height × width × channels'), pngFile('input.png', rgbPng(image), 'the input')],
           };
         } finally {
           disposeResult(r);
@@ -116,7 +124,7 @@ const activationsKind = techniqueKind({
       try {
         return {
           result: { layer: r.layer, channelMax: r.channelMax, channelMean: r.channelMean, silentChannels: r.silentChannels, label },
-          files: [pngFile('activations.png', mapGridPng(mapsFirst(subject, r.maps), { title: `${r.layer} feature maps` }), 'one tile per channel'), npyFile('activations.npy', r.maps, 'height × width × channels'), pngFile('input.png', grayscalePng(image), 'the input')],
+          files: [pngFile('activations.png', mapGridPng(mapsFirst(subject, r.maps), { title: `${r.layer} feature maps` }), 'one tile per channel'), npyFile('activations.npy', r.maps, 'height × width × channels'), pngFile('input.png', rgbPng(image), 'the input')],
         };
       } finally {
         disposeResult(r);
@@ -134,7 +142,7 @@ const saliencyKind = techniqueKind({
   params: ['class'],
   check: optionalClass,
   async run(subject, context, params) {
-    const { image, label, labelName } = inputImage(subject, context, Number(params.index));
+    const { image, label, labelName } = inputImage(subject, context, Number(params.index), params.invert === true);
     const r = saliency(subject.model, image, classParam(subject, params.class, undefined));
     try {
       return {
@@ -142,7 +150,7 @@ const saliencyKind = techniqueKind({
         files: [
           pngFile('saliency.png', heatMapPng(r.map), 'the saliency map'),
           pngFile('saliency-overlay.png', heatMapOverlayPng(image, r.map), 'the map over the input'),
-          pngFile('input.png', grayscalePng(image), 'the input'),
+          pngFile('input.png', rgbPng(image), 'the input'),
           npyFile('saliency.npy', r.map, 'height × width'),
         ],
       };
@@ -163,13 +171,13 @@ const guidedKind = techniqueKind({
     return p.layer !== undefined ? { layer: String(p.layer), neuron: int(p, 'neuron', 0, 0, 1_000_000) } : optionalClass(p);
   },
   async run(subject, context, params) {
-    const { image, label } = inputImage(subject, context, Number(params.index));
+    const { image, label } = inputImage(subject, context, Number(params.index), params.invert === true);
     const target = params.layer !== undefined ? { layer: String(params.layer), neuron: Number(params.neuron) } : params.class !== undefined ? { classIndex: classParam(subject, params.class, 0) as number } : undefined;
     const r = guidedBackprop(subject.model, image, target);
     try {
       return {
         result: { target: r.target, reluLayers: r.reluLayers, inkMass: r.inkMass, label },
-        files: [pngFile('guided-backprop.png', heatMapPng(r.map), 'the guided gradient'), pngFile('guided-backprop-overlay.png', heatMapOverlayPng(image, r.map), 'over the input'), pngFile('input.png', grayscalePng(image), 'the input'), npyFile('guided-backprop.npy', r.gradient, 'height × width × channels')],
+        files: [pngFile('guided-backprop.png', heatMapPng(r.map), 'the guided gradient'), pngFile('guided-backprop-overlay.png', heatMapOverlayPng(image, r.map), 'over the input'), pngFile('input.png', rgbPng(image), 'the input'), npyFile('guided-backprop.npy', r.gradient, 'height × width × channels')],
       };
     } finally {
       disposeResult(r);
@@ -208,7 +216,7 @@ const classModelKind = techniqueKind({
     try {
       return {
         result: { classIndex: r.classIndex, logitBefore: r.logitBefore, logitAfter: r.logitAfter, factor: r.factor, probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter, history: r.history },
-        files: [pngFile('class-model.png', grayscalePng(r.image), `the image class ${r.classIndex} scores highest on`), npyFile('class-model.npy', r.image, 'height × width × channels')],
+        files: [pngFile('class-model.png', rgbPng(r.image), `the image class ${r.classIndex} scores highest on`), npyFile('class-model.npy', r.image, 'height × width × channels')],
       };
     } finally {
       disposeResult(r);
@@ -229,7 +237,7 @@ const deepDreamKind = techniqueKind({
     ...optional(p, 'octaveScale', () => numberParam(p, 'octaveScale', 0, 1, 4)),
   }),
   async run(subject, context, params) {
-    const { image } = inputImage(subject, context, Number(params.index));
+    const { image } = inputImage(subject, context, Number(params.index), params.invert === true);
     const r = await deepDream(subject.model, image, {
       layer: params.layer === undefined ? undefined : String(params.layer),
       iterations: optionalNumber(params.iterations),
@@ -242,7 +250,7 @@ const deepDreamKind = techniqueKind({
     try {
       return {
         result: { layer: r.layer, objectiveBefore: r.objectiveBefore, objectiveAfter: r.objectiveAfter, sizes: r.sizes },
-        files: [pngFile('deep-dream.png', grayscalePng(r.image), 'the dreamed image'), pngFile('input.png', grayscalePng(image), 'the input'), npyFile('deep-dream.npy', r.image, 'height × width × channels')],
+        files: [pngFile('deep-dream.png', rgbPng(r.image), 'the dreamed image'), pngFile('input.png', rgbPng(image), 'the input'), npyFile('deep-dream.npy', r.image, 'height × width × channels')],
       };
     } finally {
       disposeResult(r);
@@ -255,9 +263,12 @@ const styleKind = techniqueKind({
   name: 'neural-style',
   summary: 'Gatys et al.: the content of one image in the style (Gram matrices) of another',
   needsImage: true,
-  params: ['styleIndex', 'contentLayer', 'styleLayers', 'alpha', 'beta', 'iterations', 'learningRate'],
+  params: ['style', 'styleIndex', 'contentLayer', 'styleLayers', 'alpha', 'beta', 'iterations', 'learningRate'],
+  imageParams: ['style'],
   check: (p) => ({
-    styleIndex: int(p, 'styleIndex', 1, 0, Number.MAX_SAFE_INTEGER),
+    ...(given(p, 'style')
+      ? { style: styleParam(p) }
+      : { styleIndex: int(p, 'styleIndex', 1, 0, Number.MAX_SAFE_INTEGER) }),
     ...optional(p, 'contentLayer', () => String(p.contentLayer)),
     ...optional(p, 'styleLayers', () => String(p.styleLayers)),
     ...optional(p, 'alpha', () => numberParam(p, 'alpha', 0, 0, 1e9)),
@@ -266,8 +277,11 @@ const styleKind = techniqueKind({
     ...optional(p, 'learningRate', () => numberParam(p, 'learningRate', 0, Number.MIN_VALUE, 10)),
   }),
   async run(subject, context, params) {
-    const content = inputImage(subject, context, Number(params.index)).image;
-    const style = inputImage(subject, context, Number(params.styleIndex)).image;
+    const content = inputImage(subject, context, Number(params.index), params.invert === true).image;
+    const style =
+      params.style !== undefined
+        ? await pictureParam(subject, context, 'style', String(params.style), params.invert === true)
+        : inputImage(subject, context, Number(params.styleIndex), params.invert === true).image;
     const r = await neuralStyle(subject.model, content, style, {
       contentLayer: params.contentLayer === undefined ? undefined : String(params.contentLayer),
       styleLayers: params.styleLayers === undefined ? undefined : String(params.styleLayers).split(',').map((s) => s.trim()),
@@ -281,7 +295,7 @@ const styleKind = techniqueKind({
     try {
       return {
         result: { contentLayer: r.contentLayer, styleLayers: r.styleLayers, alpha: r.alpha, beta: r.beta, styleReduction: r.styleReduction, history: r.history },
-        files: [pngFile('neural-style.png', grayscalePng(r.image), 'the result'), pngFile('content.png', grayscalePng(content), 'the content image'), pngFile('style.png', grayscalePng(style), 'the style image'), npyFile('neural-style.npy', r.image, 'height × width × channels')],
+        files: [pngFile('neural-style.png', rgbPng(r.image), 'the result'), pngFile('content.png', rgbPng(content), 'the content image'), pngFile('style.png', rgbPng(style), 'the style image'), npyFile('neural-style.npy', r.image, 'height × width × channels')],
       };
     } finally {
       disposeResult(r);
@@ -298,12 +312,12 @@ const visualBackpropKind = techniqueKind({
   params: [],
   check: () => ({}),
   async run(subject, context, params) {
-    const { image, label } = inputImage(subject, context, Number(params.index));
+    const { image, label } = inputImage(subject, context, Number(params.index), params.invert === true);
     const r = visualBackprop(subject.model, image);
     try {
       return {
         result: { layers: r.layers, deconvolved: r.deconvolved, maskShape: r.mask.shape, inkMass: r.inkMass, label },
-        files: [pngFile('visualbackprop.png', heatMapPng(r.mask), 'the mask'), pngFile('visualbackprop-overlay.png', heatMapOverlayPng(image, r.mask), 'the mask over the input'), pngFile('input.png', grayscalePng(image), 'the input'), npyFile('visualbackprop.npy', r.mask, 'height × width')],
+        files: [pngFile('visualbackprop.png', heatMapPng(r.mask), 'the mask'), pngFile('visualbackprop-overlay.png', heatMapOverlayPng(image, r.mask), 'the mask over the input'), pngFile('input.png', rgbPng(image), 'the input'), npyFile('visualbackprop.npy', r.mask, 'height × width')],
       };
     } finally {
       disposeResult(r);
@@ -316,21 +330,15 @@ const adversarialKind = techniqueKind({
   name: 'adversarial',
   summary: 'Goodfellow et al. 2015 (FGSM): x + ε·sign(∇ₓ J); classes before and after, and the attack success rate on a batch',
   needsImage: true,
-  params: ['epsilon', 'count'],
+  params: ['epsilon', 'count', 'class'],
   check(p) {
     const epsilon = numberParam(p, 'epsilon', 0.1, -Infinity, Infinity);
     if (!(epsilon > 0 && epsilon <= 1)) throw new InvalidParameterError('epsilon', `epsilon must be in (0, 1] (pixels are in 0..1), not ${epsilon}`);
-    return { epsilon, count: int(p, 'count', 100, 1, 10_000) };
+    return { epsilon, count: int(p, 'count', 100, 1, 10_000), ...optionalClass(p) };
   },
   async run(subject, context, params) {
-    const input = context.input;
-    if (!input || !context.labels) throw new InvalidParameterError('input', 'adversarial needs labelled images (the true class is what the attack pushes away from)');
-    const from = Number(params.index);
-    const count = Math.min(Number(params.count), input.rows - from);
+    const { images, labels, count, trueClassFrom } = attackBatch(subject, context, params);
     const [h, w, c] = subject.imageShape;
-    if (input.cols !== h * w * c) throw new InvalidParameterError('input', `the input's rows have ${input.cols} values, but the model takes ${h}x${w}x${c} images`);
-    const images = subject.tf.tensor4d(Float32Array.from(input.data.subarray(from * input.cols, (from + count) * input.cols)), [count, h, w, c]);
-    const labels = context.labels.codes.subarray(from, from + count);
     const r = fgsm(subject.model, images, labels, Number(params.epsilon));
     const shown = Math.min(count, 8);
     try {
@@ -348,7 +356,7 @@ const adversarialKind = techniqueKind({
       });
       subject.tf.dispose([orig, pert, adv, grid]);
       return {
-        result: { epsilon: r.epsilon, examples: r.examples.slice(0, 16), count, correct: r.correct, flipped: r.flipped, successRate: r.successRate, accuracyBefore: r.accuracyBefore, accuracyAfter: r.accuracyAfter },
+        result: { epsilon: r.epsilon, examples: r.examples.slice(0, 16), count, trueClassFrom, correct: r.correct, flipped: r.flipped, successRate: r.successRate, accuracyBefore: r.accuracyBefore, accuracyAfter: r.accuracyAfter },
         files: [pngFile('adversarial.png', png, 'originals, perturbations, adversarial images'), npyFile('adversarial.npy', r.adversarial, 'count × height × width × channels'), npyFile('perturbation.npy', r.perturbation, 'count × height × width × channels')],
       };
     } finally {
@@ -358,8 +366,38 @@ const adversarialKind = techniqueKind({
   },
 });
 
+/**
+ * The images FGSM attacks and the classes it pushes away from: `count` labelled rows from
+ * `index`, or one picture (an uploaded one, or a row without a label) whose true class is
+ * `class`, or else the model's own prediction, so the attack changes what the model says.
+ */
+function attackBatch(subject: Subject, context: JobContext, params: Record<string, unknown>): { images: Tf.Tensor4D; labels: Int32Array; count: number; trueClassFrom: 'labels' | 'class' | 'prediction' } {
+  const input = context.input;
+  if (!input) throw new InvalidParameterError('input', 'adversarial needs images: --dataset NAME --set index=N, or --input ARTIFACT_ID');
+  const from = Number(params.index);
+  const [h, w, c] = subject.imageShape;
+  if (context.labels && !context.inputPicture && input.cols === h * w * c && params.class === undefined) {
+    const count = Math.min(Number(params.count), input.rows - from);
+    const images = subject.tf.tensor4d(Float32Array.from(input.data.subarray(from * input.cols, (from + count) * input.cols)), [count, h, w, c]);
+    return { images, labels: context.labels.codes.slice(from, from + count), count, trueClassFrom: 'labels' };
+  }
+  const { image } = inputImage(subject, context, from, params.invert === true);
+  const chosen = classParam(subject, params.class, undefined);
+  if (chosen !== undefined) return { images: image, labels: Int32Array.of(chosen), count: 1, trueClassFrom: 'class' };
+  const predicted = subject.tf.tidy(() => (subject.model.predict(image) as Tf.Tensor).argMax(-1).dataSync()[0]);
+  subject.notes.push(`no label for this picture: the attack pushes away from the model's own prediction, class ${predicted} (give --set class=N to name the true class)`);
+  return { images: image, labels: Int32Array.of(predicted), count: 1, trueClassFrom: 'prediction' };
+}
+
+/** The style picture: an uploaded picture's artifact id (the gateway checks the rest). */
+function styleParam(p: Record<string, unknown>): string {
+  if (given(p, 'styleIndex')) throw new InvalidParameterError('style', 'give style (an uploaded picture) or styleIndex (a row of the input), not both');
+  if (typeof p.style !== 'string') throw new InvalidParameterError('style', `style must be the id of an uploaded picture (art-…), not ${JSON.stringify(p.style)}`);
+  return p.style.trim();
+}
+
 /** [H, W, C] maps as [C, H, W] tiles for a grid. */
-function mapsFirst(subject: Subject, maps: import('../tfjs').Tf.Tensor3D) {
+function mapsFirst(subject: Subject, maps: Tf.Tensor3D) {
   return subject.tf.transpose(maps, [2, 0, 1]);
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Images per second of train-classifier's default CNN on each TensorFlow.js backend installed
+ * here, training (Adam, batches of the default size, the job's augmentation) and classifying
+ * (batches of 256). Prints a table. Usage:
+ *
+ *   npm run bench:training [-- --backends wasm,cpu] [--images N]
+ *
+ * Each backend trains on the first N MNIST digits for one epoch (the cpu backend on fewer: it
+ * takes seconds a batch), after one warm-up batch that compiles its kernels.
+ */
+import { mnistDataset } from '@gpulab/compute';
+import {
+  type BackendName,
+  buildCnn,
+  compileTrainClassifierParams,
+  evaluateClassifier,
+  initBackend,
+  installedBackends,
+  type LabelledImages,
+  trainClassifier,
+} from '@gpulab/neural';
+
+interface Row {
+  backend: string;
+  version: string;
+  trainImages: number;
+  trainPerSecond: number;
+  inferPerSecond: number;
+}
+
+const CPU_IMAGES = 64;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const option = (name: string) => {
+    const at = args.indexOf(`--${name}`);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const backends = (option('backends')?.split(',') ?? installedBackends()) as BackendName[];
+  const images = Number(option('images') ?? 1000);
+  const { matrix, labels } = await mnistDataset.load();
+  if (!labels) throw new Error('mnist has no labels');
+  const p = compileTrainClassifierParams({}, { rows: matrix.rows, cols: matrix.cols, labeled: true });
+  const data = (count: number): LabelledImages => ({ x: Float32Array.from(matrix.data.subarray(0, count * 784)), labels: labels.codes.slice(0, count) });
+  const rows: Row[] = [];
+  for (const name of backends) {
+    const info = await initBackend(name);
+    const count = name === 'cpu' ? Math.min(images, CPU_IMAGES) : images;
+    const options = { imageShape: p.imageShape, classes: 10, batchSize: p.batchSize, learningRate: p.learningRate, seed: 0, shift: p.shift, epochs: 1 };
+    const model = buildCnn({ imageShape: p.imageShape, classes: 10, blocks: p.blocks, kernelSize: p.kernelSize, dense: p.dense, seed: 0 });
+    try {
+      await trainClassifier(model, data(p.batchSize), options);
+      const run = await trainClassifier(model, data(count), options);
+      const test = data(Math.min(count * 4, 2000));
+      evaluateClassifier(model, data(256), p.imageShape, 10);
+      const started = performance.now();
+      evaluateClassifier(model, test, p.imageShape, 10);
+      const inferPerSecond = test.labels.length / ((performance.now() - started) / 1000);
+      rows.push({ backend: info.name + (info.simd ? ' (SIMD)' : ''), version: info.version, trainImages: count, trainPerSecond: run.imagesPerSecond, inferPerSecond });
+      process.stderr.write(`${info.name}: ${Math.round(run.imagesPerSecond)} images/s training, ${Math.round(inferPerSecond)} images/s classifying\n`);
+    } finally {
+      model.dispose();
+    }
+  }
+  const missing = ['tensorflow-gpu', 'tensorflow'].filter((b) => !installedBackends().includes(b as BackendName));
+  const table = [
+    ['backend', 'version', 'images trained', 'training images/s', 'classifying images/s'],
+    ...rows.map((r) => [r.backend, r.version, String(r.trainImages), Math.round(r.trainPerSecond).toLocaleString('en-US'), Math.round(r.inferPerSecond).toLocaleString('en-US')]),
+  ];
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  process.stdout.write(`${table.map((row) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`).join('\n')}\n`);
+  if (missing.length > 0) process.stdout.write(`not installed here: ${missing.join(', ')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
