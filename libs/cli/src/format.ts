@@ -110,7 +110,7 @@ export function describeArtifact(a: ArtifactView): string {
   const lines = [
     `artifact ${a.id}`,
     `file     ${a.filename}${a.labelsFilename ? ` + labels ${a.labelsFilename}` : ''}${a.weightsFilename ? ` + weights ${a.weightsFilename}` : ''} (${a.format})`,
-    `team     ${a.team} (uploaded by ${a.createdBy})`,
+    `team     ${a.team} (${a.sourceJob ? `trained by job ${a.sourceJob}` : 'uploaded'} by ${a.createdBy})`,
     `${a.kind === 'model' ? 'model' : a.kind === 'image' ? 'picture' : 'data'}${a.kind === 'image' ? '  ' : '    '} ${describeShape(a)}`,
     `stored   ${formatBytes(a.storedBytes)}`,
     `sha256   ${a.sha256}`,

@@ -12,7 +12,7 @@ export { encodeNpy, parseNpy, type NpyArray } from './formats/npy';
 export { tensorToMatrix, type Tensor } from './tensor-matrix';
 export { labelsFromValues, MAX_CLASSES, type LabelOptions } from './labels';
 export { computeJobKinds, findJobKind, listJobKinds } from './job-kinds';
-export { type JobContext, type JobKind, type JobOutput, type Labels, type MatrixShape, MODEL_FILES, type OutputFile } from './job-kind';
+export { type JobContext, type JobKind, type JobOutput, type Labels, type MatrixShape, MODEL_FILES, type OutputFile, type TrainedModel } from './job-kind';
 export { randomizedPca, type RandomizedPcaOptions } from './randomized-pca';
 export { chooseSolver, PCA_SOLVERS, principalComponents, type PcaSolver } from './pca-auto';
 export { tsne, TSNE_METHODS, type TsneMethod, type TsneOptions, type TsneProgress, type TsneResult } from './tsne/tsne';

@@ -72,12 +72,29 @@ export interface JobContext {
   };
 }
 
+/** A model a job trained, in TensorFlow.js layers format, with what a listing shows of it. */
+export interface TrainedModel {
+  /** model.json, its manifest naming one weights file. */
+  modelJson: Uint8Array;
+  weights: Uint8Array;
+  /** One input image: [height, width, channels]. */
+  inputShape: number[];
+  classes: number;
+  layers: string[];
+  parameters: number;
+}
+
 export interface JobOutput {
   result: Record<string, unknown>;
   /** The compute backend that ran the job. */
   backend: string;
   /** Stored as artifacts of the job and listed in the result under `files`. */
   files?: OutputFile[];
+  /**
+   * Stored as a model artifact of the job's team, whose id the result carries as
+   * `modelArtifactId`, so the model is listed, shown and used like an uploaded one.
+   */
+  model?: TrainedModel;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** The file formats an upload may have. */
 export const DataFormats = {
   csv: 'csv',
@@ -62,6 +64,32 @@ export interface ModelSummary {
 export const ARTIFACT_ID_PATTERN = /^art-[a-z2-7]{16}$/;
 export const UPLOAD_ID_PATTERN = /^up-[a-z2-7]{16}$/;
 
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** The first 80 bits of `bytes` as 16 lower-case base32 letters: the random part of an id. */
+export function base32Id(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes.subarray(0, 10)) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}
+
+/**
+ * The artifact id of the model a job trained: derived from the job's id, so an attempt that
+ * stores it again after a lost worker finds the same artifact.
+ */
+export function trainedModelArtifactId(jobId: string): string {
+  return `art-${base32Id(createHash('sha256').update(`trained-model:${jobId}`).digest())}`;
+}
+
 /** An uploaded data set, picture or model as KV `artifacts.<id>` of `Nats.artifactIndexBucket` keeps it. */
 export interface ArtifactRecord {
   id: string;
@@ -79,6 +107,8 @@ export interface ArtifactRecord {
   itemShape?: number[];
   model?: ModelSummary;
   weightsFilename?: string;
+  /** A model a `train-classifier` job wrote: that job's id. */
+  sourceJob?: string;
   labeled: boolean;
   /** Class names in code order; empty when not labeled. */
   classNames: string[];

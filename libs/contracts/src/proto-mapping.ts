@@ -211,6 +211,7 @@ export function artifactToProto(a: ArtifactRecord): pb.Artifact {
     itemShape: a.itemShape ?? [],
     model: a.model,
     weightsFilename: a.weightsFilename ?? '',
+    sourceJob: a.sourceJob ?? '',
   };
 }
 

@@ -25,6 +25,8 @@ export interface ArtifactView {
   /** Models: input shape, classes, layer names, parameter count. */
   model?: ModelSummary;
   weightsFilename?: string;
+  /** A model a training job stored: that job's id. */
+  sourceJob?: string;
   labeled: boolean;
   /** Class names in code order; empty when not labeled. */
   classNames: string[];
@@ -68,6 +70,7 @@ export function artifactFromProto(a: pb.Artifact): ArtifactView {
     itemShape: a.itemShape.length > 0 ? a.itemShape : undefined,
     model: a.model,
     weightsFilename: a.weightsFilename || undefined,
+    sourceJob: a.sourceJob || undefined,
     labeled: a.labeled,
     classNames: a.classNames,
     storedBytes: a.storedBytes,

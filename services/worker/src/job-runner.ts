@@ -14,6 +14,7 @@ import { decodeImagePixels, findDataset, type LoadedDataset, type OutputFile } f
 import { findJobKind } from '@gpulab/jobs';
 import { type JetStreamResources, type Logger, readObject } from '@gpulab/platform';
 import { CheckpointStore } from './checkpoint-store';
+import { storeTrainedModel } from './model-artifact';
 import { type WorkerEnv } from './worker-env';
 
 /** Progress events at most this often, so a chatty job cannot flood the stream. */
@@ -66,10 +67,12 @@ export class JobRunner {
         artifacts: { read: (artifactId) => readObject(this.resources.artifacts, ObjectNames.artifact(artifactId)) },
       });
       const files = await this.storeFiles(job.id, output.files ?? []);
-      const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...output.result, files } : output.result));
+      const model = output.model ? { modelArtifactId: await storeTrainedModel(this.resources, job, output.model) } : {};
+      const stored = { ...output.result, ...model, ...(files.length > 0 ? { files } : {}) };
+      const bytes = Buffer.from(JSON.stringify(stored));
       const resultRef = ObjectNames.result(job.id);
       await this.resources.artifacts.putBlob({ name: resultRef, description: `result of ${job.id}` }, bytes);
-      const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? output.result : undefined;
+      const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? { ...output.result, ...model } : undefined;
       await this.publish({ type: 'result', backend: output.backend, resultRef, result: inline });
       this.log.info({ backend: output.backend, resultBytes: bytes.byteLength }, 'job succeeded');
     } catch (error) {

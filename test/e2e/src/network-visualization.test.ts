@@ -16,6 +16,7 @@ describe('looking inside a trained CNN through the CLI', () => {
   let stack: LocalStack;
   let env: NodeJS.ProcessEnv;
   let model: string;
+  let trainedArtifact: string;
 
   before(async () => {
     stack = await startCourseStack(dir.path, TOKENS);
@@ -25,6 +26,7 @@ describe('looking inside a trained CNN through the CLI', () => {
     const job = JSON.parse(train.stdout);
     assert.ok(job.result.testAccuracy > 0.8, `test accuracy ${job.result.testAccuracy}`);
     model = job.id;
+    trainedArtifact = job.result.modelArtifactId;
   });
 
   after(async () => {
@@ -43,6 +45,17 @@ describe('looking inside a trained CNN through the CLI', () => {
     assert.deepEqual(readdirSync(out).sort(), ['input.png', 'result.json', 'saliency-overlay.png', 'saliency.npy', 'saliency.png']);
     const png = PNG.sync.read(readFileSync(join(out, 'saliency.png')));
     assert.equal(png.width, png.height);
+  });
+
+  it("keeps the trained model as a model artifact of the team, whose id works like the job's", async () => {
+    assert.match(trainedArtifact, /^art-[a-z2-7]{16}$/);
+    const shown = await runCli(['artifacts', 'show', trainedArtifact], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`trained by job ${model}`));
+    assert.match(shown.stdout, /model +model 28x28x1 → 10 classes/);
+    const run = await runCli(['submit', 'visualbackprop', '--dataset', 'mnist', '--set', `model=${trainedArtifact}`, '--set', 'index=3', '--wait', '--json'], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(JSON.parse(run.stdout).result.inkMass.ratio > 1);
   });
 
   it('FGSM with ε = 0.1 flips a share of the correct predictions and reports the rate', async () => {

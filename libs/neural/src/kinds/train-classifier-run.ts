@@ -95,6 +95,14 @@ export async function runTrainClassifier(p: TrainClassifierParams, input: Matrix
     return {
       backend: backend.name,
       files,
+      model: {
+        modelJson: modelFiles['model.json'],
+        weights: modelFiles['weights.bin'],
+        inputShape: [...p.imageShape],
+        classes,
+        layers: layerNames(model),
+        parameters: model.countParams(),
+      },
       result: {
         testAccuracy: tested?.accuracy ?? null,
         testLoss: tested?.loss ?? null,
