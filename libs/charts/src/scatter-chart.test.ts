@@ -4,29 +4,18 @@ import { PNG } from 'pngjs';
 import { renderPng } from './render-png';
 import { SCATTER_PALETTE, scatterPng, scatterSvg, type ScatterPoints } from './scatter-chart';
 
-/** A seeded generator (mulberry32), so a failing picture reproduces. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` points in `classes` blobs around a circle, as an embedding of a labelled data set looks. */
 function blobs(n: number, classes: number, seed: number): ScatterPoints {
-  const next = seededRandom(seed);
+  // Spread by fixed irrational steps rather than random numbers: the same picture every run.
+  const next = (i: number, axis: number) => (((i + seed) * (axis === 0 ? 0.7548776662 : 0.5698402910)) % 1) - 0.5;
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   const codes = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const c = i % classes;
     const angle = (2 * Math.PI * c) / classes;
-    x[i] = 10 * Math.cos(angle) + 3 * (next() + next() - 1);
-    y[i] = 10 * Math.sin(angle) + 3 * (next() + next() - 1);
+    x[i] = 10 * Math.cos(angle) + 3 * next(i, 0);
+    y[i] = 10 * Math.sin(angle) + 3 * next(i, 1);
     codes[i] = c;
   }
   return { x, y, labels: { codes, names: Array.from({ length: classes }, (_, c) => `class ${c}`) } };
