@@ -1,8 +1,9 @@
 import type * as Tf from '@tensorflow/tfjs';
 import { type ModelBundle, type ModelSummary } from '@gpulab/contracts';
-import { InvalidInputError } from '@gpulab/compute';
+import { InvalidInputError, InvalidParameterError } from '@gpulab/compute';
 import { activeBackend, initBackend } from './backend';
 import { layerNames, loadModelFromFiles } from './model-files';
+import { LayerChain } from './techniques/layer-chain';
 
 /** What an uploaded model becomes: the bundle to store, and what the gateway tells about it. */
 export interface UploadedModel {
@@ -15,7 +16,8 @@ export interface UploadedModel {
  * manifest one after the other) the way a job will load it, so a model that does not load is
  * refused at the upload and not in a job later. The stored model.json names one weights file,
  * `weights.bin`, as `saveModelFiles` writes it. Visualization jobs need a model that takes
- * images ([batch, height, width, channels]) and gives one score per class.
+ * images ([batch, height, width, channels]), gives one score per class, and is a chain of
+ * layers (the techniques walk it layer by layer).
  */
 export async function readUploadedModel(modelJson: Uint8Array, weights: Uint8Array): Promise<UploadedModel> {
   const fail = (message: string): never => {
@@ -59,5 +61,11 @@ function summarize(model: Tf.LayersModel): ModelSummary {
   }
   const channels = Number(input[3]);
   if (channels !== 1 && channels !== 3) throw new InvalidInputError('MODEL_FORMAT', `the model takes images of ${channels} channels; gpulab's jobs draw and read 1 (gray) or 3 (RGB)`);
+  try {
+    LayerChain.of(model);
+  } catch (error) {
+    if (error instanceof InvalidParameterError) throw new InvalidInputError('MODEL_FORMAT', error.message, { cause: error });
+    throw error;
+  }
   return { inputShape: input.slice(1).map(Number), classes: Number(output[1]), layers: layerNames(model), parameters: model.countParams() };
 }

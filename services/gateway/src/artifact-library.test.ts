@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Caller, type DataFormatName, decodeModelBundle, ObjectNames } from '@gpulab/contracts';
-import { buildCnn, initBackend, saveModelFiles } from '@gpulab/neural';
+import { buildCnn, initBackend, saveModelFiles, type Tf, tfjs } from '@gpulab/neural';
 import { connectNats, type JetStreamResources, type NatsConnection, NatsServerProcess, openJetStreamResources, readObject } from '@gpulab/platform';
 import { PNG } from 'pngjs';
 import { ArtifactLibrary, type ArtifactLibraryOptions } from './artifact-library';
@@ -194,7 +194,7 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
     assert.equal(stored.weightsManifest[0].weights.length, group.weights.length);
   });
 
-  it('refuses a model whose weights do not fit its manifest, or that is no layers model, and keeps nothing', async () => {
+  it('refuses a model whose weights do not fit its manifest, a graph model and a branching one, and keeps nothing', async () => {
     const model = buildCnn({ imageShape: [8, 8, 1], classes: 3, blocks: [2], dense: 4 });
     const files = await saveModelFiles(model);
     model.dispose();
@@ -209,6 +209,17 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
       weights: { filename: 'weights.bin', format: 'tfjs-weights', bytes: Buffer.alloc(4) },
     });
     await assert.rejects(graph.finish(), /graph model .*tfjs_layers_model/);
+    const input = tfjs().input({ shape: [8, 8, 1] });
+    const a = tfjs().layers.conv2d({ filters: 2, kernelSize: 3, name: 'left' }).apply(input) as Tf.SymbolicTensor;
+    const b = tfjs().layers.conv2d({ filters: 2, kernelSize: 3, name: 'right' }).apply(input) as Tf.SymbolicTensor;
+    const merged = tfjs().layers.add().apply([a, b]) as Tf.SymbolicTensor;
+    const out = tfjs().layers.dense({ units: 3 }).apply(tfjs().layers.flatten().apply(merged)) as Tf.SymbolicTensor;
+    const branching = await saveModelFiles(tfjs().model({ inputs: input, outputs: out }));
+    const branched = await uploadFiles(library({ chunkBytes: 256 }), {
+      data: { filename: 'model.json', format: 'tfjs-model', bytes: branching['model.json'] },
+      weights: { filename: 'weights.bin', format: 'tfjs-weights', bytes: branching['weights.bin'] },
+    });
+    await assert.rejects(branched.finish(), /model\.json: layer "\w+" of model .* not a branching model/);
   });
 
   it('refuses at creation a model without weights, weights without a model, and labels for a picture', async () => {

@@ -138,7 +138,7 @@ function imageShapeOf(itemShape: readonly number[] | undefined, cols: number): [
 
 /** What 1.0 in a picture is in the model's input: 1 / the scale of a first Rescaling layer, else 1. */
 function pictureRange(model: Tf.LayersModel): number {
-  const first = model.layers[0];
+  const first = model.layers.find((layer) => layer.getClassName() !== 'InputLayer');
   if (first?.getClassName() !== 'Rescaling') return 1;
   const { scale, offset } = first.getConfig() as { scale?: number; offset?: number };
   return typeof scale === 'number' && scale > 0 && !offset ? 1 / scale : 1;
