@@ -50,8 +50,13 @@ export function decodeImagePixels(bytes: Uint8Array): ImagePixels {
     const start = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new InvalidImageError('IMAGE_FORMAT', `the file is neither a PNG nor a JPEG image (it starts with ${start || 'nothing'})`);
   }
-  const { width, height, rgba } = format === 'png' ? readPng(bytes) : readJpeg(bytes);
   const notes: string[] = [];
+  let { width, height, rgba } = format === 'png' ? readPng(bytes) : readJpeg(bytes);
+  const orientation = format === 'jpeg' ? exifOrientation(bytes) : 1;
+  if (orientation !== 1) {
+    ({ width, height, rgba } = upright(width, height, rgba, orientation));
+    notes.push(`turned upright as the photo's EXIF orientation (${orientation}) says`);
+  }
   const n = width * height;
   let gray = true;
   let transparent = 0;
@@ -98,6 +103,80 @@ function readJpeg(bytes: Uint8Array): { width: number; height: number; rgba: Uin
   }
   checkSize(decoded.width, decoded.height);
   return { width: decoded.width, height: decoded.height, rgba: decoded.data };
+}
+
+/**
+ * The EXIF orientation (1–8) of a JPEG, 1 when it has none. Cameras and phones store a photo as
+ * the sensor saw it and say in this tag how to turn it; a decoder that ignores the tag shows a
+ * portrait photo lying on its side.
+ */
+export function exifOrientation(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Segments after SOI: FF marker, 2-byte big-endian length (counting itself), content.
+  for (let at = 2; at + 4 <= bytes.length && bytes[at] === 0xff; ) {
+    const marker = bytes[at + 1];
+    const length = view.getUint16(at + 2);
+    if (marker === 0xda || marker === 0xd9) break; // the image data begins: no more metadata
+    const start = at + 4;
+    if (marker === 0xe1 && start + 14 <= bytes.length && Buffer.from(bytes.subarray(start, start + 6)).toString('latin1') === 'Exif\0\0') {
+      return tiffOrientation(view, start + 6, Math.min(bytes.length, at + 2 + length));
+    }
+    at += 2 + length;
+  }
+  return 1;
+}
+
+/** Tag 0x0112 of IFD0 in the TIFF structure at `tiff`, 1 when absent or out of range. */
+function tiffOrientation(view: DataView, tiff: number, end: number): number {
+  const little = view.getUint16(tiff) === 0x4949; // "II"
+  const u16 = (at: number) => (at + 2 <= end ? view.getUint16(at, little) : 0);
+  const ifd = tiff + (tiff + 8 <= end ? view.getUint32(tiff + 4, little) : 0);
+  const entries = u16(ifd);
+  for (let i = 0; i < entries; i++) {
+    const entry = ifd + 2 + 12 * i;
+    if (entry + 12 > end) break;
+    if (u16(entry) === 0x0112) {
+      const value = u16(entry + 8);
+      return value >= 1 && value <= 8 ? value : 1;
+    }
+  }
+  return 1;
+}
+
+/** RGBA pixels turned as EXIF orientation `o` says: mirrored (2, 4), turned (3, 6, 8), or both (5, 7). */
+function upright(width: number, height: number, rgba: Uint8Array, o: number): { width: number; height: number; rgba: Uint8Array } {
+  const swaps = o >= 5;
+  const [w, h] = swaps ? [height, width] : [width, height];
+  const out = new Uint8Array(rgba.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const [sx, sy] = sourceOf(x, y, width, height, o);
+      out.set(rgba.subarray(4 * (sy * width + sx), 4 * (sy * width + sx) + 4), 4 * (y * w + x));
+    }
+  }
+  return { width: w, height: h, rgba: out };
+}
+
+/** Where pixel (x, y) of the upright picture is in the stored one (W × H). */
+function sourceOf(x: number, y: number, W: number, H: number, o: number): [number, number] {
+  switch (o) {
+    case 2:
+      return [W - 1 - x, y];
+    case 3:
+      return [W - 1 - x, H - 1 - y];
+    case 4:
+      return [x, H - 1 - y];
+    case 5:
+      return [y, x];
+    case 6:
+      return [y, H - 1 - x];
+    case 7:
+      return [W - 1 - y, H - 1 - x];
+    case 8:
+      return [W - 1 - y, x];
+    default:
+      return [x, y];
+  }
 }
 
 function checkSize(width: number, height: number): void {
