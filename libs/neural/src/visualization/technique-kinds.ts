@@ -85,9 +85,9 @@ const filtersKind = techniqueKind({
   summary: "a conv layer's weight filters as a grid (first layer by default)",
   needsImage: false,
   params: ['layer'],
-  check: (p) => ({ layer: typeof p.layer === 'string' ? p.layer : 'conv1' }),
+  check: (p) => optional(p, 'layer', () => String(p.layer)),
   async run(subject, _context, params) {
-    const r = filters(subject.model, String(params.layer));
+    const r = filters(subject.model, layerParam(subject, params));
     try {
       return {
         result: { layer: r.layer, filters: r.filters, inChannels: r.inChannels, kernelSize: r.kernelSize, norms: r.norms, min: r.min, max: r.max },
@@ -104,11 +104,11 @@ const activationsKind = techniqueKind({
   summary: "a layer's feature maps for one input (or, with gradients=true, their gradients) as a grid",
   needsImage: true,
   params: ['layer', 'gradients', 'class'],
-  check: (p) => ({ layer: typeof p.layer === 'string' ? p.layer : 'conv1', gradients: booleanParam(p, 'gradients', false), ...optionalClass(p) }),
+  check: (p) => ({ ...optional(p, 'layer', () => String(p.layer)), gradients: booleanParam(p, 'gradients', false), ...optionalClass(p) }),
   async run(subject, context, params) {
     const { image, label } = inputImage(subject, context, Number(params.index), params.invert === true);
     try {
-      const layer = String(params.layer);
+      const layer = layerParam(subject, params);
       if (params.gradients === true) {
         const r = activationGradients(subject.model, image, layer, classParam(subject, params.class, undefined));
         try {
@@ -387,6 +387,17 @@ function attackBatch(subject: Subject, context: JobContext, params: Record<strin
   const predicted = subject.tf.tidy(() => (subject.model.predict(image) as Tf.Tensor).argMax(-1).dataSync()[0]);
   subject.notes.push(`no label for this picture: the attack pushes away from the model's own prediction, class ${predicted} (give --set class=N to name the true class)`);
   return { images: image, labels: Int32Array.of(predicted), count: 1, trueClassFrom: 'prediction' };
+}
+
+/**
+ * The layer a job names, or the model's first convolution: `conv1` in a model trained here,
+ * `conv2d` or whatever a Keras model calls it in an uploaded one.
+ */
+function layerParam(subject: Subject, params: Record<string, unknown>): string {
+  if (params.layer !== undefined) return String(params.layer);
+  const first = subject.model.layers.find((layer) => layer.getClassName() === 'Conv2D');
+  if (!first) throw new InvalidParameterError('layer', `the model has no convolution layer; name one of its layers with --set layer=NAME (${subject.layers.join(', ')})`);
+  return first.name;
 }
 
 /** The style picture: an uploaded picture's artifact id (the gateway checks the rest). */
