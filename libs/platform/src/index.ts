@@ -7,3 +7,4 @@ export * from './free-port';
 export * from './tokens-file';
 export * from './heartbeat';
 export * from './notices';
+export * from './kv-keys';

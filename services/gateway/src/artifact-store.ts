@@ -8,7 +8,7 @@ import {
   type UploadRecord,
   uploadPartOffset,
 } from '@gpulab/contracts';
-import { readObject } from '@gpulab/platform';
+import { listKvKeys, readObject } from '@gpulab/platform';
 import { type JetStreamManager } from '@nats-io/jetstream';
 import { type KV } from '@nats-io/kv';
 import { type ObjectStore } from '@nats-io/obj';
@@ -44,10 +44,10 @@ const INDEX_SUBJECT = `$KV.${Nats.artifactIndexBucket}.`;
  * Object Store (one object per upload chunk, one per artifact). Knows nothing of teams or
  * limits; `ArtifactLibrary` decides, this stores.
  *
- * Keys are listed from the stream's subjects (one request) rather than with `kv.keys()`, whose
+ * Keys are listed from the stream's subjects (`listKvKeys`) rather than with `kv.keys()`, whose
  * consumer waits for an idle heartbeat (30 s) when a key changes while it reads, as upload
- * records do all the time. For the same reason records are removed by purging their subject,
- * which leaves no delete marker behind to be listed.
+ * records do all the time. Records are removed by purging their subject, which leaves no
+ * delete marker behind to be listed.
  */
 export class ArtifactStore {
   constructor(
@@ -73,7 +73,7 @@ export class ArtifactStore {
 
   async listUploads(): Promise<Versioned<UploadRecord>[]> {
     const out: Versioned<UploadRecord>[] = [];
-    for (const key of await this.keys(`${ArtifactKeys.uploadPrefix}>`)) {
+    for (const key of await listKvKeys(this.index, `${ArtifactKeys.uploadPrefix}>`)) {
       const found = await this.getUpload(key.slice(ArtifactKeys.uploadPrefix.length));
       if (found) out.push(found);
     }
@@ -131,7 +131,7 @@ export class ArtifactStore {
 
   async listArtifacts(): Promise<ArtifactRecord[]> {
     const out: ArtifactRecord[] = [];
-    for (const key of await this.keys(`${ArtifactKeys.artifactPrefix}>`)) {
+    for (const key of await listKvKeys(this.index, `${ArtifactKeys.artifactPrefix}>`)) {
       const found = await this.getArtifact(key.slice(ArtifactKeys.artifactPrefix.length));
       if (found) out.push(found);
     }
@@ -181,11 +181,6 @@ export class ArtifactStore {
 
   async deleteArtifactObject(id: string): Promise<void> {
     await this.objects.delete(ObjectNames.artifact(id));
-  }
-
-  private async keys(filter: string): Promise<string[]> {
-    const info = await this.jsm.streams.info(INDEX_STREAM, { subjects_filter: `${INDEX_SUBJECT}${filter}` });
-    return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(INDEX_SUBJECT.length));
   }
 
   /** A compare-and-set write racing with this fails, as it should: the record is gone. */

@@ -1,4 +1,5 @@
 import { CalendarKeys, type SlotKind, type SlotRecord, type TeamRecord, type TokenRecord } from '@gpulab/contracts';
+import { listKvKeys } from '@gpulab/platform';
 import { type Inventory, type Quota, type Term, validateTerm } from '@gpulab/scheduling';
 import { type KV } from '@nats-io/kv';
 import { RevisionConflictError } from './errors';
@@ -38,9 +39,7 @@ export class CalendarStore {
     this.slots.clear();
     this.quotas.clear();
     this.teams.clear();
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
-    for (const key of keys) {
+    for (const key of await listKvKeys(this.kv)) {
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
       if (key.startsWith(CalendarKeys.slotPrefix)) {

@@ -1,4 +1,5 @@
 import { isTerminalState, type JobRecord, jobKey, jobKeyPrefix } from '@gpulab/contracts';
+import { listKvKeys } from '@gpulab/platform';
 import { type KV } from '@nats-io/kv';
 import { RevisionConflictError } from './errors';
 
@@ -22,9 +23,7 @@ export class JobStore {
   async load(): Promise<number> {
     this.entries.clear();
     this.unfinishedIds.clear();
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys(`${jobKeyPrefix}>`)) keys.push(key);
-    for (const key of keys) {
+    for (const key of await listKvKeys(this.kv, `${jobKeyPrefix}>`)) {
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
       const record = entry.json<JobRecord>();
