@@ -185,7 +185,14 @@ async function openWeightsOf(modelJsonPath: string): Promise<ByteSource> {
   } catch (error) {
     throw new GpulabError('INVALID_ARGUMENT', status.INVALID_ARGUMENT, `${modelJsonPath} is not a TensorFlow.js model.json: ${(error as Error).message}`, { cause: error });
   }
-  const paths = Array.isArray(manifest) ? manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : [])) : [];
+  if (!Array.isArray(manifest)) {
+    throw new GpulabError(
+      'INVALID_ARGUMENT',
+      status.INVALID_ARGUMENT,
+      `${modelJsonPath} is not a TensorFlow.js layers model (it has no "weightsManifest"); a .json file is uploaded as a model, data sets as CSV, NPY or IDX`,
+    );
+  }
+  const paths = manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : []));
   if (paths.length === 0 || !paths.every((p): p is string => typeof p === 'string' && p !== '' && !isAbsolute(p))) {
     throw new GpulabError(
       'INVALID_ARGUMENT',
