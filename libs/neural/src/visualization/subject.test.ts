@@ -67,6 +67,18 @@ describe('the input of a visualization job', () => {
     subject.model.dispose();
   });
 
+  it('fits a data set row of 0..255 values to a model trained on them without clipping it to 0..1', async () => {
+    const row = new Float64Array(56 * 56).fill(200);
+    const context = await contextWith(row, [56, 56], false, 1 / 255);
+    const subject = await loadSubject(context);
+    const { image } = inputImage(subject, context, 0, true);
+    assert.deepEqual(image.shape, [1, 28, 28, 1]);
+    assert.ok(Math.abs(image.dataSync()[0] - 55) < 0.01, `value ${image.dataSync()[0]}`);
+    assert.doesNotMatch(subject.notes.join('\n'), /multiplied/);
+    image.dispose();
+    subject.model.dispose();
+  });
+
   it('refuses a row of another size that says nothing of its shape', async () => {
     const context = await contextWith(new Float64Array(100), [], false, 1);
     const subject = await loadSubject({ ...context, inputShape: undefined });

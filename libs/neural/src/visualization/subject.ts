@@ -60,21 +60,40 @@ export interface InputImage {
 }
 
 /**
- * Row `index` of the job's input as one image of the model's input shape. A row of another
- * shape that says its shape (an uploaded picture, an IDX or NPY of images) is fitted: resized,
- * turned gray or RGB, and with `invert` dark-on-light made light-on-dark; `subject.notes` says
- * what was done. An uploaded picture's values 0..1 are brought to the range the model was
- * trained on when its first layer rescales (a model trained on 0..255 data starts with ×1/255).
+ * Row `index` of the job's input as one image of the model's input shape and value range. A row
+ * of another shape that says its shape (an uploaded picture, an IDX or NPY of images) is fitted:
+ * resized, turned gray or RGB, and with `invert` dark-on-light made light-on-dark;
+ * `subject.notes` says what was done. An uploaded picture's values 0..1 are brought to the range
+ * the model was trained on when its first layer rescales (a model trained on 0..255 data starts
+ * with ×1/255); a data set's rows are in that range already.
  */
 export function inputImage(subject: Subject, context: JobContext, index: number, invert = false): InputImage {
   const input = context.input;
   if (!input) throw new InvalidParameterError('input', 'this technique needs an input image: --dataset NAME --set index=N, or --input ARTIFACT_ID');
   if (index >= input.rows) throw new InvalidParameterError('index', `index ${index} is past the input's last row (${input.rows - 1})`);
+  const tf = subject.tf;
   const row = Float32Array.from(input.data.subarray(index * input.cols, (index + 1) * input.cols));
   const code = context.labels?.codes[index];
   const labelled = { label: code, labelName: code === undefined ? undefined : context.labels?.names[code] };
-  const image = fitted(subject, row, input.cols, context.inputShape, invert);
-  return { image: context.inputPicture ? inModelRange(subject, image) : image, ...labelled };
+  const [h, w, c] = subject.imageShape;
+  const own = imageShapeOf(context.inputShape, input.cols) ?? (input.cols === h * w * c ? subject.imageShape : undefined);
+  if (!own) {
+    throw new InvalidParameterError(
+      'input',
+      `the input's rows have ${input.cols} values, but the model takes ${formatImageShape(subject.imageShape)} images (${h * w * c} values); upload pictures as PNG or JPEG, or images as IDX or NPY with their shape, and they are resized to fit`,
+    );
+  }
+  const picture = context.inputPicture === true;
+  const range = pictureRange(subject.model);
+  const fits = own[0] === h && own[1] === w && own[2] === c && !invert && (!picture || range === 1);
+  if (fits) return { image: tf.tensor4d(row, [1, h, w, c]), ...labelled };
+  // Fitting works on values 0..1, a picture's; a data set's row is in the model's range.
+  const unit = tf.tidy(() => (picture ? tf.tensor3d(row, [...own]) : tf.div(tf.tensor3d(row, [...own]), range)) as Tf.Tensor3D);
+  try {
+    return { image: inModelRange(subject, fitToModel(subject, unit, invert), range, picture), ...labelled };
+  } finally {
+    unit.dispose();
+  }
 }
 
 /** An uploaded picture another parameter names (its artifact id), fitted as {@link inputImage} fits the input. */
@@ -83,50 +102,29 @@ export async function pictureParam(subject: Subject, context: JobContext, parame
   if (!bytes) throw new InvalidParameterError(parameter, `the picture ${artifactId} is no longer stored`);
   const decoded = decodeImage(bytes);
   try {
-    const fit = fitImage(decoded.image, subject.imageShape, { invert });
-    subject.notes.push(...[...decoded.notes, ...fit.notes].map((note) => `${parameter}: ${note}`));
-    const image = subject.tf.tidy(() => fit.image.expandDims(0) as Tf.Tensor4D);
-    fit.image.dispose();
-    return inModelRange(subject, image);
+    subject.notes.push(...decoded.notes.map((note) => `${parameter}: ${note}`));
+    return inModelRange(subject, fitToModel(subject, decoded.image, invert, `${parameter}: `), pictureRange(subject.model), true);
   } finally {
     decoded.image.dispose();
   }
 }
 
-/** A picture's values 0..1 in the range the model was trained on; takes over `image`. */
-function inModelRange(subject: Subject, image: Tf.Tensor4D): Tf.Tensor4D {
-  const range = pictureRange(subject.model);
+/** An image of values 0..1 resized and converted to the model's input shape, as [1, H, W, C]; `label` prefixes its notes. */
+function fitToModel(subject: Subject, image: Tf.Tensor3D, invert: boolean, label = ''): Tf.Tensor4D {
+  const fit = fitImage(image, subject.imageShape, { invert });
+  subject.notes.push(...fit.notes.map((note) => label + note));
+  const batch = subject.tf.tidy(() => fit.image.expandDims(0) as Tf.Tensor4D);
+  fit.image.dispose();
+  return batch;
+}
+
+/** Values 0..1 in the model's range (`range` is what 1.0 becomes); takes over `image`. A picture's scaling is noted. */
+function inModelRange(subject: Subject, image: Tf.Tensor4D, range: number, picture: boolean): Tf.Tensor4D {
   if (range === 1) return image;
-  subject.notes.push(`the picture's values 0..1 were multiplied by ${round(range)}: the model's first layer rescales its input by ${round(1 / range)}`);
+  if (picture) subject.notes.push(`the picture's values 0..1 were multiplied by ${round(range)}: the model's first layer rescales its input by ${round(1 / range)}`);
   const scaled = subject.tf.tidy(() => subject.tf.mul(image, range) as Tf.Tensor4D);
   image.dispose();
   return scaled;
-}
-
-/** One row as [1, H, W, C] of the model's shape, fitted when it has a shape of its own. */
-function fitted(subject: Subject, row: Float32Array, cols: number, itemShape: readonly number[] | undefined, invert: boolean): Tf.Tensor4D {
-  const tf = subject.tf;
-  const [h, w, c] = subject.imageShape;
-  const own = imageShapeOf(itemShape, cols);
-  const same = own ? own[0] === h && own[1] === w && own[2] === c : cols === h * w * c;
-  if (same && !invert) return tf.tensor4d(row, [1, h, w, c]);
-  if (!own) {
-    if (same) return tf.tidy(() => tf.sub(1, tf.tensor4d(row, [1, h, w, c])) as Tf.Tensor4D);
-    throw new InvalidParameterError(
-      'input',
-      `the input's rows have ${cols} values, but the model takes ${formatImageShape(subject.imageShape)} images (${h * w * c} values); upload pictures as PNG or JPEG, or images as IDX or NPY with their shape, and they are resized to fit`,
-    );
-  }
-  const source = tf.tensor3d(row, own);
-  try {
-    const fit = fitImage(source, subject.imageShape, { invert });
-    subject.notes.push(...fit.notes);
-    const image = tf.tidy(() => fit.image.expandDims(0) as Tf.Tensor4D);
-    fit.image.dispose();
-    return image;
-  } finally {
-    source.dispose();
-  }
 }
 
 /** [height, width, channels] from a row's shape: [h, w] is one channel; only 1 or 3 channels fit. */
