@@ -164,8 +164,6 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
 
   t0 = performance.now();
   await report('neighbours', 0, NaN);
-  let p: SparseAffinities | undefined;
-  let dense: Float64Array | undefined;
   let affinities: TsneAffinities;
   let neighboursMs = 0;
   const accelerator = options.accelerator;
@@ -173,16 +171,14 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
     const distances = accelerator ? await accelerator.squaredDistances(reduced) : squaredDistanceMatrix(reduced.data, n, reduced.cols);
     neighboursMs = performance.now() - t0;
     t0 = performance.now();
-    dense = denseAffinities(distances, n, o.perplexity);
-    affinities = { dense, n };
+    affinities = { dense: denseAffinities(distances, n, o.perplexity), n };
   } else {
     const k = Math.min(n - 1, Math.floor(3 * o.perplexity + 1));
     const neighbours = accelerator ? await accelerator.neighbours(reduced, k) : await parallelNeighbours(reduced, k);
     neighboursMs = performance.now() - t0;
     await report('affinities', 0, NaN);
     t0 = performance.now();
-    p = sparseAffinities(neighbours, o.perplexity);
-    affinities = { sparse: p };
+    affinities = { sparse: sparseAffinities(neighbours, o.perplexity) };
   }
   const affinitiesMs = performance.now() - t0;
 
@@ -198,6 +194,7 @@ export async function tsne(x: Matrix, options: TsneOptions = {}): Promise<TsneRe
     release = () => tensor.dispose();
   } else {
     const repulsion: Repulsion = o.method === 'fft' ? await FftRepulsion.create(n) : o.method === 'barnes-hut' ? new BarnesHutRepulsion(o.theta) : new ExactRepulsion();
+    const [p, dense] = 'sparse' in affinities ? [affinities.sparse, undefined] : [undefined, affinities.dense];
     step = (exaggeration, wantKl) => gradient(y, n, p, dense, repulsion, exaggeration, grad, wantKl);
     release = () => repulsion.dispose?.();
   }

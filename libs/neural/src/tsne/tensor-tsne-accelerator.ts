@@ -43,7 +43,8 @@ export class TensorTsneAccelerator implements TsneAccelerator {
     if (!(Number.isInteger(k) && k >= 1 && k < n)) throw new RangeError(`k = ${k} needs a whole number of at least 1 and more than k points, not ${n}`);
     const m = Math.min(n - 1, k + CANDIDATE_MARGIN);
     const candidates = new Int32Array(n * m);
-    await this.eachBlock(x, async (b0, rows, distances) => {
+    const centred = centredRows(x);
+    await this.eachBlock(x, centred.data, async (b0, rows, distances) => {
       const tf = this.tf;
       const nearest = tf.tidy(() => {
         const self = tf.equal(tf.range(b0, b0 + rows, 1, 'int32').reshape([rows, 1]), tf.range(0, n, 1, 'int32').reshape([1, n]));
@@ -55,13 +56,13 @@ export class TensorTsneAccelerator implements TsneAccelerator {
         nearest.dispose();
       }
     });
-    return rerank(x, candidates, m, k);
+    return rerank(x, centred.norms, candidates, m, k);
   }
 
   async squaredDistances(x: Matrix): Promise<Float64Array> {
     const n = x.rows;
     const out = new Float64Array(n * n);
-    await this.eachBlock(x, async (b0, _rows, distances) => out.set(await distances.data(), b0 * n));
+    await this.eachBlock(x, centredRows(x).data, async (b0, _rows, distances) => out.set(await distances.data(), b0 * n));
     // Exactly symmetric with a zero diagonal, as the CPU's matrix is: float32 rounds a_i·b_j and
     // b_j·a_i apart.
     for (let i = 0; i < n; i++) {
@@ -76,13 +77,14 @@ export class TensorTsneAccelerator implements TsneAccelerator {
   }
 
   /**
-   * Uploads x (centred, float32) once and hands `use` each block of rows' squared distances to
-   * every row (rows × n, clamped at 0), disposing each block after `use` and x at the end.
+   * Uploads x's centred rows (float32) once and hands `use` each block of rows' squared
+   * distances to every row (rows × n, clamped at 0), disposing each block after `use` and the
+   * rows at the end.
    */
-  private async eachBlock(x: Matrix, use: (b0: number, rows: number, distances: Tf.Tensor2D) => Promise<void>): Promise<void> {
+  private async eachBlock(x: Matrix, centred: Float32Array, use: (b0: number, rows: number, distances: Tf.Tensor2D) => Promise<void>): Promise<void> {
     const tf = this.tf;
     const n = x.rows;
-    const all = tf.tensor2d(centredRows(x).data, [n, x.cols]);
+    const all = tf.tensor2d(centred, [n, x.cols]);
     const norms = tf.tidy(() => tf.sum(tf.square(all), 1));
     try {
       const rowsPerBlock = Math.max(1, Math.floor(this.blockElements / n));
@@ -139,9 +141,8 @@ const FLOAT32_SLACK = 1e-5;
  * The k nearest of each point's m candidates by float64 distance, nearest first, ties by index.
  * A row whose k-th candidate float32 could not tell from its last is searched again in full.
  */
-function rerank(x: Matrix, candidates: Int32Array, m: number, k: number): Neighbours {
+function rerank(x: Matrix, norms: Float64Array, candidates: Int32Array, m: number, k: number): Neighbours {
   const { rows: n, cols: d, data } = x;
-  const { norms } = centredRows(x);
   const largestNorm = norms.reduce((a, b) => Math.max(a, b), 0);
   const indices = new Int32Array(n * k);
   const distances = new Float64Array(n * k);
