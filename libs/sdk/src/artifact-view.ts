@@ -1,43 +1,25 @@
 import {
   artifactKindFromProto,
   type ArtifactKindName,
+  type ArtifactRecord,
   dataFormatFromProto,
   type DataFormatName,
-  type ModelSummary,
   type pb,
   type StorageUsageView,
   uploadFileFromProto,
   type UploadFileName,
 } from '@gpulab/contracts';
 
-/** An uploaded data set, picture or model as SDK users see it. */
-export interface ArtifactView {
-  id: string;
-  team: string;
+/**
+ * An uploaded data set, picture or model as SDK users see it: the gateway's record (see
+ * `ArtifactRecord` for the fields), with a kind or format this version does not know as
+ * `unknown` and the creation time as a Date.
+ */
+export type ArtifactView = Omit<ArtifactRecord, 'kind' | 'format' | 'createdAt'> & {
   kind: ArtifactKindName | 'unknown';
-  filename: string;
   format: DataFormatName | 'unknown';
-  /** A data set's rows and columns; a picture is one row of height × width × channels values. */
-  rows: number;
-  cols: number;
-  /** One row's shape before it was flattened (IDX and NPY images, pictures). */
-  itemShape?: number[];
-  /** Models: input shape, classes, layer names, parameter count. */
-  model?: ModelSummary;
-  weightsFilename?: string;
-  /** A model a training job stored: that job's id. */
-  sourceJob?: string;
-  labeled: boolean;
-  /** Class names in code order; empty when not labeled. */
-  classNames: string[];
-  /** What it takes of the team's storage. */
-  storedBytes: number;
-  /** SHA-256 of the uploaded data file. */
-  sha256: string;
-  labelsFilename?: string;
-  createdBy: string;
   createdAt?: Date;
-}
+};
 
 export interface UploadFileView {
   file: UploadFileName | 'unknown';

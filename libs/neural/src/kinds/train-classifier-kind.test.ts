@@ -1,29 +1,16 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidInputError, InvalidParameterError, type JobContext, type Labels, type Matrix, mnistDataset } from '@gpulab/compute';
+import { InvalidInputError, InvalidParameterError, type Labels, type Matrix, mnistDataset } from '@gpulab/compute';
 import { initBackend } from '../backend';
 import { layerNames, loadModelFromFiles } from '../model-files';
-import { memoryCheckpoints } from '../testing/memory-checkpoints';
+import { testJobContext } from '../testing/job-context';
 import { trainClassifierKind } from './train-classifier-kind';
 
 const MNIST = { rows: 10_000, cols: 784, labeled: true };
 
 /** A job context as the worker gives one, recording what the job reports. */
 function context(params: Record<string, unknown>, input: Matrix, labels: Labels | undefined) {
-  const progress: [number, string][] = [];
-  const logs: string[] = [];
-  const ctx: JobContext = {
-    params,
-    input,
-    labels,
-    progress: async (f, m) => void progress.push([f, m]),
-    log: async (level, m) => void logs.push(`${level}: ${m}`),
-    signal: new AbortController().signal,
-    checkpoint: memoryCheckpoints(),
-    jobFiles: { read: async () => undefined },
-    artifacts: { read: async () => undefined },
-  };
-  return { ctx, progress, logs };
+  return testJobContext({ params, input, labels });
 }
 
 describe('the train-classifier job kind', () => {

@@ -1,28 +1,16 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { InvalidParameterError, type JobContext, type Labels, type Matrix } from '@gpulab/compute';
+import { InvalidParameterError, type Labels, type Matrix } from '@gpulab/compute';
 import { initBackend, installedBackends } from '../backend';
-import { memoryCheckpoints } from '../testing/memory-checkpoints';
+import { testJobContext } from '../testing/job-context';
 import { acceleratedTsneKind } from './accelerated-tsne-kind';
 import { blobs } from '@gpulab/compute/dist/testing/clusters';
 import { TSNE_GPU_BACKENDS } from './tsne-path';
 
 /** A job context as the worker gives one, recording the job's log. */
 function context(params: Record<string, unknown>, input: Matrix, labels: Labels) {
-  const logs: string[] = [];
-  const ctx: JobContext = {
-    params,
-    input,
-    labels,
-    progress: async () => {},
-    log: async (level, m) => void logs.push(`${level}: ${m}`),
-    signal: new AbortController().signal,
-    checkpoint: memoryCheckpoints(),
-    jobFiles: { read: async () => undefined },
-    artifacts: { read: async () => undefined },
-  };
-  return { ctx, logs };
+  return testJobContext({ params, input, labels });
 }
 
 const noGpuBackend = !installedBackends().some((b) => TSNE_GPU_BACKENDS.includes(b));

@@ -5,6 +5,7 @@ import { type JobContext } from '@gpulab/compute';
 import { initBackend } from '../backend';
 import { buildCnn } from '../cnn';
 import { saveModelFiles } from '../model-files';
+import { testJobContext } from '../testing/job-context';
 import { inputImage, loadSubject } from './subject';
 
 const ARTIFACT = 'art-abcdefghijklmnop';
@@ -15,18 +16,7 @@ async function contextWith(row: Float64Array, inputShape: number[], picture: boo
   const files = await saveModelFiles(model);
   model.dispose();
   const bundle = encodeModelBundle({ modelJson: files['model.json'], weights: files['weights.bin'] });
-  return {
-    params: { model: ARTIFACT },
-    input: { rows: 1, cols: row.length, data: row },
-    inputShape,
-    inputPicture: picture,
-    progress: async () => undefined,
-    log: async () => undefined,
-    signal: new AbortController().signal,
-    checkpoint: { load: async () => undefined, save: async () => undefined },
-    jobFiles: { read: async () => undefined },
-    artifacts: { read: async (id) => (id === ARTIFACT ? bundle : undefined) },
-  };
+  return testJobContext({ params: { model: ARTIFACT }, input: { rows: 1, cols: row.length, data: row }, inputShape, inputPicture: picture, artifacts: { [ARTIFACT]: bundle } }).ctx;
 }
 
 describe('the input of a visualization job', () => {

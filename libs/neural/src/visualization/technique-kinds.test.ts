@@ -4,6 +4,7 @@ import { encodeModelBundle } from '@gpulab/contracts';
 import { type JobContext } from '@gpulab/compute';
 import { initBackend } from '../backend';
 import { saveModelFiles } from '../model-files';
+import { testJobContext } from '../testing/job-context';
 import { tfjs } from '../tfjs';
 import { VISUALIZATION_KINDS } from './technique-kinds';
 
@@ -22,16 +23,7 @@ async function kerasContext(params: Record<string, unknown>): Promise<JobContext
   const files = await saveModelFiles(model);
   model.dispose();
   const bundle = encodeModelBundle({ modelJson: files['model.json'], weights: files['weights.bin'] });
-  return {
-    params: { model: ARTIFACT, ...params },
-    input: { rows: 1, cols: 784, data: new Float64Array(784).fill(0.5) },
-    progress: async () => undefined,
-    log: async () => undefined,
-    signal: new AbortController().signal,
-    checkpoint: { load: async () => undefined, save: async () => undefined },
-    jobFiles: { read: async () => undefined },
-    artifacts: { read: async (id) => (id === ARTIFACT ? bundle : undefined) },
-  };
+  return testJobContext({ params: { model: ARTIFACT, ...params }, input: { rows: 1, cols: 784, data: new Float64Array(784).fill(0.5) }, artifacts: { [ARTIFACT]: bundle } }).ctx;
 }
 
 const kind = (name: string) => VISUALIZATION_KINDS.find((k) => k.name === name) ?? assert.fail(`no kind ${name}`);

@@ -1,4 +1,4 @@
-import { booleanParam, choiceParam, integerParam, InvalidParameterError, type JobContext, type JobOutput, numberParam, rejectUnknownParams } from '@gpulab/compute';
+import { booleanParam, choiceParam, integerParam, InvalidParameterError, type JobContext, type JobOutput, numberParam, type OutputFile, rejectUnknownParams } from '@gpulab/compute';
 import { initBackend } from '../backend';
 import { type NeuralJobKind } from '../neural-job-kind';
 import { heatMapOverlayPng, heatMapPng, mapGridPng, rgbPng } from '../images';
@@ -148,9 +148,7 @@ const saliencyKind = techniqueKind({
       return {
         result: { classIndex: r.classIndex, predictedClass: r.predictedClass, probability: r.probability, score: r.score, scoreKind: r.scoreKind, label, labelName, inkMass: r.inkMass },
         files: [
-          pngFile('saliency.png', heatMapPng(r.map), 'the saliency map'),
-          pngFile('saliency-overlay.png', heatMapOverlayPng(image, r.map), 'the map over the input'),
-          pngFile('input.png', rgbPng(image), 'the input'),
+          ...heatMapFiles('saliency', image, r.map, { map: 'the saliency map', overlay: 'the map over the input' }),
           npyFile('saliency.npy', r.map, 'height × width'),
         ],
       };
@@ -177,7 +175,7 @@ const guidedKind = techniqueKind({
     try {
       return {
         result: { target: r.target, reluLayers: r.reluLayers, inkMass: r.inkMass, label },
-        files: [pngFile('guided-backprop.png', heatMapPng(r.map), 'the guided gradient'), pngFile('guided-backprop-overlay.png', heatMapOverlayPng(image, r.map), 'over the input'), pngFile('input.png', rgbPng(image), 'the input'), npyFile('guided-backprop.npy', r.gradient, 'height × width × channels')],
+        files: [...heatMapFiles('guided-backprop', image, r.map, { map: 'the guided gradient', overlay: 'over the input' }), npyFile('guided-backprop.npy', r.gradient, 'height × width × channels')],
       };
     } finally {
       disposeResult(r);
@@ -317,7 +315,7 @@ const visualBackpropKind = techniqueKind({
     try {
       return {
         result: { layers: r.layers, deconvolved: r.deconvolved, maskShape: r.mask.shape, inkMass: r.inkMass, label },
-        files: [pngFile('visualbackprop.png', heatMapPng(r.mask), 'the mask'), pngFile('visualbackprop-overlay.png', heatMapOverlayPng(image, r.mask), 'the mask over the input'), pngFile('input.png', rgbPng(image), 'the input'), npyFile('visualbackprop.npy', r.mask, 'height × width')],
+        files: [...heatMapFiles('visualbackprop', image, r.mask, { map: 'the mask', overlay: 'the mask over the input' }), npyFile('visualbackprop.npy', r.mask, 'height × width')],
       };
     } finally {
       disposeResult(r);
@@ -405,6 +403,11 @@ function styleParam(p: Record<string, unknown>): string {
   if (given(p, 'styleIndex')) throw new InvalidParameterError('style', 'give style (an uploaded picture) or styleIndex (a row of the input), not both');
   if (typeof p.style !== 'string') throw new InvalidParameterError('style', `style must be the id of an uploaded picture (art-…), not ${JSON.stringify(p.style)}`);
   return p.style.trim();
+}
+
+/** A heat map over the input as the gradient techniques show it: `STEM.png`, `STEM-overlay.png` and `input.png`. */
+function heatMapFiles(stem: string, image: Tf.Tensor, map: Tf.Tensor, describe: { map: string; overlay: string }): OutputFile[] {
+  return [pngFile(`${stem}.png`, heatMapPng(map), describe.map), pngFile(`${stem}-overlay.png`, heatMapOverlayPng(image, map), describe.overlay), pngFile('input.png', rgbPng(image), 'the input')];
 }
 
 /** [H, W, C] maps as [C, H, W] tiles for a grid. */
