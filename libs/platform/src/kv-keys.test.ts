@@ -1,33 +1,15 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { listKvKeys } from './kv-keys';
-import { connectNats, type NatsConnection } from './nats-connection';
-import { NatsServerProcess } from './nats-server-process';
+import { useNatsServer } from './testing/nats-fixture';
 
 describe('listing the keys of a KV bucket', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-kv-keys-'));
-    server = await NatsServerProcess.start({ storeDir: dir });
-    nc = await connectNats({ url: server.url, name: 'kv-keys-test' });
-  });
-
-  after(async () => {
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const nats = useNatsServer('kv-keys-test');
 
   it('lists every key under a filter once, however often they were written, while another writer goes on', async () => {
-    const kv = await new Kvm(jetstream(nc)).create('keys-test', { history: 5 });
+    const kv = await new Kvm(jetstream(nats.nc)).create('keys-test', { history: 5 });
     for (let i = 0; i < 50; i++) await kv.put(`jobs.j-${i}`, String(i));
     await kv.put('jobs.j-0', 'again');
     await kv.put('slots.s-1', 'x');

@@ -1,12 +1,10 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Caller, type DataFormatName, decodeModelBundle, ObjectNames } from '@gpulab/contracts';
 import { buildCnn, initBackend, saveModelFiles, type Tf, tfjs } from '@gpulab/neural';
-import { connectNats, type JetStreamResources, type NatsConnection, NatsServerProcess, openJetStreamResources, readObject } from '@gpulab/platform';
+import { type JetStreamResources, openJetStreamResources, readObject } from '@gpulab/platform';
+import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
 import { PNG } from 'pngjs';
 import { ArtifactLibrary, type ArtifactLibraryOptions } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
@@ -28,9 +26,7 @@ function csv(rows: number): Buffer {
 const member = (team: string): Caller => ({ role: 'member', team, name: team });
 
 describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
+  const nats = useNatsServer('artifact-library-test');
   let resources: JetStreamResources;
   let store: ArtifactStore;
   let ids = 0;
@@ -61,17 +57,8 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
 
   before(async () => {
     await initBackend('cpu');
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-artifacts-'));
-    server = await NatsServerProcess.start({ storeDir: dir });
-    nc = await connectNats({ url: server.url, name: 'artifact-library-test' });
-    resources = await openJetStreamResources(nc);
+    resources = await openJetStreamResources(nats.nc);
     store = new ArtifactStore(resources.artifactIndex, resources.artifacts, await resources.js.jetstreamManager());
-  });
-
-  after(async () => {
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts a chunk sent again after a broken stream once, and stores the artifact from all chunks', async () => {

@@ -1,10 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type JobRecord } from '@gpulab/contracts';
-import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
+import { openJetStreamResources } from '@gpulab/platform';
+import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
 import { RevisionConflictError } from './errors';
 import { JobStore } from './job-store';
 
@@ -28,43 +26,29 @@ function record(id: string): JobRecord {
 }
 
 describe('JobStore on JetStream KV', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-store-'));
-    server = await NatsServerProcess.start({ storeDir: dir });
-    nc = await connectNats({ url: server.url, name: 'job-store-test' });
-  });
-
-  after(async () => {
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const nats = useNatsServer('job-store-test');
 
   it('keeps jobs across a restart of its owner', async () => {
-    const first = new JobStore((await openJetStreamResources(nc)).jobs);
+    const first = new JobStore((await openJetStreamResources(nats.nc)).jobs);
     await first.load();
     await first.create(record('j-keep'));
     await first.update('j-keep', (j) => ({ ...j, state: 'SCHEDULED', attempt: 1 }));
-    const second = new JobStore((await openJetStreamResources(nc)).jobs);
+    const second = new JobStore((await openJetStreamResources(nats.nc)).jobs);
     assert.ok((await second.load()) >= 1);
     assert.equal(second.get('j-keep')?.state, 'SCHEDULED');
     assert.equal(second.get('j-keep')?.attempt, 1);
   });
 
   it('treats a second create of the same id as a retry, not a new job', async () => {
-    const store = new JobStore((await openJetStreamResources(nc)).jobs);
+    const store = new JobStore((await openJetStreamResources(nats.nc)).jobs);
     assert.equal(await store.create(record('j-twice')), true);
     assert.equal(await store.create({ ...record('j-twice'), kind: 'other' }), false);
     assert.equal(store.get('j-twice')?.kind, 'pca');
   });
 
   it('refuses a write based on a stale revision and refreshes its copy', async () => {
-    const a = new JobStore((await openJetStreamResources(nc)).jobs);
-    const b = new JobStore((await openJetStreamResources(nc)).jobs);
+    const a = new JobStore((await openJetStreamResources(nats.nc)).jobs);
+    const b = new JobStore((await openJetStreamResources(nats.nc)).jobs);
     await a.load();
     await a.create(record('j-race'));
     await b.load();

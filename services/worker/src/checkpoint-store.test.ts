@@ -1,30 +1,14 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
+import { openJetStreamResources } from '@gpulab/platform';
+import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
 import { CheckpointStore } from './checkpoint-store';
 
 describe('checkpoints in the Object Store', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-ckpt-'));
-    server = await NatsServerProcess.start({ storeDir: dir });
-    nc = await connectNats({ url: server.url, name: 'checkpoint-test' });
-  });
-
-  after(async () => {
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const nats = useNatsServer('checkpoint-test');
 
   it('gives a later attempt of the job what an earlier one saved, and nothing to another job', async () => {
-    const { artifacts } = await openJetStreamResources(nc);
+    const { artifacts } = await openJetStreamResources(nats.nc);
     const first = new CheckpointStore(artifacts, 'j-ckpt', 1);
     assert.equal(await first.load(), undefined);
     await first.save(new Uint8Array([1, 2, 3]));

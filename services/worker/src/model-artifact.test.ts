@@ -1,11 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type ArtifactRecord, ArtifactKeys, ARTIFACT_ID_PATTERN, decodeModelBundle, type JobRecord, ObjectNames } from '@gpulab/contracts';
 import { type TrainedModel } from '@gpulab/compute';
-import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources, readObject } from '@gpulab/platform';
+import { openJetStreamResources, readObject } from '@gpulab/platform';
+import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
 import { storeTrainedModel } from './model-artifact';
 
 const MODEL: TrainedModel = {
@@ -18,24 +16,10 @@ const MODEL: TrainedModel = {
 };
 
 describe('a trained model as an artifact of its team', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-model-artifact-'));
-    server = await NatsServerProcess.start({ storeDir: dir });
-    nc = await connectNats({ url: server.url, name: 'model-artifact-test' });
-  });
-
-  after(async () => {
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const nats = useNatsServer('model-artifact-test');
 
   it('is stored once under an id that a retried attempt of the same job finds again', async () => {
-    const resources = await openJetStreamResources(nc);
+    const resources = await openJetStreamResources(nats.nc);
     const job = { id: 'j-train', team: 'demo', submittedBy: 'ana' } as JobRecord;
     const id = await storeTrainedModel(resources, job, MODEL);
     assert.match(id, ARTIFACT_ID_PATTERN);
