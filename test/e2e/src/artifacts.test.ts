@@ -7,6 +7,7 @@ import { ObjectNames } from '@gpulab/contracts';
 import { LocalStack } from '@gpulab/local-stack';
 import { type ArtifactView, GpulabError, type UploadProgress } from '@gpulab/sdk';
 import { runCli } from './cli-runner';
+import { startCourseStack } from './course-stack';
 import { idxBytes, labelledCsv, numericCsv, sha256 } from './data-files';
 import { RawArtifactClient } from './raw-artifact-client';
 import { StoreInspector } from './store-inspector';
@@ -43,18 +44,10 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
   };
 
   before(async () => {
-    mkdirSync(join(dir.path, 'data'), { recursive: true });
     mkdirSync(join(dir.path, 'files'), { recursive: true });
-    writeFileSync(join(dir.path, 'data', 'tokens.json'), JSON.stringify(TOKENS), { mode: 0o600 });
-    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0, env: { GPULAB_UPLOAD_CHUNK_KIB: String(CHUNK_KIB) } });
-    store = await StoreInspector.open(stack.nats.url);
     // Jobs of demo and other run at once; idle has no slot, so its jobs wait.
-    const tutor = stack.client(TOKENS.tutor);
-    try {
-      for (const team of ['demo', 'other']) await tutor.bookSlot({ kind: 'setup', start: 'today', team });
-    } finally {
-      tutor.close();
-    }
+    stack = await startCourseStack(dir.path, TOKENS, { env: { GPULAB_UPLOAD_CHUNK_KIB: String(CHUNK_KIB) }, booked: ['demo', 'other'] });
+    store = await StoreInspector.open(stack.nats.url);
   });
 
   after(async () => {

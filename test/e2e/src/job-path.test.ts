@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalStack } from '@gpulab/local-stack';
+import { type LocalStack } from '@gpulab/local-stack';
 import { GpulabError } from '@gpulab/sdk';
 import { runCli } from './cli-runner';
+import { startCourseStack } from './course-stack';
 import { tempDir } from './temp-dir';
 
 const LECTURE_PROJECTION = [-0.828, 1.7776, -0.9922, -0.2742, -1.6758, -0.9129, 0.0991, 1.1446, 0.438, 1.2238];
@@ -22,18 +23,10 @@ describe('one job travels gateway → scheduler → worker → NATS → client',
   };
 
   before(async () => {
-    mkdirSync(join(dir.path, 'data'), { recursive: true });
     mkdirSync(join(dir.path, 'files'), { recursive: true });
-    writeFileSync(join(dir.path, 'data', 'tokens.json'), JSON.stringify(TOKENS), { mode: 0o600 });
-    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0 });
-    env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
     // Team jobs run inside the team's slot: a tutor books today's setup slot for both teams.
-    const tutor = stack.client(TOKENS.tutor);
-    try {
-      for (const team of ['demo', 'other']) await tutor.bookSlot({ kind: 'setup', start: 'today', team });
-    } finally {
-      tutor.close();
-    }
+    stack = await startCourseStack(dir.path, TOKENS);
+    env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
   });
 
   after(async () => {

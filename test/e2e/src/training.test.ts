@@ -1,13 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalStack } from '@gpulab/local-stack';
+import { type LocalStack } from '@gpulab/local-stack';
 import { mnistDataset } from '@gpulab/compute';
 import { initBackend, layerNames, loadModelFromFiles, type Tf, tfjs } from '@gpulab/neural';
 import { type JobEventView } from '@gpulab/sdk';
 import { PNG } from 'pngjs';
 import { runCli } from './cli-runner';
+import { startCourseStack } from './course-stack';
 import { idxBytes } from './data-files';
 import { tempDir } from './temp-dir';
 import { workerPids } from './worker-processes';
@@ -25,16 +26,8 @@ describe('training a CNN through the CLI and the worker', () => {
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    mkdirSync(join(dir.path, 'data'), { recursive: true });
-    writeFileSync(join(dir.path, 'data', 'tokens.json'), JSON.stringify(TOKENS), { mode: 0o600 });
-    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0, env: { GPULAB_BACKEND: 'wasm', GPULAB_EXIT_SETTLE: '200ms' } });
+    stack = await startCourseStack(dir.path, TOKENS, { env: { GPULAB_BACKEND: 'wasm', GPULAB_EXIT_SETTLE: '200ms' } });
     env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
-    const tutor = stack.client(TOKENS.tutor);
-    try {
-      await tutor.bookSlot({ kind: 'setup', start: 'today', team: 'demo' });
-    } finally {
-      tutor.close();
-    }
   });
 
   after(async () => {
