@@ -6,11 +6,17 @@ export function percentile(samples: readonly number[], p: number): number {
 }
 
 export function printTable(title: string, rows: readonly (readonly [string, string])[]): void {
-  const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${title}`);
-  console.log(`| ${'measure'.padEnd(width)} | value |`);
-  console.log(`|${'-'.repeat(width + 2)}|-------|`);
-  for (const [name, value] of rows) console.log(`| ${name.padEnd(width)} | ${value} |`);
+  printMarkdownTable(['measure', 'value'], rows);
+}
+
+/** A Markdown table, its columns padded to their widest cell, so it reads in a terminal and pastes into the README. */
+export function printMarkdownTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
 }
 
 /** A small seeded generator so every run replays the same term. */

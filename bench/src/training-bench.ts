@@ -26,6 +26,7 @@ import {
   tfjs,
   trainClassifier,
 } from '@gpulab/neural';
+import { printMarkdownTable } from './stats';
 
 interface Row {
   backend: string;
@@ -71,11 +72,10 @@ async function main(): Promise<void> {
     }
   }
   const missing = ['tensorflow-gpu', 'tensorflow'].filter((b) => !installedBackends().includes(b as BackendName));
-  const table = [
+  printMarkdownTable(
     ['backend', 'version', 'images trained', 'training images/s', 'classifying images/s'],
-    ...rows.map((r) => [r.backend, r.version, String(r.trainImages), Math.round(r.trainPerSecond).toLocaleString('en-US'), Math.round(r.inferPerSecond).toLocaleString('en-US')]),
-  ];
-  printTable(table);
+    rows.map((r) => [r.backend, r.version, String(r.trainImages), Math.round(r.trainPerSecond).toLocaleString('en-US'), Math.round(r.inferPerSecond).toLocaleString('en-US')]),
+  );
   if (missing.length > 0) process.stdout.write(`not installed here: ${missing.join(', ')}\n`);
 }
 
@@ -88,7 +88,7 @@ async function accuracy(seeds: number[]): Promise<void> {
   const p = compileTrainClassifierParams({}, { rows: matrix.rows, cols: matrix.cols, labeled: true });
   const part = (from: number, count: number): LabelledImages => ({ x: Float32Array.from(matrix.data.subarray(from * 784, (from + count) * 784)), labels: labels.codes.slice(from, from + count) });
   const { train, validation, test } = p.split;
-  const table = [['seed', 'test accuracy', 'training images/s', 'FGSM ε = 0.1 flips', 'FGSM ε = 0.2 flips']];
+  const table: string[][] = [];
   for (const seed of seeds) {
     const model = buildCnn({ imageShape: p.imageShape, classes: 10, blocks: p.blocks, kernelSize: p.kernelSize, dense: p.dense, seed });
     try {
@@ -115,17 +115,13 @@ async function accuracy(seeds: number[]): Promise<void> {
       model.dispose();
     }
   }
-  printTable(table);
+  printMarkdownTable(['seed', 'test accuracy', 'training images/s', 'FGSM ε = 0.1 flips', 'FGSM ε = 0.2 flips'], table);
 }
 
 function percent(share: number): string {
   return `${(100 * share).toFixed(2)}%`;
 }
 
-function printTable(table: string[][]): void {
-  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-  process.stdout.write(`${table.map((row) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`).join('\n')}\n`);
-}
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

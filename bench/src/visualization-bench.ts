@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fashionMnistDataset, knnAccuracy, type Labels, type Matrix, principalComponents, tsne } from '@gpulab/compute';
 import { initBackend, TensorTsneAccelerator } from '@gpulab/neural';
+import { printMarkdownTable } from './stats';
 
 const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
 const PYTHON = '/usr/bin/python3';
@@ -183,9 +184,7 @@ async function main(): Promise<void> {
   }
   const header = ['case', 'gpulab method', 'gpulab s', 'sklearn s', 'speed-up', 'KL gpulab', 'KL sklearn', '10-NN acc gpulab', '10-NN acc sklearn', 'peak MB gpulab', 'peak MB sklearn'];
   console.log(`\nPCA and t-SNE, gpulab vs scikit-learn ${sklearn ?? '(not installed: apt-get install python3-sklearn)'}; perplexity 30, 1,000 iterations, PCA init`);
-  console.log(`| ${header.join(' | ')} |`);
-  console.log(`|${header.map(() => '---').join('|')}|`);
-  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  printMarkdownTable(header, rows);
 }
 
 main().catch((error: unknown) => {
