@@ -8,3 +8,4 @@ export * from './tokens-file';
 export * from './heartbeat';
 export * from './notices';
 export * from './kv-keys';
+export * from './artifact-objects';

@@ -8,7 +8,7 @@ import {
   type UploadRecord,
   uploadPartOffset,
 } from '@gpulab/contracts';
-import { listKvKeys, readObject } from '@gpulab/platform';
+import { listKvKeys, putArtifact, readObject } from '@gpulab/platform';
 import { type JetStreamManager } from '@nats-io/jetstream';
 import { type KV } from '@nats-io/kv';
 import { type ObjectStore } from '@nats-io/obj';
@@ -138,23 +138,9 @@ export class ArtifactStore {
     return out;
   }
 
-  /**
-   * Stores the object, then the record that makes it visible: an artifact without its object is
-   * never listed. When the record cannot be written the object is deleted again. If a record of
-   * this id exists already (the same upload finished twice) that one is returned.
-   */
+  /** See {@link putArtifact}: the object, then the record; a record made already is returned. */
   async putArtifact(record: ArtifactRecord, bytes: Uint8Array): Promise<ArtifactRecord> {
-    const name = ObjectNames.artifact(record.id);
-    await this.objects.putBlob({ name, description: `artifact ${record.id} (${record.filename}) of team ${record.team}` }, bytes);
-    try {
-      await this.index.create(ArtifactKeys.artifact(record.id), JSON.stringify(record));
-      return record;
-    } catch (error) {
-      const existing = await this.getArtifact(record.id).catch(() => undefined);
-      if (existing) return existing;
-      await this.objects.delete(name).catch(() => undefined);
-      throw error;
-    }
+    return putArtifact({ artifactIndex: this.index, artifacts: this.objects }, record, bytes, `artifact ${record.id} (${record.filename}) of team ${record.team}`);
   }
 
   /** The record first, so the artifact disappears from listings before its bytes do. */

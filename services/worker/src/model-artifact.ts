@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type ArtifactRecord, ArtifactKeys, encodeModelBundle, type JobRecord, ObjectNames, trainedModelArtifactId } from '@gpulab/contracts';
+import { type ArtifactRecord, ArtifactKeys, encodeModelBundle, type JobRecord, trainedModelArtifactId } from '@gpulab/contracts';
 import { type TrainedModel } from '@gpulab/compute';
-import { type JetStreamResources } from '@gpulab/platform';
+import { type ArtifactBuckets, putArtifact } from '@gpulab/platform';
 
 /**
  * Stores a model a job trained as a model artifact of the job's team, as an uploaded model is
@@ -10,13 +10,10 @@ import { type JetStreamResources } from '@gpulab/platform';
  * model counts against the team's storage like an upload, though no limit stops a job that
  * has trained already.
  */
-export async function storeTrainedModel(resources: Pick<JetStreamResources, 'artifacts' | 'artifactIndex'>, job: JobRecord, model: TrainedModel): Promise<string> {
+export async function storeTrainedModel(buckets: ArtifactBuckets, job: JobRecord, model: TrainedModel): Promise<string> {
   const id = trainedModelArtifactId(job.id);
-  const key = ArtifactKeys.artifact(id);
-  const existing = await resources.artifactIndex.get(key);
-  if (existing?.operation === 'PUT') return id;
+  if ((await buckets.artifactIndex.get(ArtifactKeys.artifact(id)))?.operation === 'PUT') return id;
   const bytes = encodeModelBundle({ modelJson: model.modelJson, weights: model.weights });
-  await resources.artifacts.putBlob({ name: ObjectNames.artifact(id), description: `model trained by ${job.id} for team ${job.team}` }, bytes);
   const record: ArtifactRecord = {
     id,
     team: job.team,
@@ -35,11 +32,6 @@ export async function storeTrainedModel(resources: Pick<JetStreamResources, 'art
     sha256: createHash('sha256').update(model.modelJson).digest('hex'),
     createdAt: new Date().toISOString(),
   };
-  try {
-    await resources.artifactIndex.create(key, JSON.stringify(record));
-  } catch (error) {
-    // Another attempt got there first; its record describes the same model.
-    if ((await resources.artifactIndex.get(key))?.operation !== 'PUT') throw error;
-  }
+  await putArtifact(buckets, record, bytes, `model trained by ${job.id} for team ${job.team}`);
   return id;
 }

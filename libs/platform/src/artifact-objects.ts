@@ -1,0 +1,29 @@
+import { type ArtifactRecord, ArtifactKeys, ObjectNames } from '@gpulab/contracts';
+import { type KV } from '@nats-io/kv';
+import { type ObjectStore } from '@nats-io/obj';
+
+/** Where artifacts live: records in KV (`Nats.artifactIndexBucket`), one object each in the Object Store. */
+export interface ArtifactBuckets {
+  artifactIndex: KV;
+  artifacts: ObjectStore;
+}
+
+/**
+ * Stores an artifact's object, then the record that makes it visible: an artifact without its
+ * object is never listed. When the record cannot be written the object is deleted again. A
+ * record of this id that exists already (an upload finished twice, a training job's model
+ * stored by a retried attempt) is returned instead, and the object it describes stays.
+ */
+export async function putArtifact({ artifactIndex, artifacts }: ArtifactBuckets, record: ArtifactRecord, bytes: Uint8Array, description: string): Promise<ArtifactRecord> {
+  const name = ObjectNames.artifact(record.id);
+  await artifacts.putBlob({ name, description }, bytes);
+  try {
+    await artifactIndex.create(ArtifactKeys.artifact(record.id), JSON.stringify(record));
+    return record;
+  } catch (error) {
+    const entry = await artifactIndex.get(ArtifactKeys.artifact(record.id)).catch(() => null);
+    if (entry?.operation === 'PUT') return entry.json<ArtifactRecord>();
+    await artifacts.delete(name).catch(() => undefined);
+    throw error;
+  }
+}
