@@ -67,12 +67,11 @@ export class JobRunner {
         artifacts: { read: (artifactId) => readObject(this.resources.artifacts, ObjectNames.artifact(artifactId)) },
       });
       const files = await this.storeFiles(job.id, output.files ?? []);
-      const model = output.model ? { modelArtifactId: await storeTrainedModel(this.resources, job, output.model) } : {};
-      const stored = { ...output.result, ...model, ...(files.length > 0 ? { files } : {}) };
-      const bytes = Buffer.from(JSON.stringify(stored));
+      const result = output.model ? { ...output.result, modelArtifactId: await storeTrainedModel(this.resources, job, output.model) } : output.result;
+      const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...result, files } : result));
       const resultRef = ObjectNames.result(job.id);
       await this.resources.artifacts.putBlob({ name: resultRef, description: `result of ${job.id}` }, bytes);
-      const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? { ...output.result, ...model } : undefined;
+      const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? result : undefined;
       await this.publish({ type: 'result', backend: output.backend, resultRef, result: inline });
       this.log.info({ backend: output.backend, resultBytes: bytes.byteLength }, 'job succeeded');
     } catch (error) {
