@@ -1,5 +1,6 @@
-import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { tfjs } from './tfjs';
+import { runWasmKernel } from './wasm-kernel-call';
 
 /**
  * The filter gradient of a 2-D convolution for the wasm backend, which ships without it (so a
@@ -19,11 +20,7 @@ const conv2dBackpropFilter: KernelFunc = ({ inputs, backend: untyped, attrs }) =
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
   if (dataFormat !== 'NHWC') throw new Error(`the wasm Conv2DBackpropFilter supports NHWC only, not ${dataFormat}`);
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const run = (kernel: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: object): TensorInfo => {
-    const config = tf.getKernel(kernel, 'wasm');
-    if (!config) throw new Error(`the wasm backend has no ${kernel} kernel`);
-    return config.kernelFunc({ inputs: kernelInputs, backend, attrs: kernelAttrs as NamedAttrMap }) as TensorInfo;
-  };
+  const run = (kernel: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: object) => runWasmKernel(backend, kernel, kernelInputs, kernelAttrs);
   const temporaries: TensorInfo[] = [];
   const keep = (t: TensorInfo) => (temporaries.push(t), t);
   try {

@@ -1,5 +1,6 @@
-import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { tfjs } from './tfjs';
+import { runWasmKernel } from './wasm-kernel-call';
 
 let replaced = false;
 
@@ -30,11 +31,7 @@ export function registerWasmConv2dBackpropInput(): void {
     const bottom = inHeight - outHeight + fh - 1 - top;
     const right = inWidth - outWidth + fw - 1 - left;
     if (info.strideHeight !== 1 || info.strideWidth !== 1 || Math.min(top, left, bottom, right) < 0) return shipped.kernelFunc(args);
-    const run = (kernel: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: object): TensorInfo => {
-      const config = tf.getKernel(kernel, 'wasm');
-      if (!config) throw new Error(`the wasm backend has no ${kernel} kernel`);
-      return config.kernelFunc({ inputs: kernelInputs, backend, attrs: kernelAttrs as NamedAttrMap }) as TensorInfo;
-    };
+    const run = (kernel: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: object) => runWasmKernel(backend, kernel, kernelInputs, kernelAttrs);
     const turned = run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = run('Transpose', { x: turned }, { perm: [0, 1, 3, 2] });
     try {
