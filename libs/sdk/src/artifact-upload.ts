@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { status, type ClientWritableStream } from '@grpc/grpc-js';
 import { DATA_FORMATS, type DataFormatName, DataFormats, dataFormatToProto, type pb, type UploadFileName, UploadFiles, uploadFileToProto } from '@gpulab/contracts';
 import { artifactFromProto, type ArtifactView, receivedBytes, uploadFromProto, uploadSize, type UploadView } from './artifact-view';
 import { GpulabError } from './errors';
+import { weightsPathProblem } from './weights-paths';
 
 /** A file on disk (its path) or bytes in memory. */
 export type UploadSource = string | Uint8Array;
@@ -193,7 +194,16 @@ async function openWeightsOf(modelJsonPath: string): Promise<ByteSource> {
     );
   }
   const paths = manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : []));
-  if (paths.length === 0 || !paths.every((p): p is string => typeof p === 'string' && p !== '' && !isAbsolute(p))) {
+  const refused = paths.find((p) => weightsPathProblem(p) !== undefined);
+  if (refused !== undefined) {
+    const shown = typeof refused === 'string' ? JSON.stringify(refused.slice(0, 80)) + (refused.length > 80 ? ` (${refused.length} characters)` : '') : 'a path';
+    throw new GpulabError(
+      'INVALID_ARGUMENT',
+      status.INVALID_ARGUMENT,
+      `${modelJsonPath}: its weightsManifest path ${shown} ${weightsPathProblem(refused)}; nothing was read. Weights files must sit beside model.json, or give one with --weights`,
+    );
+  }
+  if (paths.length === 0) {
     throw new GpulabError(
       'INVALID_ARGUMENT',
       status.INVALID_ARGUMENT,

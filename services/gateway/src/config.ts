@@ -5,7 +5,7 @@ import { parseDurationMs, tokensFilePath } from '@gpulab/platform';
 export interface GatewayOptions {
   /** @default 50051 */
   port?: number;
-  /** @default '0.0.0.0' */
+  /** Loopback unless asked otherwise: plaintext gRPC must not reach the network by accident. @default '127.0.0.1' */
   host?: string;
   /** @default 'nats://127.0.0.1:4222' */
   natsUrl?: string;
@@ -47,7 +47,7 @@ export interface GatewayConfig {
 
 const DEFAULTS = {
   port: 50051,
-  host: '0.0.0.0',
+  host: '127.0.0.1',
   natsUrl: 'nats://127.0.0.1:4222',
   dataDir: './.gpulab',
   maxMessageMiB: 64,

@@ -40,6 +40,9 @@ import { type JetStreamResources } from '@gpulab/platform';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
+/** Names no team may take: the tutors' audience and the internal ones. */
+const RESERVED_TEAM_NAMES: readonly string[] = [TUTOR_NOTICES, 'tutor', 'admin', 'system', 'gpulab', 'scheduler', 'gateway', 'worker'];
+
 /** The slot commands: calendar, booking, cancelling, quotas and the feasibility report. */
 @Injectable()
 export class CalendarService {
@@ -237,6 +240,8 @@ export class CalendarService {
     return this.serial.run(async () => {
       const name = command.team.trim();
       if (!NAME.test(name)) throw invalid(`"${command.team}" is not a team name: 1 to 32 lowercase letters, digits or -, starting with a letter or digit`);
+      // Tutors' jobs, uploads and notices are keyed by these audiences; a team of that name would reach them.
+      if (RESERVED_TEAM_NAMES.includes(name)) throw invalid(`"${name}" is reserved for gpulab's own use; choose another team name`);
       if (this.teams.teams().includes(name)) throw new CommandError(ErrorCodes.alreadyExists, `team ${name} exists already`);
       if (this.teams.teams().length >= this.config.maxTeams) {
         throw precondition(`the course has its ${this.config.maxTeams} teams already (GPULAB_MAX_TEAMS)`);
