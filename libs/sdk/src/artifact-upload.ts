@@ -194,13 +194,14 @@ async function openWeightsOf(modelJsonPath: string): Promise<ByteSource> {
     );
   }
   const paths = manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : []));
-  const refused = paths.find((p) => weightsPathProblem(p) !== undefined);
-  if (refused !== undefined) {
-    const shown = typeof refused === 'string' ? JSON.stringify(refused.slice(0, 80)) + (refused.length > 80 ? ` (${refused.length} characters)` : '') : 'a path';
+  for (const path of paths) {
+    const problem = weightsPathProblem(path);
+    if (problem === undefined) continue;
+    const shown = typeof path === 'string' ? JSON.stringify(path.slice(0, 80)) + (path.length > 80 ? ` (${path.length} characters)` : '') : 'a path';
     throw new GpulabError(
       'INVALID_ARGUMENT',
       status.INVALID_ARGUMENT,
-      `${modelJsonPath}: its weightsManifest path ${shown} ${weightsPathProblem(refused)}; nothing was read. Weights files must sit beside model.json, or give one with --weights`,
+      `${modelJsonPath}: its weightsManifest path ${shown} ${problem}; nothing was read. Weights files must sit beside model.json, or give one with --weights`,
     );
   }
   if (paths.length === 0) {

@@ -7,7 +7,7 @@
 export function weightsPathProblem(path: unknown): string | undefined {
   if (typeof path !== 'string' || path === '') return 'is not a file name';
   if (path.length > 255) return `is ${path.length} characters long (at most 255)`;
-  if (path === '.' || path === '..' || path.includes('..')) return 'leaves the model\'s folder ("..")';
+  if (path === '.' || path.includes('..')) return 'leaves the model\'s folder ("..")';
   if (/[/\\]/.test(path)) return 'names another folder (a path separator)';
   if ([...path].some((c) => c.charCodeAt(0) < 0x20)) return 'holds control characters';
   return undefined;
