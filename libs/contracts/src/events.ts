@@ -1,6 +1,6 @@
 import { type GpuAddress } from './job-record';
 import { type JobStateName } from './job-states';
-import { type EventChannel } from './subjects';
+import { type SchedulerChannel, type WorkerChannel } from './subjects';
 
 export type JobEventBody =
   | { type: 'state'; state: JobStateName; reason?: string; assignedGpus?: GpuAddress[] }
@@ -20,9 +20,15 @@ export interface JobEventEnvelope {
   body: JobEventBody;
 }
 
-export function eventChannel(body: JobEventBody): EventChannel {
+/** The channel of an event the scheduler publishes: its state changes and its notes. */
+export function schedulerChannel(body: JobEventBody): SchedulerChannel {
+  if (body.type === 'state' || body.type === 'log') return body.type;
+  throw new Error(`the scheduler does not publish ${body.type} events`);
+}
+
+/** The channel of an event a worker publishes: anything but a state change. */
+export function workerChannel(body: Exclude<JobEventBody, { type: 'state' }>): WorkerChannel {
   switch (body.type) {
-    case 'state':
     case 'progress':
     case 'log':
       return body.type;

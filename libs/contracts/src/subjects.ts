@@ -2,7 +2,10 @@
  * Every NATS name the services share. Nothing else spells a subject, stream or bucket.
  *
  * Job events live under `gpulab.events.<jobId>.…` in one stream, so a job's whole history
- * replays with one filter. Worker reports that change a job's state (started, result, failed)
+ * replays with one filter. The scheduler's own events sit at `gpulab.events.<jobId>.<channel>`;
+ * a worker's at `gpulab.events.<jobId>.<attempt>.<channel>`, so the subject itself names the
+ * attempt and NATS permissions let each attempt's credentials publish only there (see
+ * `nats-permissions.ts`). Worker reports that change a job's state (started, result, failed)
  * sit under `.report.` so the scheduler can follow just those with a single-subject filter
  * (nats-server 2.9 has no multi-filter consumers).
  */
@@ -21,7 +24,7 @@ export const Nats = {
   schedulerQueueGroup: 'scheduler',
   /** Durable consumer through which the scheduler reads worker reports. */
   schedulerReportsConsumer: 'scheduler-reports',
-  allReports: 'gpulab.events.*.report.*',
+  allReports: 'gpulab.events.*.*.report.*',
 } as const;
 
 /** The scheduler's request/reply commands. */
@@ -45,26 +48,69 @@ export const SchedulerSubjects = {
   removeMember: 'gpulab.scheduler.admin.remove-member',
 } as const;
 
-export type EventChannel = 'state' | 'progress' | 'log' | 'report.started' | 'report.result' | 'report.failed';
+/** What the scheduler itself publishes about a job. */
+export type SchedulerChannel = 'state' | 'log';
+/** What a job's worker publishes; `report.*` changes the job's state. */
+export type WorkerChannel = 'progress' | 'log' | 'report.started' | 'report.result' | 'report.failed';
+export type EventChannel = SchedulerChannel | WorkerChannel;
 
-export function jobEventSubject(jobId: string, channel: EventChannel): string {
+/** A subject of the scheduler's events of a job. */
+export function jobEventSubject(jobId: string, channel: SchedulerChannel): string {
   return `gpulab.events.${jobId}.${channel}`;
+}
+
+/** A subject of one attempt's worker events: only that attempt's credentials may publish on it. */
+export function workerEventSubject(jobId: string, attempt: number, channel: WorkerChannel): string {
+  return `gpulab.events.${jobId}.${attempt}.${channel}`;
 }
 
 export function jobEventsFilter(jobId: string): string {
   return `gpulab.events.${jobId}.>`;
 }
 
-/** Workers' liveness beats: plain NATS, not stored (only the latest matters). */
-export function heartbeatSubject(jobId: string): string {
-  return `gpulab.heartbeats.${jobId}`;
+/** The job and attempt a worker subject names (`gpulab.<area>.<jobId>.<attempt>.…`), or undefined. */
+export function attemptOfSubject(subject: string): { jobId: string; attempt: number } | undefined {
+  const [, , jobId, attempt] = subject.split('.');
+  if (jobId === undefined || !JOB_ID_PATTERN.test(jobId) || !/^[1-9][0-9]{0,8}$/.test(attempt ?? '')) return undefined;
+  return { jobId, attempt: Number(attempt) };
 }
 
-export const HEARTBEATS_WILDCARD = 'gpulab.heartbeats.*';
+/**
+ * Workers' liveness beats, as requests: the scheduler answers whether the attempt is still
+ * current, and a worker told it is not stops. Plain NATS, not stored (only the latest matters).
+ */
+export function heartbeatSubject(jobId: string, attempt: number): string {
+  return `gpulab.heartbeats.${jobId}.${attempt}`;
+}
 
-export interface Heartbeat {
-  jobId: string;
-  attempt: number;
+export const HEARTBEATS_WILDCARD = 'gpulab.heartbeats.*.*';
+
+export interface HeartbeatReply {
+  /** False once the scheduler has given up on this attempt: its worker must stop. */
+  current: boolean;
+}
+
+/**
+ * A worker's only way to the stored data: requests to the scheduler, which checks each against
+ * the job and attempt the subject names. Workers get no KV or Object Store rights of their own.
+ */
+export const WorkerDataOps = {
+  job: 'job',
+  read: 'read',
+  write: 'write',
+} as const;
+
+export type WorkerDataOp = (typeof WorkerDataOps)[keyof typeof WorkerDataOps];
+
+export function workerDataSubject(jobId: string, attempt: number, op: WorkerDataOp): string {
+  return `gpulab.workers.${jobId}.${attempt}.${op}`;
+}
+
+export const WORKER_DATA_WILDCARD = 'gpulab.workers.*.*.*';
+
+/** Replies to a worker's requests come only to inboxes under this prefix. */
+export function workerInboxPrefix(jobId: string, attempt: number): string {
+  return `_INBOX_${jobId}_${attempt}`;
 }
 
 export function noticeSubject(audience: string): string {

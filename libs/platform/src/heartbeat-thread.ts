@@ -1,14 +1,16 @@
 /**
  * Runs in a worker thread of a job's worker process: beats while the main thread computes,
  * so a long synchronous step does not look like a dead worker, while a dead process or host
- * (the case leases are for) stops the beats.
+ * (the case leases are for) stops the beats. Each beat is a request: when the scheduler answers
+ * that the attempt is no longer current, the main thread is told, and the worker stops.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { connect } from '@nats-io/transport-node';
-import { type Heartbeat, heartbeatSubject } from '@gpulab/contracts';
+import { heartbeatSubject, type HeartbeatReply, workerInboxPrefix } from '@gpulab/contracts';
+import { connectNats } from './nats-connection';
 
 interface Data {
   natsUrl: string;
+  creds?: string;
   jobId: string;
   attempt: number;
   intervalMs: number;
@@ -16,11 +18,19 @@ interface Data {
 
 async function beat(): Promise<void> {
   const data = workerData as Data;
-  const nc = await connect({ servers: data.natsUrl, name: `gpulab-heartbeat-${data.jobId}`, maxReconnectAttempts: -1 });
-  const body = JSON.stringify({ jobId: data.jobId, attempt: data.attempt } satisfies Heartbeat);
-  const send = () => nc.publish(heartbeatSubject(data.jobId), body);
-  send();
-  const timer = setInterval(send, data.intervalMs);
+  const nc = await connectNats({ url: data.natsUrl, name: `gpulab-heartbeat-${data.jobId}`, creds: data.creds, inboxPrefix: workerInboxPrefix(data.jobId, data.attempt) });
+  const subject = heartbeatSubject(data.jobId, data.attempt);
+  const send = () =>
+    nc.request(subject, '', { timeout: data.intervalMs }).then(
+      (msg) => {
+        if (!msg.json<HeartbeatReply>().current) parentPort?.postMessage('not-current');
+      },
+      // No answer (a scheduler restarting, a slow link): the next beat asks again, and the
+      // scheduler's own lease timeout decides whether the attempt is lost.
+      () => undefined,
+    );
+  void send();
+  const timer = setInterval(() => void send(), data.intervalMs);
   parentPort?.once('message', () => {
     clearInterval(timer);
     void nc.close().then(() => process.exit(0));

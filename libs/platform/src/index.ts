@@ -9,3 +9,4 @@ export * from './heartbeat';
 export * from './notices';
 export * from './kv-keys';
 export * from './artifact-objects';
+export * from './nats-identities';

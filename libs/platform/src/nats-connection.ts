@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 
 export type { NatsConnection } from '@nats-io/transport-node';
 
@@ -7,9 +7,21 @@ export interface NatsConnectOptions {
   url: string;
   /** Shown by the server in its connection list. */
   name: string;
+  /** A `.creds` text (user JWT and seed); without it the connection is anonymous. */
+  creds?: string;
+  /** Where replies come back; an identity may be allowed only its own prefix. */
+  inboxPrefix?: string;
+  /** @default forever: a service outlives a restart of nats-server */
+  maxReconnectAttempts?: number;
 }
 
-/** Reconnects forever: a service outlives a restart of nats-server. */
 export function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
-  return connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+  return connect({
+    servers: options.url,
+    name: options.name,
+    maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+    reconnectTimeWait: 500,
+    ...(options.creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) } : {}),
+    ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
+  });
 }

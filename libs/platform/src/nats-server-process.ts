@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { freePort } from './free-port';
 
@@ -46,6 +47,11 @@ export interface NatsServerOptions {
   binary?: string;
   /** Lines the server prints, for a log. */
   onOutput?: (line: string) => void;
+  /**
+   * Configuration that turns authentication on (`serverAuthConfig`); without it anyone may
+   * connect, which only tests of single components use.
+   */
+  authConfig?: string;
 }
 
 /** A real `nats-server -js` child process on 127.0.0.1, for the local stack and for tests. */
@@ -60,8 +66,17 @@ export class NatsServerProcess {
   static async start(options: NatsServerOptions): Promise<NatsServerProcess> {
     const binary = options.binary ?? ensureNatsServer();
     const port = options.port ?? (await freePort());
-    mkdirSync(options.storeDir, { recursive: true });
-    const child = spawn(binary, ['-js', '-sd', options.storeDir, '-a', '127.0.0.1', '-p', String(port)], {
+    // The store holds every job, token hash and upload: only this user may read it.
+    mkdirSync(options.storeDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.storeDir, 0o700);
+    const args = ['-js', '-sd', options.storeDir, '-a', '127.0.0.1', '-p', String(port)];
+    if (options.authConfig !== undefined) {
+      const config = join(options.storeDir, 'nats-server.conf');
+      writeFileSync(config, options.authConfig + '\n', { mode: 0o600 });
+      chmodSync(config, 0o600);
+      args.push('-c', config);
+    }
+    const child = spawn(binary, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const forward = (chunk: Buffer) => {
