@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type TokensFile } from '@gpulab/contracts';
-import { ensureTokensFile, freePort, NatsServerProcess } from '@gpulab/platform';
+import { ensureNatsIdentities, ensureTokensFile, freePort, type NatsAuthFiles, NatsServerProcess, serverAuthConfig } from '@gpulab/platform';
 import { GpulabClient } from '@gpulab/sdk';
 
 export interface LocalStackOptions {
@@ -25,6 +25,8 @@ const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/dist/main.js`);
 /**
  * nats-server, scheduler and gateway as child processes on this machine, with simulated GPUs.
  * Used by `npm start`, the demo and the end-to-end tests, so all three run the same stack.
+ * NATS trusts no one without credentials: the stack creates the identities on first start
+ * (`nats-auth/` in the data folder) and gives each service its own.
  */
 export class LocalStack {
   private readonly services = new Map<string, ChildProcess>();
@@ -36,19 +38,26 @@ export class LocalStack {
     readonly tokens: TokensFile,
     readonly tokensFile: string,
     readonly nats: NatsServerProcess,
+    readonly natsAuth: NatsAuthFiles,
     private readonly serviceEnv: NodeJS.ProcessEnv,
   ) {}
 
   static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
     const dataDir = resolve(options.dataDir ?? './.gpulab');
     const logDir = join(dataDir, 'logs');
-    mkdirSync(logDir, { recursive: true });
+    // Jobs, uploads, token hashes and logs are the course's: only this user may read them.
+    for (const dir of [dataDir, logDir]) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+    }
     const { tokens, path: tokensFile } = ensureTokensFile(dataDir);
-    const natsLog = createWriteStream(join(logDir, 'nats.log'), { flags: 'a' });
+    const { files: natsAuth, identities } = await ensureNatsIdentities(dataDir);
+    const natsLog = openLog(join(logDir, 'nats.log'));
     const nats = await NatsServerProcess.start({
       storeDir: join(dataDir, 'nats'),
       port: options.natsPort || undefined,
       onOutput: (line) => natsLog.write(`${line}\n`),
+      authConfig: serverAuthConfig(identities, natsAuth.operatorJwt),
     });
     const port = options.port === 0 ? await freePort() : (options.port ?? 50051);
     const env: NodeJS.ProcessEnv = {
@@ -61,7 +70,7 @@ export class LocalStack {
       ...(options.gpuLayout ? { GPULAB_GPU_LAYOUT: options.gpuLayout } : {}),
       ...options.env,
     };
-    const stack = new LocalStack(dataDir, `127.0.0.1:${port}`, tokens, tokensFile, nats, env);
+    const stack = new LocalStack(dataDir, `127.0.0.1:${port}`, tokens, tokensFile, nats, natsAuth, env);
     stack.logs.push(natsLog);
     try {
       stack.startService('scheduler');
@@ -83,9 +92,14 @@ export class LocalStack {
    * scheduler instance (e.g. `scheduler-standby`) waits as standby behind the leader's lease.
    */
   startService(name: 'scheduler' | 'gateway', instance: string = name): ChildProcess {
-    const log = createWriteStream(join(this.logDir, `${instance}.log`), { flags: 'a' });
+    const log = openLog(join(this.logDir, `${instance}.log`));
     this.logs.push(log);
-    const child = spawn(process.execPath, [entry(name)], { env: this.serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each service its own NATS identity; only the scheduler can mint workers' users.
+    const identity: NodeJS.ProcessEnv =
+      name === 'scheduler'
+        ? { GPULAB_NATS_CREDS: this.natsAuth.schedulerCreds, GPULAB_NATS_WORKER_SIGNER: this.natsAuth.workerSigner }
+        : { GPULAB_NATS_CREDS: this.natsAuth.gatewayCreds };
+    const child = spawn(process.execPath, [entry(name)], { env: { ...this.serviceEnv, ...identity }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     this.services.set(instance, child);
@@ -99,6 +113,11 @@ export class LocalStack {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** The `.creds` text of a service's NATS identity, for tools and tests that look inside the store. */
+  natsCreds(identity: 'scheduler' | 'gateway'): string {
+    return readFileSync(identity === 'scheduler' ? this.natsAuth.schedulerCreds : this.natsAuth.gatewayCreds, 'utf8');
   }
 
   client(token: string = this.tokens.teams.demo): GpulabClient {
@@ -143,4 +162,11 @@ export class LocalStack {
     await this.nats.close();
     for (const log of this.logs) log.end();
   }
+}
+
+function openLog(path: string): WriteStream {
+  const log = createWriteStream(path, { flags: 'a', mode: 0o600 });
+  // A log from an older start keeps its mode otherwise.
+  log.once('open', () => chmodSync(path, 0o600));
+  return log;
 }

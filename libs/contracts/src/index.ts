@@ -13,3 +13,4 @@ export * from './slots';
 export * from './artifacts';
 export * from './token-hash';
 export * from './nats-permissions';
+export * from './worker-data';

@@ -10,3 +10,4 @@ export * from './notices';
 export * from './kv-keys';
 export * from './artifact-objects';
 export * from './nats-identities';
+export * from './worker-data-client';

@@ -9,6 +9,8 @@ export interface GatewayOptions {
   host?: string;
   /** @default 'nats://127.0.0.1:4222' */
   natsUrl?: string;
+  /** The gateway's NATS `.creds` file; without it the connection is anonymous (tests of one part). */
+  natsCredsFile?: string;
   /** The tokens file (`{"tutor": "…", "teams": {…}}`). @default `$GPULAB_DATA_DIR/tokens.json` */
   tokensFile?: string;
   /** @default './.gpulab' */
@@ -34,6 +36,7 @@ export interface GatewayConfig {
   port: number;
   host: string;
   natsUrl: string;
+  natsCredsFile?: string;
   tokensFile: string;
   maxMessageBytes: number;
   schedulerTimeoutMs: number;
@@ -71,6 +74,7 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     port: o.port,
     host: o.host,
     natsUrl: o.natsUrl,
+    natsCredsFile: o.natsCredsFile || undefined,
     tokensFile: resolve(o.tokensFile ?? tokensFilePath(o.dataDir)),
     maxMessageBytes: Math.round(o.maxMessageMiB * 1024 * 1024),
     schedulerTimeoutMs: parseDurationMs(o.schedulerTimeout, 'schedulerTimeout'),
@@ -88,6 +92,7 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
     port: num(env.GPULAB_PORT),
     host: env.GPULAB_HOST,
     natsUrl: env.GPULAB_NATS_URL,
+    natsCredsFile: env.GPULAB_NATS_CREDS,
     tokensFile: env.GPULAB_TOKENS_FILE,
     dataDir: env.GPULAB_DATA_DIR,
     maxMessageMiB: num(env.GPULAB_MAX_MESSAGE_MIB),

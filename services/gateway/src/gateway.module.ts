@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
@@ -29,7 +30,7 @@ export class GatewayModule implements OnApplicationShutdown {
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('gateway', config.logLevel) } })],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway' }) },
+        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: TokenAuthenticator, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new TokenAuthenticator(config.tokensFile, r.calendar) },
         { provide: SchedulerClient, inject: [NATS], useFactory: (nc: NatsConnection) => new SchedulerClient(nc, config.schedulerTimeoutMs) },

@@ -38,10 +38,16 @@ export interface SchedulerOptions {
   maxAttempts?: number;
   /** @default 'info' */
   logLevel?: string;
+  /** The scheduler's NATS `.creds` file; without it the connection is anonymous (tests of one part). */
+  natsCredsFile?: string;
+  /** The account key that signs each worker attempt's NATS user (`worker-signer.json`). */
+  workerSignerFile?: string;
 }
 
 export interface SchedulerConfig {
   natsUrl: string;
+  natsCredsFile?: string;
+  workerSignerFile?: string;
   term: Term;
   preemptGraceMs: number;
   leaderLeaseMs: number;
@@ -91,6 +97,8 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     maxTeams: positiveInteger(o.maxTeams, 'maxTeams'),
     maxMembers: positiveInteger(o.maxMembers, 'maxMembers'),
     tokensFile: o.tokensFile,
+    natsCredsFile: o.natsCredsFile || undefined,
+    workerSignerFile: o.workerSignerFile || undefined,
     inventory: inventoryFromLayout(o.gpuLayout),
     workerEntry: o.workerEntry,
     stopGraceMs: parseDurationMs(o.stopGrace, 'stopGrace'),
@@ -118,6 +126,8 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     maxTeams: env.GPULAB_MAX_TEAMS === undefined ? undefined : Number(env.GPULAB_MAX_TEAMS),
     maxMembers: env.GPULAB_MAX_MEMBERS === undefined ? undefined : Number(env.GPULAB_MAX_MEMBERS),
     tokensFile: env.GPULAB_TOKENS_FILE,
+    natsCredsFile: env.GPULAB_NATS_CREDS,
+    workerSignerFile: env.GPULAB_NATS_WORKER_SIGNER,
     logLevel: env.GPULAB_LOG_LEVEL,
   };
 }

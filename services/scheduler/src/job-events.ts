@@ -1,4 +1,4 @@
-import { eventChannel, type JobEventBody, type JobEventEnvelope, jobEventSubject } from '@gpulab/contracts';
+import { type JobEventBody, type JobEventEnvelope, jobEventSubject, schedulerChannel } from '@gpulab/contracts';
 import { type JetStreamClient } from '@nats-io/jetstream';
 import { type Clock } from './clock';
 
@@ -11,6 +11,6 @@ export class JobEvents {
 
   async publish(jobId: string, attempt: number, body: JobEventBody): Promise<void> {
     const envelope: JobEventEnvelope = { jobId, attempt, time: this.clock.now().toISOString(), body };
-    await this.js.publish(jobEventSubject(jobId, eventChannel(body)), JSON.stringify(envelope));
+    await this.js.publish(jobEventSubject(jobId, schedulerChannel(body)), JSON.stringify(envelope));
   }
 }

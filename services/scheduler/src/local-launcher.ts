@@ -9,6 +9,15 @@ export interface LocalLauncherOptions {
   env?: NodeJS.ProcessEnv;
   /** How often an adopted worker's pid is checked. @default 1000 */
   adoptPollMs?: number;
+  /** The attempt's NATS credentials (`.creds` text); without it workers connect anonymously. */
+  credentials?: (job: JobRecord) => Promise<string>;
+}
+
+/** What a worker must not inherit from the scheduler's environment: the scheduler's own secrets. */
+const SECRET_VARIABLE = /^GPULAB_(NATS_CREDS|NATS_WORKER_SIGNER|TOKENS_FILE|TLS_)/;
+
+function inheritable(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !SECRET_VARIABLE.test(key)));
 }
 
 interface Running {
@@ -30,10 +39,11 @@ export class LocalLauncher implements Launcher {
   constructor(private readonly options: LocalLauncherOptions) {}
 
   async launch(job: JobRecord, gpus: readonly GpuAddress[]): Promise<{ handle: string }> {
+    const creds = await this.options.credentials?.(job);
     const child = spawn(process.execPath, [this.options.workerEntry], {
       env: {
-        ...process.env,
-        ...this.options.env,
+        ...inheritable({ ...process.env, ...this.options.env }),
+        ...(creds ? { GPULAB_NATS_CREDS_TEXT: creds } : {}),
         GPULAB_NATS_URL: this.options.natsUrl,
         GPULAB_JOB_ID: job.id,
         GPULAB_ATTEMPT: String(job.attempt),

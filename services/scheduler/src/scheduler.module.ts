@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
-import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
+import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, readWorkerSigner } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
 import { CalendarService } from './calendar.service';
 import { CalendarStore } from './calendar-store';
@@ -17,19 +18,22 @@ import { ReportsConsumer } from './reports-consumer';
 import { SchedulerService } from './scheduler.service';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
+import { WorkerCredentials } from './worker-credentials';
+import { WorkerDataServer } from './worker-data-server';
 import { CLOCK, JETSTREAM, NATS, SCHEDULER_CONFIG } from './tokens';
 
 @Module({})
 export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   /** `launcher` replaces the local one (benchmarks, other launchers); `clock` lets tests drive time. */
   static forConfig(config: SchedulerConfig, clock: Clock = systemClock, launcher?: Launcher) {
+    const workerCredentials = config.workerSignerFile ? new WorkerCredentials(readWorkerSigner(config.workerSignerFile)) : undefined;
     return {
       module: SchedulerModule,
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('scheduler', config.logLevel) } })],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
-        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler' }) },
+        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
         { provide: CalendarStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new CalendarStore(r.calendar) },
@@ -48,6 +52,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
               natsUrl: config.natsUrl,
               workerEntry: config.workerEntry,
               env: { GPULAB_LOG_LEVEL: config.logLevel, GPULAB_HEARTBEAT_INTERVAL_MS: String(config.heartbeatIntervalMs) },
+              credentials: workerCredentials ? (job) => workerCredentials.mint(job) : undefined,
             }),
         },
         SerialExecutor,
@@ -56,6 +61,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         CommandServer,
         ReportsConsumer,
         HeartbeatMonitor,
+        WorkerDataServer,
       ],
     };
   }
@@ -67,6 +73,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly commands: CommandServer,
     private readonly reports: ReportsConsumer,
     private readonly heartbeats: HeartbeatMonitor,
+    private readonly workerData: WorkerDataServer,
     @Inject(LAUNCHER) private readonly launcher: Launcher,
     @Inject(NATS) private readonly nc: NatsConnection,
   ) {}
@@ -81,6 +88,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     });
     this.log.info('leader lease acquired');
     await this.scheduler.start();
+    await this.workerData.start();
     this.heartbeats.start();
     await this.reports.start();
     await this.commands.start();
@@ -89,6 +97,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     this.scheduler.close();
     this.heartbeats.close();
+    this.workerData.close();
     await this.commands.close();
     await this.reports.close();
     await this.launcher.close();

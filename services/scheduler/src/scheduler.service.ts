@@ -132,9 +132,7 @@ export class SchedulerService {
     return this.executor.run(async () => {
       const job = this.visibleJob(ref);
       if (isTerminalState(job.state)) throw precondition(`job ${job.id} has already ended (${job.state})`);
-      const holdsWorker = job.state === JobStates.scheduled || job.state === JobStates.running;
       const cancelled = await this.transition(job, JobStates.cancelled, { reason: `cancelled by ${ref.caller.name}` });
-      if (holdsWorker) this.launcher.stop(job.id, this.config.stopGraceMs);
       await this.cycle();
       return { job: cancelled };
     });
@@ -179,11 +177,11 @@ export class SchedulerService {
           }
           return;
         case 'result':
-          await this.transition(job, JobStates.succeeded, { resultRef: body.resultRef, backend: body.backend });
+          await this.transition(job, JobStates.succeeded, { resultRef: body.resultRef, backend: body.backend }, { workerReported: true });
           this.requestCycle();
           return;
         case 'failed':
-          await this.transition(job, JobStates.failed, { reason: body.reason });
+          await this.transition(job, JobStates.failed, { reason: body.reason }, { workerReported: true });
           this.requestCycle();
           return;
         default:
@@ -232,7 +230,6 @@ export class SchedulerService {
       for (const id of expired) {
         const job = this.store.get(id);
         if (!job) continue;
-        this.launcher.stop(job.id, this.config.stopGraceMs);
         await this.workerLost(job, `its worker sent no heartbeat for ${Math.round(this.config.heartbeatTimeoutMs / 1000)} s`);
       }
       if (expired.length > 0) this.requestCycle();
@@ -383,7 +380,12 @@ export class SchedulerService {
     return today(this.calendar, this.clock.now().getTime());
   }
 
-  private async transition(job: JobRecord, to: JobStateName, changes: Partial<JobRecord>): Promise<JobRecord> {
+  /**
+   * Moves a job to `to`. A job that leaves its GPUs for any reason but its worker's own report
+   * (cancelled, requeued, failed by a lost lease) has its worker stopped here, so no path can
+   * forget it and leave a worker computing on GPUs the scheduler has handed back.
+   */
+  private async transition(job: JobRecord, to: JobStateName, changes: Partial<JobRecord>, cause: { workerReported?: boolean } = {}): Promise<JobRecord> {
     assertTransition(job.id, job.state, to);
     const now = this.clock.now().toISOString();
     const next = await this.store.update(job.id, (current) => {
@@ -403,6 +405,7 @@ export class SchedulerService {
       };
     });
     this.log.info({ jobId: job.id, team: job.team, from: job.state, to, attempt: next.attempt, reason: changes.reason }, 'job state');
+    if (holdsGpus(job.state) && !holdsGpus(to) && !cause.workerReported) this.launcher.stop(job.id, this.config.stopGraceMs);
     await this.events.publish(job.id, next.attempt, {
       type: 'state',
       state: to,
@@ -447,4 +450,8 @@ function decodeCursor(token: string): Pick<JobRecord, 'createdAt' | 'id'> {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+function holdsGpus(state: JobStateName): boolean {
+  return state === JobStates.scheduled || state === JobStates.running;
 }

@@ -1,48 +1,48 @@
 import {
   decodeMatrix,
-  eventChannel,
   INLINE_RESULT_LIMIT_BYTES,
   type JobEventBody,
   type JobEventEnvelope,
-  jobEventSubject,
-  jobKey,
   type JobRecord,
   ObjectNames,
   type OutputFileRef,
+  workerChannel,
+  workerEventSubject,
 } from '@gpulab/contracts';
 import { decodeImagePixels, findDataset, type LoadedDataset, type OutputFile } from '@gpulab/compute';
 import { findJobKind } from '@gpulab/jobs';
-import { type JetStreamResources, type Logger, readObject } from '@gpulab/platform';
-import { CheckpointStore } from './checkpoint-store';
-import { storeTrainedModel } from './model-artifact';
+import { type Logger, type WorkerDataClient } from '@gpulab/platform';
+import { type JetStreamClient } from '@nats-io/jetstream';
+import { modelArtifact } from './model-artifact';
 import { type WorkerEnv } from './worker-env';
 
 /** Progress events at most this often, so a chatty job cannot flood the stream. */
 const PROGRESS_MIN_INTERVAL_MS = 200;
 
-const OUTPUT_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
 /**
  * Runs one attempt of one job: reads the record, announces the start, runs the kind, stores the
  * result and reports it. Every report carries the attempt so the scheduler can fence off a
- * worker it has given up on.
+ * worker it has given up on. All stored data comes and goes through the scheduler's data
+ * requests (`data`), which check what this attempt may read and write.
  */
 export class JobRunner {
   private lastProgressAt = 0;
 
   constructor(
     private readonly env: WorkerEnv,
-    private readonly resources: JetStreamResources,
+    private readonly data: WorkerDataClient,
+    private readonly js: JetStreamClient,
     private readonly log: Logger,
     private readonly signal: AbortSignal,
   ) {}
 
   async run(): Promise<'done' | 'fenced'> {
-    const entry = await this.resources.jobs.get(jobKey(this.env.jobId));
-    if (!entry || entry.operation !== 'PUT') throw new Error(`job ${this.env.jobId} is not in the store`);
-    const job = entry.json<JobRecord>();
-    if (job.attempt !== this.env.attempt) {
-      this.log.warn({ current: job.attempt }, 'this attempt is no longer current; not running it');
+    let job: JobRecord;
+    try {
+      job = await this.data.job();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'not-current') throw error;
+      this.log.warn('this attempt is no longer current; not running it');
       return 'fenced';
     }
     try {
@@ -62,15 +62,20 @@ export class JobRunner {
         signal: this.signal,
         progress: (fraction, message) => this.progress(fraction, message),
         log: (level, message) => this.publish({ type: 'log', level, message }),
-        checkpoint: new CheckpointStore(this.resources.artifacts, job.id, job.attempt),
-        jobFiles: { read: (otherJob, name) => readObject(this.resources.artifacts, ObjectNames.output(otherJob, name)) },
-        artifacts: { read: (artifactId) => readObject(this.resources.artifacts, ObjectNames.artifact(artifactId)) },
+        // A job's checkpoint is one per job: every attempt reads the latest one, so a job
+        // preempted at a slot's end, or whose worker was lost, resumes where it saved.
+        checkpoint: {
+          load: () => this.data.read({ kind: 'checkpoint' }),
+          save: async (bytes) => void (await this.data.write({ kind: 'checkpoint' }, bytes)),
+        },
+        jobFiles: { read: (otherJob, name) => this.data.read({ kind: 'job-file', jobId: otherJob, name }) },
+        artifacts: { read: (artifactId) => this.data.read({ kind: 'artifact', id: artifactId }) },
       });
-      const files = await this.storeFiles(job.id, output.files ?? []);
-      const result = output.model ? { ...output.result, modelArtifactId: await storeTrainedModel(this.resources, job, output.model) } : output.result;
+      const files = await this.storeFiles(output.files ?? []);
+      const result = output.model ? { ...output.result, modelArtifactId: await this.storeModel(output.model) } : output.result;
       const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...result, files } : result));
       const resultRef = ObjectNames.result(job.id);
-      await this.resources.artifacts.putBlob({ name: resultRef, description: `result of ${job.id}` }, bytes);
+      await this.data.write({ kind: 'result' }, bytes);
       const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? result : undefined;
       await this.publish({ type: 'result', backend: output.backend, resultRef, result: inline });
       this.log.info({ backend: output.backend, resultBytes: bytes.byteLength }, 'job succeeded');
@@ -97,7 +102,7 @@ export class JobRunner {
       case 'dataset':
         return findDataset(job.input.name).load();
       case 'object': {
-        const bytes = await readObject(this.resources.artifacts, job.input.name);
+        const bytes = await this.data.read({ kind: 'input' });
         if (!bytes) throw new Error(`the job's input ${job.input.name} is missing from the store`);
         if (job.input.encoding === 'image') {
           // Pictures are kept as uploaded (a photo is far smaller as a JPEG than as numbers).
@@ -115,12 +120,19 @@ export class JobRunner {
     }
   }
 
+  /** A trained model, as a model artifact of the job's team (the scheduler writes its record). */
+  private async storeModel(model: Parameters<typeof modelArtifact>[0]): Promise<string> {
+    const { target, bytes } = modelArtifact(model);
+    const reply = await this.data.write(target, bytes);
+    if (!reply.artifactId) throw new Error('the scheduler stored the model but named no artifact');
+    return reply.artifactId;
+  }
+
   /** Each file under its own name; the result lists them so downloads know what to fetch. */
-  private async storeFiles(jobId: string, files: readonly OutputFile[]): Promise<OutputFileRef[]> {
+  private async storeFiles(files: readonly OutputFile[]): Promise<OutputFileRef[]> {
     const refs: OutputFileRef[] = [];
     for (const file of files) {
-      if (!OUTPUT_FILE_NAME.test(file.name)) throw new Error(`output file name ${JSON.stringify(file.name)} is not a plain file name`);
-      await this.resources.artifacts.putBlob({ name: ObjectNames.output(jobId, file.name), description: file.description }, file.bytes);
+      await this.data.write({ kind: 'output', name: file.name, description: file.description }, file.bytes);
       refs.push({ name: file.name, contentType: file.contentType, bytes: file.bytes.byteLength, description: file.description });
     }
     return refs;
@@ -133,8 +145,8 @@ export class JobRunner {
     await this.publish({ type: 'progress', fraction: Math.min(Math.max(fraction, 0), 1), message });
   }
 
-  private async publish(body: JobEventBody): Promise<void> {
+  private async publish(body: Exclude<JobEventBody, { type: 'state' }>): Promise<void> {
     const envelope: JobEventEnvelope = { jobId: this.env.jobId, attempt: this.env.attempt, time: new Date().toISOString(), body };
-    await this.resources.js.publish(jobEventSubject(this.env.jobId, eventChannel(body)), JSON.stringify(envelope));
+    await this.js.publish(workerEventSubject(this.env.jobId, this.env.attempt, workerChannel(body)), JSON.stringify(envelope));
   }
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { connectNats, createLogger, openJetStreamResources, startHeartbeat } from '@gpulab/platform';
+import { workerInboxPrefix } from '@gpulab/contracts';
+import { connectNats, createLogger, startHeartbeat, WorkerDataClient } from '@gpulab/platform';
+import { jetstream } from '@nats-io/jetstream';
 import { JobRunner } from './job-runner';
 import { readWorkerEnv } from './worker-env';
 
@@ -8,17 +10,26 @@ async function main(): Promise<number> {
   const log = createLogger('worker', env.logLevel).child({ jobId: env.jobId, attempt: env.attempt, gpus: env.gpus });
   const stop = new AbortController();
   // A stop notice: finish the current step, then leave. The launcher kills us after its grace period.
-  process.once('SIGTERM', () => {
-    log.info('stop requested');
+  const leave = (why: string) => {
+    if (stop.signal.aborted) return;
+    log.info(why);
     stop.abort();
     setTimeout(() => process.exit(143), 500).unref();
+  };
+  process.once('SIGTERM', () => leave('stop requested'));
+  const nats = { url: env.natsUrl, creds: env.natsCreds, inboxPrefix: workerInboxPrefix(env.jobId, env.attempt) };
+  const nc = await connectNats({ ...nats, name: `gpulab-worker-${env.jobId}` });
+  const stopHeartbeat = startHeartbeat({
+    natsUrl: env.natsUrl,
+    creds: env.natsCreds,
+    jobId: env.jobId,
+    attempt: env.attempt,
+    intervalMs: env.heartbeatIntervalMs,
+    onNotCurrent: () => leave('the scheduler no longer counts this attempt as current; stopping'),
   });
-  const nc = await connectNats({ url: env.natsUrl, name: `gpulab-worker-${env.jobId}` });
-  const stopHeartbeat = startHeartbeat({ natsUrl: env.natsUrl, jobId: env.jobId, attempt: env.attempt, intervalMs: env.heartbeatIntervalMs });
   try {
-    const resources = await openJetStreamResources(nc);
     log.info('worker started');
-    await new JobRunner(env, resources, log, stop.signal).run();
+    await new JobRunner(env, new WorkerDataClient(nc, env.jobId, env.attempt), jetstream(nc), log, stop.signal).run();
     return 0;
   } finally {
     await stopHeartbeat();

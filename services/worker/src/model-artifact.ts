@@ -1,37 +1,20 @@
 import { createHash } from 'node:crypto';
-import { type ArtifactRecord, ArtifactKeys, encodeModelBundle, type JobRecord, trainedModelArtifactId } from '@gpulab/contracts';
+import { encodeModelBundle, type WorkerWriteTarget } from '@gpulab/contracts';
 import { type TrainedModel } from '@gpulab/compute';
-import { type ArtifactBuckets, putArtifact } from '@gpulab/platform';
 
 /**
- * Stores a model a job trained as a model artifact of the job's team, as an uploaded model is
- * stored (one `encodeModelBundle` object, then its record), and returns its id. The id comes
- * from the job's, so an attempt that stores it again finds the record there and keeps it. The
- * model counts against the team's storage like an upload, though no limit stops a job that
- * has trained already.
+ * A model a job trained, as the write that stores it as a model artifact of the job's team: one
+ * `encodeModelBundle` object, as an uploaded model is stored, and what its record shows. The
+ * scheduler writes the record itself (team, owner, id from the job's), so a worker cannot file
+ * a model under another team; a retried attempt finds the first one stored and keeps it.
  */
-export async function storeTrainedModel(buckets: ArtifactBuckets, job: JobRecord, model: TrainedModel): Promise<string> {
-  const id = trainedModelArtifactId(job.id);
-  if ((await buckets.artifactIndex.get(ArtifactKeys.artifact(id)))?.operation === 'PUT') return id;
-  const bytes = encodeModelBundle({ modelJson: model.modelJson, weights: model.weights });
-  const record: ArtifactRecord = {
-    id,
-    team: job.team,
-    createdBy: job.submittedBy,
-    kind: 'model',
-    filename: 'model.json',
-    format: 'tfjs-model',
-    rows: 0,
-    cols: 0,
-    labeled: false,
-    classNames: [],
-    model: { inputShape: model.inputShape, classes: model.classes, layers: model.layers, parameters: model.parameters },
-    weightsFilename: 'weights.bin',
-    sourceJob: job.id,
-    storedBytes: bytes.byteLength,
-    sha256: createHash('sha256').update(model.modelJson).digest('hex'),
-    createdAt: new Date().toISOString(),
+export function modelArtifact(model: TrainedModel): { target: Extract<WorkerWriteTarget, { kind: 'model' }>; bytes: Uint8Array } {
+  return {
+    target: {
+      kind: 'model',
+      model: { inputShape: model.inputShape, classes: model.classes, layers: model.layers, parameters: model.parameters },
+      sha256: createHash('sha256').update(model.modelJson).digest('hex'),
+    },
+    bytes: encodeModelBundle({ modelJson: model.modelJson, weights: model.weights }),
   };
-  await putArtifact(buckets, record, bytes, `model trained by ${job.id} for team ${job.team}`);
-  return id;
 }

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { type GpuAddress, JOB_ID_PATTERN } from '@gpulab/contracts';
 
 /** What the launcher tells a worker about its job. */
 export interface WorkerEnv {
   natsUrl: string;
+  /** This attempt's NATS credentials (`.creds` text): GPULAB_NATS_CREDS_TEXT, or the file GPULAB_NATS_CREDS. */
+  natsCreds?: string;
   jobId: string;
   attempt: number;
   gpus: GpuAddress[];
@@ -30,6 +33,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
     });
   return {
     natsUrl: env.GPULAB_NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsCreds: env.GPULAB_NATS_CREDS_TEXT || (env.GPULAB_NATS_CREDS ? readFileSync(env.GPULAB_NATS_CREDS, 'utf8') : undefined),
     jobId,
     attempt,
     gpus,

@@ -47,7 +47,7 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
     mkdirSync(join(dir.path, 'files'), { recursive: true });
     // Jobs of demo and other run at once; idle has no slot, so its jobs wait.
     stack = await startCourseStack(dir.path, TOKENS, { env: { GPULAB_UPLOAD_CHUNK_KIB: String(CHUNK_KIB) }, booked: ['demo', 'other'] });
-    store = await StoreInspector.open(stack.nats.url);
+    store = await StoreInspector.open(stack.nats.url, stack.natsCreds('scheduler'));
   });
 
   after(async () => {
@@ -288,7 +288,7 @@ describe('artifacts: the team storage limit and abandoned uploads', () => {
       port: 0,
       env: { GPULAB_UPLOAD_CHUNK_KIB: String(CHUNK_KIB), GPULAB_TEAM_STORAGE_MB: '1', GPULAB_UPLOAD_EXPIRY: '3s' },
     });
-    store = await StoreInspector.open(stack.nats.url);
+    store = await StoreInspector.open(stack.nats.url, stack.natsCreds('scheduler'));
   });
 
   after(async () => {

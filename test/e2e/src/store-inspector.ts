@@ -8,8 +8,9 @@ export class StoreInspector {
     readonly resources: JetStreamResources,
   ) {}
 
-  static async open(natsUrl: string): Promise<StoreInspector> {
-    const nc = await connectNats({ url: natsUrl, name: 'e2e-store-inspector' });
+  /** Connects as `creds` (the scheduler's, which may read everything). */
+  static async open(natsUrl: string, creds: string): Promise<StoreInspector> {
+    const nc = await connectNats({ url: natsUrl, name: 'e2e-store-inspector', creds });
     return new StoreInspector(nc, await openJetStreamResources(nc));
   }
 

@@ -1,4 +1,4 @@
-import { type GpuAddress, type JobEventEnvelope, jobEventSubject, type JobRecord } from '@gpulab/contracts';
+import { type GpuAddress, type JobEventEnvelope, type JobRecord, ObjectNames, workerEventSubject } from '@gpulab/contracts';
 import { type JetStreamClient } from '@nats-io/jetstream';
 import { type Launcher, type WorkerExit } from '../launcher';
 
@@ -41,7 +41,7 @@ export class ReportingLauncher implements Launcher {
     }
     const report = (body: JobEventEnvelope['body']) =>
       this.js.publish(
-        jobEventSubject(job.id, body.type === 'started' ? 'report.started' : 'report.result'),
+        workerEventSubject(job.id, job.attempt, body.type === 'started' ? 'report.started' : 'report.result'),
         JSON.stringify({ jobId: job.id, attempt: job.attempt, time: new Date().toISOString(), body } satisfies JobEventEnvelope),
       );
     setTimeout(() => {
@@ -50,7 +50,7 @@ export class ReportingLauncher implements Launcher {
         await new Promise((r) => setTimeout(r, this.runMs));
         if (this.closed) return;
         for (const g of gpus) this.freedAt.set(`${g.server}:${g.index}`, performance.now());
-        await report({ type: 'result', backend: 'simulated', resultRef: 'none', result: {} });
+        await report({ type: 'result', backend: 'simulated', resultRef: ObjectNames.result(job.id), result: {} });
       })().catch((error: unknown) => {
         // After close the connection is gone; a report then has nobody to reach.
         if (!this.closed) throw error;

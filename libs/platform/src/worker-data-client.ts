@@ -1,0 +1,92 @@
+import {
+  type JobRecord,
+  WORKER_DATA_PART_BYTES,
+  type WorkerDataErrorCode,
+  WorkerDataHeaders,
+  type WorkerDataOp,
+  workerDataSubject,
+  type WorkerReadRequest,
+  type WorkerReadSource,
+  type WorkerWriteHeader,
+  type WorkerWriteReply,
+  type WorkerWriteTarget,
+} from '@gpulab/contracts';
+import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+
+/** A refusal or failure of a worker's data request; `retryable` when trying again may work. */
+export class WorkerDataError extends Error {
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: WorkerDataErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkerDataError';
+    this.retryable = code === 'unavailable';
+  }
+}
+
+/**
+ * A worker's side of the data requests (`worker-data.ts`): its job's record, reads of what it
+ * may read and writes of its own objects, in parts, through the scheduler.
+ */
+export class WorkerDataClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly jobId: string,
+    private readonly attempt: number,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async job(): Promise<JobRecord> {
+    return (await this.request('job', '{}')).json<JobRecord>();
+  }
+
+  /** The whole object, or undefined when it is not stored. */
+  async read(source: WorkerReadSource): Promise<Uint8Array | undefined> {
+    const parts: Uint8Array[] = [];
+    let request: WorkerReadRequest = { open: source };
+    for (;;) {
+      let reply: Msg;
+      try {
+        reply = await this.request('read', JSON.stringify(request));
+      } catch (error) {
+        if (error instanceof WorkerDataError && error.code === 'not-found' && 'open' in request) return undefined;
+        throw error;
+      }
+      parts.push(reply.data);
+      const cursor = reply.headers?.get(WorkerDataHeaders.cursor);
+      if (!cursor) return Buffer.concat(parts);
+      request = { cursor };
+    }
+  }
+
+  /** Stores `bytes` as `target`; for a model, resolves with its artifact's id. */
+  async write(target: WorkerWriteTarget, bytes: Uint8Array): Promise<WorkerWriteReply> {
+    let header: WorkerWriteHeader = { open: target };
+    let offset = 0;
+    for (;;) {
+      const end = Math.min(offset + WORKER_DATA_PART_BYTES, bytes.byteLength);
+      const final = end === bytes.byteLength;
+      const h = headers();
+      h.set(WorkerDataHeaders.write, JSON.stringify({ ...header, ...(final ? { final } : {}) }));
+      const reply = (await this.request('write', bytes.subarray(offset, end), h)).json<WorkerWriteReply>();
+      if (final || reply.alreadyStored || !reply.cursor) return reply;
+      header = { cursor: reply.cursor };
+      offset = end;
+    }
+  }
+
+  private async request(op: WorkerDataOp, data: string | Uint8Array, h?: ReturnType<typeof headers>): Promise<Msg> {
+    let reply: Msg;
+    try {
+      reply = await this.nc.request(workerDataSubject(this.jobId, this.attempt, op), data, { timeout: this.timeoutMs, ...(h ? { headers: h } : {}) });
+    } catch (error) {
+      throw new WorkerDataError('unavailable', `the scheduler did not answer the job's data request (${(error as Error).message})`);
+    }
+    const code = reply.headers?.get(WorkerDataHeaders.error);
+    if (code) throw new WorkerDataError(code as WorkerDataErrorCode, reply.headers?.get(WorkerDataHeaders.message) || code);
+    return reply;
+  }
+}

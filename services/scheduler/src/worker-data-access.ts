@@ -1,0 +1,78 @@
+import {
+  ARTIFACT_ID_PATTERN,
+  type ArtifactRecord,
+  JOB_ID_PATTERN,
+  type JobRecord,
+  JobStates,
+  ObjectNames,
+  trainedModelArtifactId,
+  type WorkerDataErrorCode,
+  type WorkerReadSource,
+  type WorkerWriteTarget,
+} from '@gpulab/contracts';
+
+/** A name a job may write a file under: no separators, nothing hidden, bounded. */
+export const OUTPUT_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export type Access = { ok: true; object: string } | { ok: false; code: WorkerDataErrorCode; message: string };
+
+const refuse = (code: WorkerDataErrorCode, message: string): Access => ({ ok: false, code, message });
+
+/** Whether `attempt` is the attempt of `job` that holds its GPUs now. */
+export function isCurrentAttempt(job: JobRecord | undefined, attempt: number): job is JobRecord {
+  return job !== undefined && job.attempt === attempt && (job.state === JobStates.scheduled || job.state === JobStates.running);
+}
+
+/** What the job's parameters and input name: the only other things its worker may read. */
+function names(job: JobRecord, id: string): boolean {
+  return Object.values(job.params).includes(id) || (job.input.source === 'object' && job.input.artifactId === id);
+}
+
+const sameOwner = (job: JobRecord, team: string) => job.role === 'tutor' || job.team === team;
+
+/**
+ * The Object Store name a worker's read resolves to, or why it may not read it. `artifact` and
+ * `other` are the records the source names, looked up by the caller (undefined when missing).
+ */
+export function readAccess(job: JobRecord, source: WorkerReadSource, found: { artifact?: ArtifactRecord; other?: JobRecord } = {}): Access {
+  switch (source.kind) {
+    case 'input':
+      return job.input.source === 'object' ? { ok: true, object: job.input.name } : refuse('not-found', `job ${job.id} has no stored input`);
+    case 'checkpoint':
+      return { ok: true, object: ObjectNames.checkpoint(job.id) };
+    case 'artifact': {
+      if (!ARTIFACT_ID_PATTERN.test(source.id)) return refuse('invalid', 'not an artifact id');
+      if (!names(job, source.id)) return refuse('denied', `job ${job.id} does not name artifact ${source.id}`);
+      if (!found.artifact) return refuse('not-found', `artifact ${source.id} does not exist`);
+      if (!sameOwner(job, found.artifact.team)) return refuse('denied', `artifact ${source.id} belongs to another team`);
+      return { ok: true, object: ObjectNames.artifact(source.id) };
+    }
+    case 'job-file': {
+      if (!JOB_ID_PATTERN.test(source.jobId) || !OUTPUT_FILE_NAME.test(source.name)) return refuse('invalid', 'not a job id and file name');
+      if (!names(job, source.jobId)) return refuse('denied', `job ${job.id} does not name job ${source.jobId}`);
+      if (!found.other) return refuse('not-found', `job ${source.jobId} does not exist`);
+      if (!sameOwner(job, found.other.team)) return refuse('denied', `job ${source.jobId} belongs to another team`);
+      return { ok: true, object: ObjectNames.output(source.jobId, source.name) };
+    }
+    default:
+      return refuse('invalid', 'unknown read source');
+  }
+}
+
+/** The Object Store name a worker's write goes to: always one of its own job's. */
+export function writeAccess(job: JobRecord, target: WorkerWriteTarget): Access {
+  switch (target.kind) {
+    case 'output':
+      return typeof target.name === 'string' && OUTPUT_FILE_NAME.test(target.name)
+        ? { ok: true, object: ObjectNames.output(job.id, target.name) }
+        : refuse('invalid', 'an output file needs a plain file name (letters, digits, ".", "_", "-"; at most 128)');
+    case 'result':
+      return { ok: true, object: ObjectNames.result(job.id) };
+    case 'checkpoint':
+      return { ok: true, object: ObjectNames.checkpoint(job.id) };
+    case 'model':
+      return { ok: true, object: ObjectNames.artifact(trainedModelArtifactId(job.id)) };
+    default:
+      return refuse('invalid', 'unknown write target');
+  }
+}
