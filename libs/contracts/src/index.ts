@@ -12,3 +12,4 @@ export * from './tokens-file';
 export * from './slots';
 export * from './artifacts';
 export * from './token-hash';
+export * from './member-tokens';

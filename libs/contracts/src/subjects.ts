@@ -43,6 +43,7 @@ export const SchedulerSubjects = {
   createTeam: 'gpulab.scheduler.admin.create-team',
   addMember: 'gpulab.scheduler.admin.add-member',
   removeMember: 'gpulab.scheduler.admin.remove-member',
+  rotateMember: 'gpulab.scheduler.admin.rotate-member',
 } as const;
 
 export type EventChannel = 'state' | 'progress' | 'log' | 'report.started' | 'report.result' | 'report.failed';
