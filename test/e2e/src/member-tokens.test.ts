@@ -6,7 +6,10 @@ import { CalendarKeys, tokenHash, type TokenRecord } from '@gpulab/contracts';
 import { LocalStack } from '@gpulab/local-stack';
 import { connectNats, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
 import { GpulabError } from '@gpulab/sdk';
+import { createHash } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
 import { runCli } from './cli-runner';
+import { RawArtifactClient } from './raw-artifact-client';
 import { tempDir } from './temp-dir';
 import { eventually } from './worker-processes';
 
@@ -150,5 +153,35 @@ describe('member tokens: made at the gateway, expiring, rotated and revoked', ()
     await refused(as(TOKENS.teams.alpha), ['admin', 'members', 'rotate', 'delta', 'ada'], 'PERMISSION_DENIED', /only tutors/);
     const json = await tutorJson(['admin', 'teams']);
     assert.deepEqual(json.teams.find((t: { name: string }) => t.name === 'delta').members, ['ada', 'bo', 'eve', 'cy']);
+  });
+
+  it('ends a rotated member\'s upload stream that is still open within 5 s, keeping what it stored', async () => {
+    const added = await tutorJson(['admin', 'members', 'add', 'delta', 'gus']);
+    const bytes = Buffer.from(Array.from({ length: 250_000 }, (_, i) => `${i},${i * 2}\n`).join(''));
+    const raw = new RawArtifactClient(stack.address, added.token);
+    const asGus = stack.client(added.token);
+    const stored = async (client: typeof asGus, id: string) => (await client.getUpload(id)).files.find((f) => f.file === 'data')?.receivedBytes;
+    try {
+      const upload = await raw.createUpload('points.csv', bytes.byteLength, createHash('sha256').update(bytes).digest('hex'));
+      const stream = raw.openWrite(upload, bytes, upload.chunkSize);
+      assert.ok(bytes.byteLength > upload.chunkSize, 'the upload takes more than one chunk');
+      await eventually('the first chunk to be stored', async () => (await stored(asGus, upload.id)) === upload.chunkSize);
+      const rotatedAt = Date.now();
+      const rotated = await tutorJson(['admin', 'members', 'rotate', 'delta', 'gus']);
+      const error = await stream.ended;
+      assert.ok(Date.now() - rotatedAt <= 5000, `the stream ended ${Date.now() - rotatedAt} ms after the rotation`);
+      assert.equal(error?.code, status.UNAUTHENTICATED, String(error));
+      assert.match(error?.details ?? '', /the token was revoked/);
+      stream.end();
+      const kept = stack.client(rotated.token);
+      try {
+        assert.equal(await stored(kept, upload.id), upload.chunkSize);
+      } finally {
+        kept.close();
+      }
+    } finally {
+      asGus.close();
+      raw.close();
+    }
   });
 });
