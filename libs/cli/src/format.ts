@@ -60,6 +60,34 @@ export function jobTable(jobs: readonly JobView[]): string {
 }
 
 /** Left-aligned columns two spaces apart. */
+/** "2027-04-01 10:00 UTC". */
+export function shortTime(iso: string): string {
+  const at = new Date(iso);
+  return Number.isFinite(at.getTime()) ? `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC` : iso.slice(0, 40);
+}
+
+/** A team as ListTeams answers it. */
+interface TeamRow {
+  name: string;
+  members: string[];
+  roster: { name: string; expiresAt: string }[];
+  source: string;
+}
+
+/** Teams and their members, with each token's expiry where it has one. */
+export function teamTable(teams: readonly TeamRow[], now: Date): string {
+  const member = (m: { name: string; expiresAt: string }) => {
+    if (!m.expiresAt) return m.name;
+    const expired = Date.parse(m.expiresAt) <= now.getTime();
+    return `${m.name} (${expired ? 'expired' : 'expires'} ${m.expiresAt.slice(0, 10)})`;
+  };
+  const rows = teams.map((t) => {
+    const roster = t.roster.length ? t.roster : t.members.map((name) => ({ name, expiresAt: '' }));
+    return [t.name, roster.map(member).join(', ') || '-', t.source];
+  });
+  return table([['TEAM', 'MEMBERS', 'FROM'], ...rows]);
+}
+
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');

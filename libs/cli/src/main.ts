@@ -16,7 +16,7 @@ import {
   type SlotKind,
 } from '@gpulab/sdk';
 import { calendarGrid, calendarPng, feasibilityText, quotaTable, serverTable, slotLine } from './calendar-format';
-import { artifactTable, describeArtifact, describeJob, describeShape, formatBytes, jobJson, jobTable, table, uploadTable, usageLine } from './format';
+import { artifactTable, describeArtifact, describeJob, describeShape, formatBytes, jobJson, jobTable, shortTime, table, teamTable, uploadTable, usageLine } from './format';
 import { parseSetValues } from './set-values';
 import { TransferDisplay } from './transfer-display';
 import { WatchDisplay } from './watch-display';
@@ -454,7 +454,7 @@ teams
     withClient(async (client) => {
       const list = await client.listTeams();
       if (opts.json) return printJson({ teams: list });
-      process.stdout.write(`${table([['TEAM', 'MEMBERS', 'FROM'], ...list.map((t) => [t.name, t.members.join(', ') || '-', t.source])])}\n`);
+      process.stdout.write(`${teamTable(list, new Date())}\n`);
     }),
   );
 
@@ -470,18 +470,34 @@ teams
     }),
   );
 
-const members = admin.command('members').description("add or remove a team's members");
+const members = admin.command('members').description("add or remove a team's members, or give one a new token");
 
 members
   .command('add')
   .argument('<team>', 'team name')
   .argument('<member>', 'member name')
+  .option('--expires <duration>', 'the token stops working after this long: 12h, 30d, 120d (at most 400d)')
   .option('--json', 'print one JSON object')
-  .action(async (team: string, member: string, opts: { json?: boolean }) =>
+  .action(async (team: string, member: string, opts: { expires?: string; json?: boolean }) =>
     withClient(async (client) => {
-      const added = await client.addMember(team, member);
+      const added = await client.addMember(team, member, { expiresIn: opts.expires });
       if (opts.json) return printJson(added);
-      process.stdout.write(`added ${added.member} to ${added.team}; their token (shown only now):\n${added.token}\n`);
+      process.stdout.write(`added ${added.member} to ${added.team}; their token (shown only now${expiryClause(added.expiresAt)}):\n${added.token}\n${tokenHint(added.member)}\n`);
+    }),
+  );
+
+members
+  .command('rotate')
+  .description('give a member a new token; the old one stops working and their open calls end')
+  .argument('<team>', 'team name')
+  .argument('<member>', 'member name')
+  .option('--expires <duration>', 'the new token stops working after this long: 12h, 30d, 120d (at most 400d)')
+  .option('--json', 'print one JSON object')
+  .action(async (team: string, member: string, opts: { expires?: string; json?: boolean }) =>
+    withClient(async (client) => {
+      const rotated = await client.rotateMember(team, member, { expiresIn: opts.expires });
+      if (opts.json) return printJson(rotated);
+      process.stdout.write(`gave ${rotated.member} of ${rotated.team} a new token; the old one no longer works. The new token (shown only now${expiryClause(rotated.expiresAt)}):\n${rotated.token}\n${tokenHint(rotated.member)}\n`);
     }),
   );
 
@@ -497,6 +513,9 @@ members
       else process.stdout.write(`removed ${member} from ${t.name}\n`);
     }),
   );
+
+const expiryClause = (expiresAt: string) => (expiresAt ? `, it expires ${shortTime(expiresAt)}` : '');
+const tokenHint = (member: string) => `give it to ${member} privately: they set GPULAB_TOKEN to it`;
 
 const servers = admin.command('servers').description('the servers and their GPUs');
 

@@ -14,3 +14,4 @@ export * from './artifacts';
 export * from './token-hash';
 export * from './nats-permissions';
 export * from './worker-data';
+export * from './member-tokens';

@@ -2,7 +2,7 @@ import * as pb from './pb';
 import { type JobEventEnvelope } from './events';
 import { type GpuAddress, type JobInputSpec, type JobRecord } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
-import { type SlotKind, type SlotView, type TeamQuotaView } from './slots';
+import { type MemberTokenReply, type SlotKind, type SlotView, type TeamQuotaView, type TeamView } from './slots';
 import { type ArtifactKindName, type ArtifactRecord, type DataFormatName, type StorageUsageView, type UploadFileName, uploadFiles, type UploadRecord } from './artifacts';
 
 const TO_PROTO: Record<JobStateName, pb.JobState> = {
@@ -139,6 +139,15 @@ export function slotToProto(slot: SlotView): pb.Slot {
     startsAt: slot.startsAt,
     endsAt: slot.endsAt,
   };
+}
+
+export function teamToProto(t: TeamView): pb.Team {
+  return { name: t.name, members: t.members, source: t.source, roster: (t.roster ?? t.members.map((name) => ({ name }))).map((m) => ({ name: m.name, expiresAt: m.expiresAt ?? '' })) };
+}
+
+/** The answer to an add or a rotation: the scheduler's reply plus the token only the gateway knows. */
+export function memberTokenToProto(reply: MemberTokenReply, token: string): pb.AddMemberResponse & pb.RotateMemberResponse {
+  return { team: reply.team, member: reply.member, token, expiresAt: reply.expiresAt ?? '' };
 }
 
 export function teamQuotaToProto(q: TeamQuotaView): pb.TeamQuota {

@@ -145,20 +145,42 @@ export interface UsageRow {
 export interface TeamRecord {
   name: string;
   createdAt: string;
-  members: { name: string; tokenHash: string; createdAt: string }[];
+  /**
+   * The team record is where a member's token is decided: a token works only while its member's
+   * entry here names its hash, so one revision-checked write adds, rotates or revokes it.
+   */
+  members: MemberEntry[];
+}
+
+export interface MemberEntry {
+  name: string;
+  tokenHash: string;
+  createdAt: string;
+  /** ISO-8601; absent: the token works until the member is removed or it is rotated. */
+  expiresAt?: string;
 }
 
 /** KV `tokens.<sha256 of the token>`: how the gateway finds who a member token belongs to. */
 export interface TokenRecord {
   team: string;
   member: string;
+  /** ISO-8601; absent: no expiry. */
+  expiresAt?: string;
 }
 
 export interface TeamView {
   name: string;
   members: string[];
+  /** The members with their tokens' expiry, in the order of `members`. */
+  roster: MemberView[];
   /** Where the team is defined. */
   source: 'tutor' | 'tokens-file';
+}
+
+export interface MemberView {
+  name: string;
+  /** ISO-8601; absent: no expiry. */
+  expiresAt?: string;
 }
 
 export interface TeamCommand {
@@ -172,11 +194,23 @@ export interface MemberCommand {
   member: string;
 }
 
-/** The new member's token: shown once, stored only as a hash. */
-export interface NewMemberReply {
+/**
+ * Adds a member or gives one a new token. The token itself was made by the gateway and never
+ * leaves it: only its hash travels over NATS and is stored.
+ */
+export interface MemberTokenCommand extends MemberCommand {
+  /** `tokenHash(token)`: 64 lowercase hex digits. */
+  tokenHash: string;
+  /** How long the token works, in ms (see `parseTokenLifetime`); absent: no expiry. */
+  lifetimeMs?: number;
+}
+
+/** What the scheduler answers to an add or a rotation: no secret, the gateway holds the token. */
+export interface MemberTokenReply {
   team: string;
   member: string;
-  token: string;
+  /** ISO-8601; absent: no expiry. */
+  expiresAt?: string;
 }
 
 /** Something a team (or the tutors) should know, e.g. that a slot moved off a broken GPU. */

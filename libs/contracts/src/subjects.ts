@@ -46,6 +46,7 @@ export const SchedulerSubjects = {
   createTeam: 'gpulab.scheduler.admin.create-team',
   addMember: 'gpulab.scheduler.admin.add-member',
   removeMember: 'gpulab.scheduler.admin.remove-member',
+  rotateMember: 'gpulab.scheduler.admin.rotate-member',
 } as const;
 
 /** What the scheduler itself publishes about a job. */

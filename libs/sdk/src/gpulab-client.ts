@@ -8,6 +8,11 @@ import { artifactFromProto, type ArtifactView, type StorageUsage, uploadFromProt
 import { uploadArtifact, type UploadOptions, type UploadProgress, type UploadRpc, type UploadSource } from './artifact-upload';
 import { type DownloadedFile, type DownloadProgress, readFirstFile, writeDownload } from './result-download';
 
+export interface MemberTokenOptions {
+  /** How long the token works: whole hours or days, e.g. "12h", "30d" (at most "400d"). @default no expiry */
+  expiresIn?: string;
+}
+
 export interface GpulabClientOptions {
   /** host:port. @default GPULAB_ADDR or localhost:50051 */
   address?: string;
@@ -197,12 +202,23 @@ export class GpulabClient {
     return r.team;
   }
 
-  /** Tutors: add a member (at most 6 by default); the answer holds their token, shown only now. */
-  addMember(team: string, member: string): Promise<pb.AddMemberResponse> {
-    return this.call<pb.AddMemberRequest, pb.AddMemberResponse>(this.adminClient, 'addMember', { team, member });
+  /**
+   * Tutors: add a member (at most 6 by default); the answer holds their token, shown only now.
+   * `expiresIn` ("12h", "30d", at most "400d") makes the token stop working after that long.
+   */
+  addMember(team: string, member: string, options: MemberTokenOptions = {}): Promise<pb.AddMemberResponse> {
+    return this.call<pb.AddMemberRequest, pb.AddMemberResponse>(this.adminClient, 'addMember', { team, member, expiresIn: options.expiresIn ?? '' });
   }
 
-  /** Tutors: remove a member; their token stops working within seconds. */
+  /**
+   * Tutors: give a member a new token, shown only now; the old one stops working and the
+   * member's open calls end. Without `expiresIn` the new token does not expire.
+   */
+  rotateMember(team: string, member: string, options: MemberTokenOptions = {}): Promise<pb.RotateMemberResponse> {
+    return this.call<pb.RotateMemberRequest, pb.RotateMemberResponse>(this.adminClient, 'rotateMember', { team, member, expiresIn: options.expiresIn ?? '' });
+  }
+
+  /** Tutors: remove a member; their token stops working within seconds, their open calls end. */
   async removeMember(team: string, member: string): Promise<pb.Team> {
     const r = await this.call<pb.RemoveMemberRequest, pb.RemoveMemberResponse>(this.adminClient, 'removeMember', { team, member });
     if (!r.team) throw new GpulabError('INTERNAL', 13, 'the server answered without a team');

@@ -35,7 +35,7 @@ export class ArtifactsGrpcService {
         });
         return { upload: uploadToProto(upload) };
       }),
-      writeUpload: this.rpc.clientStream('WriteUpload', (caller, call: ServerReadableStream<pb.WriteUploadRequest, pb.WriteUploadResponse>) => this.write(caller, call)),
+      writeUpload: this.rpc.clientStream('WriteUpload', (caller, call: ServerReadableStream<pb.WriteUploadRequest, pb.WriteUploadResponse>, signal) => this.write(caller, call, signal)),
       getUpload: this.rpc.unary('GetUpload', async (caller, req: pb.GetUploadRequest) => ({ upload: uploadToProto(await this.library.getUpload(caller, req.uploadId)) })),
       finishUpload: this.rpc.unary('FinishUpload', async (caller, req: pb.FinishUploadRequest) => ({
         artifact: artifactToProto(await this.library.finishUpload(caller, req.uploadId)),
@@ -62,10 +62,11 @@ export class ArtifactsGrpcService {
    * Stores each chunk before reading the next, so what arrived is kept when the stream breaks,
    * and the client's sending is held back to the store's pace.
    */
-  private async write(caller: Caller, call: ServerReadableStream<pb.WriteUploadRequest, pb.WriteUploadResponse>): Promise<pb.WriteUploadResponse> {
+  private async write(caller: Caller, call: ServerReadableStream<pb.WriteUploadRequest, pb.WriteUploadResponse>, signal: AbortSignal): Promise<pb.WriteUploadResponse> {
     let write: UploadWrite | undefined;
     for await (const message of call as AsyncIterable<pb.WriteUploadRequest>) {
-      if (call.cancelled) break;
+      // A revoked token stops the stream here; the chunks stored so far stay for a resume.
+      if (call.cancelled || signal.aborted) break;
       if (!write) {
         if (!message.uploadId.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the first message of the stream must name the upload (upload_id)');
         write = await this.library.openUpload(caller, message.uploadId);

@@ -15,7 +15,8 @@ export class JobEventFeed {
     private readonly results: ResultReader,
   ) {}
 
-  async *follow(jobId: string, isOver: () => Promise<boolean>, until: { cancelled: boolean; once?(e: 'cancelled', f: () => void): unknown }): AsyncGenerator<pb.JobEvent> {
+  /** `signal` aborts when the client goes away or its token stops working. */
+  async *follow(jobId: string, isOver: () => Promise<boolean>, signal: AbortSignal): AsyncGenerator<pb.JobEvent> {
     const consumer = await this.js.consumers.get(Nats.eventsStream, {
       filter_subjects: jobEventsFilter(jobId),
       deliver_policy: DeliverPolicy.All,
@@ -29,7 +30,8 @@ export class JobEventFeed {
         () => undefined,
       );
     }, QUIET_CHECK_MS);
-    until.once?.('cancelled', () => messages.stop());
+    const stop = () => messages.stop();
+    signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const msg of messages) {
         lastMessageAt = Date.now();
@@ -39,10 +41,11 @@ export class JobEventFeed {
         const event = jobEventToProto(envelope, msg.seq, resolved);
         if (event) yield event;
         if (body.type === 'state' && isTerminalState(body.state)) break;
-        if (until.cancelled) break;
+        if (signal.aborted) break;
       }
     } finally {
       clearInterval(quiet);
+      signal.removeEventListener('abort', stop);
       messages.stop();
     }
   }

@@ -15,7 +15,7 @@ import {
 } from '@gpulab/contracts';
 import { findJobKind } from '@gpulab/jobs';
 import { ulid } from 'ulid';
-import { GatewayError, toServiceError } from './errors';
+import { GatewayError } from './errors';
 import { asInvalidArgument, InputIntake } from './input-intake';
 import { ModelReference } from './model-reference';
 import { JobEventFeed } from './job-event-feed';
@@ -23,14 +23,12 @@ import { ResultDownload } from './result-download';
 import { ResultReader } from './result-reader';
 import { RpcHandler } from './rpc-handler';
 import { SchedulerClient } from './scheduler-client';
-import { TokenAuthenticator } from './token-authenticator';
 
 /** Implements `gpulab.v1.JobService`: authenticate, validate, forward, map back. */
 @Injectable()
 export class JobsGrpcService {
   constructor(
     @InjectPinoLogger('JobService') private readonly log: PinoLogger,
-    private readonly auth: TokenAuthenticator,
     private readonly scheduler: SchedulerClient,
     private readonly intake: InputIntake,
     private readonly results: ResultReader,
@@ -48,9 +46,9 @@ export class JobsGrpcService {
         job: await this.toProto((await this.scheduler.cancel({ caller, jobId: jobId(req.id) })).job),
       })),
       listJobs: this.rpc.unary('ListJobs', (caller, req: pb.ListJobsRequest) => this.list(caller, req)),
-      watchJob: (call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>) => void this.watch(call),
-      downloadResult: this.rpc.serverStream('DownloadResult', (caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>) =>
-        this.download(caller, call),
+      watchJob: this.rpc.serverStream('WatchJob', (caller, call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>, signal) => this.watch(caller, call, signal)),
+      downloadResult: this.rpc.serverStream('DownloadResult', (caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>, signal) =>
+        this.download(caller, call, signal),
       ),
     };
   }
@@ -78,7 +76,7 @@ export class JobsGrpcService {
   }
 
   /** Only a job that succeeded has a result; another team's job is refused as GetJob refuses it. */
-  private async download(caller: Caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>): Promise<Record<string, unknown>> {
+  private async download(caller: Caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
     if (job.state !== JobStates.succeeded) {
       const why = job.reason ? ` (${job.reason})` : '';
@@ -86,7 +84,7 @@ export class JobsGrpcService {
       throw new GatewayError(ErrorCodes.failedPrecondition, `job ${job.id} is ${job.state}${why}: ${hint}`);
     }
     if (!job.resultRef) throw new GatewayError(ErrorCodes.notFound, `job ${job.id} succeeded but its result is not stored`);
-    const sent = await this.downloads.send(job.id, job.resultRef, call);
+    const sent = await this.downloads.send(job.id, job.resultRef, call, signal);
     return { jobId: job.id, ...sent };
   }
 
@@ -101,24 +99,16 @@ export class JobsGrpcService {
     return { jobs: reply.jobs.map((j) => jobRecordToProto(j)), nextPageToken: reply.nextPageToken ?? '' };
   }
 
-  private async watch(call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>): Promise<void> {
-    const started = performance.now();
-    try {
-      const caller = await this.auth.authenticate(call.metadata);
-      const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
-      const isOver = async () => isTerminalState((await this.scheduler.get({ caller, jobId: job.id })).state);
-      let events = 0;
-      for await (const event of this.feed.follow(job.id, isOver, call)) {
-        if (call.cancelled) break;
-        call.write({ event });
-        events++;
-      }
-      this.log.info({ rpc: 'WatchJob', jobId: job.id, team: job.team, events, ms: Math.round(performance.now() - started) }, 'rpc');
-      call.end();
-    } catch (error) {
-      this.rpc.failed('WatchJob', error, started);
-      call.emit('error', toServiceError(error));
+  private async watch(caller: Caller, call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
+    const isOver = async () => isTerminalState((await this.scheduler.get({ caller, jobId: job.id })).state);
+    let events = 0;
+    for await (const event of this.feed.follow(job.id, isOver, signal)) {
+      if (signal.aborted) break;
+      call.write({ event });
+      events++;
     }
+    return { jobId: job.id, team: job.team, events };
   }
 
   private async toProto(job: JobRecord): Promise<pb.Job> {

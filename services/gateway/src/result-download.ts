@@ -27,14 +27,15 @@ interface Planned {
 export class ResultDownload {
   constructor(private readonly objects: ObjectStore) {}
 
-  async send(jobId: string, resultRef: string, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>): Promise<{ files: number; bytes: number }> {
+  /** `signal` aborts when the client goes away or its token stops working. */
+  async send(jobId: string, resultRef: string, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>, signal: AbortSignal): Promise<{ files: number; bytes: number }> {
     const plan = await this.plan(jobId, resultRef);
     const downloadBytes = plan.reduce((sum, f) => sum + f.sizeBytes, 0);
     const fileCount = plan.length;
     for (const [fileIndex, file] of plan.entries()) {
       const header = { filename: file.filename, contentType: file.contentType, sizeBytes: file.sizeBytes, downloadBytes, fileIndex, fileCount };
       const write = async (offset: number, data: Uint8Array) => {
-        if (call.cancelled) throw new GatewayError(ErrorCodes.unavailable, 'the client went away');
+        if (call.cancelled || signal.aborted) throw signal.reason instanceof GatewayError ? signal.reason : new GatewayError(ErrorCodes.unavailable, 'the client went away');
         if (!call.write({ ...header, offset, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) })) await once(call, 'drain');
       };
       let sent = 0;

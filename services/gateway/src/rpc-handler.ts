@@ -3,15 +3,24 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { type sendUnaryData, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { type Caller } from '@gpulab/contracts';
 import { GatewayError, toServiceError } from './errors';
+import { OpenCallGuard } from './open-call-guard';
 import { TokenAuthenticator } from './token-authenticator';
 
-/** Wraps a unary handler: authenticate, run, log one line, map errors to gRPC status. */
+/**
+ * Wraps a handler: authenticate, run, log one line, map errors to gRPC status. Streaming calls
+ * run under an OpenCallGuard, so they end when their token is revoked; their handlers get its
+ * signal, which also aborts when the client goes away.
+ */
 @Injectable()
 export class RpcHandler {
+  private readonly guard: OpenCallGuard;
+
   constructor(
     @InjectPinoLogger('rpc') private readonly log: PinoLogger,
     private readonly auth: TokenAuthenticator,
-  ) {}
+  ) {
+    this.guard = new OpenCallGuard(auth);
+  }
 
   unary<Req, Res>(rpc: string, handle: (caller: Caller, request: Req) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
@@ -31,13 +40,13 @@ export class RpcHandler {
   }
 
   /** A client-streaming handler: the same, with the call to read the stream from. */
-  clientStream<Req, Res>(rpc: string, handle: (caller: Caller, call: ServerReadableStream<Req, Res>) => Promise<Res>) {
+  clientStream<Req, Res>(rpc: string, handle: (caller: Caller, call: ServerReadableStream<Req, Res>, signal: AbortSignal) => Promise<Res>) {
     return (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
       void (async () => {
         try {
           const caller = await this.auth.authenticate(call.metadata);
-          const response = await handle(caller, call);
+          const response = await this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal));
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
           callback(null, response);
         } catch (error) {
@@ -54,13 +63,13 @@ export class RpcHandler {
   }
 
   /** A server-streaming handler: it writes its messages; the stream ends when it returns. */
-  serverStream<Req, Res>(rpc: string, handle: (caller: Caller, call: ServerWritableStream<Req, Res>) => Promise<Record<string, unknown> | void>) {
+  serverStream<Req, Res>(rpc: string, handle: (caller: Caller, call: ServerWritableStream<Req, Res>, signal: AbortSignal) => Promise<Record<string, unknown> | void>) {
     return (call: ServerWritableStream<Req, Res>) => {
       const started = performance.now();
       void (async () => {
         try {
           const caller = await this.auth.authenticate(call.metadata);
-          const fields = await handle(caller, call);
+          const fields = await this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal));
           this.log.info({ rpc, team: caller.team, role: caller.role, ...fields, ms: Math.round(performance.now() - started) }, 'rpc');
           call.end();
         } catch (error) {

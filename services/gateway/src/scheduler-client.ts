@@ -1,4 +1,4 @@
-import { ALL_JOB_STATES, isTerminalState, type MemberCommand, type NewMemberReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { ALL_JOB_STATES, isTerminalState, type MemberCommand, type MemberTokenCommand, type MemberTokenReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
 
@@ -72,8 +72,14 @@ export class SchedulerClient {
     return this.request(SchedulerSubjects.createTeam, command);
   }
 
-  addMember(command: MemberCommand): Promise<NewMemberReply> {
+  /** Carries the new token's hash only: the token stays in the gateway. */
+  addMember(command: MemberTokenCommand): Promise<MemberTokenReply> {
     return this.request(SchedulerSubjects.addMember, command);
+  }
+
+  /** As addMember: the new token's hash goes, the reply names no token. */
+  rotateMember(command: MemberTokenCommand): Promise<MemberTokenReply> {
+    return this.request(SchedulerSubjects.rotateMember, command);
   }
 
   removeMember(command: MemberCommand): Promise<TeamView> {

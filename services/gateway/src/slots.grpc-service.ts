@@ -1,7 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { type UntypedHandleCall } from '@grpc/grpc-js';
-import { type Caller, ErrorCodes, type InventoryChangeCommand, pb, type SlotKind, slotKindFromProto, slotKindToProto, slotToProto, teamQuotaToProto } from '@gpulab/contracts';
+import {
+  type Caller,
+  ErrorCodes,
+  type InventoryChangeCommand,
+  memberTokenToProto,
+  parseTokenLifetime,
+  pb,
+  type SlotKind,
+  slotKindFromProto,
+  slotKindToProto,
+  slotToProto,
+  teamQuotaToProto,
+  teamToProto,
+  tokenHash,
+} from '@gpulab/contracts';
 import { GatewayError } from './errors';
+import { newMemberToken } from './member-token';
 import { NoticeReader } from './notice-reader';
 import { RpcHandler } from './rpc-handler';
 import { SchedulerClient } from './scheduler-client';
@@ -70,11 +85,20 @@ export class SlotsGrpcService {
         const r = await this.scheduler.updateInventory({ caller, change: inventoryChange(req) });
         return { servers: r.servers, moved: r.moved.map(slotToProto), stranded: r.stranded.map(slotToProto) };
       }),
-      listTeams: this.rpc.unary('ListTeams', async (caller: Caller) => ({ teams: await this.scheduler.teams(caller) })),
-      createTeam: this.rpc.unary('CreateTeam', async (caller, req: pb.CreateTeamRequest) => ({ team: await this.scheduler.createTeam({ caller, team: req.name }) })),
-      addMember: this.rpc.unary('AddMember', (caller, req: pb.AddMemberRequest) => this.scheduler.addMember({ caller, team: req.team, member: req.member })),
+      listTeams: this.rpc.unary('ListTeams', async (caller: Caller) => ({ teams: (await this.scheduler.teams(caller)).map(teamToProto) })),
+      createTeam: this.rpc.unary('CreateTeam', async (caller, req: pb.CreateTeamRequest) => ({ team: teamToProto(await this.scheduler.createTeam({ caller, team: req.name })) })),
+      addMember: this.rpc.unary('AddMember', async (caller, req: pb.AddMemberRequest): Promise<pb.AddMemberResponse> => {
+        const lifetimeMs = lifetimeOf(req.expiresIn);
+        const token = newMemberToken(req.team.trim());
+        return memberTokenToProto(await this.scheduler.addMember({ caller, team: req.team, member: req.member, tokenHash: tokenHash(token), lifetimeMs }), token);
+      }),
+      rotateMember: this.rpc.unary('RotateMember', async (caller, req: pb.RotateMemberRequest): Promise<pb.RotateMemberResponse> => {
+        const lifetimeMs = lifetimeOf(req.expiresIn);
+        const token = newMemberToken(req.team.trim());
+        return memberTokenToProto(await this.scheduler.rotateMember({ caller, team: req.team, member: req.member, tokenHash: tokenHash(token), lifetimeMs }), token);
+      }),
       removeMember: this.rpc.unary('RemoveMember', async (caller, req: pb.RemoveMemberRequest) => ({
-        team: await this.scheduler.removeMember({ caller, team: req.team, member: req.member }),
+        team: teamToProto(await this.scheduler.removeMember({ caller, team: req.team, member: req.member })),
       })),
       setQuota: this.rpc.unary('SetQuota', async (caller, req: pb.SetQuotaRequest) => ({
         quota: teamQuotaToProto(await this.scheduler.setQuota({ caller, team: req.team.trim(), kind: kindOf(req.kind), quota: req.quota })),
@@ -87,6 +111,14 @@ function kindOf(kind: pb.SlotKind): SlotKind {
   const name = slotKindFromProto(kind);
   if (!name) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot kind must be setup or experiment');
   return name;
+}
+
+/** A token's lifetime as the request gives it ("30d"); empty: no expiry. */
+function lifetimeOf(expiresIn: string): number | undefined {
+  if (!expiresIn.trim()) return undefined;
+  const parsed = parseTokenLifetime(expiresIn);
+  if (!parsed.ok) throw new GatewayError(ErrorCodes.invalidArgument, parsed.message);
+  return parsed.ms;
 }
 
 function inventoryChange(req: pb.UpdateInventoryRequest): InventoryChangeCommand {

@@ -1,12 +1,19 @@
 import { statSync } from 'node:fs';
 import { type Metadata } from '@grpc/grpc-js';
-import { CalendarKeys, type Caller, ErrorCodes, tokenHash, type TokenRecord } from '@gpulab/contracts';
+import { CalendarKeys, type Caller, ErrorCodes, tokenHash, type TeamRecord, type TokenRecord } from '@gpulab/contracts';
 import { type KV } from '@nats-io/kv';
 import { readTokensFile } from '@gpulab/platform';
+import { type Clock, systemClock } from './clock';
 import { GatewayError } from './errors';
+import { expiryText, grantOf, isExpired, type MemberGrant } from './member-token';
 
-/** How long a member token found in KV is trusted before it is looked up again (revocation delay). */
+/** How long a member token found in KV is trusted by a new call before it is looked up again. */
 const MEMBER_CACHE_MS = 5000;
+/**
+ * How old a lookup an open call's re-check accepts. With re-checks every OPEN_CALL_RECHECK_MS
+ * (open-call-guard.ts), an open call learns of a revocation within twice this, under 5 s.
+ */
+export const OPEN_CALL_LOOKUP_MS = 2000;
 
 /**
  * Resolves the bearer token of a call to a caller: the tokens file (tutor and its teams, re-read
@@ -15,14 +22,25 @@ const MEMBER_CACHE_MS = 5000;
 export class TokenAuthenticator {
   private byToken = new Map<string, Caller>();
   private loadedMtimeMs = -1;
-  private readonly members = new Map<string, { caller?: Caller; until: number }>();
+  private readonly members = new Map<string, { grant?: MemberGrant; at: number }>();
 
   constructor(
     private readonly tokensFile: string,
     private readonly calendar?: KV,
+    private readonly clock: Clock = systemClock,
   ) {}
 
-  async authenticate(metadata: Metadata): Promise<Caller> {
+  /** A new call's caller; a member token's lookup may be up to 5 s old. */
+  authenticate(metadata: Metadata): Promise<Caller> {
+    return this.resolve(metadata, MEMBER_CACHE_MS, 'the token is not valid: check GPULAB_TOKEN');
+  }
+
+  /** An open call's token checked again: refused once it was revoked, rotated or expired. */
+  recheck(metadata: Metadata): Promise<Caller> {
+    return this.resolve(metadata, OPEN_CALL_LOOKUP_MS, 'the token was revoked (its member was removed or given a new token), so this call ended; ask a tutor for your current token');
+  }
+
+  private async resolve(metadata: Metadata, maxAgeMs: number, unknown: string): Promise<Caller> {
     const header = metadata.get('authorization')[0];
     if (header === undefined) {
       throw new GatewayError(ErrorCodes.unauthenticated, 'no token: set GPULAB_TOKEN (metadata "authorization: Bearer <token>")');
@@ -30,22 +48,34 @@ export class TokenAuthenticator {
     const match = /^Bearer\s+(\S+)$/i.exec(String(header));
     if (!match) throw new GatewayError(ErrorCodes.unauthenticated, 'the authorization header must be "Bearer <token>"');
     this.reloadIfChanged();
-    const caller = this.byToken.get(match[1]) ?? (await this.member(match[1]));
-    if (!caller) throw new GatewayError(ErrorCodes.unauthenticated, 'the token is not valid: check GPULAB_TOKEN');
-    return caller;
+    const known = this.byToken.get(match[1]);
+    if (known) return known;
+    const grant = await this.member(match[1], maxAgeMs);
+    if (!grant) throw new GatewayError(ErrorCodes.unauthenticated, unknown);
+    if (isExpired(grant, this.clock.now())) {
+      // The token itself is never quoted: messages end up in logs and terminals.
+      throw new GatewayError(ErrorCodes.unauthenticated, `the token expired on ${expiryText(grant.expiresAt ?? '')}; ask a tutor for a new one (gpulab admin members rotate TEAM MEMBER)`);
+    }
+    return grant.caller;
   }
 
-  private async member(token: string): Promise<Caller | undefined> {
+  private async member(token: string, maxAgeMs: number): Promise<MemberGrant | undefined> {
     if (!this.calendar) return undefined;
     const hash = tokenHash(token);
     const cached = this.members.get(hash);
-    if (cached && cached.until > Date.now()) return cached.caller;
-    const entry = await this.calendar.get(CalendarKeys.token(hash));
-    const record = entry && entry.operation === 'PUT' ? entry.json<TokenRecord>() : undefined;
-    const caller: Caller | undefined = record ? { role: 'member', team: record.team, name: record.member } : undefined;
+    const now = this.clock.now();
+    if (cached && now - cached.at < maxAgeMs) return cached.grant;
+    const record = await this.read<TokenRecord>(CalendarKeys.token(hash));
+    const team = record ? await this.read<TeamRecord>(CalendarKeys.team(record.team)) : undefined;
+    const grant = grantOf(hash, record, team);
     if (this.members.size > 10_000) this.members.clear();
-    this.members.set(hash, { caller, until: Date.now() + MEMBER_CACHE_MS });
-    return caller;
+    this.members.set(hash, { grant, at: now });
+    return grant;
+  }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    const entry = await this.calendar?.get(key);
+    return entry && entry.operation === 'PUT' ? entry.json<T>() : undefined;
   }
 
   private reloadIfChanged(): void {

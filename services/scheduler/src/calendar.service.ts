@@ -10,11 +10,15 @@ import {
   type Notice,
   noticeSubject,
   TUTOR_NOTICES,
+  isTokenLifetimeMs,
   type MemberCommand,
-  type NewMemberReply,
+  type MemberEntry,
+  type MemberTokenCommand,
+  type MemberTokenReply,
+  TOKEN_HASH_PATTERN,
   type TeamCommand,
+  type TeamRecord,
   type TeamView,
-  tokenHash,
   type MoveSlotCommand,
   type UpdateInventoryCommand,
   type QuotaQuery,
@@ -42,6 +46,20 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** Names no team may take: the tutors' audience and the internal ones. */
 const RESERVED_TEAM_NAMES: readonly string[] = [TUTOR_NOTICES, 'tutor', 'admin', 'system', 'gpulab', 'scheduler', 'gateway', 'worker'];
+
+function teamView(team: TeamRecord): TeamView {
+  return {
+    name: team.name,
+    members: team.members.map((m) => m.name),
+    roster: team.members.map((m) => ({ name: m.name, ...(m.expiresAt ? { expiresAt: m.expiresAt } : {}) })),
+    source: 'tutor',
+  };
+}
+
+/** A name as a message may quote it: never an unbounded input. */
+function shorten(text: string): string {
+  return text.length <= 40 ? text : `${text.slice(0, 40)}…`;
+}
 
 /** The slot commands: calendar, booking, cancelling, quotas and the feasibility report. */
 @Injectable()
@@ -230,7 +248,7 @@ export class CalendarService {
     return Promise.resolve(
       this.teams.teams().map((name) => {
         const team = created.get(name);
-        return team ? { name, members: team.members.map((m) => m.name), source: 'tutor' as const } : { name, members: [name], source: 'tokens-file' as const };
+        return team ? teamView(team) : { name, members: [name], roster: [{ name }], source: 'tokens-file' as const };
       }),
     );
   }
@@ -248,48 +266,106 @@ export class CalendarService {
       }
       await this.store.createTeam({ name, createdAt: this.clock.now().toISOString(), members: [] });
       this.log.info({ team: name, by: command.caller.name }, 'team created');
-      return { name, members: [], source: 'tutor' };
+      return { name, members: [], roster: [], source: 'tutor' };
     });
   }
 
-  addMember(command: MemberCommand): Promise<NewMemberReply> {
+  /**
+   * The token was made by the gateway; only its hash arrives. The token record is written first
+   * and the team record second: only the team record makes a token valid, so a failure between
+   * the two leaves an orphan record that opens nothing.
+   */
+  addMember(command: MemberTokenCommand): Promise<MemberTokenReply> {
     this.tutorOnly(command.caller);
     return this.serial.run(async () => {
       const team = this.tutorTeam(command.team);
       const member = command.member.trim();
-      if (!NAME.test(member)) throw invalid(`"${command.member}" is not a member name: 1 to 32 lowercase letters, digits or -`);
+      if (!NAME.test(member)) throw invalid(`"${shorten(command.member)}" is not a member name: 1 to 32 lowercase letters, digits or -`);
       if (team.members.some((m) => m.name === member)) throw new CommandError(ErrorCodes.alreadyExists, `${member} is already in team ${team.name}`);
       if (team.members.length >= this.config.maxMembers) {
         throw precondition(`team ${team.name} has its ${this.config.maxMembers} members already (GPULAB_MAX_MEMBERS)`);
       }
-      const token = `${team.name}_${randomBytes(24).toString('base64url')}`;
-      const hash = tokenHash(token);
-      await this.store.putToken(hash, { team: team.name, member });
-      await this.store.updateTeam({ ...team, members: [...team.members, { name: member, tokenHash: hash, createdAt: this.clock.now().toISOString() }] });
-      this.log.info({ team: team.name, member, by: command.caller.name }, 'member added');
-      return { team: team.name, member, token };
+      const entry = this.memberEntry(member, command);
+      await this.store.putToken(entry.tokenHash, { team: team.name, member, expiresAt: entry.expiresAt });
+      await this.commitTeam({ ...team, members: [...team.members, entry] }, entry.tokenHash);
+      this.log.info({ team: team.name, member, expiresAt: entry.expiresAt, by: command.caller.name }, 'member added');
+      return { team: team.name, member, expiresAt: entry.expiresAt };
     });
   }
 
+  /**
+   * Replaces a member's token. The team record's update is the moment of the switch: before it
+   * the old token works and the new one not, after it the reverse. The old token's record is
+   * deleted after; should that fail, the record is an orphan the gateway no longer honours.
+   */
+  rotateMember(command: MemberTokenCommand): Promise<MemberTokenReply> {
+    this.tutorOnly(command.caller);
+    return this.serial.run(async () => {
+      const team = this.tutorTeam(command.team);
+      const old = this.member(team, command.member);
+      const entry = this.memberEntry(old.name, command);
+      if (entry.tokenHash === old.tokenHash) throw invalid('the new token must differ from the old one');
+      await this.store.putToken(entry.tokenHash, { team: team.name, member: old.name, expiresAt: entry.expiresAt });
+      await this.commitTeam({ ...team, members: team.members.map((m) => (m === old ? entry : m)) }, entry.tokenHash);
+      await this.dropToken(old.tokenHash, team.name, old.name);
+      this.log.info({ team: team.name, member: old.name, expiresAt: entry.expiresAt, by: command.caller.name }, 'member token rotated');
+      return { team: team.name, member: old.name, expiresAt: entry.expiresAt };
+    });
+  }
+
+  /** As with rotation, the team record's update revokes the token; its record goes after. */
   removeMember(command: MemberCommand): Promise<TeamView> {
     this.tutorOnly(command.caller);
     return this.serial.run(async () => {
       const team = this.tutorTeam(command.team);
-      const member = team.members.find((m) => m.name === command.member.trim());
-      if (!member) throw new CommandError(ErrorCodes.notFound, `${command.member} is not in team ${team.name}; members: ${team.members.map((m) => m.name).join(', ') || 'none'}`);
-      await this.store.deleteToken(member.tokenHash);
-      const members = team.members.filter((m) => m !== member);
-      await this.store.updateTeam({ ...team, members });
+      const member = this.member(team, command.member);
+      const next = { ...team, members: team.members.filter((m) => m !== member) };
+      await this.store.updateTeam(next);
+      await this.dropToken(member.tokenHash, team.name, member.name);
       this.log.info({ team: team.name, member: member.name, by: command.caller.name }, 'member removed');
-      return { name: team.name, members: members.map((m) => m.name), source: 'tutor' };
+      return teamView(next);
     });
+  }
+
+  private member(team: TeamRecord, name: string): MemberEntry {
+    const member = team.members.find((m) => m.name === name.trim());
+    if (!member) throw new CommandError(ErrorCodes.notFound, `${shorten(name)} is not in team ${team.name}; members: ${team.members.map((m) => m.name).join(', ') || 'none'}`);
+    return member;
+  }
+
+  /** The new entry of a member's token, from what the gateway sent (checked: it is input too). */
+  private memberEntry(name: string, command: MemberTokenCommand): MemberEntry {
+    if (typeof command.tokenHash !== 'string' || !TOKEN_HASH_PATTERN.test(command.tokenHash)) throw invalid('the token hash must be 64 lowercase hex digits (sha-256)');
+    if (command.lifetimeMs !== undefined && !isTokenLifetimeMs(command.lifetimeMs)) throw invalid('the token lifetime must be from 1 hour to 400 days');
+    const now = this.clock.now();
+    const expiresAt = command.lifetimeMs === undefined ? undefined : new Date(now.getTime() + command.lifetimeMs).toISOString();
+    return { name, tokenHash: command.tokenHash, createdAt: now.toISOString(), ...(expiresAt ? { expiresAt } : {}) };
+  }
+
+  /** Writes the team record that makes `newHash` valid; if that fails, the new token record goes too. */
+  private async commitTeam(team: TeamRecord, newHash: string): Promise<void> {
+    try {
+      await this.store.updateTeam(team);
+    } catch (error) {
+      await this.dropToken(newHash, team.name, '(new token)');
+      throw error;
+    }
+  }
+
+  /** Deleting a token record is tidying: the team record no longer names it, so it opens nothing. */
+  private async dropToken(hash: string, team: string, member: string): Promise<void> {
+    try {
+      await this.store.deleteToken(hash);
+    } catch (err) {
+      this.log.warn({ err, team, member }, 'a token record no team names could not be deleted; it opens nothing');
+    }
   }
 
   private tutorTeam(name: string) {
     const team = this.store.team(name.trim());
     if (team) return team;
     if (this.teams.teamsOfFile().includes(name.trim())) throw precondition(`team ${name} is defined in the tokens file; its token is there`);
-    throw new CommandError(ErrorCodes.notFound, `there is no team "${name}"`);
+    throw new CommandError(ErrorCodes.notFound, `there is no team "${shorten(name)}"`);
   }
 
   private async notify(audience: string, message: string): Promise<void> {

@@ -39,6 +39,7 @@ export class CommandServer {
     this.serve(SchedulerSubjects.createTeam, (c) => this.calendar.createTeam(c));
     this.serve(SchedulerSubjects.addMember, (c) => this.calendar.addMember(c));
     this.serve(SchedulerSubjects.removeMember, (c) => this.calendar.removeMember(c));
+    this.serve(SchedulerSubjects.rotateMember, (c) => this.calendar.rotateMember(c));
     await this.nc.flush();
   }
 

@@ -1,4 +1,4 @@
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { pb } from '@gpulab/contracts';
 
 /**
@@ -32,6 +32,22 @@ export class RawArtifactClient {
       }
       call.end();
     });
+  }
+
+  /**
+   * Sends the data file's chunks up to byte `to` and keeps the stream open, as a client in the
+   * middle of a slow upload would; `ended` settles with the call's status.
+   */
+  openWrite(upload: pb.Upload, bytes: Uint8Array, to: number): { ended: Promise<ServiceError | undefined>; end(): void } {
+    let end = () => undefined as void;
+    const ended = new Promise<ServiceError | undefined>((resolve) => {
+      const call = this.client.writeUpload(this.metadata, (e) => resolve(e ?? undefined));
+      for (let offset = 0; offset < to; offset += upload.chunkSize) {
+        call.write({ uploadId: upload.id, file: pb.UploadFile.UPLOAD_FILE_DATA, offset, data: Buffer.from(bytes.subarray(offset, Math.min(offset + upload.chunkSize, bytes.byteLength))) });
+      }
+      end = () => call.end();
+    });
+    return { ended, end: () => end() };
   }
 
   finishUpload(uploadId: string): Promise<pb.FinishUploadResponse> {
