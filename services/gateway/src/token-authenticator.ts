@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { type Metadata } from '@grpc/grpc-js';
-import { CalendarKeys, type Caller, ErrorCodes, tokenHash, type TokenRecord } from '@gpulab/contracts';
+import { CalendarKeys, type Caller, ErrorCodes, RESERVED_TEAM_NAMES, tokenHash, type TokenRecord } from '@gpulab/contracts';
 import { type KV } from '@nats-io/kv';
 import { readTokensFile } from '@gpulab/platform';
 import { GatewayError } from './errors';
@@ -14,6 +14,8 @@ const MEMBER_CACHE_MS = 5000;
  */
 export class TokenAuthenticator {
   private byToken = new Map<string, Caller>();
+  /** Tokens of tokens-file teams with a reserved name, and those names. */
+  private reserved = new Map<string, string>();
   private loadedMtimeMs = -1;
   private readonly members = new Map<string, { caller?: Caller; until: number }>();
 
@@ -30,6 +32,10 @@ export class TokenAuthenticator {
     const match = /^Bearer\s+(\S+)$/i.exec(String(header));
     if (!match) throw new GatewayError(ErrorCodes.unauthenticated, 'the authorization header must be "Bearer <token>"');
     this.reloadIfChanged();
+    const reservedTeam = this.reserved.get(match[1]);
+    if (reservedTeam !== undefined) {
+      throw new GatewayError(ErrorCodes.permissionDenied, `team "${reservedTeam}" of the tokens file has a name reserved for gpulab's own use; a tutor must rename it there`);
+    }
     const caller = this.byToken.get(match[1]) ?? (await this.member(match[1]));
     if (!caller) throw new GatewayError(ErrorCodes.unauthenticated, 'the token is not valid: check GPULAB_TOKEN');
     return caller;
@@ -54,13 +60,20 @@ export class TokenAuthenticator {
       mtimeMs = statSync(this.tokensFile).mtimeMs;
     } catch {
       this.byToken = new Map();
+      this.reserved = new Map();
       return;
     }
     if (mtimeMs === this.loadedMtimeMs) return;
     const tokens = readTokensFile(this.tokensFile);
     const next = new Map<string, Caller>([[tokens.tutor, { role: 'tutor', name: 'tutor' }]]);
-    for (const [team, token] of Object.entries(tokens.teams)) next.set(token, { role: 'member', team, name: team });
+    const reserved = new Map<string, string>();
+    for (const [team, token] of Object.entries(tokens.teams)) {
+      // Tutors' jobs and uploads belong to team "tutors": a tokens-file team of that name would reach them.
+      if (RESERVED_TEAM_NAMES.includes(team)) reserved.set(token, team);
+      else next.set(token, { role: 'member', team, name: team });
+    }
     this.byToken = next;
+    this.reserved = reserved;
     this.loadedMtimeMs = mtimeMs;
   }
 }
