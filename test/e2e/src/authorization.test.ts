@@ -122,9 +122,9 @@ interface Resources {
   /** An upload in progress with nothing written yet. */
   upload: string;
   artifact: string;
-  /** A slot that has not started. */
+  /** A slot that has not started: only rows that make their own (`fresh`) act on one. */
   slot: string;
-  /** A member of the owning team. */
+  /** A member of the owning team; rows that remove one make their own. */
   member: string;
 }
 
