@@ -1,11 +1,18 @@
 import { type ErrorPayload } from './error-codes';
 import { type JobInputSpec, type JobRecord } from './job-record';
 import { type JobStateName } from './job-states';
+import { TUTOR_NOTICES } from './subjects';
 
-/** Who asks: the gateway has authenticated them. Tutors see every team. */
 /** The team of what tutors submit and upload: their jobs, their artifacts. */
 export const TUTORS_TEAM = 'tutors';
 
+/**
+ * Names no team may take: the tutors' team and notices audience (a team of that name would reach
+ * the tutors' jobs, uploads and notices) and the names of gpulab's own parts.
+ */
+export const RESERVED_TEAM_NAMES: readonly string[] = [...new Set([TUTORS_TEAM, TUTOR_NOTICES, 'tutor', 'admin', 'system', 'gpulab', 'scheduler', 'gateway', 'worker'])];
+
+/** Who asks: the gateway has authenticated them. Tutors see every team. */
 export interface Caller {
   role: 'tutor' | 'member';
   team?: string;

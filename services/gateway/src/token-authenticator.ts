@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { type Metadata } from '@grpc/grpc-js';
-import { CalendarKeys, type Caller, ErrorCodes, tokenHash, type TeamRecord, type TokenRecord } from '@gpulab/contracts';
+import { CalendarKeys, type Caller, ErrorCodes, RESERVED_TEAM_NAMES, tokenHash, type TeamRecord, type TokenRecord } from '@gpulab/contracts';
 import { type KV } from '@nats-io/kv';
 import { readTokensFile } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
@@ -21,6 +21,8 @@ export const OPEN_CALL_LOOKUP_MS = 2000;
  */
 export class TokenAuthenticator {
   private byToken = new Map<string, Caller>();
+  /** Tokens of tokens-file teams with a reserved name, and those names. */
+  private reserved = new Map<string, string>();
   private loadedMtimeMs = -1;
   private readonly members = new Map<string, { grant?: MemberGrant; at: number }>();
 
@@ -48,6 +50,10 @@ export class TokenAuthenticator {
     const match = /^Bearer\s+(\S+)$/i.exec(String(header));
     if (!match) throw new GatewayError(ErrorCodes.unauthenticated, 'the authorization header must be "Bearer <token>"');
     this.reloadIfChanged();
+    const reservedTeam = this.reserved.get(match[1]);
+    if (reservedTeam !== undefined) {
+      throw new GatewayError(ErrorCodes.permissionDenied, `team "${reservedTeam}" of the tokens file has a name reserved for gpulab's own use; a tutor must rename it there`);
+    }
     const known = this.byToken.get(match[1]);
     if (known) return known;
     const grant = await this.member(match[1], maxAgeMs);
@@ -84,13 +90,20 @@ export class TokenAuthenticator {
       mtimeMs = statSync(this.tokensFile).mtimeMs;
     } catch {
       this.byToken = new Map();
+      this.reserved = new Map();
       return;
     }
     if (mtimeMs === this.loadedMtimeMs) return;
     const tokens = readTokensFile(this.tokensFile);
     const next = new Map<string, Caller>([[tokens.tutor, { role: 'tutor', name: 'tutor' }]]);
-    for (const [team, token] of Object.entries(tokens.teams)) next.set(token, { role: 'member', team, name: team });
+    const reserved = new Map<string, string>();
+    for (const [team, token] of Object.entries(tokens.teams)) {
+      // Tutors' jobs and uploads belong to team "tutors": a tokens-file team of that name would reach them.
+      if (RESERVED_TEAM_NAMES.includes(team)) reserved.set(token, team);
+      else next.set(token, { role: 'member', team, name: team });
+    }
     this.byToken = next;
+    this.reserved = reserved;
     this.loadedMtimeMs = mtimeMs;
   }
 }

@@ -9,6 +9,7 @@ import {
   type InventoryReply,
   type Notice,
   noticeSubject,
+  RESERVED_TEAM_NAMES,
   TUTOR_NOTICES,
   isTokenLifetimeMs,
   type MemberCommand,
@@ -43,9 +44,6 @@ import { CLOCK, JETSTREAM, SCHEDULER_CONFIG } from './tokens';
 import { type JetStreamResources } from '@gpulab/platform';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
-
-/** Names no team may take: the tutors' audience and the internal ones. */
-const RESERVED_TEAM_NAMES: readonly string[] = [TUTOR_NOTICES, 'tutor', 'admin', 'system', 'gpulab', 'scheduler', 'gateway', 'worker'];
 
 function teamView(team: TeamRecord): TeamView {
   return {

@@ -40,7 +40,7 @@ describe('member tokens: made at the gateway, expiring, rotated and revoked', ()
     mkdirSync(join(dir.path, 'data'), { recursive: true });
     writeFileSync(join(dir.path, 'data', 'tokens.json'), JSON.stringify(TOKENS), { mode: 0o600 });
     stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0 });
-    nc = await connectNats({ url: stack.nats.url, name: 'e2e-member-tokens' });
+    nc = await connectNats({ url: stack.nats.url, name: 'e2e-member-tokens', creds: stack.natsCreds('scheduler') });
     await tutorJson(['admin', 'teams', 'create', 'delta']);
   });
 
