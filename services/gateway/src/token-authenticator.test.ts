@@ -1,11 +1,10 @@
-<<<<<<< HEAD
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
-import { CalendarKeys, tokenHash, type TeamRecord, type TokenRecord } from '@gpulab/contracts';
+import { CalendarKeys, ErrorCodes, tokenHash, type TeamRecord, type TokenRecord, TUTORS_TEAM } from '@gpulab/contracts';
 import { type JetStreamResources, openJetStreamResources } from '@gpulab/platform';
 import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
 import { type KV } from '@nats-io/kv';
@@ -14,9 +13,9 @@ import { newMemberToken } from './member-token';
 import { OpenCallGuard } from './open-call-guard';
 import { TokenAuthenticator } from './token-authenticator';
 
-const bearer = (token: string) => {
+const bearer = (token?: string) => {
   const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
+  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
   return metadata;
 };
 
@@ -132,22 +131,8 @@ describe('member tokens at the gateway, looked up in KV', () => {
       return 'done';
     });
     assert.equal(result, 'done');
-=======
-import { after, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Metadata } from '@grpc/grpc-js';
-import { ErrorCodes, TUTORS_TEAM } from '@gpulab/contracts';
-import { GatewayError } from './errors';
-import { TokenAuthenticator } from './token-authenticator';
-
-const bearer = (token?: string) => {
-  const metadata = new Metadata();
-  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-  return metadata;
-};
+  });
+});
 
 const refusedWith = (code: string, message: RegExp) => (error: unknown) => error instanceof GatewayError && error.code === code && message.test(error.message);
 
@@ -175,6 +160,5 @@ describe('TokenAuthenticator with a tokens file', () => {
     malformed.set('authorization', 'Basic abc');
     await assert.rejects(auth.authenticate(malformed), refusedWith(ErrorCodes.unauthenticated, /must be "Bearer <token>"/));
     await assert.rejects(auth.authenticate(bearer('alpha-tokenx')), refusedWith(ErrorCodes.unauthenticated, /not valid/));
->>>>>>> authz
   });
 });
