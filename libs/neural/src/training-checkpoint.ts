@@ -84,8 +84,9 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingState {
   const weightsAt = 4 + headerLength;
   const optimizerAt = weightsAt + header.weights.bytes;
   if (optimizerAt + header.optimizer.bytes !== bytes.byteLength) fail(`it has ${bytes.byteLength} bytes, its header describes ${optimizerAt + header.optimizer.bytes}`);
-  // decodeWeights wants ArrayBuffers of exactly the tensors' bytes.
-  const slice = (from: number, length: number) => bytes.slice(from, from + length).buffer as ArrayBuffer;
+  // decodeWeights wants ArrayBuffers of exactly the tensors' bytes: a copy of their own (a
+  // Buffer's `slice` shares memory, and its `.buffer` would be the whole of it).
+  const slice = (from: number, length: number) => new Uint8Array(bytes.subarray(from, from + length)).buffer as ArrayBuffer;
   const named = (map: Tf.NamedTensorMap, specs: Tf.io.WeightsManifestEntry[]) => specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
   return {
     fingerprint: header.fingerprint,

@@ -57,7 +57,7 @@ export class WorkerDataClient {
       }
       parts.push(reply.data);
       const cursor = reply.headers?.get(WorkerDataHeaders.cursor);
-      if (!cursor) return Buffer.concat(parts);
+      if (!cursor) return joined(parts);
       request = { cursor };
     }
   }
@@ -89,4 +89,18 @@ export class WorkerDataClient {
     if (code) throw new WorkerDataError(code as WorkerDataErrorCode, reply.headers?.get(WorkerDataHeaders.message) || code);
     return reply;
   }
+}
+
+/**
+ * The parts as one plain Uint8Array of its own (not a Buffer: `Buffer#slice` shares memory, and
+ * decoders that slice then take `.buffer` would read the wrong bytes).
+ */
+function joined(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }

@@ -169,6 +169,8 @@ describe("workers act only as their own job's attempt", () => {
     assert.deepEqual(await resources.artifacts.getBlob(ObjectNames.output(job.id, 'big.bin')), big);
     await data.write({ kind: 'checkpoint' }, new Uint8Array([1, 2, 3]));
     assert.deepEqual([...((await data.read({ kind: 'checkpoint' })) ?? [])], [1, 2, 3]);
+    await data.write({ kind: 'checkpoint' }, big);
+    assert.deepEqual(await data.read({ kind: 'checkpoint' }), big, 'a checkpoint of several parts came back changed');
     const reply = await data.write({ kind: 'model', model: { inputShape: [28, 28, 1], classes: 10, layers: ['a'], parameters: 5 }, sha256: 'a'.repeat(64) }, new Uint8Array(10));
     const record = (await resources.artifactIndex.get(ArtifactKeys.artifact(reply.artifactId ?? '')))?.json<ArtifactRecord>();
     assert.deepEqual([record?.team, record?.createdBy, record?.sourceJob, record?.storedBytes], ['alpha', 'ana', job.id, 10]);
