@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type TokensFile } from '@gpulab/contracts';
 import { ensureNatsIdentities, ensureTokensFile, freePort, type NatsAuthFiles, NatsServerProcess, serverAuthConfig } from '@gpulab/platform';
@@ -52,6 +52,7 @@ export class LocalStack {
     }
     const { tokens, path: tokensFile } = ensureTokensFile(dataDir);
     const { files: natsAuth, identities } = await ensureNatsIdentities(dataDir);
+    adoptAnonymousStore(join(dataDir, 'nats'), identities.account.publicKey);
     const natsLog = openLog(join(logDir, 'nats.log'));
     const nats = await NatsServerProcess.start({
       storeDir: join(dataDir, 'nats'),
@@ -169,4 +170,15 @@ function openLog(path: string): WriteStream {
   // A log from an older start keeps its mode otherwise.
   log.once('open', () => chmodSync(path, 0o600));
   return log;
+}
+
+/**
+ * A store written before NATS had identities keeps its streams under the anonymous account
+ * (`$G`); with operator mode they belong to the account `GPULAB`. Moving the folder once keeps
+ * every job, slot and upload of a course that upgrades mid-term.
+ */
+function adoptAnonymousStore(storeDir: string, accountPublicKey: string): void {
+  const anonymous = join(storeDir, 'jetstream', '$G');
+  const account = join(storeDir, 'jetstream', accountPublicKey);
+  if (existsSync(anonymous) && !existsSync(account)) renameSync(anonymous, account);
 }

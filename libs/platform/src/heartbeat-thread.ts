@@ -6,11 +6,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { heartbeatSubject, type HeartbeatReply, workerInboxPrefix } from '@gpulab/contracts';
-import { connectNats } from './nats-connection';
+import { connectNats, type NatsTls } from './nats-connection';
 
 interface Data {
   natsUrl: string;
   creds?: string;
+  tls?: NatsTls;
   jobId: string;
   attempt: number;
   intervalMs: number;
@@ -18,7 +19,7 @@ interface Data {
 
 async function beat(): Promise<void> {
   const data = workerData as Data;
-  const nc = await connectNats({ url: data.natsUrl, name: `gpulab-heartbeat-${data.jobId}`, creds: data.creds, inboxPrefix: workerInboxPrefix(data.jobId, data.attempt) });
+  const nc = await connectNats({ url: data.natsUrl, name: `gpulab-heartbeat-${data.jobId}`, creds: data.creds, tls: data.tls, inboxPrefix: workerInboxPrefix(data.jobId, data.attempt) });
   const subject = heartbeatSubject(data.jobId, data.attempt);
   const send = () =>
     nc.request(subject, '', { timeout: data.intervalMs }).then(

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { type NatsTls } from './nats-connection';
 
 export interface HeartbeatOptions {
   natsUrl: string;
   /** The attempt's `.creds` text. */
   creds?: string;
+  tls?: NatsTls;
   jobId: string;
   attempt: number;
   /** @default 2000 */
@@ -16,7 +18,7 @@ export interface HeartbeatOptions {
 /** Starts beating for a job attempt from a separate thread; call the returned function to stop. */
 export function startHeartbeat(options: HeartbeatOptions): () => Promise<void> {
   const thread = new Worker(join(__dirname, 'heartbeat-thread.js'), {
-    workerData: { natsUrl: options.natsUrl, creds: options.creds, jobId: options.jobId, attempt: options.attempt, intervalMs: options.intervalMs ?? 2000 },
+    workerData: { natsUrl: options.natsUrl, creds: options.creds, tls: options.tls, jobId: options.jobId, attempt: options.attempt, intervalMs: options.intervalMs ?? 2000 },
   });
   thread.unref();
   let told = false;

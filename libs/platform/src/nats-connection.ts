@@ -13,6 +13,29 @@ export interface NatsConnectOptions {
   inboxPrefix?: string;
   /** @default forever: a service outlives a restart of nats-server */
   maxReconnectAttempts?: number;
+  /** TLS to nats-server (cluster mode), from `natsTlsFromEnv`. */
+  tls?: NatsTls;
+}
+
+/** PEM files for TLS to nats-server; the certificate and key only where the server asks for client certificates. */
+export interface NatsTls {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/**
+ * TLS to nats-server from GPULAB_NATS_TLS_CA (the CA that signed the server's certificate) and,
+ * for mutual TLS, GPULAB_NATS_TLS_CERT and GPULAB_NATS_TLS_KEY; undefined when none is set.
+ */
+export function natsTlsFromEnv(env: NodeJS.ProcessEnv): NatsTls | undefined {
+  const tls: NatsTls = {
+    ...(env.GPULAB_NATS_TLS_CA ? { caFile: env.GPULAB_NATS_TLS_CA } : {}),
+    ...(env.GPULAB_NATS_TLS_CERT ? { certFile: env.GPULAB_NATS_TLS_CERT } : {}),
+    ...(env.GPULAB_NATS_TLS_KEY ? { keyFile: env.GPULAB_NATS_TLS_KEY } : {}),
+  };
+  if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) throw new Error('GPULAB_NATS_TLS_CERT and GPULAB_NATS_TLS_KEY go together: set both or neither');
+  return Object.keys(tls).length > 0 ? tls : undefined;
 }
 
 export function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
@@ -23,5 +46,26 @@ export function connectNats(options: NatsConnectOptions): Promise<NatsConnection
     reconnectTimeWait: 500,
     ...(options.creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) } : {}),
     ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
+}
+
+/** Where a connection's refusals are told: a pino logger, or anything with `warn`. */
+export interface NatsStatusLog {
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * Logs what nats-server refused this connection (a publish or subscription its identity may
+ * not make), with the identity and the subject: a refusal is either a bug or an attack, and
+ * never crashes the service.
+ */
+export function logNatsRefusals(nc: NatsConnection, identity: string, log: NatsStatusLog): void {
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type !== 'error') continue;
+      const error = status.error as Error & { operation?: string; subject?: string };
+      log.warn({ identity, operation: error.operation, subject: error.subject, reason: error.message }, 'NATS refused an operation of this service');
+    }
+  })().catch(() => undefined);
 }

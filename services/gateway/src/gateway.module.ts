@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources } from '@gpulab/platform';
+import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
+import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, type NatsConnection, natsTlsFromEnv, openJetStreamResources } from '@gpulab/platform';
 import { ArtifactLibrary } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { ArtifactSweeper } from './artifact-sweeper';
@@ -30,7 +30,7 @@ export class GatewayModule implements OnApplicationShutdown {
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('gateway', config.logLevel) } })],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined }) },
+        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: TokenAuthenticator, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new TokenAuthenticator(config.tokensFile, r.calendar) },
         { provide: SchedulerClient, inject: [NATS], useFactory: (nc: NatsConnection) => new SchedulerClient(nc, config.schedulerTimeoutMs) },
@@ -69,7 +69,12 @@ export class GatewayModule implements OnApplicationShutdown {
     };
   }
 
-  constructor(@Inject(NATS) private readonly nc: NatsConnection) {}
+  constructor(
+    @Inject(NATS) private readonly nc: NatsConnection,
+    @InjectPinoLogger(GatewayModule.name) log: PinoLogger,
+  ) {
+    logNatsRefusals(nc, 'gateway', log);
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.nc.drain();

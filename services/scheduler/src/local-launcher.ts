@@ -14,7 +14,7 @@ export interface LocalLauncherOptions {
 }
 
 /** What a worker must not inherit from the scheduler's environment: the scheduler's own secrets. */
-const SECRET_VARIABLE = /^GPULAB_(NATS_CREDS|NATS_WORKER_SIGNER|TOKENS_FILE|TLS_)/;
+const SECRET_VARIABLE = /^GPULAB_(NATS_CREDS|NATS_WORKER_SIGNER|NATS_TLS_CERT|NATS_TLS_KEY|TOKENS_FILE|TLS_)/;
 
 function inheritable(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !SECRET_VARIABLE.test(key)));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
-import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, readWorkerSigner } from '@gpulab/platform';
+import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, logNatsRefusals, natsTlsFromEnv, readWorkerSigner } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
 import { CalendarService } from './calendar.service';
 import { CalendarStore } from './calendar-store';
@@ -33,7 +33,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
-        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined }) },
+        { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
         { provide: CalendarStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new CalendarStore(r.calendar) },
@@ -80,6 +80,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
 
   /** A standby waits here until the leader's lease expires; then it loads the state and serves. */
   async onApplicationBootstrap(): Promise<void> {
+    logNatsRefusals(this.nc, 'scheduler', this.log);
     await this.lease.acquire((holder) => this.log.info({ leader: holder }, 'standby: another scheduler leads; waiting for its lease to expire'));
     this.lease.onLost(() => {
       // Two leaders must never act at once: the one that lost its lease leaves immediately.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { workerInboxPrefix } from '@gpulab/contracts';
-import { connectNats, createLogger, startHeartbeat, WorkerDataClient } from '@gpulab/platform';
+import { connectNats, createLogger, natsTlsFromEnv, startHeartbeat, WorkerDataClient } from '@gpulab/platform';
 import { jetstream } from '@nats-io/jetstream';
 import { JobRunner } from './job-runner';
 import { readWorkerEnv } from './worker-env';
@@ -17,11 +17,13 @@ async function main(): Promise<number> {
     setTimeout(() => process.exit(143), 500).unref();
   };
   process.once('SIGTERM', () => leave('stop requested'));
-  const nats = { url: env.natsUrl, creds: env.natsCreds, inboxPrefix: workerInboxPrefix(env.jobId, env.attempt) };
+  const tls = natsTlsFromEnv(process.env);
+  const nats = { url: env.natsUrl, creds: env.natsCreds, inboxPrefix: workerInboxPrefix(env.jobId, env.attempt), tls };
   const nc = await connectNats({ ...nats, name: `gpulab-worker-${env.jobId}` });
   const stopHeartbeat = startHeartbeat({
     natsUrl: env.natsUrl,
     creds: env.natsCreds,
+    tls,
     jobId: env.jobId,
     attempt: env.attempt,
     intervalMs: env.heartbeatIntervalMs,
