@@ -3,7 +3,7 @@ import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, rena
 import { join, resolve } from 'node:path';
 import { type TokensFile } from '@gpulab/contracts';
 import { ensureNatsIdentities, ensureTokensFile, freePort, type NatsAuthFiles, NatsServerProcess, serverAuthConfig } from '@gpulab/platform';
-import { GpulabClient } from '@gpulab/sdk';
+import { GpulabClient, type TlsSetting } from '@gpulab/sdk';
 
 export interface LocalStackOptions {
   /** Everything lives here: JetStream's store, tokens.json, logs. @default './.gpulab' */
@@ -18,6 +18,12 @@ export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the stack to answer. @default 30000 */
   readyTimeoutMs?: number;
+  /**
+   * TLS of the stack's own clients (its readiness check and `client()`), for a gateway given
+   * GPULAB_TLS_CERT and GPULAB_TLS_KEY in `env`. @default false: plaintext, whatever GPULAB_TLS_*
+   * the shell holds for a course server
+   */
+  clientTls?: TlsSetting;
 }
 
 const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/dist/main.js`);
@@ -40,6 +46,7 @@ export class LocalStack {
     readonly nats: NatsServerProcess,
     readonly natsAuth: NatsAuthFiles,
     private readonly serviceEnv: NodeJS.ProcessEnv,
+    private readonly clientTls: TlsSetting,
   ) {}
 
   static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -68,10 +75,16 @@ export class LocalStack {
       GPULAB_TOKENS_FILE: tokensFile,
       GPULAB_PORT: String(port),
       GPULAB_HOST: '127.0.0.1',
+      // Plaintext on loopback unless `env` asks for TLS: a shell's settings for a course server stay out.
+      GPULAB_TLS_CERT: '',
+      GPULAB_TLS_KEY: '',
+      GPULAB_TLS_CLIENT_CA: '',
       ...(options.gpuLayout ? { GPULAB_GPU_LAYOUT: options.gpuLayout } : {}),
       ...options.env,
     };
-    const stack = new LocalStack(dataDir, `127.0.0.1:${port}`, tokens, tokensFile, nats, natsAuth, env);
+    // Over TLS, a name: Node warns when a bare IP is a TLS server name (a test certificate names localhost).
+    const address = options.clientTls ? `localhost:${port}` : `127.0.0.1:${port}`;
+    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, env, options.clientTls ?? false);
     stack.logs.push(natsLog);
     try {
       stack.startService('scheduler');
@@ -122,13 +135,13 @@ export class LocalStack {
   }
 
   client(token: string = this.tokens.teams.demo): GpulabClient {
-    return new GpulabClient({ address: this.address, token });
+    return new GpulabClient({ address: this.address, token, tls: this.clientTls });
   }
 
   /** Ready means a request travels gateway → scheduler → back. */
   private async waitUntilReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const client = new GpulabClient({ address: this.address, token: this.tokens.tutor, callTimeoutMs: 2000 });
+    const client = new GpulabClient({ address: this.address, token: this.tokens.tutor, callTimeoutMs: 2000, tls: this.clientTls });
     try {
       for (;;) {
         for (const [name, child] of this.services) {

@@ -27,7 +27,10 @@ const EXIT_REFUSED = 2;
 
 const program = new Command()
   .name('gpulab')
-  .description('Submit and follow jobs on the course GPU cluster.\nAddress: GPULAB_ADDR (default localhost:50051); token: GPULAB_TOKEN (default: the local demo team).')
+  .description(
+    'Submit and follow jobs on the course GPU cluster.\nAddress: GPULAB_ADDR (default localhost:50051); token: GPULAB_TOKEN (default: the local demo team).\n' +
+      "TLS: GPULAB_TLS_CA (the course server's CA file), or GPULAB_TLS=1 (the system's CAs); client certificate: GPULAB_TLS_CLIENT_CERT and GPULAB_TLS_CLIENT_KEY.",
+  )
   .showHelpAfterError();
 
 const collect = (value: string, previous: string[]) => [...previous, value];

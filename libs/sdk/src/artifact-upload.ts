@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { status, type ClientWritableStream } from '@grpc/grpc-js';
 import { DATA_FORMATS, type DataFormatName, DataFormats, dataFormatToProto, type pb, type UploadFileName, UploadFiles, uploadFileToProto } from '@gpulab/contracts';
 import { artifactFromProto, type ArtifactView, receivedBytes, uploadFromProto, uploadSize, type UploadView } from './artifact-view';
-import { GpulabError } from './errors';
+import { type Endpoint, GpulabError } from './errors';
 import { weightsPathProblem } from './weights-paths';
 
 /** A file on disk (its path) or bytes in memory. */
@@ -55,7 +55,7 @@ export interface UploadProgress {
 
 /** The calls an upload makes, provided by `GpulabClient` (one channel, its token and deadlines). */
 export interface UploadRpc {
-  address: string;
+  endpoint: Endpoint;
   unary<Req, Res>(method: 'createUpload' | 'getUpload' | 'finishUpload', request: Req, timeoutMs?: number): Promise<Res>;
   openWrite(callback: (error: unknown, response?: pb.WriteUploadResponse) => void): ClientWritableStream<pb.WriteUploadRequest>;
 }
@@ -130,9 +130,9 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
         upload = await sendFrom(rpc, upload, dataSource, second, options.signal, (sent) => report(uploadId, 'sending', sent));
       } catch (error) {
         checkAborted(options.signal, uploadId);
-        const e = GpulabError.from(error, rpc.address);
+        const e = GpulabError.from(error, rpc.endpoint);
         if (FINAL.has(e.grpcCode)) throw e;
-        upload = await retrying(() => getUpload(rpc, uploadId), options.signal, uploadId, rpc.address);
+        upload = await retrying(() => getUpload(rpc, uploadId), options.signal, uploadId, rpc.endpoint);
         resumes++;
         stuck = receivedBytes(upload) > before ? 0 : stuck + 1;
         if (stuck > maxRetries) {
@@ -148,7 +148,7 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
       () => rpc.unary<pb.FinishUploadRequest, pb.FinishUploadResponse>('finishUpload', { uploadId }, FINISH_TIMEOUT_MS),
       options.signal,
       uploadId,
-      rpc.address,
+      rpc.endpoint,
     );
     if (!finished.artifact) throw new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an artifact');
     return artifactFromProto(finished.artifact);
@@ -319,13 +319,13 @@ function drained(call: ClientWritableStream<pb.WriteUploadRequest>, over: () => 
 }
 
 /** Calls that may meet a gateway that is restarting: tried again for about half a minute. */
-async function retrying<T>(work: () => Promise<T>, signal: AbortSignal | undefined, uploadId: string, address: string): Promise<T> {
+async function retrying<T>(work: () => Promise<T>, signal: AbortSignal | undefined, uploadId: string, endpoint: Endpoint): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     checkAborted(signal, uploadId);
     try {
       return await work();
     } catch (error) {
-      const e = GpulabError.from(error, address);
+      const e = GpulabError.from(error, endpoint);
       if (!e.retryable || attempt >= 10) throw e;
       await sleep(backoffMs(attempt));
     }

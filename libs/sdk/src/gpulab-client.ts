@@ -1,8 +1,9 @@
-import { credentials, Metadata, type ClientReadableStream } from '@grpc/grpc-js';
+import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import { type InventoryChangeCommand as InventoryChange, isTerminalState, jobStateToProto, type JobStateName, pb, type SlotKind, slotKindFromProto, slotKindToProto } from '@gpulab/contracts';
 import { calendarFromProto, type CalendarView, type FeasibilityInfo, type InventoryInfo, quotaFromProto, type QuotaInfo, slotFromProto, type SlotInfo } from './slot-view';
 import { connectionFromEnv } from './connection';
-import { GpulabError } from './errors';
+import { type Endpoint, GpulabError } from './errors';
+import { channelCredentials, tlsFromEnv, type TlsSetting } from './tls';
 import { eventFromProto, type JobEventView, jobFromProto, type JobView } from './job-view';
 import { artifactFromProto, type ArtifactView, type StorageUsage, uploadFromProto, type UploadView, usageFromProto } from './artifact-view';
 import { uploadArtifact, type UploadOptions, type UploadProgress, type UploadRpc, type UploadSource } from './artifact-upload';
@@ -20,6 +21,12 @@ export interface GpulabClientOptions {
   token?: string;
   /** Deadline of each unary call, in ms. @default 30000 */
   callTimeoutMs?: number;
+  /**
+   * TLS to the gateway: `true` trusts the system's roots; `{ ca }` trusts a course server's own
+   * CA; `cert` + `key` add a client certificate (mTLS). @default from GPULAB_TLS, GPULAB_TLS_CA,
+   * GPULAB_TLS_CLIENT_CERT and GPULAB_TLS_CLIENT_KEY; none set: plaintext
+   */
+  tls?: TlsSetting;
 }
 
 /** Where a job's data comes from. */
@@ -75,19 +82,24 @@ export class GpulabClient {
   private readonly token?: string;
   private readonly callTimeoutMs: number;
   private readonly address: string;
+  private readonly endpoint: Endpoint;
 
   constructor(options: GpulabClientOptions = {}) {
     const fromEnv = connectionFromEnv();
     this.token = options.token ?? fromEnv.token;
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.address = options.address ?? fromEnv.address;
+    // The environment's TLS files are read only when the caller did not choose.
+    const tls = options.tls ?? tlsFromEnv();
+    const creds = channelCredentials(tls);
+    this.endpoint = { address: this.address, transport: tls === false ? 'plaintext' : tls !== true && tls.cert !== undefined ? 'mtls' : 'tls' };
     const channelOptions = { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES };
-    this.client = new pb.JobServiceClient(this.address, credentials.createInsecure(), channelOptions);
-    // The three services share one channel.
+    this.client = new pb.JobServiceClient(this.address, creds, channelOptions);
+    // The services share one channel.
     const channelOverride = this.client.getChannel();
-    this.slotClient = new pb.SlotServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
-    this.adminClient = new pb.AdminServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
-    this.artifactClient = new pb.ArtifactServiceClient(this.address, credentials.createInsecure(), { ...channelOptions, channelOverride });
+    this.slotClient = new pb.SlotServiceClient(this.address, creds, { ...channelOptions, channelOverride });
+    this.adminClient = new pb.AdminServiceClient(this.address, creds, { ...channelOptions, channelOverride });
+    this.artifactClient = new pb.ArtifactServiceClient(this.address, creds, { ...channelOptions, channelOverride });
   }
 
   async submitJob(options: SubmitOptions): Promise<{ job: JobView; notices: string[] }> {
@@ -281,12 +293,12 @@ export class GpulabClient {
    * when missing), and returns what it wrote. File names that could leave `dir` are refused.
    */
   async downloadResult(jobId: string, dir: string, onProgress?: (progress: DownloadProgress) => void): Promise<DownloadedFile[]> {
-    return writeDownload(this.client.downloadResult({ id: jobId }, this.metadata()), dir, this.address, onProgress);
+    return writeDownload(this.client.downloadResult({ id: jobId }, this.metadata()), dir, this.endpoint, onProgress);
   }
 
   /** A finished job's stored result, as `result.json` of a download holds it. */
   async readResult(jobId: string): Promise<Record<string, unknown>> {
-    const bytes = await readFirstFile(this.client.downloadResult({ id: jobId }, this.metadata()), this.address);
+    const bytes = await readFirstFile(this.client.downloadResult({ id: jobId }, this.metadata()), this.endpoint);
     return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   }
 
@@ -302,7 +314,7 @@ export class GpulabClient {
       }
     } catch (error) {
       if (signal?.aborted) return;
-      throw GpulabError.from(error, this.address);
+      throw GpulabError.from(error, this.endpoint);
     } finally {
       signal?.removeEventListener('abort', abort);
       stream.cancel();
@@ -333,7 +345,7 @@ export class GpulabClient {
 
   private uploadRpc(): UploadRpc {
     return {
-      address: this.address,
+      endpoint: this.endpoint,
       unary: <Req, Res>(method: string, request: Req, timeoutMs?: number) => this.call<Req, Res>(this.artifactClient, method, request, timeoutMs),
       openWrite: (callback) => this.artifactClient.writeUpload(this.metadata(), callback),
     };
@@ -354,7 +366,7 @@ export class GpulabClient {
         o: { deadline: Date },
         cb: (err: unknown, res: Res) => void,
       ) => void;
-      call(request, this.metadata(), { deadline }, (err, res) => (err ? reject(GpulabError.from(err, this.address)) : resolve(res)));
+      call(request, this.metadata(), { deadline }, (err, res) => (err ? reject(GpulabError.from(err, this.endpoint)) : resolve(res)));
     });
   }
 }

@@ -1,5 +1,6 @@
 export { GpulabClient, type GpulabClientOptions, type JobInputOption, type ListOptions, type SubmitOptions } from './gpulab-client';
-export { GpulabError } from './errors';
+export { connectionFailure, type Endpoint, GpulabError } from './errors';
+export { channelCredentials, TLS_ENV, tlsFromEnv, type TlsOptions, type TlsSetting } from './tls';
 export { connectionFromEnv, DEFAULT_ADDRESS, type ConnectionSettings } from './connection';
 export { type JobEventView, type JobView } from './job-view';
 export { ALL_JOB_STATES, isTerminalState, type JobStateName } from '@gpulab/contracts';

@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { status, type ClientReadableStream } from '@grpc/grpc-js';
 import { type pb } from '@gpulab/contracts';
-import { GpulabError } from './errors';
+import { type Endpoint, GpulabError } from './errors';
 
 /** A file a download wrote. */
 export interface DownloadedFile {
@@ -33,7 +33,7 @@ const PLAIN_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * Writes a DownloadResult stream into `dir`: each file first as `<name>.part`, renamed once all
  * its bytes are there, so a broken download never leaves a file that looks complete.
  */
-export async function writeDownload(stream: ClientReadableStream<pb.DownloadResultResponse>, dir: string, address: string, onProgress?: (p: DownloadProgress) => void): Promise<DownloadedFile[]> {
+export async function writeDownload(stream: ClientReadableStream<pb.DownloadResultResponse>, dir: string, endpoint: Endpoint, onProgress?: (p: DownloadProgress) => void): Promise<DownloadedFile[]> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   const written: DownloadedFile[] = [];
@@ -67,14 +67,14 @@ export async function writeDownload(stream: ClientReadableStream<pb.DownloadResu
       await current.handle.close().catch(() => undefined);
       await rm(`${current.path}.part`, { force: true });
     }
-    throw GpulabError.from(error, address);
+    throw GpulabError.from(error, endpoint);
   } finally {
     stream.cancel();
   }
 }
 
 /** Reads the first file of a DownloadResult stream (the result) and stops the rest. */
-export async function readFirstFile(stream: ClientReadableStream<pb.DownloadResultResponse>, address: string): Promise<Buffer> {
+export async function readFirstFile(stream: ClientReadableStream<pb.DownloadResultResponse>, endpoint: Endpoint): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = -1;
   let received = 0;
@@ -86,7 +86,7 @@ export async function readFirstFile(stream: ClientReadableStream<pb.DownloadResu
       if (received >= size) break;
     }
   } catch (error) {
-    throw GpulabError.from(error, address);
+    throw GpulabError.from(error, endpoint);
   } finally {
     stream.cancel();
   }

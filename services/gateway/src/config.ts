@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseDurationMs, tokensFilePath } from '@gpulab/platform';
+import { TLS_VARIABLES, type TlsFiles } from './server-tls';
 
 /** Gateway settings in friendly units; `compileGatewayConfig` checks them and names bad fields. */
 export interface GatewayOptions {
@@ -30,6 +31,12 @@ export interface GatewayOptions {
   uploadChunkKiB?: number;
   /** An upload that receives nothing for this long is deleted with its chunks. @default '24h' */
   uploadExpiry?: string;
+  /** PEM certificate (chain) of the gateway; with `tlsKey`, the gateway serves TLS. @default plaintext */
+  tlsCert?: string;
+  /** PEM private key of `tlsCert`. */
+  tlsKey?: string;
+  /** PEM CA certificate(s): when set, clients must present a certificate signed by it (mTLS), on top of their token. */
+  tlsClientCa?: string;
 }
 
 export interface GatewayConfig {
@@ -44,6 +51,8 @@ export interface GatewayConfig {
   teamStorageBytes: number;
   uploadChunkBytes: number;
   uploadExpiryMs: number;
+  /** Absent: plaintext (the local stack on loopback). */
+  tls?: TlsFiles;
   /** Where the .proto files are, for server reflection. */
   protoDir: string;
 }
@@ -82,8 +91,24 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     teamStorageBytes: Math.round(o.teamStorageMB * 1024 * 1024),
     uploadChunkBytes: o.uploadChunkKiB * 1024,
     uploadExpiryMs: parseDurationMs(o.uploadExpiry, 'uploadExpiry'),
+    tls: tlsFiles(o),
     protoDir: join(__dirname, '..', '..', '..', 'proto'),
   };
+}
+
+/** Certificate and key go together; a client CA alone would be a silent no-op, so it is refused too. */
+function tlsFiles(o: GatewayOptions): TlsFiles | undefined {
+  const given = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : resolve(v));
+  const certFile = given(o.tlsCert);
+  const keyFile = given(o.tlsKey);
+  const clientCaFile = given(o.tlsClientCa);
+  if (certFile === undefined && keyFile === undefined) {
+    if (clientCaFile !== undefined) throw new Error(`${TLS_VARIABLES.clientCaFile} is set, but client certificates need TLS: set ${TLS_VARIABLES.certFile} and ${TLS_VARIABLES.keyFile} too`);
+    return undefined;
+  }
+  if (certFile === undefined) throw new Error(`${TLS_VARIABLES.keyFile} is set (${keyFile}) but ${TLS_VARIABLES.certFile} is not: TLS needs both, as PEM files`);
+  if (keyFile === undefined) throw new Error(`${TLS_VARIABLES.certFile} is set (${certFile}) but ${TLS_VARIABLES.keyFile} is not: TLS needs both, as PEM files`);
+  return { certFile, keyFile, ...(clientCaFile !== undefined ? { clientCaFile } : {}) };
 }
 
 export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
@@ -101,5 +126,8 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
     teamStorageMB: num(env.GPULAB_TEAM_STORAGE_MB),
     uploadChunkKiB: num(env.GPULAB_UPLOAD_CHUNK_KIB),
     uploadExpiry: env.GPULAB_UPLOAD_EXPIRY,
+    tlsCert: env[TLS_VARIABLES.certFile],
+    tlsKey: env[TLS_VARIABLES.keyFile],
+    tlsClientCa: env[TLS_VARIABLES.clientCaFile],
   };
 }

@@ -20,16 +20,20 @@ import { SlotsGrpcService } from './slots.grpc-service';
 import { SchedulerClient } from './scheduler-client';
 import { TokenAuthenticator } from './token-authenticator';
 import { parseUpload } from './upload-parser';
-import { GATEWAY_CONFIG, JETSTREAM, NATS } from './tokens';
+import { readServerTls } from './server-tls';
+import { GATEWAY_CONFIG, JETSTREAM, NATS, SERVER_TLS } from './tokens';
 
 @Module({})
 export class GatewayModule implements OnApplicationShutdown {
+  /** Reads the TLS files at once (before NATS or anything else starts), so a bad one stops the start with its name. */
   static forConfig(config: GatewayConfig) {
+    const tls = config.tls ? readServerTls(config.tls) : null;
     return {
       module: GatewayModule,
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('gateway', config.logLevel) } })],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: SERVER_TLS, useValue: tls },
         { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: TokenAuthenticator, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new TokenAuthenticator(config.tokensFile, r.calendar) },

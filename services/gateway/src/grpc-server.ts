@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -10,7 +10,8 @@ import { type GatewayConfig } from './config';
 import { ArtifactsGrpcService } from './artifacts.grpc-service';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { SlotsGrpcService } from './slots.grpc-service';
-import { GATEWAY_CONFIG } from './tokens';
+import { plaintextWarning, serverCredentials, type ServerTls } from './server-tls';
+import { GATEWAY_CONFIG, SERVER_TLS } from './tokens';
 
 const SERVICES = ['gpulab.v1.JobService', 'gpulab.v1.SlotService', 'gpulab.v1.AdminService', 'gpulab.v1.ArtifactService'];
 /** The proto files reflection describes, relative to the proto directory. */
@@ -27,6 +28,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @InjectPinoLogger(GrpcServer.name) private readonly log: PinoLogger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SERVER_TLS) private readonly tls: ServerTls | null,
     jobs: JobsGrpcService,
     slots: SlotsGrpcService,
     artifacts: ArtifactsGrpcService,
@@ -46,13 +48,19 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${this.config.host}:${this.config.port}`, ServerCredentials.createInsecure(), (err, port) =>
+      this.server.bindAsync(`${this.config.host}:${this.config.port}`, serverCredentials(this.tls), (err, port) =>
         err ? reject(err) : resolve(port),
       ),
     );
     this.health.setStatus('', 'SERVING');
     for (const s of SERVICES) this.health.setStatus(s, 'SERVING');
-    this.log.info({ port: this.port }, `gateway listening on ${this.config.host}:${this.port}`);
+    const transport = !this.tls ? 'plaintext' : this.tls.clientCa ? 'TLS, client certificates required' : 'TLS';
+    this.log.info(
+      { port: this.port, transport, ...(this.tls ? { certificate: this.tls.files.certFile, validTo: this.tls.validTo } : {}) },
+      `gateway listening on ${this.config.host}:${this.port} (${transport})`,
+    );
+    const warning = plaintextWarning(this.config.host, this.tls !== null);
+    if (warning) this.log.warn({ host: this.config.host }, warning);
   }
 
   /** Lets calls in flight finish for a few seconds, then cuts the rest (open watches). */

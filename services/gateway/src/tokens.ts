@@ -2,3 +2,4 @@
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
 export const NATS = Symbol('NatsConnection');
 export const JETSTREAM = Symbol('JetStreamResources');
+export const SERVER_TLS = Symbol('ServerTls');
