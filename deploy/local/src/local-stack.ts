@@ -45,6 +45,8 @@ export class LocalStack {
     readonly tokensFile: string,
     readonly nats: NatsServerProcess,
     readonly natsAuth: NatsAuthFiles,
+    /** True when this start created the data folder's tokens (a new course). */
+    readonly firstStart: boolean,
     private readonly serviceEnv: NodeJS.ProcessEnv,
     private readonly clientTls: TlsSetting,
   ) {}
@@ -57,7 +59,7 @@ export class LocalStack {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       chmodSync(dir, 0o700);
     }
-    const { tokens, path: tokensFile } = ensureTokensFile(dataDir);
+    const { tokens, path: tokensFile, created: firstStart } = ensureTokensFile(dataDir);
     const { files: natsAuth, identities } = await ensureNatsIdentities(dataDir);
     adoptAnonymousStore(join(dataDir, 'nats'), identities.account.publicKey);
     const natsLog = openLog(join(logDir, 'nats.log'));
@@ -84,7 +86,7 @@ export class LocalStack {
     };
     // Over TLS, a name: Node warns when a bare IP is a TLS server name (a test certificate names localhost).
     const address = options.clientTls ? `localhost:${port}` : `127.0.0.1:${port}`;
-    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, env, options.clientTls ?? false);
+    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, firstStart, env, options.clientTls ?? false);
     stack.logs.push(natsLog);
     try {
       stack.startService('scheduler');

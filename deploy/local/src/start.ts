@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   });
   console.log(`gpulab local stack: gateway on ${stack.address}, NATS on ${stack.nats.url}`);
   console.log(`data in ${stack.dataDir} (tokens: ${stack.tokensFile}, logs: ${stack.logDir})`);
+  if (stack.firstStart) await bookDemoSlot(stack);
   console.log(`try: npx gpulab submit pca --dataset seed-example --components 1 --wait`);
   console.log('ready (Ctrl-C to stop)');
   let stopping = false;
@@ -23,6 +24,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/**
+ * A new course's first job should run, not wait for a slot nobody booked: the first start books
+ * today's setup slot (1 day, 2 GPUs) for team demo, from the tutor's quota of setup slots.
+ */
+async function bookDemoSlot(stack: LocalStack): Promise<void> {
+  const tutor = stack.client(stack.tokens.tutor);
+  try {
+    const slot = await tutor.bookSlot({ team: 'demo', kind: 'setup', start: 'today' });
+    console.log(`booked today's setup slot for team demo (${slot.server} GPUs ${slot.gpus.join(',')}, until ${slot.endsAt}), so its first jobs run at once`);
+  } catch (error) {
+    console.log(`could not book a setup slot for team demo (${error instanceof Error ? error.message : String(error)}); submit with --preemptible to use idle GPUs`);
+  } finally {
+    tutor.close();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,7 @@ import { artifactTable, describeArtifact, describeJob, describeShape, formatByte
 import { parseSetValues } from './set-values';
 import { TransferDisplay } from './transfer-display';
 import { WatchDisplay } from './watch-display';
+import { followWaitingReasons } from './waiting-reasons';
 
 /** Exit codes: 0 success, 1 the job failed or was cancelled, 2 the request was refused. */
 const EXIT_JOB_FAILED = 1;
@@ -608,7 +609,8 @@ function inputOption(opts: { input?: string; dataset?: string; artifact?: string
 
 async function follow(client: GpulabClient, id: string, json: boolean): Promise<void> {
   const display = new WatchDisplay();
-  const job = await client.waitForJob(id, json ? undefined : (event) => display.show(event));
+  const waiting = json ? undefined : followWaitingReasons(() => client.getJob(id), (line) => display.note(line));
+  const job = await client.waitForJob(id, json ? undefined : (event) => display.show(event)).finally(() => waiting?.stop());
   display.stopBar();
   if (json) printJson(jobJson(job));
   else process.stdout.write(`${describeJob(job)}\n`);

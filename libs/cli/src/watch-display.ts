@@ -24,6 +24,12 @@ export class WatchDisplay {
     this.out.write(`${eventLine(event)}\n`);
   }
 
+  /** A line of the CLI's own (not an event), e.g. why the job waits. */
+  note(line: string): void {
+    this.stopBar();
+    this.out.write(`${line}\n`);
+  }
+
   stopBar(): void {
     this.bar?.stop();
     this.bar = undefined;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dayAt, dayDate, dayOfDate, dayStartMs, formatDayStart, type Term, validateTerm } from './term';
+import { checkDate, dayAt, dayDate, dayOfDate, dayStartMs, formatDayStart, type Term, validateTerm } from './term';
 
 const term: Term = { start: '2026-10-20', days: 28, timeZone: 'Europe/Berlin' };
 
@@ -23,5 +23,30 @@ describe('term days', () => {
     assert.throws(() => validateTerm({ ...term, start: '20.10.2026' }), /term start/);
     assert.throws(() => validateTerm({ ...term, timeZone: 'Mars/Olympus' }), /IANA time zone/);
     assert.throws(() => validateTerm({ ...term, days: 0 }), /term days/);
+  });
+});
+
+describe('dates', () => {
+  it('takes only dates that exist, naming the last day of the month that does not have the one asked for', () => {
+    assert.doesNotThrow(() => checkDate('2028-02-29'));
+    assert.throws(() => checkDate('2026-02-30'), /"2026-02-30" is not a date: February 2026 has days 01 to 28/);
+    assert.throws(() => checkDate('2026-04-31'), /April 2026 has days 01 to 30/);
+    assert.throws(() => checkDate('2026-13-01'), /the month must be 01 to 12/);
+    assert.throws(() => checkDate('2026-12-00'), /December 2026 has days 01 to 31/);
+    assert.throws(() => checkDate('1.12.2026'), /is not a date like 2026-12-01/);
+    assert.throws(() => dayOfDate(term, '2026-02-30'), /February 2026/);
+    assert.throws(() => validateTerm({ ...term, start: '2026-02-30' }), /term start: .*February 2026 has days 01 to 28/);
+  });
+
+  it('quotes at most a short excerpt of what it refuses', () => {
+    const error = (() => {
+      try {
+        checkDate('x'.repeat(100_000));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    assert.ok(error.length < 120, error);
   });
 });

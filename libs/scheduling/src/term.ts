@@ -9,10 +9,28 @@ export interface Term {
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Checks that `text` is a `YYYY-MM-DD` date that exists: `Date.parse` alone would take
+ * 2026-02-30 for March 2nd. The message names what is wrong (the month's last day, say) and
+ * quotes at most a short excerpt of the text.
+ */
+export function checkDate(text: string): void {
+  const match = DATE.exec(text);
+  const quoted = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  if (!match) throw new Error(`${quoted} is not a date like 2026-12-01 (YYYY-MM-DD)`);
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12) throw new Error(`${quoted} is not a date: the month must be 01 to 12`);
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > last) throw new Error(`${quoted} is not a date: ${MONTHS[month - 1]} ${year} has days 01 to ${last}`);
+}
 
 export function validateTerm(term: Term): void {
-  if (!DATE.test(term.start) || Number.isNaN(Date.parse(`${term.start}T00:00:00Z`))) {
-    throw new Error(`term start: "${term.start}" is not a date like 2026-12-01`);
+  try {
+    checkDate(term.start);
+  } catch (error) {
+    throw new Error(`term start: ${(error as Error).message}`);
   }
   if (!Number.isInteger(term.days) || term.days < 1 || term.days > 366) throw new Error(`term days: ${term.days} must be a whole number from 1 to 366`);
   try {
@@ -30,7 +48,7 @@ export function dayDate(term: Term, day: number): string {
 
 /** The day index of a `YYYY-MM-DD` date (may be outside the term). */
 export function dayOfDate(term: Term, date: string): number {
-  if (!DATE.test(date)) throw new Error(`"${date}" is not a date like 2026-12-01`);
+  checkDate(date);
   return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${term.start}T00:00:00Z`)) / 86_400_000);
 }
 

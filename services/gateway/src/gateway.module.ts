@@ -28,15 +28,21 @@ export class GatewayModule implements OnApplicationShutdown {
   /** Reads the TLS files at once (before NATS or anything else starts), so a bad one stops the start with its name. */
   static forConfig(config: GatewayConfig) {
     const tls = config.tls ? readServerTls(config.tls) : null;
+    const logger = createLogger('gateway', config.logLevel);
     return {
       module: GatewayModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('gateway', config.logLevel) } })],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger } })],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: SERVER_TLS, useValue: tls },
         { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
-        { provide: TokenAuthenticator, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new TokenAuthenticator(config.tokensFile, r.calendar) },
+        {
+          provide: TokenAuthenticator,
+          inject: [JETSTREAM],
+          useFactory: (r: JetStreamResources) =>
+            new TokenAuthenticator(config.tokensFile, r.calendar, undefined, (problem) => logger.warn({ file: config.tokensFile }, `tokens file not loaded: ${problem}`)),
+        },
         { provide: SchedulerClient, inject: [NATS], useFactory: (nc: NatsConnection) => new SchedulerClient(nc, config.schedulerTimeoutMs) },
         {
           provide: ArtifactStore,

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
@@ -160,5 +160,30 @@ describe('TokenAuthenticator with a tokens file', () => {
     malformed.set('authorization', 'Basic abc');
     await assert.rejects(auth.authenticate(malformed), refusedWith(ErrorCodes.unauthenticated, /must be "Bearer <token>"/));
     await assert.rejects(auth.authenticate(bearer('alpha-tokenx')), refusedWith(ErrorCodes.unauthenticated, /not valid/));
+  });
+});
+
+describe('a tokens file a tutor breaks while editing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gpulab-broken-tokens-'));
+  const file = join(dir, 'tokens.json');
+  const problems: string[] = [];
+  const auth = new TokenAuthenticator(file, undefined, undefined, (problem) => problems.push(problem));
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the last good version in force and says where the mistake is, without quoting a token', async () => {
+    writeFileSync(file, JSON.stringify({ tutor: 'tutor-token', teams: { alpha: 'alpha-token' } }));
+    assert.equal((await auth.authenticate(bearer('alpha-token'))).team, 'alpha');
+    // A trailing comma on the third line, as a hand edit leaves it.
+    writeFileSync(file, '{\n  "tutor": "tutor-token",\n  "teams": {"alpha": "alpha-token", "beta": "beta-token",}\n}\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    assert.equal((await auth.authenticate(bearer('alpha-token'))).team, 'alpha');
+    await assert.rejects(auth.authenticate(bearer('beta-token')), refusedWith(ErrorCodes.unauthenticated, /not valid/));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /not valid JSON at line 3, column \d+.*the last good version stays in force/);
+    assert.ok(!problems[0].includes('alpha-token'));
+    await auth.authenticate(bearer('alpha-token'));
+    assert.equal(problems.length, 1, 'the same broken file is reported once');
   });
 });

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { type Metadata } from '@grpc/grpc-js';
-import { CalendarKeys, type Caller, ErrorCodes, RESERVED_TEAM_NAMES, tokenHash, type TeamRecord, type TokenRecord } from '@gpulab/contracts';
+import { CalendarKeys, type Caller, ErrorCodes, RESERVED_TEAM_NAMES, tokenHash, type TeamRecord, type TokenRecord, type TokensFile } from '@gpulab/contracts';
 import { type KV } from '@nats-io/kv';
 import { readTokensFile } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
@@ -30,6 +30,8 @@ export class TokenAuthenticator {
     private readonly tokensFile: string,
     private readonly calendar?: KV,
     private readonly clock: Clock = systemClock,
+    /** Told when the tokens file cannot be read (with its line and column), once per change of the file. */
+    private readonly onProblem: (message: string) => void = () => undefined,
   ) {}
 
   /** A new call's caller; a member token's lookup may be up to 5 s old. */
@@ -94,7 +96,15 @@ export class TokenAuthenticator {
       return;
     }
     if (mtimeMs === this.loadedMtimeMs) return;
-    const tokens = readTokensFile(this.tokensFile);
+    this.loadedMtimeMs = mtimeMs;
+    let tokens: TokensFile;
+    try {
+      tokens = readTokensFile(this.tokensFile);
+    } catch (error) {
+      // A tutor's typo must not lock everyone out: the last good version stays in force.
+      this.onProblem((error as Error).message + (this.byToken.size > 0 ? '; the last good version stays in force' : ''));
+      return;
+    }
     const next = new Map<string, Caller>([[tokens.tutor, { role: 'tutor', name: 'tutor' }]]);
     const reserved = new Map<string, string>();
     for (const [team, token] of Object.entries(tokens.teams)) {
@@ -104,6 +114,5 @@ export class TokenAuthenticator {
     }
     this.byToken = next;
     this.reserved = reserved;
-    this.loadedMtimeMs = mtimeMs;
   }
 }

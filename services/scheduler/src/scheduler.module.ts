@@ -26,10 +26,11 @@ import { CLOCK, JETSTREAM, NATS, SCHEDULER_CONFIG } from './tokens';
 export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShutdown {
   /** `launcher` replaces the local one (benchmarks, other launchers); `clock` lets tests drive time. */
   static forConfig(config: SchedulerConfig, clock: Clock = systemClock, launcher?: Launcher) {
+    const logger = createLogger('scheduler', config.logLevel);
     const workerCredentials = config.workerSignerFile ? new WorkerCredentials(readWorkerSigner(config.workerSignerFile)) : undefined;
     return {
       module: SchedulerModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: createLogger('scheduler', config.logLevel) } })],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger } })],
       providers: [
         { provide: SCHEDULER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -42,7 +43,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
           inject: [JETSTREAM],
           useFactory: (r: JetStreamResources) => new LeaderLease(r.calendar, clock, { holder: `scheduler-${hostname()}-${process.pid}`, leaseMs: config.leaderLeaseMs }),
         },
-        { provide: TeamDirectory, inject: [CalendarStore], useFactory: (store: CalendarStore) => new TeamDirectory(config.tokensFile, store) },
+        { provide: TeamDirectory, inject: [CalendarStore], useFactory: (store: CalendarStore) => new TeamDirectory(config.tokensFile, store, (problem) => logger.warn({ file: config.tokensFile }, `tokens file not loaded: ${problem}`)) },
         { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
         {
           provide: LAUNCHER,

@@ -17,7 +17,7 @@ import {
   isTerminalState,
   TUTORS_TEAM,
 } from '@gpulab/contracts';
-import { activeSlot, assertTransition, canTransition, dayStartMs, drainedServers, expiredLeases, type RunStretch, usagePerDay, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
+import { activeSlot, assertTransition, DEFAULT_SLOT_RULES, canTransition, dayStartMs, drainedServers, expiredLeases, type RunStretch, usagePerDay, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, today } from './calendar-snapshot';
 import { type Clock } from './clock';
@@ -100,6 +100,12 @@ export class SchedulerService {
       }
       const largest = largestServer(this.calendar.inventory);
       if (command.gpus > largest) throw invalid(`a job can use at most ${largest} GPUs (all on one server), not ${command.gpus}`);
+      // A team job bigger than a slot could only ever run on idle GPUs; refused now rather than
+      // queued for good.
+      const perSlot = DEFAULT_SLOT_RULES.gpusPerSlot;
+      if (command.caller.role !== 'tutor' && command.gpus > perSlot && command.preemptible !== true) {
+        throw invalid(`a team job can use at most the ${perSlot} GPUs of its slot, not ${command.gpus}; with --preemptible it may run on ${command.gpus} idle GPUs instead`);
+      }
       const record: JobRecord = {
         id: command.jobId,
         team,

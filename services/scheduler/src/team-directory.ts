@@ -10,6 +10,8 @@ export class TeamDirectory {
   constructor(
     private readonly tokensFile: string | undefined,
     private readonly store: CalendarStore,
+    /** Told when the tokens file cannot be read; its last good teams stay. */
+    private readonly onProblem: (message: string) => void = () => undefined,
   ) {}
 
   teams(): string[] {
@@ -19,14 +21,19 @@ export class TeamDirectory {
   /** Teams of the tokens file, re-read when it changes. */
   teamsOfFile(): string[] {
     if (!this.tokensFile) return this.fileTeams;
+    let mtimeMs: number;
     try {
-      const mtimeMs = statSync(this.tokensFile).mtimeMs;
-      if (mtimeMs !== this.mtimeMs) {
-        this.fileTeams = Object.keys(readTokensFile(this.tokensFile).teams).sort();
-        this.mtimeMs = mtimeMs;
-      }
+      mtimeMs = statSync(this.tokensFile).mtimeMs;
     } catch {
       // No file yet: no teams from it.
+      return this.fileTeams;
+    }
+    if (mtimeMs === this.mtimeMs) return this.fileTeams;
+    this.mtimeMs = mtimeMs;
+    try {
+      this.fileTeams = Object.keys(readTokensFile(this.tokensFile).teams).sort();
+    } catch (error) {
+      this.onProblem(`${(error as Error).message}; its last good teams stay`);
     }
     return this.fileTeams;
   }

@@ -85,11 +85,17 @@ describe('slots: booking, quotas and admission through the CLI', () => {
     await refused('gamma', ['usage', '--team', 'alpha'], 'PERMISSION_DENIED', /only your own team's usage/);
   });
 
+  it('refuses at submission a team job that no slot can hold, and says how it could run', async () => {
+    await refused('beta', ['submit', 'pca', '--dataset', 'seed-example', '--gpus', '3'], 'INVALID_ARGUMENT', /at most the 2 GPUs of its slot, not 3; with --preemptible it may run on 3 idle GPUs/);
+    await refused('beta', ['submit', 'pca', '--dataset', 'seed-example', '--gpus', '5', '--preemptible'], 'INVALID_ARGUMENT', /at most 4 GPUs \(all on one server\)/);
+  });
+
   it('refuses bookings that break a rule and names the rule', async () => {
     await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, -1)], 'INVALID_ARGUMENT', /is in the past/);
     await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 40)], 'INVALID_ARGUMENT', /does not fit in the term/);
     await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 3)], 'FAILED_PRECONDITION', /already holds a experiment slot|already holds an? experiment slot/);
     await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', today, '--server', 's9'], 'INVALID_ARGUMENT', /no server "s9"/);
+    await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', '2026-02-30'], 'INVALID_ARGUMENT', /"2026-02-30" is not a date: February 2026 has days 01 to 28/);
     await refused('gamma', ['slots', 'book', '--kind', 'setup', '--start', addDays(today, 2), '--server', 's2'], 'FAILED_PRECONDITION', /s2 has no 2 free GPUs.*are free from/);
     await refused('alpha', ['slots', 'book', '--kind', 'setup', '--start', today, '--team', 'beta'], 'PERMISSION_DENIED', /you act for team alpha/);
   });
