@@ -131,6 +131,12 @@ export class LocalStack {
     await exited;
   }
 
+  /** The pid of a running service instance, or undefined when it is not running. */
+  pidOf(instance: string): number | undefined {
+    const child = this.services.get(instance);
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
   /** The `.creds` text of a service's NATS identity, for tools and tests that look inside the store. */
   natsCreds(identity: 'scheduler' | 'gateway'): string {
     return readFileSync(identity === 'scheduler' ? this.natsAuth.schedulerCreds : this.natsAuth.gatewayCreds, 'utf8');
