@@ -100,6 +100,14 @@ export class SchedulerService {
       }
       const largest = largestServer(this.calendar.inventory);
       if (command.gpus > largest) throw invalid(`a job can use at most ${largest} GPUs (all on one server), not ${command.gpus}`);
+      const unfinished = this.store.unfinishedCount(team);
+      // A retried submit of a job already stored is answered as before, cap or not.
+      if (unfinished >= this.config.maxQueuedPerTeam && !this.store.get(command.jobId)) {
+        throw new CommandError(
+          ErrorCodes.resourceExhausted,
+          `team ${team} has ${unfinished.toLocaleString('en-US')} jobs that have not ended, the most a team may have (GPULAB_MAX_QUEUED_PER_TEAM); wait for some to end or cancel them, then submit again`,
+        );
+      }
       const record: JobRecord = {
         id: command.jobId,
         team,
