@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, type WriteStream } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type TokensFile } from '@gpulab/contracts';
 import { ensureNatsIdentities, ensureTokensFile, freePort, type NatsAuthFiles, NatsServerProcess, serverAuthConfig } from '@gpulab/platform';
 import { GpulabClient, type TlsSetting } from '@gpulab/sdk';
+import { ServiceLogs } from './service-logs';
 
 export interface LocalStackOptions {
   /** Everything lives here: JetStream's store, tokens.json, logs. @default './.gpulab' */
@@ -36,7 +37,6 @@ const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/dist/main.js`);
  */
 export class LocalStack {
   private readonly services = new Map<string, ChildProcess>();
-  private readonly logs: WriteStream[] = [];
 
   private constructor(
     readonly dataDir: string,
@@ -49,6 +49,7 @@ export class LocalStack {
     readonly firstStart: boolean,
     private readonly serviceEnv: NodeJS.ProcessEnv,
     private readonly clientTls: TlsSetting,
+    private readonly logs: ServiceLogs,
   ) {}
 
   static async start(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -62,7 +63,8 @@ export class LocalStack {
     const { tokens, path: tokensFile, created: firstStart } = ensureTokensFile(dataDir);
     const { files: natsAuth, identities } = await ensureNatsIdentities(dataDir);
     adoptAnonymousStore(join(dataDir, 'nats'), identities.account.publicKey);
-    const natsLog = openLog(join(logDir, 'nats.log'));
+    const logs = new ServiceLogs(logDir);
+    const natsLog = logs.stream('nats');
     const nats = await NatsServerProcess.start({
       storeDir: join(dataDir, 'nats'),
       port: options.natsPort || undefined,
@@ -86,8 +88,7 @@ export class LocalStack {
     };
     // Over TLS, a name: Node warns when a bare IP is a TLS server name (a test certificate names localhost).
     const address = options.clientTls ? `localhost:${port}` : `127.0.0.1:${port}`;
-    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, firstStart, env, options.clientTls ?? false);
-    stack.logs.push(natsLog);
+    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, firstStart, env, options.clientTls ?? false, logs);
     try {
       stack.startService('scheduler');
       stack.startService('gateway');
@@ -108,8 +109,7 @@ export class LocalStack {
    * scheduler instance (e.g. `scheduler-standby`) waits as standby behind the leader's lease.
    */
   startService(name: 'scheduler' | 'gateway', instance: string = name): ChildProcess {
-    const log = openLog(join(this.logDir, `${instance}.log`));
-    this.logs.push(log);
+    const log = this.logs.stream(instance);
     // Each service its own NATS identity; only the scheduler can mint workers' users.
     const identity: NodeJS.ProcessEnv =
       name === 'scheduler'
@@ -182,15 +182,8 @@ export class LocalStack {
     }
     this.services.clear();
     await this.nats.close();
-    for (const log of this.logs) log.end();
+    this.logs.close();
   }
-}
-
-function openLog(path: string): WriteStream {
-  const log = createWriteStream(path, { flags: 'a', mode: 0o600 });
-  // A log from an older start keeps its mode otherwise.
-  log.once('open', () => chmodSync(path, 0o600));
-  return log;
 }
 
 /**

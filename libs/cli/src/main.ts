@@ -205,10 +205,13 @@ program
                 display.note(`the connection broke; going on from the ${formatBytes(p.sentBytes)} that arrived`);
               }
               if (p.phase === 'sending') display.update(p.sentBytes, p.totalBytes);
-              if (p.phase === 'finishing') {
+              if (p.phase === 'finishing' && !p.finishingMs) {
                 display.update(p.totalBytes, p.totalBytes);
                 display.stop();
                 if (!opts.json) process.stderr.write('checking, parsing and storing it on the gateway…\n');
+              } else if (p.phase === 'finishing' && !opts.json) {
+                const limit = p.finishDeadlineMs ? ` (the CLI waits up to ${Math.round(p.finishDeadlineMs / 1000)} s)` : '';
+                process.stderr.write(`still checking it: ${Math.round((p.finishingMs ?? 0) / 1000)} s so far${limit}\n`);
               }
             },
           );

@@ -2,6 +2,7 @@ import { InvalidInputError, InvalidParameterError } from './errors';
 import { type Labels } from './job-kind';
 import { labelsFromValues } from './labels';
 import { type Matrix } from './matrix';
+import { excerpt, quoteInput } from '@gpulab/contracts';
 
 export interface CsvOptions {
   /**
@@ -62,7 +63,7 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
   const firstText = text.slice(lines.start, lines.end);
   const delimiter = options.delimiter ?? detectDelimiter(firstText);
   if (delimiter.length !== 1 || /["\r\n]/.test(delimiter)) {
-    throw new InvalidParameterError('delimiter', `the delimiter must be one character other than a quote or a line break, not ${JSON.stringify(delimiter)}`);
+    throw new InvalidParameterError('delimiter', `the delimiter must be one character other than a quote or a line break, not ${quoteInput(delimiter)}`);
   }
   const firstCells = firstText.split(delimiter);
   const cols = firstCells.length;
@@ -72,7 +73,7 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
   if (label?.byName || firstCells.some((c, j) => j !== label?.index && isText(c))) {
     header = firstCells.map((c) => unquote(c.trim()));
     if (!lines.next()) {
-      throw new InvalidInputError('CSV_EMPTY', `the file has a header row (${header.join(', ')}) but no data rows`, { row: firstLine });
+      throw new InvalidInputError('CSV_EMPTY', `the file has a header row (${excerpt(header.join(', '))}) but no data rows`, { row: firstLine });
     }
   }
 
@@ -137,7 +138,7 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
   if (data.length !== rows * dataCols) data = data.slice(0, rows * dataCols);
   const matrix = { rows, cols: dataCols, data };
   if (!label) return { matrix, header };
-  const name = header ? ` "${header[label.index]}"` : '';
+  const name = header ? ` ${quoteInput(header[label.index])}` : '';
   const labels = labelsFromValues(
     labelCells.map((c) => unquote(c.trim())),
     `the label column${name} (column ${label.index + 1})`,
@@ -164,14 +165,14 @@ function findLabelColumn(labelColumn: string | number, firstCells: readonly stri
       throw new InvalidParameterError(
         'labelColumn',
         looksLikeHeader
-          ? `there is no column "${labelColumn}"; the header names: ${names.join(', ')}`
-          : `there is no column "${labelColumn}": the file has no header row, so give the label column's number (1 to ${cols})`,
+          ? `there is no column ${quoteInput(labelColumn)}; the header names: ${excerpt(names.join(', '))}`
+          : `there is no column ${quoteInput(labelColumn)}: the file has no header row, so give the label column's number (1 to ${cols})`,
       );
     }
     number = Number(labelColumn.trim());
   }
   if (!Number.isInteger(number) || number < 1 || number > cols) {
-    throw new InvalidParameterError('labelColumn', `the label column must be a header name or a column number from 1 to ${cols}, not ${JSON.stringify(labelColumn)}`);
+    throw new InvalidParameterError('labelColumn', `the label column must be a header name or a column number from 1 to ${cols}, not ${quoteInput(labelColumn)}`);
   }
   return checkLeavesData({ index: number - 1, byName: false }, cols);
 }
@@ -276,15 +277,15 @@ function cellValue(cell: string, row: number, column: number): number {
   if (isNonFiniteWord(inner)) {
     throw new InvalidInputError(
       'DATA_NOT_FINITE',
-      `${place} ("${t}") is not a finite number; fill in or remove missing and infinite values`,
+      `${place} (${quoteInput(t)}) is not a finite number; fill in or remove missing and infinite values`,
       { row, column },
     );
   }
   if (!Number.isNaN(value) && !Number.isFinite(value)) {
-    throw new InvalidInputError('DATA_NOT_FINITE', `${place} ("${t}") is too large to store as a number`, { row, column });
+    throw new InvalidInputError('DATA_NOT_FINITE', `${place} (${quoteInput(t)}) is too large to store as a number`, { row, column });
   }
   const hint = inner.includes(',') && isPlainDecimal(inner.replace(',', '.')) ? '; write decimals with a point, as in 1.5' : '';
-  throw new InvalidInputError('CSV_NOT_NUMERIC', `${place} ("${t}") is not a number${hint}`, { row, column });
+  throw new InvalidInputError('CSV_NOT_NUMERIC', `${place} (${quoteInput(t)}) is not a number${hint}`, { row, column });
 }
 
 /** Text in a first-line cell makes it a header; numbers, blanks and NaN/Inf spellings do not. */

@@ -4,6 +4,7 @@ import { type Labels } from './job-kind';
 import { type Matrix } from './matrix';
 import { mnistDataset } from './mnist-dataset';
 import { seedExample } from './seed-example';
+import { quoteInput } from '@gpulab/contracts';
 
 export interface LoadedDataset {
   matrix: Matrix;
@@ -41,7 +42,7 @@ export function listDatasets(): readonly Dataset[] {
 export function findDataset(name: string): Dataset {
   const found = DATASETS.find((d) => d.name === name);
   if (!found) {
-    throw new InvalidParameterError('dataset', `there is no data set "${name}"; built-in data sets: ${DATASETS.map((d) => d.name).join(', ')}`);
+    throw new InvalidParameterError('dataset', `there is no data set ${quoteInput(name)}; built-in data sets: ${DATASETS.map((d) => d.name).join(', ')}`);
   }
   return found;
 }

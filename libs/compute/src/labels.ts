@@ -1,5 +1,6 @@
 import { InvalidInputError } from './errors';
 import { type Labels } from './job-kind';
+import { quoteInput } from '@gpulab/contracts';
 
 /**
  * More classes than a legend, a confusion matrix or a per-class colour can show; a column with
@@ -65,7 +66,7 @@ export function labelsFromValues(values: readonly (string | number)[], what: str
         const where = place(i);
         throw new InvalidInputError(
           'LABELS_NOT_CATEGORICAL',
-          `${what} has more than ${MAX_CLASSES} distinct values (the ${MAX_CLASSES + 1}st, ${JSON.stringify(key)}, is in row ${where.row}): labels must be class names, not IDs or measurements`,
+          `${what} has more than ${MAX_CLASSES} distinct values (the ${MAX_CLASSES + 1}st, ${quoteInput(key)}, is in row ${where.row}): labels must be class names, not IDs or measurements`,
           where,
         );
       }

@@ -1,4 +1,5 @@
 import { InvalidParameterError } from './errors';
+import { quoteInput } from '@gpulab/contracts';
 
 /** Reads an integer parameter; strings such as "2" from the CLI's --set are accepted. */
 export function integerParam(params: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
@@ -6,7 +7,7 @@ export function integerParam(params: Record<string, unknown>, name: string, fall
   if (raw === undefined || raw === null || raw === '') return fallback;
   const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new InvalidParameterError(name, `${name} must be a whole number, not ${JSON.stringify(raw)}`);
+    throw new InvalidParameterError(name, `${name} must be a whole number, not ${quoteInput(raw)}`);
   }
   if (value < min || value > max) {
     throw new InvalidParameterError(name, `${name} must be between ${min} and ${max}, not ${value}`);
@@ -20,7 +21,7 @@ export function rejectUnknownParams(kind: string, params: Record<string, unknown
   if (unknown.length > 0) {
     throw new InvalidParameterError(
       unknown[0],
-      `${kind} has no parameter "${unknown[0]}"; its parameters are: ${known.join(', ')}`,
+      `${kind} has no parameter ${quoteInput(unknown[0])}; its parameters are: ${known.join(', ')}`,
     );
   }
 }
@@ -30,7 +31,7 @@ export function numberParam(params: Record<string, unknown>, name: string, fallb
   const raw = params[name];
   if (raw === undefined || raw === null || raw === '') return fallback;
   const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidParameterError(name, `${name} must be a number, not ${JSON.stringify(raw)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidParameterError(name, `${name} must be a number, not ${quoteInput(raw)}`);
   if (value < min || value > max) throw new InvalidParameterError(name, `${name} must be between ${min} and ${max}, not ${value}`);
   return value;
 }
@@ -40,7 +41,7 @@ export function choiceParam<T extends string>(params: Record<string, unknown>, n
   const raw = params[name];
   if (raw === undefined || raw === null || raw === '') return fallback;
   if (typeof raw !== 'string' || !choices.includes(raw as T)) {
-    throw new InvalidParameterError(name, `${name} must be one of ${choices.join(', ')}, not ${JSON.stringify(raw)}`);
+    throw new InvalidParameterError(name, `${name} must be one of ${choices.join(', ')}, not ${quoteInput(raw)}`);
   }
   return raw as T;
 }
@@ -53,5 +54,5 @@ export function booleanParam(params: Record<string, unknown>, name: string, fall
   const text = String(raw).trim().toLowerCase();
   if (['true', 'yes', '1'].includes(text)) return true;
   if (['false', 'no', '0'].includes(text)) return false;
-  throw new InvalidParameterError(name, `${name} must be true or false, not ${JSON.stringify(raw)}`);
+  throw new InvalidParameterError(name, `${name} must be true or false, not ${quoteInput(raw)}`);
 }

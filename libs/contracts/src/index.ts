@@ -15,3 +15,4 @@ export * from './token-hash';
 export * from './nats-permissions';
 export * from './worker-data';
 export * from './member-tokens';
+export * from './input-excerpt';

@@ -1,5 +1,6 @@
 import { computeJobKinds, InvalidParameterError, type JobKind } from '@gpulab/compute';
 import { acceleratedTsneKind, type BackendInfo, neuralJobKinds } from '@gpulab/neural';
+import { quoteInput } from '@gpulab/contracts';
 
 /**
  * A job kind of any package. Kinds that compute with TensorFlow.js ready their backend before
@@ -26,7 +27,7 @@ export function listJobKinds(): RegisteredJobKind[] {
 export function findJobKind(name: string): RegisteredJobKind {
   const kind = KINDS.get(name);
   if (!kind) {
-    throw new InvalidParameterError('kind', `there is no job kind "${name}"; known kinds: ${[...KINDS.keys()].join(', ')}`);
+    throw new InvalidParameterError('kind', `there is no job kind ${quoteInput(name)}; known kinds: ${[...KINDS.keys()].join(', ')}`);
   }
   return kind;
 }

@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '@gpulab/compute';
+import { quoteInput } from '@gpulab/contracts';
 
 /** One image: height, width, channels (rows of a data set are images flattened in this order). */
 export type ImageShape = readonly [height: number, width: number, channels: number];
@@ -35,7 +36,7 @@ export function imageShapeParam(params: Record<string, unknown>, cols: number, i
     return known;
   }
   const match = /^\s*(\d+)\s*x\s*(\d+)\s*(?:x\s*(\d+)\s*)?$/i.exec(String(raw));
-  if (!match) throw new InvalidParameterError('imageShape', `imageShape must look like 28x28x1 (height x width x channels), not ${JSON.stringify(raw)}`);
+  if (!match) throw new InvalidParameterError('imageShape', `imageShape must look like 28x28x1 (height x width x channels), not ${quoteInput(raw)}`);
   const shape: ImageShape = [Number(match[1]), Number(match[2]), Number(match[3] ?? 1)];
   if (shape.some((n) => n < 1)) throw new InvalidParameterError('imageShape', `imageShape ${String(raw)} has a zero side`);
   const size = shape[0] * shape[1] * shape[2];

@@ -1,4 +1,4 @@
-import { type InventoryChangeCommand } from '@gpulab/contracts';
+import { type InventoryChangeCommand, quoteInput } from '@gpulab/contracts';
 import { type Inventory, type ServerSpec } from './inventory';
 import { type Booking, type CalendarSnapshot, laneFree, lanes, type Lane, laneBroken } from './slot-calendar';
 
@@ -29,7 +29,7 @@ export function changeInventory(
   const unknown = (name: string): InventoryDecision => ({
     ok: false,
     code: InventoryRefusals.unknownServer,
-    message: `there is no server "${name}"; servers: ${inventory.servers.map((s) => s.name).join(', ')}`,
+    message: `there is no server ${quoteInput(name)}; servers: ${inventory.servers.map((s) => s.name).join(', ')}`,
   });
   switch (change.type) {
     case 'add-server': {

@@ -1,7 +1,7 @@
 import { type Inventory, gpuKey } from './inventory';
 import { dayDate, formatDayStart, type Term } from './term';
 
-import { type Booking, SLOT_KINDS, type SlotKind } from '@gpulab/contracts';
+import { type Booking, quoteInput, SLOT_KINDS, type SlotKind } from '@gpulab/contracts';
 
 export { type Booking, SLOT_KINDS, SlotKinds, type SlotKind } from '@gpulab/contracts';
 
@@ -159,9 +159,9 @@ export function decideBooking(snapshot: CalendarSnapshot, request: BookingReques
   const { term, rules } = snapshot;
   const days = rules.lengthDays[request.kind];
   const refuse = (code: BookingRefusalCode, message: string): BookingDecision => ({ ok: false, code, message });
-  if (!snapshot.teams.includes(request.team)) return refuse(BookingRefusals.unknownTeam, `there is no team "${request.team}"`);
+  if (!snapshot.teams.includes(request.team)) return refuse(BookingRefusals.unknownTeam, `there is no team ${quoteInput(request.team)}`);
   if (request.server !== undefined && !snapshot.inventory.servers.some((s) => s.name === request.server)) {
-    return refuse(BookingRefusals.unknownServer, `there is no server "${request.server}"; servers: ${snapshot.inventory.servers.map((s) => s.name).join(', ')}`);
+    return refuse(BookingRefusals.unknownServer, `there is no server ${quoteInput(request.server)}; servers: ${snapshot.inventory.servers.map((s) => s.name).join(', ')}`);
   }
   if (request.startDay < today) {
     return refuse(BookingRefusals.inThePast, `${dayDate(term, request.startDay)} is in the past; the earliest start is today, ${dayDate(term, Math.max(today, 0))}`);

@@ -51,6 +51,10 @@ export interface UploadProgress {
   totalBytes: number;
   /** How often the stream broke and the upload went on from what had arrived. */
   resumes: number;
+  /** While `finishing`: how long the gateway has worked on it so far (reported every few seconds). */
+  finishingMs?: number;
+  /** While `finishing`: how long the client waits at most before it gives up (DEADLINE_EXCEEDED). */
+  finishDeadlineMs?: number;
 }
 
 /** The calls an upload makes, provided by `GpulabClient` (one channel, its token and deadlines). */
@@ -62,8 +66,16 @@ export interface UploadRpc {
 
 /** Errors after which going on makes no sense: the request itself is refused. */
 const FINAL = new Set<number>([status.INVALID_ARGUMENT, status.NOT_FOUND, status.PERMISSION_DENIED, status.UNAUTHENTICATED, status.RESOURCE_EXHAUSTED]);
-/** Parsing a large file takes the gateway a while. */
-const FINISH_TIMEOUT_MS = 15 * 60_000;
+/**
+ * How long FinishUpload may take: the gateway checks, parses and stores the whole file in it,
+ * which grows with its size (a few seconds per 100 MB), so a minute plus a second per MiB, at
+ * most 15 minutes. A refusal comes back within that whatever the file, so a wait never hangs.
+ */
+export function finishDeadlineMs(totalBytes: number): number {
+  return Math.min(15 * 60_000, 60_000 + Math.ceil(totalBytes / (1024 * 1024)) * 1000);
+}
+/** How often a long finish is reported, so a waiting CLI can say it is still at work. */
+const FINISH_PROGRESS_EVERY_MS = 5000;
 
 interface ByteSource {
   filename: string;
@@ -95,7 +107,8 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
     if (second) sources.push(second.source);
     const totalBytes = sources.reduce((sum, s) => sum + s.size, 0);
     let resumes = 0;
-    const report = (uploadId: string, phase: UploadProgress['phase'], sentBytes: number) => onProgress?.({ uploadId, phase, sentBytes, totalBytes, resumes });
+    const report = (uploadId: string, phase: UploadProgress['phase'], sentBytes: number, extra: Partial<UploadProgress> = {}) =>
+      onProgress?.({ uploadId, phase, sentBytes, totalBytes, resumes, ...extra });
     report(options.resumeUploadId ?? '', 'hashing', 0);
     const spec = async (s: ByteSource): Promise<pb.UploadFileSpec> => ({ filename: s.filename, format: dataFormatToProto(s.format), sizeBytes: s.size, sha256: await s.sha256() });
     const dataSpec = await spec(dataSource);
@@ -142,14 +155,23 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
         await sleep(backoffMs(stuck));
       }
     }
-    report(uploadId, 'finishing', totalBytes);
-    // Finishing twice is harmless (the gateway returns the artifact it made), so it can be retried.
-    const finished = await retrying(
-      () => rpc.unary<pb.FinishUploadRequest, pb.FinishUploadResponse>('finishUpload', { uploadId }, FINISH_TIMEOUT_MS),
-      options.signal,
-      uploadId,
-      rpc.endpoint,
-    );
+    const deadlineMs = finishDeadlineMs(totalBytes);
+    report(uploadId, 'finishing', totalBytes, { finishingMs: 0, finishDeadlineMs: deadlineMs });
+    const finishStarted = Date.now();
+    const ticker = setInterval(() => report(uploadId, 'finishing', totalBytes, { finishingMs: Date.now() - finishStarted, finishDeadlineMs: deadlineMs }), FINISH_PROGRESS_EVERY_MS);
+    let finished: pb.FinishUploadResponse;
+    try {
+      // Finishing twice is harmless (the gateway returns the artifact it made), so it can be retried.
+      finished = await retrying(
+        () => rpc.unary<pb.FinishUploadRequest, pb.FinishUploadResponse>('finishUpload', { uploadId }, deadlineMs),
+        options.signal,
+        uploadId,
+        rpc.endpoint,
+        false,
+      );
+    } finally {
+      clearInterval(ticker);
+    }
     if (!finished.artifact) throw new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an artifact');
     return artifactFromProto(finished.artifact);
   } finally {
@@ -319,14 +341,15 @@ function drained(call: ClientWritableStream<pb.WriteUploadRequest>, over: () => 
 }
 
 /** Calls that may meet a gateway that is restarting: tried again for about half a minute. */
-async function retrying<T>(work: () => Promise<T>, signal: AbortSignal | undefined, uploadId: string, endpoint: Endpoint): Promise<T> {
+/** `afterDeadline: false`: a call that used its whole deadline is not tried again (it would only wait as long again). */
+async function retrying<T>(work: () => Promise<T>, signal: AbortSignal | undefined, uploadId: string, endpoint: Endpoint, afterDeadline = true): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     checkAborted(signal, uploadId);
     try {
       return await work();
     } catch (error) {
       const e = GpulabError.from(error, endpoint);
-      if (!e.retryable || attempt >= 10) throw e;
+      if (!e.retryable || attempt >= 10 || (!afterDeadline && e.grpcCode === status.DEADLINE_EXCEEDED)) throw e;
       await sleep(backoffMs(attempt));
     }
   }

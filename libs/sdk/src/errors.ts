@@ -24,11 +24,25 @@ export class GpulabError extends Error {
     if (typeof e?.code === 'number') {
       const name = status[e.code] ?? 'UNKNOWN';
       const endpoint = typeof where === 'string' ? { address: where } : where;
-      const message = (e.code === status.UNAVAILABLE ? connectionFailure(e.details ?? '', endpoint) : undefined) ?? e.details ?? e.message ?? name;
+      const message =
+        (e.code === status.UNAVAILABLE ? connectionFailure(e.details ?? '', endpoint) : undefined) ??
+        (e.code === status.RESOURCE_EXHAUSTED ? tooLarge(e.details ?? '') : undefined) ??
+        e.details ??
+        e.message ??
+        name;
       return new GpulabError(name, e.code, message, { cause: error });
     }
     return new GpulabError('UNKNOWN', status.UNKNOWN, error instanceof Error ? error.message : String(error), { cause: error });
   }
+}
+
+/** grpc-js's own words for a message over the size limit, said as what to do about it. */
+function tooLarge(details: string): string | undefined {
+  const m = /(Sent|Received) message larger than max \((\d+) vs\.? (\d+)\)/i.exec(details);
+  if (!m) return undefined;
+  const mib = (bytes: string) => `${(Number(bytes) / 1024 / 1024).toFixed(1)} MiB`;
+  const what = m[1].toLowerCase() === 'sent' ? 'the request' : 'the answer';
+  return `${what} has ${mib(m[2])}, more than the ${mib(m[3])} one message may have (GPULAB_MAX_MESSAGE_MIB); send large files with "gpulab upload"`;
 }
 
 /** Where a client connects, and how: a failed connection's message depends on both. */

@@ -22,6 +22,11 @@ export interface GpulabClientOptions {
   /** Deadline of each unary call, in ms. @default 30000 */
   callTimeoutMs?: number;
   /**
+   * Largest message sent or received, in MiB: the gateway's GPULAB_MAX_MESSAGE_MIB, so a request
+   * it would refuse is refused here before it is sent. @default GPULAB_MAX_MESSAGE_MIB, else 64
+   */
+  maxMessageMiB?: number;
+  /**
    * TLS to the gateway: `true` trusts the system's roots; `{ ca }` trusts a course server's own
    * CA; `cert` + `key` add a client certificate (mTLS). @default from GPULAB_TLS, GPULAB_TLS_CA,
    * GPULAB_TLS_CLIENT_CERT and GPULAB_TLS_CLIENT_KEY; none set: plaintext
@@ -63,7 +68,8 @@ export interface ListOptions {
   pageToken?: string;
 }
 
-const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** The gateway's default GPULAB_MAX_MESSAGE_MIB. */
+export const DEFAULT_MAX_MESSAGE_MIB = 64;
 
 /**
  * The gpulab SDK: submit jobs, follow them, fetch results.
@@ -93,7 +99,8 @@ export class GpulabClient {
     const tls = options.tls ?? tlsFromEnv();
     const creds = channelCredentials(tls);
     this.endpoint = { address: this.address, transport: tls === false ? 'plaintext' : tls !== true && tls.cert !== undefined ? 'mtls' : 'tls' };
-    const channelOptions = { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES };
+    const maxMessageBytes = Math.round(maxMessageMiB(options.maxMessageMiB) * 1024 * 1024);
+    const channelOptions = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
     this.client = new pb.JobServiceClient(this.address, creds, channelOptions);
     // The services share one channel.
     const channelOverride = this.client.getChannel();
@@ -369,6 +376,13 @@ export class GpulabClient {
       call(request, this.metadata(), { deadline }, (err, res) => (err ? reject(GpulabError.from(err, this.endpoint)) : resolve(res)));
     });
   }
+}
+
+function maxMessageMiB(given: number | undefined): number {
+  const fromEnv = process.env.GPULAB_MAX_MESSAGE_MIB ? Number(process.env.GPULAB_MAX_MESSAGE_MIB) : undefined;
+  const value = given ?? fromEnv ?? DEFAULT_MAX_MESSAGE_MIB;
+  if (!(value > 0)) throw new GpulabError('INVALID_ARGUMENT', 3, `GPULAB_MAX_MESSAGE_MIB must be a positive number of MiB, not ${String(value).slice(0, 40)}`);
+  return value;
 }
 
 function toProtoInput(input: JobInputOption | undefined): pb.JobInput | undefined {

@@ -1,26 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  ARTIFACT_ID_PATTERN,
-  type ArtifactRecord,
-  type Caller,
-  artifactKindOf,
-  DATA_FORMATS,
-  type DataFormatName,
-  DataFormats,
-  encodeMatrix,
-  encodeModelBundle,
-  LABELS_FORMATS,
-  ErrorCodes,
-  type JobRecord,
-  type StorageUsageView,
-  TUTORS_TEAM,
-  type UploadFileName,
-  uploadFiles,
-  UploadFiles,
-  type UploadFileRecord,
-  UPLOAD_ID_PATTERN,
-  type UploadRecord,
-} from '@gpulab/contracts';
+import { ARTIFACT_ID_PATTERN, artifactKindOf, type ArtifactRecord, type Caller, DATA_FORMATS, type DataFormatName, DataFormats, encodeMatrix, encodeModelBundle, ErrorCodes, type JobRecord, LABELS_FORMATS, quoteInput, type StorageUsageView, TUTORS_TEAM, UPLOAD_ID_PATTERN, type UploadFileName, type UploadFileRecord, uploadFiles, UploadFiles, type UploadRecord } from '@gpulab/contracts';
 import { ComputeError } from '@gpulab/compute';
 import { type ArtifactStore, MissingPartError } from './artifact-store';
 import { type Clock, systemClock } from './clock';
@@ -472,7 +451,7 @@ function checkFile(spec: UploadFileRequest | undefined, which: UploadFileName): 
   const filename = spec.filename.trim();
   if (!filename) throw invalid(`the ${which} file has no filename`);
   if (/[/\\]/.test(filename) || hasControlCharacter(filename) || filename === '.' || filename === '..' || filename.length > 255) {
-    throw invalid(`${JSON.stringify(spec.filename)} is not a file name: no directories, at most 255 characters`);
+    throw invalid(`${quoteInput(spec.filename)} is not a file name: no directories, at most 255 characters`);
   }
   if (!spec.format) throw invalid(`${filename}: the format is missing; one of ${DATA_FORMATS.join(', ')}`);
   if (!Number.isSafeInteger(spec.sizeBytes) || spec.sizeBytes <= 0) throw invalid(`${filename} is empty (0 bytes); there is nothing to upload`);
@@ -480,7 +459,7 @@ function checkFile(spec: UploadFileRequest | undefined, which: UploadFileName): 
     throw invalid(`${filename} has ${mb(spec.sizeBytes)}; one file may have at most ${mb(MAX_UPLOAD_FILE_BYTES)}`);
   }
   const sha256 = spec.sha256.trim().toLowerCase();
-  if (!SHA256_HEX.test(sha256)) throw invalid(`${filename}: sha256 must be the file's SHA-256 as 64 hex digits, not ${JSON.stringify(spec.sha256)}`);
+  if (!SHA256_HEX.test(sha256)) throw invalid(`${filename}: sha256 must be the file's SHA-256 as 64 hex digits, not ${quoteInput(spec.sha256)}`);
   return { filename, format: spec.format, sizeBytes: spec.sizeBytes, sha256, receivedBytes: 0 };
 }
 
@@ -492,14 +471,14 @@ function hasControlCharacter(text: string): boolean {
 function checkUploadId(raw: string): string {
   const id = raw.trim();
   if (!id) throw invalid('the upload id is missing');
-  if (!UPLOAD_ID_PATTERN.test(id)) throw invalid(`"${raw}" is not an upload id (they look like up-…, 16 letters and digits)`);
+  if (!UPLOAD_ID_PATTERN.test(id)) throw invalid(`${quoteInput(raw)} is not an upload id (they look like up-…, 16 letters and digits)`);
   return id;
 }
 
 function checkArtifactId(raw: string): string {
   const id = raw.trim();
   if (!id) throw invalid('the artifact id is missing');
-  if (!ARTIFACT_ID_PATTERN.test(id)) throw invalid(`"${raw}" is not an artifact id (they look like art-…, 16 letters and digits)`);
+  if (!ARTIFACT_ID_PATTERN.test(id)) throw invalid(`${quoteInput(raw)} is not an artifact id (they look like art-…, 16 letters and digits)`);
   return id;
 }
 

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseDurationMs, tokensFilePath } from '@gpulab/platform';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_GROUPS, type RateLimitGroup, type RateLimits } from './rate-limiter';
 import { TLS_VARIABLES, type TlsFiles } from './server-tls';
 
 /** Gateway settings in friendly units; `compileGatewayConfig` checks them and names bad fields. */
@@ -37,6 +38,10 @@ export interface GatewayOptions {
   tlsKey?: string;
   /** PEM CA certificate(s): when set, clients must present a certificate signed by it (mTLS), on top of their token. */
   tlsClientCa?: string;
+  /** Per token and group of RPCs: calls per second and burst; a group left out keeps its default. @default DEFAULT_RATE_LIMITS */
+  rateLimits?: Partial<Record<RateLimitGroup, { perSecond?: number; burst?: number }>>;
+  /** WatchJob streams one token may have open at once. @default 50 */
+  maxOpenStreamsPerToken?: number;
 }
 
 export interface GatewayConfig {
@@ -55,6 +60,8 @@ export interface GatewayConfig {
   tls?: TlsFiles;
   /** Where the .proto files are, for server reflection. */
   protoDir: string;
+  rateLimits: RateLimits;
+  maxOpenStreamsPerToken: number;
 }
 
 const DEFAULTS = {
@@ -68,6 +75,7 @@ const DEFAULTS = {
   teamStorageMB: 1024,
   uploadChunkKiB: 1024,
   uploadExpiry: '24h',
+  maxOpenStreamsPerToken: 50,
 } as const;
 
 export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
@@ -78,6 +86,9 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
   if (!(o.teamStorageMB >= 0)) throw new Error(`teamStorageMB: "${o.teamStorageMB}" must be a number of 0 or more`);
   if (!Number.isInteger(o.uploadChunkKiB) || o.uploadChunkKiB < 1 || o.uploadChunkKiB * 1024 > o.maxMessageMiB * 1024 * 1024 - 4096) {
     throw new Error(`uploadChunkKiB: "${o.uploadChunkKiB}" must be a whole number from 1 to a little below maxMessageMiB`);
+  }
+  if (!Number.isInteger(o.maxOpenStreamsPerToken) || o.maxOpenStreamsPerToken < 1) {
+    throw new Error(`maxOpenStreamsPerToken (GPULAB_MAX_WATCHES_PER_TOKEN): "${o.maxOpenStreamsPerToken}" must be a whole number of 1 or more`);
   }
   return {
     port: o.port,
@@ -93,7 +104,23 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     uploadExpiryMs: parseDurationMs(o.uploadExpiry, 'uploadExpiry'),
     tls: tlsFiles(o),
     protoDir: join(__dirname, '..', '..', '..', 'proto'),
+    rateLimits: rateLimits(o.rateLimits ?? {}),
+    maxOpenStreamsPerToken: o.maxOpenStreamsPerToken,
   };
+}
+
+/** Each group's limit, defaults filled in; a rate of 0 turns that group's limit off. */
+function rateLimits(given: NonNullable<GatewayOptions['rateLimits']>): RateLimits {
+  const out = { ...DEFAULT_RATE_LIMITS };
+  for (const group of RATE_LIMIT_GROUPS) {
+    const perSecond = given[group]?.perSecond ?? DEFAULT_RATE_LIMITS[group].perSecond;
+    const burst = given[group]?.burst ?? DEFAULT_RATE_LIMITS[group].burst;
+    const variable = `GPULAB_RL_${group.toUpperCase()}`;
+    if (!(perSecond >= 0)) throw new Error(`${variable}_RATE: "${perSecond}" must be calls per second, 0 or more (0: no limit)`);
+    if (!Number.isInteger(burst) || burst < 1) throw new Error(`${variable}_BURST: "${burst}" must be a whole number of 1 or more`);
+    out[group] = { perSecond, burst };
+  }
+  return out;
 }
 
 /** Certificate and key go together; a client CA alone would be a silent no-op, so it is refused too. */
@@ -129,5 +156,9 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
     tlsCert: env[TLS_VARIABLES.certFile],
     tlsKey: env[TLS_VARIABLES.keyFile],
     tlsClientCa: env[TLS_VARIABLES.clientCaFile],
+    rateLimits: Object.fromEntries(
+      RATE_LIMIT_GROUPS.map((g) => [g, { perSecond: num(env[`GPULAB_RL_${g.toUpperCase()}_RATE`]), burst: num(env[`GPULAB_RL_${g.toUpperCase()}_BURST`]) }]),
+    ),
+    maxOpenStreamsPerToken: num(env.GPULAB_MAX_WATCHES_PER_TOKEN),
   };
 }

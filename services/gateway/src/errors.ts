@@ -1,5 +1,5 @@
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
-import { type ErrorCode, ErrorCodes } from '@gpulab/contracts';
+import { boundedMessage, type ErrorCode, ErrorCodes } from '@gpulab/contracts';
 
 /** An error meant for the caller: its message is what the student reads. */
 export class GatewayError extends Error {
@@ -25,10 +25,14 @@ const GRPC_STATUS: Record<ErrorCode, status> = {
   [ErrorCodes.internal]: status.INTERNAL,
 };
 
-/** The one place where our error codes become gRPC status codes. */
+/**
+ * The one place where our error codes become gRPC status codes. The message is bounded here
+ * whatever made it: a status rides in an HTTP/2 trailer, and one too big for the client's header
+ * limits never arrives, so the client would wait for an answer the gateway had already sent.
+ */
 export function toServiceError(error: unknown): Partial<ServiceError> {
   if (error instanceof GatewayError) {
-    return { code: GRPC_STATUS[error.code], details: error.message, metadata: new Metadata() };
+    return { code: GRPC_STATUS[error.code], details: boundedMessage(error.message), metadata: new Metadata() };
   }
   return { code: status.INTERNAL, details: 'the gateway failed to handle the request; the error is in its log', metadata: new Metadata() };
 }

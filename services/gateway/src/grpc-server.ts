@@ -33,9 +33,11 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     slots: SlotsGrpcService,
     artifacts: ArtifactsGrpcService,
   ) {
+    // GPULAB_MAX_MESSAGE_MIB both ways, as the SDK's default: a request or answer that one side
+    // would refuse is refused by the other too, with RESOURCE_EXHAUSTED instead of a cut stream.
     this.server = new Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
-      'grpc.max_send_message_length': 256 * 1024 * 1024,
+      'grpc.max_send_message_length': config.maxMessageBytes,
     });
     this.server.addService(pb.JobServiceService, jobs.implementation());
     this.server.addService(pb.SlotServiceService, slots.slots());

@@ -1,4 +1,4 @@
-import { type Caller, encodeMatrix, ErrorCodes, type JobInputSpec, ObjectNames, type pb } from '@gpulab/contracts';
+import { type Caller, encodeMatrix, ErrorCodes, excerpt, type JobInputSpec, ObjectNames, type pb, quoteInput } from '@gpulab/contracts';
 import { ComputeError, findDataset, type MatrixShape, parseCsvMatrix } from '@gpulab/compute';
 import { type ObjectStore } from '@nats-io/obj';
 import { type ArtifactLibrary } from './artifact-library';
@@ -60,9 +60,10 @@ export class InputIntake {
     }
     if (input?.inline !== undefined) {
       const { format, content, filename } = input.inline;
-      const label = filename || 'the input file';
+      // A file name is the student's input too: a 30 MB one must not come back in every message.
+      const label = filename ? excerpt(filename) : 'the input file';
       if (!SUPPORTED_FORMATS.includes(format.toLowerCase())) {
-        throw new GatewayError(ErrorCodes.invalidArgument, `${label}: format "${format}" is not supported; use one of: ${SUPPORTED_FORMATS.join(', ')}`);
+        throw new GatewayError(ErrorCodes.invalidArgument, `${label}: format ${quoteInput(format)} is not supported; use one of: ${SUPPORTED_FORMATS.join(', ')}`);
       }
       const { matrix } = asInvalidArgument(() => parseCsvMatrix(Buffer.from(content).toString('utf8')), label);
       const name = ObjectNames.input(jobId);

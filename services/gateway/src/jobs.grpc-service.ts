@@ -1,18 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { type ServerWritableStream, type UntypedHandleCall } from '@grpc/grpc-js';
-import {
-  type Caller,
-  ErrorCodes,
-  isTerminalState,
-  JOB_ID_PATTERN,
-  JobStates,
-  jobRecordToProto,
-  type JobRecord,
-  jobStateFromProto,
-  type JobStateName,
-  pb,
-} from '@gpulab/contracts';
+import { type Caller, ErrorCodes, isTerminalState, JOB_ID_PATTERN, type JobRecord, jobRecordToProto, jobStateFromProto, type JobStateName, JobStates, pb, quoteInput } from '@gpulab/contracts';
 import { findJobKind } from '@gpulab/jobs';
 import { ulid } from 'ulid';
 import { GatewayError } from './errors';
@@ -119,6 +108,6 @@ export class JobsGrpcService {
 function jobId(raw: string): string {
   const id = raw.trim();
   if (!id) throw new GatewayError(ErrorCodes.invalidArgument, 'the job id is missing');
-  if (!JOB_ID_PATTERN.test(id)) throw new GatewayError(ErrorCodes.invalidArgument, `"${raw}" is not a job id (ids look like j-01jd…)`);
+  if (!JOB_ID_PATTERN.test(id)) throw new GatewayError(ErrorCodes.invalidArgument, `${quoteInput(raw)} is not a job id (ids look like j-01jd…)`);
   return id;
 }

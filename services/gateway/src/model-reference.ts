@@ -1,4 +1,4 @@
-import { ARTIFACT_ID_PATTERN, type ArtifactKindName, type Caller, ErrorCodes, JobStates, type OutputFileRef } from '@gpulab/contracts';
+import { ARTIFACT_ID_PATTERN, type ArtifactKindName, type Caller, ErrorCodes, JobStates, type OutputFileRef, quoteInput } from '@gpulab/contracts';
 import { type JobKind, MODEL_FILES } from '@gpulab/compute';
 import { type ArtifactLibrary } from './artifact-library';
 import { GatewayError } from './errors';
@@ -26,7 +26,7 @@ export class ModelReference {
       const id = params[name];
       if (id === undefined || id === '') continue;
       if (typeof id !== 'string' || !ARTIFACT_ID_PATTERN.test(id)) {
-        throw new GatewayError(ErrorCodes.invalidArgument, `${name} must be the id of an uploaded picture (art-…, from "gpulab upload picture.png"), not ${JSON.stringify(id)}`);
+        throw new GatewayError(ErrorCodes.invalidArgument, `${name} must be the id of an uploaded picture (art-…, from "gpulab upload picture.png"), not ${quoteInput(id)}`);
       }
       await this.artifactOfKind(caller, id, 'image', name);
     }
@@ -43,7 +43,7 @@ export class ModelReference {
       return;
     }
     if (!JOB_ID.test(id)) {
-      throw new GatewayError(ErrorCodes.invalidArgument, `${kind.modelParam} must be the id of a training job (j-…) or of an uploaded model (art-…), not ${JSON.stringify(id)}`);
+      throw new GatewayError(ErrorCodes.invalidArgument, `${kind.modelParam} must be the id of a training job (j-…) or of an uploaded model (art-…), not ${quoteInput(id)}`);
     }
     const job = await this.scheduler.get({ caller, jobId: id });
     if (job.state !== JobStates.succeeded || !job.resultRef) {

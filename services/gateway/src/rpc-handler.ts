@@ -1,33 +1,47 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type sendUnaryData, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
-import { type Caller } from '@gpulab/contracts';
+import { type Metadata, type sendUnaryData, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { boundedMessage, type Caller, ErrorCodes } from '@gpulab/contracts';
+import { type GatewayConfig } from './config';
 import { GatewayError, toServiceError } from './errors';
 import { OpenCallGuard } from './open-call-guard';
+import { OpenStreamCounter, RateLimiter } from './rate-limiter';
+import { COUNTED_STREAMS, limitGroupOf } from './rpc-limits';
 import { TokenAuthenticator } from './token-authenticator';
+import { GATEWAY_CONFIG } from './tokens';
+
+/** A refusal's reason in the log: enough to see what was wrong, never a whole echoed input. */
+const LOGGED_REASON_CHARS = 300;
 
 /**
- * Wraps a handler: authenticate, run, log one line, map errors to gRPC status. Streaming calls
+ * Wraps a handler: authenticate, take one call from the caller's rate limit, run, log one line,
+ * map errors to gRPC status. Every RPC passes here, so the limits hold for all of them. Streaming calls
  * run under an OpenCallGuard, so they end when their token is revoked; their handlers get its
  * signal, which also aborts when the client goes away.
  */
 @Injectable()
 export class RpcHandler {
   private readonly guard: OpenCallGuard;
+  private readonly limiter: RateLimiter;
+  private readonly streams: OpenStreamCounter;
 
   constructor(
     @InjectPinoLogger('rpc') private readonly log: PinoLogger,
     private readonly auth: TokenAuthenticator,
+    @Inject(GATEWAY_CONFIG) config: Pick<GatewayConfig, 'rateLimits' | 'maxOpenStreamsPerToken'>,
   ) {
     this.guard = new OpenCallGuard(auth);
+    this.limiter = new RateLimiter(config.rateLimits);
+    this.streams = new OpenStreamCounter(config.maxOpenStreamsPerToken);
   }
 
   unary<Req, Res>(rpc: string, handle: (caller: Caller, request: Req) => Promise<Res>) {
+    limitGroupOf(rpc);
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
       void (async () => {
         try {
-          const caller = await this.auth.authenticate(call.metadata);
+          const caller = await this.authenticate(rpc, call.metadata);
           const response = await handle(caller, call.request);
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
           callback(null, response);
@@ -41,11 +55,12 @@ export class RpcHandler {
 
   /** A client-streaming handler: the same, with the call to read the stream from. */
   clientStream<Req, Res>(rpc: string, handle: (caller: Caller, call: ServerReadableStream<Req, Res>, signal: AbortSignal) => Promise<Res>) {
+    limitGroupOf(rpc);
     return (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
       void (async () => {
         try {
-          const caller = await this.auth.authenticate(call.metadata);
+          const caller = await this.authenticate(rpc, call.metadata);
           const response = await this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal));
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
           callback(null, response);
@@ -64,12 +79,13 @@ export class RpcHandler {
 
   /** A server-streaming handler: it writes its messages; the stream ends when it returns. */
   serverStream<Req, Res>(rpc: string, handle: (caller: Caller, call: ServerWritableStream<Req, Res>, signal: AbortSignal) => Promise<Record<string, unknown> | void>) {
+    limitGroupOf(rpc);
     return (call: ServerWritableStream<Req, Res>) => {
       const started = performance.now();
       void (async () => {
         try {
-          const caller = await this.auth.authenticate(call.metadata);
-          const fields = await this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal));
+          const caller = await this.authenticate(rpc, call.metadata);
+          const fields = await this.counted(rpc, caller, () => this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal)));
           this.log.info({ rpc, team: caller.team, role: caller.role, ...fields, ms: Math.round(performance.now() - started) }, 'rpc');
           call.end();
         } catch (error) {
@@ -81,9 +97,48 @@ export class RpcHandler {
     };
   }
 
+  /** The caller, once its token is valid and its rate limit has room for this call. */
+  private async authenticate(rpc: string, metadata: Metadata): Promise<Caller> {
+    const caller = await this.auth.authenticate(metadata);
+    const admission = this.limiter.take(callerKey(caller), limitGroupOf(rpc), performance.now());
+    if (!admission.ok) throw new GatewayError(ErrorCodes.resourceExhausted, admission.message);
+    return caller;
+  }
+
+  /** Runs a stream that counts against its caller's open streams, refused when they are all taken. */
+  private async counted<T>(rpc: string, caller: Caller, work: () => Promise<T>): Promise<T> {
+    if (!COUNTED_STREAMS.has(rpc)) return work();
+    const key = callerKey(caller);
+    if (!this.streams.tryOpen(key)) {
+      throw new GatewayError(
+        ErrorCodes.resourceExhausted,
+        `this token has ${this.streams.maxPerKey} ${rpc} streams open, the most one token may have; end one (e.g. a "gpulab watch") and try again`,
+      );
+    }
+    try {
+      return await work();
+    } finally {
+      this.streams.close(key);
+    }
+  }
+
   failed(rpc: string, error: unknown, started: number): void {
     const ms = Math.round(performance.now() - started);
-    if (error instanceof GatewayError) this.log.info({ rpc, code: error.code, ms, reason: error.message }, 'rpc refused');
-    else this.log.error({ rpc, err: error, ms }, 'rpc failed');
+    if (error instanceof GatewayError) this.log.info({ rpc, code: error.code, ms, reason: boundedMessage(error.message, LOGGED_REASON_CHARS) }, 'rpc refused');
+    else this.log.error({ rpc, err: loggableError(error), ms }, 'rpc failed');
   }
+}
+
+/**
+ * Whose bucket a call takes from: the member (or tokens-file team, or tutor) its token stands
+ * for. A rotated token keeps its member's bucket, so rotating does not reset a limit.
+ */
+function callerKey(caller: Caller): string {
+  return `${caller.role}\u0000${caller.team ?? ''}\u0000${caller.name}`;
+}
+
+/** An unexpected error as pino would log it, with message and stack bounded: they may quote input. */
+function loggableError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: boundedMessage(String(error), LOGGED_REASON_CHARS) };
+  return { type: error.name, message: boundedMessage(error.message, LOGGED_REASON_CHARS), stack: boundedMessage(error.stack ?? '', 4 * LOGGED_REASON_CHARS) };
 }

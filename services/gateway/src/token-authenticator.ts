@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { type Metadata } from '@grpc/grpc-js';
-import { CalendarKeys, type Caller, ErrorCodes, RESERVED_TEAM_NAMES, tokenHash, type TeamRecord, type TokenRecord, type TokensFile } from '@gpulab/contracts';
+import { CalendarKeys, type Caller, ErrorCodes, quoteInput, RESERVED_TEAM_NAMES, type TeamRecord, tokenHash, type TokenRecord, type TokensFile } from '@gpulab/contracts';
 import { type KV } from '@nats-io/kv';
 import { readTokensFile } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
@@ -54,7 +54,7 @@ export class TokenAuthenticator {
     this.reloadIfChanged();
     const reservedTeam = this.reserved.get(match[1]);
     if (reservedTeam !== undefined) {
-      throw new GatewayError(ErrorCodes.permissionDenied, `team "${reservedTeam}" of the tokens file has a name reserved for gpulab's own use; a tutor must rename it there`);
+      throw new GatewayError(ErrorCodes.permissionDenied, `team ${quoteInput(reservedTeam)} of the tokens file has a name reserved for gpulab's own use; a tutor must rename it there`);
     }
     const known = this.byToken.get(match[1]);
     if (known) return known;

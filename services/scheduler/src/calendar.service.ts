@@ -1,35 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import {
-  type BookSlotCommand,
-  type CalendarReply,
-  type Caller,
-  ErrorCodes,
-  type FeasibilityView,
-  type InventoryReply,
-  type Notice,
-  noticeSubject,
-  RESERVED_TEAM_NAMES,
-  TUTOR_NOTICES,
-  isTokenLifetimeMs,
-  type MemberCommand,
-  type MemberEntry,
-  type MemberTokenCommand,
-  type MemberTokenReply,
-  TOKEN_HASH_PATTERN,
-  type TeamCommand,
-  type TeamRecord,
-  type TeamView,
-  type MoveSlotCommand,
-  type UpdateInventoryCommand,
-  type QuotaQuery,
-  type SetQuotaCommand,
-  SLOT_KINDS,
-  type SlotRef,
-  type SlotRecord,
-  type SlotView,
-  type TeamQuotaView,
-} from '@gpulab/contracts';
+import { type BookSlotCommand, type CalendarReply, type Caller, ErrorCodes, type FeasibilityView, type InventoryReply, isTokenLifetimeMs, type MemberCommand, type MemberEntry, type MemberTokenCommand, type MemberTokenReply, type MoveSlotCommand, type Notice, noticeSubject, type QuotaQuery, quoteInput, RESERVED_TEAM_NAMES, type SetQuotaCommand, SLOT_KINDS, type SlotRecord, type SlotRef, type SlotView, type TeamCommand, type TeamQuotaView, type TeamRecord, type TeamView, TOKEN_HASH_PATTERN, TUTOR_NOTICES, type UpdateInventoryCommand } from '@gpulab/contracts';
 import { changeInventory, checkFeasibility, gpuKey, dayDate, dayOfDate, decideBooking, freeCapacity, INVALID_BOOKING_REQUESTS, relocateBookings, usageOf } from '@gpulab/scheduling';
 import { randomBytes } from 'node:crypto';
 import { CalendarStore } from './calendar-store';
@@ -92,7 +63,7 @@ export class CalendarService {
   book(command: BookSlotCommand): Promise<SlotView> {
     return this.serial.run(async () => {
       const team = this.actingTeam(command.caller, command.team);
-      if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}, not "${command.kind}"`);
+      if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}, not ${quoteInput(command.kind)}`);
       let startDay: number;
       try {
         startDay = dayOfDate(this.store.term, command.startDate);
@@ -166,7 +137,7 @@ export class CalendarService {
     const day = this.today();
     return Promise.resolve(
       teams.map((team) => {
-        if (!snapshot.teams.includes(team)) throw invalid(`there is no team "${team}"`);
+        if (!snapshot.teams.includes(team)) throw invalid(`there is no team ${quoteInput(team)}`);
         const usage = usageOf(snapshot, team, day);
         const kinds = Object.fromEntries(SLOT_KINDS.map((k) => [k, { ...usage[k], daysPerSlot: snapshot.rules.lengthDays[k] }])) as TeamQuotaView['kinds'];
         return { team, kinds, backfillGpuHours: this.scheduler.backfillGpuHours(team) };
@@ -197,7 +168,7 @@ export class CalendarService {
   setQuota(command: SetQuotaCommand): Promise<TeamQuotaView> {
     this.tutorOnly(command.caller);
     return this.serial.run(async () => {
-      if (!this.teams.teams().includes(command.team)) throw invalid(`there is no team "${command.team}"`);
+      if (!this.teams.teams().includes(command.team)) throw invalid(`there is no team ${quoteInput(command.team)}`);
       if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}`);
       if (!Number.isInteger(command.quota) || command.quota < 0 || command.quota > 100) throw invalid(`quota must be a whole number from 0 to 100, not ${command.quota}`);
       await this.store.setQuota(command.team, command.kind, command.quota);
@@ -257,7 +228,7 @@ export class CalendarService {
       const name = command.team.trim();
       if (!NAME.test(name)) throw invalid(`"${command.team}" is not a team name: 1 to 32 lowercase letters, digits or -, starting with a letter or digit`);
       // Tutors' jobs, uploads and notices are keyed by these audiences; a team of that name would reach them.
-      if (RESERVED_TEAM_NAMES.includes(name)) throw invalid(`"${name}" is reserved for gpulab's own use; choose another team name`);
+      if (RESERVED_TEAM_NAMES.includes(name)) throw invalid(`${quoteInput(name)} is reserved for gpulab's own use; choose another team name`);
       if (this.teams.teams().includes(name)) throw new CommandError(ErrorCodes.alreadyExists, `team ${name} exists already`);
       if (this.teams.teams().length >= this.config.maxTeams) {
         throw precondition(`the course has its ${this.config.maxTeams} teams already (GPULAB_MAX_TEAMS)`);

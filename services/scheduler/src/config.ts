@@ -36,6 +36,12 @@ export interface SchedulerOptions {
   tokensFile?: string;
   /** Starts of one job before it is failed for good. @default 3 */
   maxAttempts?: number;
+  /**
+   * Jobs of one team that have not ended (queued, scheduled, running); a submission beyond is
+   * refused with RESOURCE_EXHAUSTED. Far above a course's needs: it stops a runaway loop only.
+   * @default 5000
+   */
+  maxQueuedPerTeam?: number;
   /** @default 'info' */
   logLevel?: string;
   /** The scheduler's NATS `.creds` file; without it the connection is anonymous (tests of one part). */
@@ -61,6 +67,7 @@ export interface SchedulerConfig {
   stopGraceMs: number;
   exitSettleMs: number;
   maxAttempts: number;
+  maxQueuedPerTeam: number;
   logLevel: string;
 }
 
@@ -80,6 +87,7 @@ const DEFAULTS = {
   heartbeatInterval: '2s',
   maxTeams: 8,
   maxMembers: 6,
+  maxQueuedPerTeam: 5000,
 } as const;
 
 export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConfig {
@@ -104,6 +112,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     stopGraceMs: parseDurationMs(o.stopGrace, 'stopGrace'),
     exitSettleMs: parseDurationMs(o.exitSettle, 'exitSettle'),
     maxAttempts: o.maxAttempts,
+    maxQueuedPerTeam: positiveInteger(o.maxQueuedPerTeam, 'maxQueuedPerTeam (GPULAB_MAX_QUEUED_PER_TEAM)'),
     logLevel: o.logLevel,
   };
 }
@@ -125,6 +134,7 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     heartbeatInterval: env.GPULAB_HEARTBEAT_INTERVAL,
     maxTeams: env.GPULAB_MAX_TEAMS === undefined ? undefined : Number(env.GPULAB_MAX_TEAMS),
     maxMembers: env.GPULAB_MAX_MEMBERS === undefined ? undefined : Number(env.GPULAB_MAX_MEMBERS),
+    maxQueuedPerTeam: env.GPULAB_MAX_QUEUED_PER_TEAM === undefined || env.GPULAB_MAX_QUEUED_PER_TEAM === '' ? undefined : Number(env.GPULAB_MAX_QUEUED_PER_TEAM),
     tokensFile: env.GPULAB_TOKENS_FILE,
     natsCredsFile: env.GPULAB_NATS_CREDS,
     workerSignerFile: env.GPULAB_NATS_WORKER_SIGNER,

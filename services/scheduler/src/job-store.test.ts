@@ -56,4 +56,24 @@ describe('JobStore on JetStream KV', () => {
     await assert.rejects(b.update('j-race', (j) => ({ ...j, state: 'SCHEDULED' })), RevisionConflictError);
     assert.equal(b.get('j-race')?.state, 'CANCELLED', 'the loser sees the winner’s state');
   });
+
+  it('counts the unfinished jobs of each team as they are created and end, and after a reload', async () => {
+    const store = new JobStore((await openJetStreamResources(nats.nc)).jobs);
+    await store.load();
+    const before = store.unfinishedCount('counted');
+    await store.create({ ...record('j-count-1'), team: 'counted' });
+    await store.create({ ...record('j-count-2'), team: 'counted' });
+    await store.create({ ...record('j-count-other'), team: 'other-counted' });
+    assert.equal(store.unfinishedCount('counted'), before + 2);
+    await store.update('j-count-1', (j) => ({ ...j, state: 'RUNNING' }));
+    assert.equal(store.unfinishedCount('counted'), before + 2, 'a running job has not ended');
+    await store.update('j-count-1', (j) => ({ ...j, state: 'SUCCEEDED' }));
+    assert.equal(store.unfinishedCount('counted'), before + 1);
+    assert.equal(await store.create({ ...record('j-count-2'), team: 'counted' }), false);
+    assert.equal(store.unfinishedCount('counted'), before + 1, 'a retried create counts once');
+    const reloaded = new JobStore((await openJetStreamResources(nats.nc)).jobs);
+    await reloaded.load();
+    assert.equal(reloaded.unfinishedCount('counted'), before + 1);
+    assert.equal(reloaded.unfinishedCount('other-counted'), 1);
+  });
 });

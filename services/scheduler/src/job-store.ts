@@ -16,6 +16,8 @@ export class JobStore {
   private readonly entries = new Map<string, Entry>();
   /** Ids of jobs not in a terminal state, in creation order (a Set keeps insertion order). */
   private readonly unfinishedIds = new Set<string>();
+  /** Unfinished jobs per team, kept with `unfinishedIds`: a submission's cap is checked without a scan. */
+  private readonly unfinishedPerTeam = new Map<string, number>();
 
   constructor(private readonly kv: KV) {}
 
@@ -23,6 +25,7 @@ export class JobStore {
   async load(): Promise<number> {
     this.entries.clear();
     this.unfinishedIds.clear();
+    this.unfinishedPerTeam.clear();
     for (const key of await listKvKeys(this.kv, `${jobKeyPrefix}>`)) {
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
@@ -37,9 +40,26 @@ export class JobStore {
   }
 
   private remember(entry: Entry): void {
+    const previous = this.entries.get(entry.record.id)?.record;
+    if (previous && !isTerminalState(previous.state)) this.countUnfinished(previous.team, -1);
     this.entries.set(entry.record.id, entry);
-    if (isTerminalState(entry.record.state)) this.unfinishedIds.delete(entry.record.id);
-    else this.unfinishedIds.add(entry.record.id);
+    if (isTerminalState(entry.record.state)) {
+      this.unfinishedIds.delete(entry.record.id);
+    } else {
+      this.unfinishedIds.add(entry.record.id);
+      this.countUnfinished(entry.record.team, 1);
+    }
+  }
+
+  private countUnfinished(team: string, by: number): void {
+    const count = (this.unfinishedPerTeam.get(team) ?? 0) + by;
+    if (count > 0) this.unfinishedPerTeam.set(team, count);
+    else this.unfinishedPerTeam.delete(team);
+  }
+
+  /** How many of a team's jobs have not ended (queued, scheduled or running); O(1). */
+  unfinishedCount(team: string): number {
+    return this.unfinishedPerTeam.get(team) ?? 0;
   }
 
   get(id: string): JobRecord | undefined {

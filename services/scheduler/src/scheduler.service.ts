@@ -106,6 +106,14 @@ export class SchedulerService {
       if (command.caller.role !== 'tutor' && command.gpus > perSlot && command.preemptible !== true) {
         throw invalid(`a team job can use at most the ${perSlot} GPUs of its slot, not ${command.gpus}; with --preemptible it may run on ${command.gpus} idle GPUs instead`);
       }
+      const unfinished = this.store.unfinishedCount(team);
+      // A retried submit of a job already stored is answered as before, cap or not.
+      if (unfinished >= this.config.maxQueuedPerTeam && !this.store.get(command.jobId)) {
+        throw new CommandError(
+          ErrorCodes.resourceExhausted,
+          `team ${team} has ${unfinished.toLocaleString('en-US')} jobs that have not ended, the most a team may have (GPULAB_MAX_QUEUED_PER_TEAM); wait for some to end or cancel them, then submit again`,
+        );
+      }
       const record: JobRecord = {
         id: command.jobId,
         team,

@@ -1,4 +1,5 @@
 import { InvalidInputError, InvalidParameterError } from '../errors';
+import { quoteInput } from '@gpulab/contracts';
 
 /** An array read from a `.npy` file: `shape` as NumPy gives it, `data` in row-major (C) order. */
 export interface NpyArray {
@@ -115,7 +116,7 @@ interface NpyHeader {
  * keys with patterns is enough and avoids a Python-literal parser.
  */
 function parseHeader(header: string): NpyHeader {
-  const shown = JSON.stringify(header.trim());
+  const shown = quoteInput(header.trim());
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header);
   if (!descr) {
     if (/['"]descr['"]\s*:\s*\[/.test(header)) {

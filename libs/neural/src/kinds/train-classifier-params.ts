@@ -2,6 +2,7 @@ import { choiceParam, integerParam, InvalidParameterError, type MatrixShape, num
 import { checkCnnShape } from '../cnn';
 import { formatImageShape, type ImageShape, imageShapeParam } from '../image-shape';
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from '../trainer';
+import { quoteInput } from '@gpulab/contracts';
 
 export const TRAIN_CLASSIFIER_PARAMS = [
   'epochs',
@@ -133,7 +134,7 @@ function blocksParam(raw: unknown): number[] {
   const parts = Array.isArray(raw) ? raw : String(raw).split(',');
   const blocks = parts.map((part) => (typeof part === 'string' ? Number(part.trim()) : part));
   if (blocks.length === 0 || blocks.some((b) => typeof b !== 'number' || !Number.isInteger(b) || b < 1 || b > MAX_FILTERS)) {
-    throw new InvalidParameterError('blocks', `blocks must be filters per block, whole numbers from 1 to ${MAX_FILTERS} separated by commas (e.g. 16,32), not ${JSON.stringify(raw)}`);
+    throw new InvalidParameterError('blocks', `blocks must be filters per block, whole numbers from 1 to ${MAX_FILTERS} separated by commas (e.g. 16,32), not ${quoteInput(raw)}`);
   }
   return blocks as number[];
 }

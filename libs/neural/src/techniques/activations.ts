@@ -2,6 +2,7 @@ import { InvalidParameterError } from '@gpulab/compute';
 import { type Tf, tfjs } from '../tfjs';
 import { argMax, LayerChain } from './layer-chain';
 import { tidyResult } from './tidy-result';
+import { quoteInput } from '@gpulab/contracts';
 
 /** Release the tensors with `disposeResult(result)`. */
 export interface ActivationsResult {
@@ -62,7 +63,7 @@ export function activationGradients(model: Tf.LayersModel, input: Tf.Tensor, lay
   if (classIndex !== undefined) chain.checkClass(classIndex);
   if (index >= chain.scoreIndex) {
     const before = chain.names.slice(0, chain.scoreIndex);
-    throw new InvalidParameterError('layer', `layer "${layer}" is not below the class scores ("${chain.names[chain.scoreIndex]}"); choose one of: ${before.join(', ')}`);
+    throw new InvalidParameterError('layer', `layer ${quoteInput(layer)} is not below the class scores ("${chain.names[chain.scoreIndex]}"); choose one of: ${before.join(', ')}`);
   }
   return tidyResult(() => {
     const x = chain.batchOfOne(input);

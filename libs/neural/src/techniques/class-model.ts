@@ -4,6 +4,7 @@ import { gaussianBlur, roll } from './image-ops';
 import { betweenIterations, type IterationOptions, numberOption, REPORT_EVERY, wholeOption } from './iteration';
 import { LayerChain } from './layer-chain';
 import { checkPixelRange, type PixelRange } from './pixel-range';
+import { quoteInput } from '@gpulab/contracts';
 
 export interface ClassModelProgress {
   iteration: number;
@@ -71,7 +72,7 @@ export async function classModel(model: Tf.LayersModel, classIndex: number, opti
   const seed = wholeOption('seed', options.seed, 0, 0, 2 ** 31 - 1);
   const [min, max] = checkPixelRange(options.pixelRange);
   const from = options.from ?? 'zeros';
-  if (from !== 'zeros' && from !== 'random') throw new InvalidParameterError('from', `from must be zeros or random, not ${JSON.stringify(from)}`);
+  if (from !== 'zeros' && from !== 'random') throw new InvalidParameterError('from', `from must be zeros or random, not ${quoteInput(from)}`);
   const random = seededRandom(seed);
   const shape: [number, number, number, number] = [1, ...chain.inputSize];
 

@@ -2,6 +2,7 @@ import { InvalidParameterError } from '@gpulab/compute';
 import { type Tf, tfjs } from '../tfjs';
 import { LayerChain } from './layer-chain';
 import { tidyResult } from './tidy-result';
+import { quoteInput } from '@gpulab/contracts';
 
 /** Release the tensors with `disposeResult(result)`. */
 export interface FiltersResult {
@@ -36,7 +37,7 @@ export function filters(model: Tf.LayersModel, layer = 'conv1'): FiltersResult {
   const kernel = chain.layers[index].getWeights().find((w) => w.rank === 4);
   if (!kernel) {
     const convs = chain.layers.filter((l) => l.getWeights().some((w) => w.rank === 4)).map((l) => l.name);
-    throw new InvalidParameterError('layer', `layer "${layer}" has no 2-D convolution kernel; layers with one: ${convs.join(', ') || 'none'}`);
+    throw new InvalidParameterError('layer', `layer ${quoteInput(layer)} has no 2-D convolution kernel; layers with one: ${convs.join(', ') || 'none'}`);
   }
   const [kh, kw, inChannels, count] = kernel.shape;
   return tidyResult(() => {

@@ -1,5 +1,6 @@
 import { InvalidInputError, InvalidParameterError } from '@gpulab/compute';
 import { type Tf, tfjs } from '../tfjs';
+import { quoteInput } from '@gpulab/contracts';
 
 export type Layer = Tf.LayersModel['layers'][number];
 
@@ -79,7 +80,7 @@ export class LayerChain {
   find(name: string, parameter = 'layer'): number {
     const index = this.names.indexOf(name);
     if (index < 0) {
-      throw new InvalidParameterError(parameter, `the model has no layer "${name}"; its layers are: ${this.names.join(', ')}`);
+      throw new InvalidParameterError(parameter, `the model has no layer ${quoteInput(name)}; its layers are: ${this.names.join(', ')}`);
     }
     return index;
   }

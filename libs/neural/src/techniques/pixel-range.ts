@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '@gpulab/compute';
+import { quoteInput } from '@gpulab/contracts';
 
 /** The values an input pixel can take, [min, max]; gpulab's data sets give 0..1. */
 export type PixelRange = readonly [min: number, max: number];
@@ -10,7 +11,7 @@ export function checkPixelRange(range: PixelRange | undefined, parameter = 'pixe
   if (range === undefined) return UNIT_RANGE;
   const [min, max] = range;
   if (range.length !== 2 || !Number.isFinite(min) || !Number.isFinite(max) || !(min < max)) {
-    throw new InvalidParameterError(parameter, `${parameter} must be [min, max] with min < max, not ${JSON.stringify(range)}`);
+    throw new InvalidParameterError(parameter, `${parameter} must be [min, max] with min < max, not ${quoteInput(range)}`);
   }
   return range;
 }

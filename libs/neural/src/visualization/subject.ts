@@ -6,6 +6,7 @@ import { formatImageShape, type ImageShape } from '../image-shape';
 import { decodeImage, fitImage } from '../images';
 import { layerNames, loadModelFromFiles, MODEL_FILE_NAMES, type ModelFiles } from '../model-files';
 import { type Tf, tfjs } from '../tfjs';
+import { quoteInput } from '@gpulab/contracts';
 
 /** What every visualization job works on: a trained model, and (most of them) images of the input. */
 export interface Subject {
@@ -161,7 +162,7 @@ export function classParam(subject: Subject, value: unknown, fallback: number | 
   const classes = Number(subject.model.outputs[0].shape.at(-1));
   const n = typeof value === 'string' ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= classes) {
-    throw new InvalidParameterError('class', `class must be a whole number from 0 to ${classes - 1} (the model's classes), not ${JSON.stringify(value)}`);
+    throw new InvalidParameterError('class', `class must be a whole number from 0 to ${classes - 1} (the model's classes), not ${quoteInput(value)}`);
   }
   return n;
 }

@@ -1,4 +1,5 @@
 import { booleanParam, choiceParam, integerParam, InvalidParameterError, type JobContext, type JobOutput, numberParam, type OutputFile, rejectUnknownParams } from '@gpulab/compute';
+import { quoteInput } from '@gpulab/contracts';
 import { initBackend } from '../backend';
 import { type NeuralJobKind } from '../neural-job-kind';
 import { heatMapOverlayPng, heatMapPng, mapGridPng, rgbPng } from '../images';
@@ -401,7 +402,7 @@ function layerParam(subject: Subject, params: Record<string, unknown>): string {
 /** The style picture: an uploaded picture's artifact id (the gateway checks the rest). */
 function styleParam(p: Record<string, unknown>): string {
   if (given(p, 'styleIndex')) throw new InvalidParameterError('style', 'give style (an uploaded picture) or styleIndex (a row of the input), not both');
-  if (typeof p.style !== 'string') throw new InvalidParameterError('style', `style must be the id of an uploaded picture (art-…), not ${JSON.stringify(p.style)}`);
+  if (typeof p.style !== 'string') throw new InvalidParameterError('style', `style must be the id of an uploaded picture (art-…), not ${quoteInput(p.style)}`);
   return p.style.trim();
 }
 

@@ -1,0 +1,46 @@
+import { type RateLimitGroup } from './rate-limiter';
+
+/**
+ * Each RPC's rate-limit group. Every RPC the gateway serves must be here: RpcHandler refuses to
+ * wrap one that is not, so a new RPC cannot slip past the limits.
+ */
+export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
+  GetJob: 'read',
+  ListJobs: 'read',
+  WatchJob: 'read',
+  GetCalendar: 'read',
+  ListNotices: 'read',
+  GetUsage: 'read',
+  GetQuota: 'read',
+  GetFeasibility: 'read',
+  ListArtifacts: 'read',
+  GetArtifact: 'read',
+  GetUpload: 'read',
+  SubmitJob: 'submit',
+  CancelJob: 'submit',
+  BookSlot: 'submit',
+  CancelSlot: 'submit',
+  MoveSlot: 'submit',
+  DeleteArtifact: 'submit',
+  CreateUpload: 'upload',
+  WriteUpload: 'upload',
+  FinishUpload: 'upload',
+  CancelUpload: 'upload',
+  DownloadResult: 'upload',
+  UpdateInventory: 'admin',
+  ListTeams: 'admin',
+  CreateTeam: 'admin',
+  AddMember: 'admin',
+  RotateMember: 'admin',
+  RemoveMember: 'admin',
+  SetQuota: 'admin',
+};
+
+/** Streams that stay open while a job runs; each caller may hold a bounded number of them. */
+export const COUNTED_STREAMS: ReadonlySet<string> = new Set(['WatchJob']);
+
+export function limitGroupOf(rpc: string): RateLimitGroup {
+  const group = RPC_LIMIT_GROUPS[rpc];
+  if (!group) throw new Error(`RPC ${rpc} has no rate-limit group: add it to RPC_LIMIT_GROUPS (rpc-limits.ts)`);
+  return group;
+}
