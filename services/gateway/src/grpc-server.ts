@@ -12,6 +12,7 @@ import { JobsGrpcService } from './jobs.grpc-service';
 import { SlotsGrpcService } from './slots.grpc-service';
 import { plaintextWarning, serverCredentials, type ServerTls } from './server-tls';
 import { GATEWAY_CONFIG, SERVER_TLS } from './tokens';
+import { tolerantService, unreadableRequests } from './unreadable-requests';
 
 const SERVICES = ['gpulab.v1.JobService', 'gpulab.v1.SlotService', 'gpulab.v1.AdminService', 'gpulab.v1.ArtifactService'];
 /** The proto files reflection describes, relative to the proto directory. */
@@ -38,11 +39,12 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     this.server = new Server({
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_send_message_length': config.maxMessageBytes,
+      interceptors: [unreadableRequests],
     });
-    this.server.addService(pb.JobServiceService, jobs.implementation());
-    this.server.addService(pb.SlotServiceService, slots.slots());
-    this.server.addService(pb.AdminServiceService, slots.admin());
-    this.server.addService(pb.ArtifactServiceService, artifacts.implementation());
+    this.server.addService(tolerantService(pb.JobServiceService), jobs.implementation());
+    this.server.addService(tolerantService(pb.SlotServiceService), slots.slots());
+    this.server.addService(tolerantService(pb.AdminServiceService), slots.admin());
+    this.server.addService(tolerantService(pb.ArtifactServiceService), artifacts.implementation());
     this.health.addToServer(this.server);
     const definitions = loadSync(PROTO_FILES.map((f) => join(config.protoDir, f)), { includeDirs: [config.protoDir] });
     new ReflectionService(definitions).addToServer(this.server);
