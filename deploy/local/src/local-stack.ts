@@ -43,7 +43,7 @@ export class LocalStack {
     readonly address: string,
     readonly tokens: TokensFile,
     readonly tokensFile: string,
-    readonly nats: NatsServerProcess,
+    private natsServer: NatsServerProcess,
     readonly natsAuth: NatsAuthFiles,
     /** True when this start created the data folder's tokens (a new course). */
     readonly firstStart: boolean,
@@ -131,6 +131,20 @@ export class LocalStack {
     await exited;
   }
 
+  get nats(): NatsServerProcess {
+    return this.natsServer;
+  }
+
+  /**
+   * Stops nats-server (gracefully, or with kill -9 as a crash would) and starts it again on the
+   * same port and store: the services reconnect on their own.
+   */
+  async restartNats(how: 'graceful' | 'kill'): Promise<void> {
+    if (how === 'kill') await this.natsServer.kill();
+    else await this.natsServer.close();
+    this.natsServer = await this.natsServer.restart();
+  }
+
   /** The pid of a running service instance, or undefined when it is not running. */
   pidOf(instance: string): number | undefined {
     const child = this.services.get(instance);
@@ -181,7 +195,7 @@ export class LocalStack {
       clearTimeout(timer);
     }
     this.services.clear();
-    await this.nats.close();
+    await this.natsServer.close();
     this.logs.close();
   }
 }

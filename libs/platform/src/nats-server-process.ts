@@ -61,6 +61,7 @@ export class NatsServerProcess {
     readonly port: number,
     readonly storeDir: string,
     private readonly child: ChildProcess,
+    private readonly options: NatsServerOptions,
   ) {}
 
   static async start(options: NatsServerOptions): Promise<NatsServerProcess> {
@@ -84,7 +85,7 @@ export class NatsServerProcess {
     };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
-    const server = new NatsServerProcess(`nats://127.0.0.1:${port}`, port, options.storeDir, child);
+    const server = new NatsServerProcess(`nats://127.0.0.1:${port}`, port, options.storeDir, child, options);
     await server.waitUntilListening(10_000);
     return server;
   }
@@ -102,6 +103,19 @@ export class NatsServerProcess {
     }
     this.child.kill('SIGKILL');
     throw new Error(`nats-server did not listen on port ${this.port} within ${timeoutMs} ms`);
+  }
+
+  /** Ends the server the hard way (kill -9), as a crash would. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A new server on the same port, store and configuration (after `close` or `kill`). */
+  restart(): Promise<NatsServerProcess> {
+    return NatsServerProcess.start({ ...this.options, port: this.port });
   }
 
   /** Stops the server (SIGTERM, SIGKILL after 5 s). Safe to call twice. */
