@@ -300,12 +300,12 @@ export class GpulabClient {
    * when missing), and returns what it wrote. File names that could leave `dir` are refused.
    */
   async downloadResult(jobId: string, dir: string, onProgress?: (progress: DownloadProgress) => void): Promise<DownloadedFile[]> {
-    return writeDownload(this.client.downloadResult({ id: jobId }, this.metadata()), dir, this.endpoint, onProgress);
+    return writeDownload((resume) => this.client.downloadResult({ id: jobId, resumeFileIndex: resume.fileIndex, resumeOffset: resume.offset }, this.metadata()), dir, this.endpoint, onProgress);
   }
 
   /** A finished job's stored result, as `result.json` of a download holds it. */
   async readResult(jobId: string): Promise<Record<string, unknown>> {
-    const bytes = await readFirstFile(this.client.downloadResult({ id: jobId }, this.metadata()), this.endpoint);
+    const bytes = await readFirstFile(this.client.downloadResult({ id: jobId, resumeFileIndex: 0, resumeOffset: 0 }, this.metadata()), this.endpoint);
     return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   }
 

@@ -21,6 +21,8 @@ export interface DownloadProgress {
   /** Bytes written of the whole download. */
   receivedBytes: number;
   totalBytes: number;
+  /** How often the download broke and went on where it broke. */
+  resumes: number;
 }
 
 /**
@@ -29,47 +31,70 @@ export interface DownloadProgress {
  */
 const PLAIN_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** Where a broken download goes on: the file it was in and the bytes of it that arrived. */
+export interface DownloadResume {
+  fileIndex: number;
+  offset: number;
+}
+
+/** Breaks a download rides out (a gateway restarting): tried again this often, waiting longer each time. */
+const DOWNLOAD_RETRIES = 10;
+
 /**
  * Writes a DownloadResult stream into `dir`: each file first as `<name>.part`, renamed once all
- * its bytes are there, so a broken download never leaves a file that looks complete.
+ * its bytes are there, so a broken download never leaves a file that looks complete. When the
+ * stream breaks on the way (the gateway restarting), `open` is called again with the place it
+ * broke at, and the download goes on from there: the files already written and the bytes of
+ * the file it was in are kept, not fetched again (`request` asks from that place).
  */
-export async function writeDownload(stream: ClientReadableStream<pb.DownloadResultResponse>, dir: string, endpoint: Endpoint, onProgress?: (p: DownloadProgress) => void): Promise<DownloadedFile[]> {
+export async function writeDownload(request: (resume: DownloadResume) => ClientReadableStream<pb.DownloadResultResponse>, dir: string, endpoint: Endpoint, onProgress?: (p: DownloadProgress) => void): Promise<DownloadedFile[]> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   const written: DownloadedFile[] = [];
-  let current: { name: string; path: string; handle: FileHandle; size: number; received: number; contentType: string } | undefined;
+  let current: { name: string; index: number; path: string; handle: FileHandle; size: number; received: number; contentType: string } | undefined;
   let receivedBytes = 0;
+  let nextIndex = 0;
   try {
-    for await (const message of stream as AsyncIterable<pb.DownloadResultResponse>) {
-      if (!current || current.name !== message.filename) {
-        if (current) throw unexpected(`${current.name} ended after ${current.received} of ${current.size} bytes`);
-        const name = safeName(message.filename, written);
-        const path = join(root, name);
-        current = { name, path, handle: await open(`${path}.part`, 'w'), size: message.sizeBytes, received: 0, contentType: message.contentType };
-      }
-      if (message.offset !== current.received) throw unexpected(`${current.name}: bytes at ${message.offset}, expected ${current.received}`);
-      if (current.received + message.data.byteLength > current.size) throw unexpected(`${current.name}: more than its ${current.size} bytes`);
-      await current.handle.write(message.data, 0, message.data.byteLength, message.offset);
-      current.received += message.data.byteLength;
-      receivedBytes += message.data.byteLength;
-      onProgress?.({ file: current.name, fileIndex: message.fileIndex, fileCount: message.fileCount, receivedBytes, totalBytes: message.downloadBytes });
-      if (current.received === current.size) {
-        await current.handle.close();
-        await rename(`${current.path}.part`, current.path);
-        written.push({ name: current.name, path: current.path, bytes: current.size, contentType: current.contentType });
-        current = undefined;
+    for (let attempt = 1; ; attempt++) {
+      const stream = request(current ? { fileIndex: current.index, offset: current.received } : { fileIndex: nextIndex, offset: 0 });
+      try {
+        for await (const message of stream as AsyncIterable<pb.DownloadResultResponse>) {
+          if (!current || current.name !== message.filename) {
+            if (current) throw unexpected(`${current.name} ended after ${current.received} of ${current.size} bytes`);
+            const name = safeName(message.filename, written);
+            const path = join(root, name);
+            current = { name, index: message.fileIndex, path, handle: await open(`${path}.part`, 'w'), size: message.sizeBytes, received: 0, contentType: message.contentType };
+          }
+          if (message.offset !== current.received) throw unexpected(`${current.name}: bytes at ${message.offset}, expected ${current.received}`);
+          if (current.received + message.data.byteLength > current.size) throw unexpected(`${current.name}: more than its ${current.size} bytes`);
+          await current.handle.write(message.data, 0, message.data.byteLength, message.offset);
+          current.received += message.data.byteLength;
+          receivedBytes += message.data.byteLength;
+          onProgress?.({ file: current.name, fileIndex: message.fileIndex, fileCount: message.fileCount, receivedBytes, totalBytes: message.downloadBytes, resumes: attempt - 1 });
+          if (current.received === current.size) {
+            await current.handle.close();
+            await rename(`${current.path}.part`, current.path);
+            written.push({ name: current.name, path: current.path, bytes: current.size, contentType: current.contentType });
+            nextIndex = current.index + 1;
+            current = undefined;
+          }
+        }
+        if (current) throw unexpected(`the download ended in ${current.name}, after ${current.received} of ${current.size} bytes`);
+        return written;
+      } catch (error) {
+        const e = GpulabError.from(error, endpoint);
+        if (!e.retryable || attempt >= DOWNLOAD_RETRIES) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** (attempt - 1), 5000)));
+      } finally {
+        stream.cancel();
       }
     }
-    if (current) throw unexpected(`the download ended in ${current.name}, after ${current.received} of ${current.size} bytes`);
-    return written;
   } catch (error) {
     if (current) {
       await current.handle.close().catch(() => undefined);
       await rm(`${current.path}.part`, { force: true });
     }
     throw GpulabError.from(error, endpoint);
-  } finally {
-    stream.cancel();
   }
 }
 

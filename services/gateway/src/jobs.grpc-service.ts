@@ -73,7 +73,7 @@ export class JobsGrpcService {
       throw new GatewayError(ErrorCodes.failedPrecondition, `job ${job.id} is ${job.state}${why}: ${hint}`);
     }
     if (!job.resultRef) throw new GatewayError(ErrorCodes.notFound, `job ${job.id} succeeded but its result is not stored`);
-    const sent = await this.downloads.send(job.id, job.resultRef, call, signal);
+    const sent = await this.downloads.send(job.id, job.resultRef, call, signal, { fileIndex: call.request.resumeFileIndex, offset: call.request.resumeOffset });
     return { jobId: job.id, ...sent };
   }
 

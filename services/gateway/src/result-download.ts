@@ -27,18 +27,37 @@ interface Planned {
 export class ResultDownload {
   constructor(private readonly objects: ObjectStore) {}
 
-  /** `signal` aborts when the client goes away or its token stops working. */
-  async send(jobId: string, resultRef: string, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>, signal: AbortSignal): Promise<{ files: number; bytes: number }> {
+  /**
+   * `signal` aborts when the client goes away or its token stops working. `resume` (a broken
+   * download's place: the file it was in and the bytes of it that arrived) skips what the
+   * client has.
+   */
+  async send(
+    jobId: string,
+    resultRef: string,
+    call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>,
+    signal: AbortSignal,
+    resume: { fileIndex: number; offset: number } = { fileIndex: 0, offset: 0 },
+  ): Promise<{ files: number; bytes: number }> {
     const plan = await this.plan(jobId, resultRef);
     const downloadBytes = plan.reduce((sum, f) => sum + f.sizeBytes, 0);
     const fileCount = plan.length;
+    const resumed = plan[resume.fileIndex];
+    if (!resumed || resume.offset > resumed.sizeBytes) {
+      throw new GatewayError(
+        ErrorCodes.invalidArgument,
+        `cannot resume at file ${resume.fileIndex}, byte ${resume.offset}: the download has ${fileCount} files${resumed ? ` and file ${resume.fileIndex} has ${resumed.sizeBytes} bytes` : ''}`,
+      );
+    }
     for (const [fileIndex, file] of plan.entries()) {
+      if (fileIndex < resume.fileIndex) continue;
+      const skip = fileIndex === resume.fileIndex ? resume.offset : 0;
       const header = { filename: file.filename, contentType: file.contentType, sizeBytes: file.sizeBytes, downloadBytes, fileIndex, fileCount };
       const write = async (offset: number, data: Uint8Array) => {
         if (call.cancelled || signal.aborted) throw signal.reason instanceof GatewayError ? signal.reason : new GatewayError(ErrorCodes.unavailable, 'the client went away');
         if (!call.write({ ...header, offset, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) })) await once(call, 'drain');
       };
-      let sent = 0;
+      let sent = skip;
       if ('bytes' in file.source) {
         while (sent < file.sizeBytes) {
           const data = file.source.bytes.subarray(sent, sent + DOWNLOAD_CHUNK_BYTES);
@@ -46,10 +65,10 @@ export class ResultDownload {
           sent += data.byteLength;
         }
       } else {
-        sent = await this.streamObject(jobId, file, write);
+        sent = await this.streamObject(jobId, file, skip, write);
       }
-      // An empty file still gets one message, so that the client creates it.
-      if (file.sizeBytes === 0) await write(0, new Uint8Array(0));
+      // An empty file (or the rest of one that had all its bytes) still gets one message, so that the client finishes it.
+      if (file.sizeBytes === skip && (file.sizeBytes === 0 || skip > 0)) await write(skip, new Uint8Array(0));
       else if (sent !== file.sizeBytes) {
         throw new GatewayError(ErrorCodes.internal, `${file.filename} of job ${jobId} has ${sent} bytes stored, not ${file.sizeBytes}`);
       }
@@ -70,15 +89,16 @@ export class ResultDownload {
     return plan;
   }
 
-  /** Re-chunks the store's pieces into messages of at most DOWNLOAD_CHUNK_BYTES. */
-  private async streamObject(jobId: string, file: Planned, write: (offset: number, data: Uint8Array) => Promise<void>): Promise<number> {
+  /** Re-chunks the store's pieces into messages of at most DOWNLOAD_CHUNK_BYTES, from byte `skip` on. */
+  private async streamObject(jobId: string, file: Planned, skip: number, write: (offset: number, data: Uint8Array) => Promise<void>): Promise<number> {
     const name = (file.source as { object: string }).object;
     const result = await this.objects.get(name);
     if (!result) throw new GatewayError(ErrorCodes.notFound, `${file.filename}, a file of job ${jobId}'s result, is no longer stored`);
     const reader = result.data.getReader();
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
-    let sent = 0;
+    let sent = skip;
+    let toSkip = skip;
     const flush = async () => {
       const data = pending.length === 1 ? pending[0] : Buffer.concat(pending);
       pending = [];
@@ -90,7 +110,10 @@ export class ResultDownload {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        let piece = value;
+        // The store has no reads from an offset: what the client has is read and passed over.
+        const passed = Math.min(toSkip, value.byteLength);
+        toSkip -= passed;
+        let piece = value.subarray(passed);
         while (piece.byteLength > 0) {
           const take = Math.min(piece.byteLength, DOWNLOAD_CHUNK_BYTES - pendingBytes);
           pending.push(piece.subarray(0, take));

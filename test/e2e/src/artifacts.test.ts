@@ -155,6 +155,43 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
     }
   });
 
+  it('a download rides out the gateway being killed in the middle of it, and goes on where it broke', async () => {
+    const client = stack.client();
+    let restart: Promise<void> | undefined;
+    try {
+      // About 100,000 rows, 8 components: several MB of embedding to download.
+      const artifact = await client.upload(file('download.csv', numericCsv(4 * 1024 * 1024)));
+      const { job } = await client.submitJob({ kind: 'pca', input: { artifactId: artifact.id }, params: { components: 8 } });
+      assert.equal((await client.waitForJob(job.id)).state, 'SUCCEEDED');
+      const whole = await client.downloadResult(job.id, join(dir.path, 'download-whole'));
+      const total = whole.reduce((sum, f) => sum + f.bytes, 0);
+      assert.ok(total > 4_000_000, `only ${total} bytes to download`);
+      let received = 0;
+      let resumes = 0;
+      const files = await client.downloadResult(job.id, join(dir.path, 'download-broken'), (p) => {
+        received = p.receivedBytes;
+        resumes = p.resumes;
+        if (!restart && p.receivedBytes > 1_000_000) {
+          restart = (async () => {
+            await stack.killService('gateway');
+            stack.startService('gateway');
+          })();
+        }
+      });
+      await restart;
+      assert.ok(resumes >= 1, 'the stream broke at least once');
+      assert.equal(received, total, 'no byte was fetched twice');
+      assert.deepEqual(
+        files.map((f) => [f.name, f.bytes, sha256(readFileSync(f.path))]),
+        whole.map((f) => [f.name, f.bytes, sha256(readFileSync(f.path))]),
+      );
+      assert.deepEqual(readdirSync(join(dir.path, 'download-broken')).filter((n) => n.endsWith('.part')), []);
+    } finally {
+      await restart;
+      client.close();
+    }
+  });
+
   it('a wrong checksum is refused at finish, and nothing of the upload is left', async () => {
     const bytes = Buffer.from(numericCsv(200 * 1024));
     const raw = new RawArtifactClient(stack.address, TOKENS.teams.demo);
