@@ -1,6 +1,6 @@
 export * from './errors';
 export * from './matrix';
-export { parseCsvMatrix, type CsvOptions, type ParsedCsv } from './csv-matrix';
+export { CsvLineCounter, CsvMatrixReader, csvShape, MAX_CSV_LINE_CHARS, parseCsvMatrix, type CsvOptions, type CsvReadOptions, type ParsedCsv } from './csv-matrix';
 export { symmetricEigen, type SymmetricEigen } from './symmetric-eigen';
 export { pca, type PcaOptions, type PcaResult } from './pca';
 export { seedExample } from './seed-example';
