@@ -8,7 +8,8 @@ export { findDataset, listDatasets, type Dataset, type LoadedDataset } from './d
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashionMnistDataset } from './fashion-mnist-dataset';
 export { mnistDataset } from './mnist-dataset';
 export { parseIdx, type IdxTensor } from './formats/idx';
-export { encodeNpy, parseNpy, type NpyArray } from './formats/npy';
+export { encodeNpy, parseNpy, readNpyHeader, type NpyArray } from './formats/npy';
+export { idxLayout } from './formats/idx';
 export { tensorToMatrix, type Tensor } from './tensor-matrix';
 export { labelsFromValues, MAX_CLASSES, type LabelOptions } from './labels';
 export { computeJobKinds, findJobKind, listJobKinds } from './job-kinds';

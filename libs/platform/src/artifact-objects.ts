@@ -14,9 +14,17 @@ export interface ArtifactBuckets {
  * record of this id that exists already (an upload finished twice, a training job's model
  * stored by a retried attempt) is returned instead, and the object it describes stays.
  */
-export async function putArtifact({ artifactIndex, artifacts }: ArtifactBuckets, record: ArtifactRecord, bytes: Uint8Array, description: string): Promise<ArtifactRecord> {
+export async function putArtifact(
+  { artifactIndex, artifacts }: ArtifactBuckets,
+  record: ArtifactRecord,
+  bytes: Uint8Array | readonly Uint8Array[],
+  description: string,
+  metadata?: Record<string, string>,
+): Promise<ArtifactRecord> {
   const name = ObjectNames.artifact(record.id);
-  await artifacts.putBlob({ name, description }, bytes);
+  if (bytes instanceof Uint8Array) await artifacts.putBlob({ name, description, metadata }, bytes);
+  // Pieces (a matrix's header, floats and labels) are written one after the other, not joined first.
+  else await artifacts.put({ name, description, metadata }, streamOf(bytes));
   try {
     await artifactIndex.create(ArtifactKeys.artifact(record.id), JSON.stringify(record));
     return record;
@@ -26,4 +34,14 @@ export async function putArtifact({ artifactIndex, artifacts }: ArtifactBuckets,
     await artifacts.delete(name).catch(() => undefined);
     throw error;
   }
+}
+
+function streamOf(parts: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next < parts.length) controller.enqueue(parts[next++]);
+      else controller.close();
+    },
+  });
 }
