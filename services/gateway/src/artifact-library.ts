@@ -18,7 +18,6 @@ import {
   TUTORS_TEAM,
   type UploadFileName,
   uploadFiles,
-  UploadFiles,
   type UploadFileRecord,
   UPLOAD_ID_PATTERN,
   type UploadRecord,
