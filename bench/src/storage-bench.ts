@@ -41,8 +41,8 @@ const outcomeOf = (error: unknown) => (error instanceof GpulabError ? `${error.c
 const SCENARIOS: Scenario[] = [
   {
     name: 'csv-refused',
-    limitMB: 1024,
-    // 2-character cells: 128 M numbers, 1 GB as a matrix, more than the limit allows.
+    limitMB: 512,
+    // 2-character cells: 134 M numbers, 1 GB as a matrix, more than the 512 MB limit allows.
     run: async ([client]) => {
       const data = csvOf(256 * MB, 0);
       const outcome = await client.upload(data, { filename: 'big.csv' }).then(

@@ -24,7 +24,7 @@ export async function putArtifact(
   const name = ObjectNames.artifact(record.id);
   if (bytes instanceof Uint8Array) await artifacts.putBlob({ name, description, metadata }, bytes);
   // Pieces (a matrix's header, floats and labels) are written one after the other, not joined first.
-  else await artifacts.put({ name, description, metadata }, streamOf(bytes));
+  else await artifacts.put({ name, description, metadata }, streamOfParts(bytes));
   try {
     await artifactIndex.create(ArtifactKeys.artifact(record.id), JSON.stringify(record));
     return record;
@@ -36,12 +36,30 @@ export async function putArtifact(
   }
 }
 
-function streamOf(parts: readonly Uint8Array[]): ReadableStream<Uint8Array> {
-  let next = 0;
+/** Pieces are handed to the Object Store this large at most. */
+const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * The bytes of `parts` one after the other, as a stream for `ObjectStore.put`, in views of at
+ * most 1 MiB: the store joins what it holds before cutting it into chunks, and a whole matrix
+ * handed over at once would be copied there in full.
+ */
+export function streamOfParts(parts: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let part = 0;
+  let offset = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (next < parts.length) controller.enqueue(parts[next++]);
-      else controller.close();
+      while (part < parts.length && offset >= parts[part].byteLength) {
+        part++;
+        offset = 0;
+      }
+      if (part >= parts.length) {
+        controller.close();
+        return;
+      }
+      const piece = parts[part].subarray(offset, offset + PIECE_BYTES);
+      offset += piece.byteLength;
+      controller.enqueue(piece);
     },
   });
 }

@@ -61,7 +61,7 @@ export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShu
   private async sweepInputs(): Promise<void> {
     try {
       const swept = await this.inputSweeper.sweep();
-      if (swept.deleted > 0) this.log.info(swept, 'deleted the inline inputs of ended jobs');
+      if (swept.deleted > 0) this.log.info(swept, 'deleted the inline inputs and checkpoints of ended jobs');
     } catch (error) {
       this.log.warn({ err: error }, 'input sweep failed; the next one tries again');
     }

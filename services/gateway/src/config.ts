@@ -32,7 +32,7 @@ export interface GatewayOptions {
   heavyConcurrency?: number;
   /** Heavy requests that may wait for a turn; beyond that RESOURCE_EXHAUSTED. @default 16 */
   heavyQueue?: number;
-  /** How often inline inputs of ended jobs are looked for and deleted. @default '15s' */
+  /** How often inline inputs and checkpoints of ended jobs are looked for and deleted. @default '15s' */
   inputSweepInterval?: string;
   /** Bytes per upload chunk, in KiB; each chunk is one object, kept even if the stream breaks. @default 1024 */
   uploadChunkKiB?: number;

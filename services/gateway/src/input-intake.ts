@@ -1,5 +1,6 @@
 import { type Caller, encodedMatrixBytes, encodeMatrixParts, ErrorCodes, type JobInputSpec, ObjectMetadata, ObjectNames, type pb } from '@gpulab/contracts';
 import { ComputeError, CsvLineCounter, CsvMatrixReader, csvShape, findDataset, type Matrix, type MatrixShape } from '@gpulab/compute';
+import { streamOfParts } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
 import { type ArtifactLibrary, mb } from './artifact-library';
 import { GatewayError } from './errors';
@@ -81,7 +82,7 @@ export class InputIntake {
         const size = encodedMatrixBytes(read.rows, read.cols);
         await this.library.withRoom(team, size, `${label} takes ${mb(size)} stored (${read.rows} × ${read.cols} numbers of 8 bytes)`, async () => {
           const parts = encodeMatrixParts(read);
-          const info = await this.artifacts.put({ name, description: `input of ${jobId} (${label})`, metadata: { [ObjectMetadata.team]: team } }, streamOf(parts));
+          const info = await this.artifacts.put({ name, description: `input of ${jobId} (${label})`, metadata: { [ObjectMetadata.team]: team } }, streamOfParts(parts));
           this.ledger.noteObject(info);
         });
         return read;
@@ -125,16 +126,6 @@ export class InputIntake {
       return reader.end().matrix;
     }, label);
   }
-}
-
-function streamOf(parts: readonly Uint8Array[]): ReadableStream<Uint8Array> {
-  let next = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (next < parts.length) controller.enqueue(parts[next++]);
-      else controller.close();
-    },
-  });
 }
 
 /** Compute's validation errors are the caller's to fix: INVALID_ARGUMENT with their message. */

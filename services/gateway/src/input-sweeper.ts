@@ -21,8 +21,9 @@ export interface InputSweep {
 }
 
 /**
- * Deletes the inline inputs of jobs that have ended. An input must stay while its job can still
- * run or be retried (a retried attempt reads it again), so only a terminal state frees it.
+ * Deletes the inline inputs and checkpoints of jobs that have ended. Both must stay while the job
+ * can still run or be retried (a retried attempt reads them again), so only a terminal state
+ * frees them; results and the files a job wrote stay.
  *
  * The gateway deletes them, not the scheduler on the terminal transition, because a sweep that
  * compares what is stored with what has ended is idempotent and crash-safe: whatever stopped a

@@ -46,7 +46,10 @@ describe('StorageIndex', () => {
     index.apply(objectKey('jobs/j-2/input.f64'), 1, objectItem({ name: 'jobs/j-2/input.f64', size: 80, deleted: false, metadata: undefined }));
     const usage = index.usage('demo', 1000);
     assert.deepEqual([usage.jobInputBytes, usage.jobOutputBytes, usage.artifactBytes], [80, 23, 0]);
-    assert.deepEqual(index.inputs(), [{ name: 'jobs/j-1/input.f64', jobId: 'j-1', team: 'demo', modifiedMs: 1000 }]);
+    assert.deepEqual(index.inputs(), [
+      { name: 'jobs/j-1/input.f64', jobId: 'j-1', team: 'demo', modifiedMs: 1000 },
+      { name: 'jobs/j-1/checkpoint', jobId: 'j-1', team: 'demo', modifiedMs: 1000 },
+    ]);
     index.apply(objectKey('jobs/j-1/input.f64'), 2, objectItem({ name: 'jobs/j-1/input.f64', size: 80, ...meta, deleted: true }));
     assert.equal(index.usage('demo', 1000).jobInputBytes, 0);
   });

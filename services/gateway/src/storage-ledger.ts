@@ -15,7 +15,7 @@ export interface StorageItem {
   expiresMs?: number;
 }
 
-/** A job's inline input as the index knows it, for the sweep that deletes it once the job ended. */
+/** A job's inline input or checkpoint as the index knows it, for the sweep that deletes it once the job ended. */
 export interface StoredInput {
   name: string;
   jobId: string;
@@ -80,14 +80,17 @@ export class StorageIndex {
     return out;
   }
 
-  /** The inline inputs stored now. */
+  /**
+   * The objects stored now that only a job that has not ended needs: its inline input and its
+   * checkpoint (read by a retried attempt, by no one after the job ended).
+   */
   inputs(): StoredInput[] {
     const out: StoredInput[] = [];
     for (const [key, entry] of this.entries) {
-      if (entry.item?.part !== 'jobInputBytes') continue;
+      if (!entry.item || !key.startsWith(OBJECT_KEY)) continue;
       const name = key.slice(OBJECT_KEY.length);
       const match = JOB_OBJECT.exec(name);
-      if (match) out.push({ name, jobId: match[1], team: entry.item.team, modifiedMs: entry.modifiedMs });
+      if (match && (match[2] === 'input.f64' || match[2] === 'checkpoint')) out.push({ name, jobId: match[1], team: entry.item.team, modifiedMs: entry.modifiedMs });
     }
     return out;
   }
