@@ -217,6 +217,9 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
     assert.equal(before.usage.length, 1);
     assert.equal(before.usage[0].limitBytes, 1024 * 1024 * 1024);
     assert.equal(before.usage[0].artifactBytes, before.artifacts.reduce((s: number, a: ArtifactView) => s + a.storedBytes, 0));
+    // The pca jobs' results, written by their workers through the scheduler, count against the team.
+    const result = await store.resources.artifacts.info(ObjectNames.result(pcaJobId));
+    assert.ok(result && before.usage[0].jobOutputBytes >= result.size, `job outputs ${before.usage[0].jobOutputBytes} B, the result alone ${result?.size} B`);
     const text = (await ok(['artifacts'])).stdout;
     assert.match(text, new RegExp(`${csvArtifact.id}\\s+iris\\.csv\\s+dataset\\s+150 × 4\\s+3 classes`));
     assert.match(text, /team demo: .* of 1.00 GB used \(.* artifacts, .* job inputs, .* job outputs\), .* free/);
