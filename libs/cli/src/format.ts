@@ -173,7 +173,12 @@ export function uploadTable(uploads: readonly UploadView[]): string {
 }
 
 export function usageLine(u: StorageUsage): string {
-  const used = u.artifactBytes + u.uploadBytes;
-  const uploads = u.uploadBytes > 0 ? ` (${formatBytes(u.uploadBytes)} of it unfinished uploads)` : '';
-  return `team ${u.team}: ${formatBytes(used)} of ${formatBytes(u.limitBytes)} used${uploads}, ${formatBytes(Math.max(u.limitBytes - used, 0))} free`;
+  const used = u.artifactBytes + u.uploadBytes + u.jobInputBytes + u.jobOutputBytes;
+  const parts = [
+    `${formatBytes(u.artifactBytes)} artifacts`,
+    ...(u.uploadBytes > 0 ? [`${formatBytes(u.uploadBytes)} unfinished uploads`] : []),
+    `${formatBytes(u.jobInputBytes)} job inputs`,
+    `${formatBytes(u.jobOutputBytes)} job outputs`,
+  ];
+  return `team ${u.team}: ${formatBytes(used)} of ${formatBytes(u.limitBytes)} used (${parts.join(', ')}), ${formatBytes(Math.max(u.limitBytes - used, 0))} free`;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCsvMatrix } from './csv-matrix';
+import { CsvLineCounter, CsvMatrixReader, csvShape, parseCsvMatrix } from './csv-matrix';
 import { InvalidInputError, InvalidParameterError } from './errors';
 import { seededRandom } from './testing/random-matrix';
 
@@ -176,5 +176,65 @@ describe('CSV with a label column', () => {
     parameterRefusal('1,2\n3,4\n', 0, /from 1 to 2, not 0/);
     parameterRefusal('1,2\n3,4\n', 1.5, /from 1 to 2, not 1\.5/);
     parameterRefusal('label\na\nb\n', 'label', /only one column/);
+  });
+});
+
+describe('CSV read piece by piece', () => {
+  const inPieces = (text: string, size: number, options = {}) => {
+    const reader = new CsvMatrixReader(options);
+    for (let i = 0; i < text.length; i += size) reader.push(text.slice(i, i + size));
+    return reader.end();
+  };
+
+  it('gives what the whole text gives, wherever the pieces are cut', () => {
+    const text = '\ufeffname,x,y\r\n\r\na,1,2\n  \nb,-3.5,4e2\r\nc,"7",.5\n';
+    const whole = parseCsvMatrix(text.slice(1), { labelColumn: 'name' });
+    for (const size of [1, 2, 3, 7, 64]) {
+      const read = inPieces(text, size, { labelColumn: 'name' });
+      assert.deepEqual(Array.from(read.matrix.data), Array.from(whole.matrix.data), `pieces of ${size}`);
+      assert.deepEqual(read.header, whole.header);
+      assert.deepEqual(Array.from(read.labels?.codes ?? []), Array.from(whole.labels?.codes ?? []));
+    }
+  });
+
+  it('numbers a bad cell by its line in the file, across pieces', () => {
+    assert.throws(() => inPieces('x,y\n1,2\n\n3,oops\n', 3), (e: unknown) => e instanceof InvalidInputError && e.row === 4 && e.column === 2);
+  });
+
+  it('grows past the rows it was told to expect', () => {
+    const read = inPieces('1\n2\n3\n4\n5\n', 4, { expectedRows: 2 });
+    assert.deepEqual(Array.from(read.matrix.data), [1, 2, 3, 4, 5]);
+  });
+
+  it('refuses a line without a break that is longer than any row, before holding all of it', () => {
+    const reader = new CsvMatrixReader();
+    const piece = 'x'.repeat(1024 * 1024);
+    assert.throws(() => {
+      for (let i = 0; i < 20; i++) reader.push(piece);
+    }, (e: unknown) => e instanceof InvalidInputError && e.code === 'CSV_LINE_TOO_LONG');
+  });
+});
+
+describe('CSV shape from a first pass', () => {
+  const count = (text: string, size: number) => {
+    const counter = new CsvLineCounter();
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += size) counter.push(bytes.subarray(i, i + size));
+    return counter.end();
+  };
+
+  it('counts the rows and columns the parse finds, the header and label column taken off', () => {
+    const text = '\ufeff\r\nname;x;y\r\na;1;2\n\nb;3;4\r\nc;5;6';
+    for (const size of [1, 5, 1000]) {
+      const { lines, firstLine } = count(text, size);
+      assert.equal(firstLine, 'name;x;y');
+      assert.deepEqual(csvShape(firstLine, lines, { labelColumn: 'name' }), { rows: 3, cols: 2 });
+      assert.deepEqual(csvShape(firstLine, lines), { rows: 3, cols: 3 });
+    }
+  });
+
+  it('takes a first line of numbers as a row', () => {
+    const { lines, firstLine } = count('1,2,3\n4,5,6\n', 4);
+    assert.deepEqual(csvShape(firstLine, lines), { rows: 2, cols: 3 });
   });
 });

@@ -1,8 +1,8 @@
+import { excerpt, quoteInput } from '@gpulab/contracts';
 import { InvalidInputError, InvalidParameterError } from './errors';
 import { type Labels } from './job-kind';
 import { labelsFromValues } from './labels';
 import { type Matrix } from './matrix';
-import { excerpt, quoteInput } from '@gpulab/contracts';
 
 export interface CsvOptions {
   /**
@@ -55,48 +55,170 @@ const MAX_FAST_DIGITS = 15;
  * With `labelColumn`, that column's cells are class labels rather than numbers and are returned
  * as `labels` (see {@link labelsFromValues}); the same scan skips them, so a file with labels is
  * read as fast as one without.
+ *
+ * The whole text at once; {@link CsvMatrixReader} reads the same CSV piece by piece.
  */
 export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCsv {
-  const lines = new LineReader(text);
-  if (!lines.next()) throw new InvalidInputError('CSV_EMPTY', 'the file is empty');
-  const firstLine = lines.number;
-  const firstText = text.slice(lines.start, lines.end);
-  const delimiter = options.delimiter ?? detectDelimiter(firstText);
-  if (delimiter.length !== 1 || /["\r\n]/.test(delimiter)) {
-    throw new InvalidParameterError('delimiter', `the delimiter must be one character other than a quote or a line break, not ${quoteInput(delimiter)}`);
+  const reader = new CsvMatrixReader({ ...options, expectedRows: countLines(text) });
+  reader.push(text);
+  return reader.end();
+}
+
+export interface CsvReadOptions extends CsvOptions {
+  /**
+   * How many data rows to make room for at once (e.g. from {@link CsvLineCounter}); more rows
+   * still fit, by growing, and fewer leave the rest unused.
+   */
+  expectedRows?: number;
+}
+
+/** One line longer than this is not a CSV row: refused before it fills the memory. */
+export const MAX_CSV_LINE_CHARS = 16 * 1024 * 1024;
+
+/**
+ * Reads a CSV of numbers as {@link parseCsvMatrix} does, from pieces of text pushed one after the
+ * other (cut anywhere, even inside a line): only the matrix being filled and one unfinished line
+ * are held, never the whole text. Numbers go straight into one Float64Array, without arrays of
+ * cells or lines in between.
+ */
+export class CsvMatrixReader {
+  private carry = '';
+  private started = false;
+  /** Line number of the last line read (1-based, blank lines counted). */
+  private lineNumber = 0;
+  private setUp?: {
+    delimiter: number;
+    delimiterText: string;
+    cols: number;
+    /** The label column's index, or `cols` (past the last) without one. */
+    skip: number;
+    dataCols: number;
+    label?: { index: number; byName: boolean };
+    header?: string[];
+    firstLine: number;
+  };
+  private firstDataLine = 0;
+  private data: Float64Array;
+  private rows = 0;
+  private readonly labelCells: string[] = [];
+  private labelRows?: Int32Array;
+
+  constructor(private readonly options: CsvReadOptions = {}) {
+    this.data = new Float64Array(0);
   }
-  const firstCells = firstText.split(delimiter);
-  const cols = firstCells.length;
-  const label = options.labelColumn === undefined ? undefined : findLabelColumn(options.labelColumn, firstCells);
-  let header: string[] | undefined;
-  // A text label in a headerless file's first row must not make that row a header.
-  if (label?.byName || firstCells.some((c, j) => j !== label?.index && isText(c))) {
-    header = firstCells.map((c) => unquote(c.trim()));
-    if (!lines.next()) {
-      throw new InvalidInputError('CSV_EMPTY', `the file has a header row (${excerpt(header.join(', '))}) but no data rows`, { row: firstLine });
+
+  push(text: string): void {
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      // A byte-order mark would otherwise become part of the first cell.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const block = this.carry + text;
+    const last = block.lastIndexOf('\n');
+    if (last < 0) {
+      if (block.length > MAX_CSV_LINE_CHARS) throw tooLongLine(this.lineNumber + 1);
+      this.carry = block;
+      return;
+    }
+    this.carry = block.slice(last + 1);
+    if (this.carry.length > MAX_CSV_LINE_CHARS) throw tooLongLine(this.lineNumber + 1 + countNewlines(block, 0, last + 1));
+    this.readLines(block, last + 1);
+  }
+
+  /** The matrix, once every piece has been pushed. */
+  end(): ParsedCsv {
+    if (this.carry.length > 0) this.readLines(this.carry, this.carry.length);
+    this.carry = '';
+    const s = this.setUp;
+    if (!s) throw new InvalidInputError('CSV_EMPTY', 'the file is empty');
+    if (s.header && this.rows === 0) {
+      throw new InvalidInputError('CSV_EMPTY', `the file has a header row (${excerpt(s.header.join(', '))}) but no data rows`, { row: s.firstLine });
+    }
+    const rows = this.rows;
+    const used = rows * s.dataCols;
+    const data = this.data.length === used ? this.data : this.data.slice(0, used);
+    this.data = new Float64Array(0);
+    const matrix = { rows, cols: s.dataCols, data };
+    const { label, header } = s;
+    if (!label) return { matrix, header };
+    const name = header ? ` ${quoteInput(header[label.index])}` : '';
+    const labels = labelsFromValues(
+      this.labelCells.map((c) => unquote(c.trim())),
+      `the label column${name} (column ${label.index + 1})`,
+      { rowNumbers: (this.labelRows as Int32Array).subarray(0, rows), column: label.index + 1 },
+    );
+    return { matrix, header: header?.filter((_, j) => j !== label.index), labels };
+  }
+
+  /** Reads the lines of `text` before `stop`; the last one ends at `stop` if no `\n` does. */
+  private readLines(text: string, stop: number): void {
+    for (let cursor = 0; cursor < stop; ) {
+      const start = cursor;
+      let end = text.indexOf('\n', start);
+      if (end === -1 || end > stop) end = stop;
+      cursor = end + 1;
+      this.lineNumber++;
+      if (end > start && text.charCodeAt(end - 1) === 13 /* \r */) end--;
+      if (end === start || (isSpace(text.charCodeAt(start)) && text.slice(start, end).trim() === '')) continue;
+      if (!this.setUp) this.readFirstLine(text.slice(start, end));
+      else this.readRow(text, start, end);
     }
   }
 
-  // Room for every remaining line; whitespace-only lines leave some unused, cut off at the end.
-  const capacity = lines.countRemaining();
-  // Without a label column, `skip` is past the last column, so every cell lands at its own index.
-  const skip = label ? label.index : cols;
-  const dataCols = label ? cols - 1 : cols;
-  const labelCells: string[] = [];
-  const labelRows = label ? new Int32Array(capacity) : undefined;
-  let data = new Float64Array(capacity * dataCols);
-  let rows = 0;
-  const firstDataLine = lines.number;
-  // A ragged row is compared with the first data row, and that row itself with the header.
-  const ragged = () =>
-    raggedRow(text, lines, delimiter, cols, lines.number === firstDataLine && header ? `the header, row ${firstLine}` : `row ${firstDataLine}`);
-  const dc = delimiter.charCodeAt(0);
-  do {
-    const row = lines.number;
-    const o = rows * dataCols;
-    const stop = lines.end;
+  private readFirstLine(firstText: string): void {
+    const delimiter = this.options.delimiter ?? detectDelimiter(firstText);
+    if (delimiter.length !== 1 || /["\r\n]/.test(delimiter)) {
+      throw new InvalidParameterError('delimiter', `the delimiter must be one character other than a quote or a line break, not ${quoteInput(delimiter)}`);
+    }
+    const firstCells = firstText.split(delimiter);
+    const cols = firstCells.length;
+    const label = this.options.labelColumn === undefined ? undefined : findLabelColumn(this.options.labelColumn, firstCells);
+    // A text label in a headerless file's first row must not make that row a header.
+    const isHeader = label?.byName || firstCells.some((c, j) => j !== label?.index && isText(c));
+    const dataCols = label ? cols - 1 : cols;
+    const capacity = Math.max(1, (this.options.expectedRows ?? 1024) - (isHeader ? 1 : 0));
+    this.data = new Float64Array(capacity * dataCols);
+    if (label) this.labelRows = new Int32Array(capacity);
+    this.setUp = {
+      delimiter: delimiter.charCodeAt(0),
+      delimiterText: delimiter,
+      cols,
+      skip: label ? label.index : cols,
+      dataCols,
+      label,
+      header: isHeader ? firstCells.map((c) => unquote(c.trim())) : undefined,
+      firstLine: this.lineNumber,
+    };
+    if (!isHeader) this.readRow(firstText, 0, firstText.length);
+  }
+
+  /** Room for one more row: the capacity doubles when a first pass counted too few. */
+  private reserveRow(dataCols: number): void {
+    const need = (this.rows + 1) * dataCols;
+    if (need <= this.data.length) return;
+    const grown = new Float64Array(Math.max(need, this.data.length * 2));
+    grown.set(this.data);
+    this.data = grown;
+    if (this.labelRows) {
+      const rows = new Int32Array(Math.max(this.rows + 1, this.labelRows.length * 2));
+      rows.set(this.labelRows);
+      this.labelRows = rows;
+    }
+  }
+
+  private readRow(text: string, lineStart: number, stop: number): void {
+    const s = this.setUp as NonNullable<CsvMatrixReader['setUp']>;
+    const row = this.lineNumber;
+    if (this.rows === 0) this.firstDataLine = row;
+    const { cols, skip, dataCols, delimiter: dc } = s;
+    this.reserveRow(dataCols);
+    const data = this.data;
+    const o = this.rows * dataCols;
+    // A ragged row is compared with the first data row, and that row itself with the header.
+    const ragged = () =>
+      raggedRow(text.slice(lineStart, stop), row, s.delimiterText, cols, row === this.firstDataLine && s.header ? `the header, row ${s.firstLine}` : `row ${this.firstDataLine}`);
     let col = 0;
-    let start = lines.start;
+    let start = lineStart;
     let acc = 0;
     let digits = 0;
     let decimals = -1;
@@ -106,7 +228,7 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
       if (ch === dc) {
         if (col === cols) throw ragged();
         if (col === skip) {
-          labelCells.push(text.slice(start, pos));
+          this.labelCells.push(text.slice(start, pos));
         } else {
           const negative = plain && text.charCodeAt(start) === 45; /* - */
           data[o + (col > skip ? col - 1 : col)] =
@@ -132,19 +254,116 @@ export function parseCsvMatrix(text: string, options: CsvOptions = {}): ParsedCs
       }
     }
     if (col !== cols) throw ragged();
-    if (labelRows) labelRows[rows] = row;
-    rows++;
-  } while (lines.next());
-  if (data.length !== rows * dataCols) data = data.slice(0, rows * dataCols);
-  const matrix = { rows, cols: dataCols, data };
-  if (!label) return { matrix, header };
-  const name = header ? ` ${quoteInput(header[label.index])}` : '';
-  const labels = labelsFromValues(
-    labelCells.map((c) => unquote(c.trim())),
-    `the label column${name} (column ${label.index + 1})`,
-    { rowNumbers: labelRows, column: label.index + 1 },
+    if (this.labelRows) this.labelRows[this.rows] = row;
+    this.rows++;
+  }
+}
+
+/**
+ * A cheap first pass over a CSV's bytes: counts the lines that are not empty and keeps the first
+ * of them, so the matrix's size is known ({@link csvShape}) before any number is read.
+ * Whitespace-only lines are counted too, so the count is an upper bound, exact unless the file
+ * has some.
+ */
+export class CsvLineCounter {
+  private lines = 0;
+  /** Bytes of the current line so far, `\r` not counted. */
+  private lineBytes = 0;
+  private first: Uint8Array[] | undefined = [];
+  private firstBytes = 0;
+  private firstText?: string;
+
+  push(bytes: Uint8Array): void {
+    for (let pos = 0; pos < bytes.length; ) {
+      let end = bytes.indexOf(10, pos);
+      const complete = end !== -1;
+      if (!complete) end = bytes.length;
+      const piece = bytes.subarray(pos, end);
+      if (this.first) this.keepFirst(piece);
+      this.lineBytes += piece.length - (piece.length > 0 && piece[piece.length - 1] === 13 && complete ? 1 : 0);
+      if (complete) this.endLine();
+      pos = end + 1;
+    }
+  }
+
+  /** Non-empty lines, and the first one's text (its byte-order mark taken off). */
+  end(): { lines: number; firstLine: string | undefined } {
+    if (this.lineBytes > 0) this.endLine();
+    this.lineBytes = 0;
+    return { lines: this.lines, firstLine: this.firstText };
+  }
+
+  private keepFirst(piece: Uint8Array): void {
+    const parts = this.first as Uint8Array[];
+    this.firstBytes += piece.length;
+    if (this.firstBytes > MAX_CSV_LINE_CHARS) throw tooLongLine(1);
+    parts.push(piece.slice());
+  }
+
+  private endLine(): void {
+    const parts = this.first;
+    if (this.lineBytes > 0) {
+      this.lines++;
+      if (parts) {
+        let text = Buffer.concat(parts).toString('utf8');
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        text = text.replace(/\r$/, '');
+        this.first = undefined;
+        if (text.trim() === '') {
+          // Not a line the parse reads (a byte-order mark, spaces): not a row either.
+          this.lines--;
+          this.first = [];
+          this.firstBytes = 0;
+        } else {
+          this.firstText = text;
+        }
+      }
+    } else if (parts) {
+      parts.length = 0;
+      this.firstBytes = 0;
+    }
+    this.lineBytes = 0;
+  }
+}
+
+/**
+ * The largest matrix a CSV can make, from its first non-empty line and its count of non-empty
+ * lines (see {@link CsvLineCounter}): the header (when the first line is one) and the label
+ * column are taken off as {@link parseCsvMatrix} takes them.
+ */
+export function csvShape(firstLine: string | undefined, lines: number, options: CsvOptions = {}): { rows: number; cols: number } {
+  if (firstLine === undefined) return { rows: 0, cols: 0 };
+  const delimiter = options.delimiter ?? detectDelimiter(firstLine);
+  const cells = firstLine.split(delimiter);
+  const label = options.labelColumn === undefined ? undefined : findLabelColumn(options.labelColumn, cells);
+  const isHeader = label?.byName || cells.some((c, j) => j !== label?.index && isText(c));
+  return { rows: Math.max(0, lines - (isHeader ? 1 : 0)), cols: label ? cells.length - 1 : cells.length };
+}
+
+function tooLongLine(line: number): InvalidInputError {
+  return new InvalidInputError(
+    'CSV_LINE_TOO_LONG',
+    `line ${line} is longer than ${MAX_CSV_LINE_CHARS / 1024 / 1024} MB with no line break; a CSV has one row per line (is this a CSV file?)`,
+    { row: line },
   );
-  return { matrix, header: header?.filter((_, j) => j !== label.index), labels };
+}
+
+/** Lines that are not empty: room for the rows of a text read at once. */
+function countLines(text: string): number {
+  let count = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start && !(end - start === 1 && text.charCodeAt(start) === 13)) count++;
+    start = end + 1;
+  }
+  return count;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 /**
@@ -182,63 +401,13 @@ function checkLeavesData<T>(found: T, cols: number): T {
   return found;
 }
 
-/**
- * Walks the lines of the text without splitting it: `start`/`end` bound the current line's
- * content (a `\r` before the `\n` excluded), `number` is its 1-based line number. Blank lines are
- * skipped.
- */
-class LineReader {
-  start = 0;
-  end = 0;
-  number = 0;
-  private cursor = 0;
-  constructor(private readonly text: string) {}
-
-  next(): boolean {
-    const text = this.text;
-    while (this.cursor < text.length) {
-      const start = this.cursor;
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      this.cursor = end + 1;
-      this.number++;
-      if (end > start && text.charCodeAt(end - 1) === 13 /* \r */) end--;
-      if (end === start || (isSpace(text.charCodeAt(start)) && text.slice(start, end).trim() === '')) continue;
-      this.start = start;
-      this.end = end;
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * Lines from the current one on that are not empty. Whitespace-only lines are counted too, so
-   * this is exact unless the file has some.
-   */
-  countRemaining(): number {
-    const text = this.text;
-    let count = 0;
-    for (let start = this.start; start < text.length; ) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      if (end > start && !(end - start === 1 && text.charCodeAt(start) === 13)) count++;
-      start = end + 1;
-    }
-    return count;
-  }
-}
-
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 13 || code === 0xfeff || code === 0xa0;
 }
 
-function raggedRow(text: string, lines: LineReader, delimiter: string, cols: number, reference: string): InvalidInputError {
-  const found = text.slice(lines.start, lines.end).split(delimiter).length;
-  return new InvalidInputError(
-    'CSV_RAGGED',
-    `row ${lines.number} has ${plural(found, 'column')}, expected ${cols} (as in ${reference})`,
-    { row: lines.number },
-  );
+function raggedRow(line: string, row: number, delimiter: string, cols: number, reference: string): InvalidInputError {
+  const found = line.split(delimiter).length;
+  return new InvalidInputError('CSV_RAGGED', `row ${row} has ${plural(found, 'column')}, expected ${cols} (as in ${reference})`, { row });
 }
 
 function detectDelimiter(line: string): string {

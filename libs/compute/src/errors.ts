@@ -18,6 +18,7 @@ export type InvalidInputCode =
   | 'CSV_EMPTY'
   | 'CSV_RAGGED'
   | 'CSV_NOT_NUMERIC'
+  | 'CSV_LINE_TOO_LONG'
   | 'DATA_NOT_FINITE'
   | 'TOO_FEW_ROWS'
   | 'NOT_SQUARE'

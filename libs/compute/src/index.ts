@@ -1,6 +1,6 @@
 export * from './errors';
 export * from './matrix';
-export { parseCsvMatrix, type CsvOptions, type ParsedCsv } from './csv-matrix';
+export { CsvLineCounter, CsvMatrixReader, csvShape, MAX_CSV_LINE_CHARS, parseCsvMatrix, type CsvOptions, type CsvReadOptions, type ParsedCsv } from './csv-matrix';
 export { symmetricEigen, type SymmetricEigen } from './symmetric-eigen';
 export { pca, type PcaOptions, type PcaResult } from './pca';
 export { seedExample } from './seed-example';
@@ -8,7 +8,8 @@ export { findDataset, listDatasets, type Dataset, type LoadedDataset } from './d
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashionMnistDataset } from './fashion-mnist-dataset';
 export { mnistDataset } from './mnist-dataset';
 export { parseIdx, type IdxTensor } from './formats/idx';
-export { encodeNpy, parseNpy, type NpyArray } from './formats/npy';
+export { encodeNpy, parseNpy, readNpyHeader, type NpyArray } from './formats/npy';
+export { idxLayout } from './formats/idx';
 export { tensorToMatrix, type Tensor } from './tensor-matrix';
 export { labelsFromValues, MAX_CLASSES, type LabelOptions } from './labels';
 export { computeJobKinds, findJobKind, listJobKinds } from './job-kinds';

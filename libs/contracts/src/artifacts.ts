@@ -160,7 +160,18 @@ export function uploadPartOffset(upload: Pick<UploadRecord, 'data'>, file: Uploa
 /** A team's storage use; `limitBytes` is the gateway's `GPULAB_TEAM_STORAGE_MB`. */
 export interface StorageUsageView {
   team: string;
+  /** Stored artifacts: uploaded data sets, pictures and models, and trained models. */
   artifactBytes: number;
+  /** Declared sizes of uploads in progress, held for them until they finish or end. */
   uploadBytes: number;
+  /** Inline inputs (`ObjectNames.input`) of jobs that have not ended yet. */
+  jobInputBytes: number;
+  /** What jobs wrote: results, output files and checkpoints. */
+  jobOutputBytes: number;
   limitBytes: number;
+}
+
+/** Everything a team's storage limit counts. */
+export function storageUsedBytes(u: StorageUsageView): number {
+  return u.artifactBytes + u.uploadBytes + u.jobInputBytes + u.jobOutputBytes;
 }

@@ -24,25 +24,35 @@ export interface EncodedMatrix {
 }
 
 export function encodeMatrix(m: EncodedMatrix): Uint8Array {
-  const names = m.labels ? Buffer.from(JSON.stringify(m.labels.names)) : undefined;
-  const floatBytes = m.data.length * 8;
-  const labelBytes = names && m.labels ? 4 + names.byteLength + m.labels.codes.length * 4 : 0;
-  const out = new Uint8Array(HEADER_BYTES + floatBytes + labelBytes);
-  const view = new DataView(out.buffer);
+  return Buffer.concat(encodeMatrixParts(m));
+}
+
+/**
+ * The bytes of {@link encodeMatrix} as pieces to write one after the other: the floats are a view
+ * of `m.data`, not a copy, so storing a large matrix needs no second one in memory.
+ */
+export function encodeMatrixParts(m: EncodedMatrix): Uint8Array[] {
+  const header = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(header.buffer);
   view.setUint32(0, MAGIC, true);
   view.setUint32(4, m.rows, true);
   view.setUint32(8, m.cols, true);
   view.setUint32(12, m.labels ? HAS_LABELS : 0, true);
-  new Float64Array(out.buffer, HEADER_BYTES, m.data.length).set(m.data);
-  if (names && m.labels) {
-    if (m.labels.codes.length !== m.rows) throw new Error(`${m.labels.codes.length} labels for ${m.rows} rows`);
-    let at = HEADER_BYTES + floatBytes;
-    view.setUint32(at, names.byteLength, true);
-    out.set(names, at + 4);
-    at += 4 + names.byteLength;
-    for (let i = 0; i < m.rows; i++) view.setInt32(at + 4 * i, m.labels.codes[i], true);
-  }
-  return out;
+  const floats = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.length * 8);
+  if (!m.labels) return [header, floats];
+  if (m.labels.codes.length !== m.rows) throw new Error(`${m.labels.codes.length} labels for ${m.rows} rows`);
+  const names = Buffer.from(JSON.stringify(m.labels.names));
+  const labels = new Uint8Array(4 + names.byteLength + m.rows * 4);
+  const labelView = new DataView(labels.buffer);
+  labelView.setUint32(0, names.byteLength, true);
+  labels.set(names, 4);
+  for (let i = 0; i < m.rows; i++) labelView.setInt32(4 + names.byteLength + 4 * i, m.labels.codes[i], true);
+  return [header, floats, labels];
+}
+
+/** Bytes a rows × cols matrix takes encoded, its labels' names aside (4 bytes per row for their codes). */
+export function encodedMatrixBytes(rows: number, cols: number, labeled = false): number {
+  return HEADER_BYTES + rows * cols * 8 + (labeled ? 4 + rows * 4 : 0);
 }
 
 export function decodeMatrix(bytes: Uint8Array): EncodedMatrix {

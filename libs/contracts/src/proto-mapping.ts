@@ -230,5 +230,5 @@ export function uploadToProto(u: UploadRecord): pb.Upload {
 }
 
 export function storageUsageToProto(u: StorageUsageView): pb.StorageUsage {
-  return { team: u.team, artifactBytes: u.artifactBytes, uploadBytes: u.uploadBytes, limitBytes: u.limitBytes };
+  return { team: u.team, artifactBytes: u.artifactBytes, uploadBytes: u.uploadBytes, jobInputBytes: u.jobInputBytes, jobOutputBytes: u.jobOutputBytes, limitBytes: u.limitBytes };
 }

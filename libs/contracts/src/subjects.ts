@@ -156,6 +156,15 @@ export const ObjectNames = {
   uploadPart: (uploadId: string, offset: number) => `uploads/${uploadId}/${String(offset).padStart(15, '0')}`,
 } as const;
 
+/**
+ * Object Store metadata keys. Every object of a job (input, result, files, checkpoint) names the
+ * team its storage counts against, so the gateway's storage ledger can count it without asking
+ * whose job it is.
+ */
+export const ObjectMetadata = {
+  team: 'gpulab-team',
+} as const;
+
 export const ArtifactKeys = {
   artifact: (id: string) => `artifacts.${id}`,
   artifactPrefix: 'artifacts.',

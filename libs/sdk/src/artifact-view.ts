@@ -75,7 +75,7 @@ export function uploadFromProto(u: pb.Upload): UploadView {
 }
 
 export function usageFromProto(u: pb.StorageUsage): StorageUsage {
-  return { team: u.team, artifactBytes: u.artifactBytes, uploadBytes: u.uploadBytes, limitBytes: u.limitBytes };
+  return { team: u.team, artifactBytes: u.artifactBytes, uploadBytes: u.uploadBytes, jobInputBytes: u.jobInputBytes, jobOutputBytes: u.jobOutputBytes, limitBytes: u.limitBytes };
 }
 
 /** Bytes of an upload that the gateway has, over all its files. */

@@ -1,4 +1,4 @@
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { type Caller, type DataFormatName, decodeModelBundle, ObjectNames } from '@gpulab/contracts';
@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { ArtifactLibrary, type ArtifactLibraryOptions } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { GatewayError } from './errors';
+import { StorageLedger } from './storage-ledger';
 import { parseUpload } from './upload-parser';
 
 const CHUNK = 16;
@@ -29,10 +30,11 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
   const nats = useNatsServer('artifact-library-test');
   let resources: JetStreamResources;
   let store: ArtifactStore;
+  let ledger: StorageLedger;
   let ids = 0;
   const clock = { ms: Date.now(), now: () => clock.ms };
   const library = (options: Partial<ArtifactLibraryOptions> = {}) =>
-    new ArtifactLibrary(store, parseUpload, async () => [], { teamStorageBytes: 1024 * 1024, chunkBytes: CHUNK, uploadExpiryMs: 24 * HOUR, ...options }, clock, () =>
+    new ArtifactLibrary(store, parseUpload, async () => [], { teamStorageBytes: 1024 * 1024, ledger, chunkBytes: CHUNK, uploadExpiryMs: 24 * HOUR, ...options }, clock, () =>
       `t${String(++ids).padStart(15, 'a').replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`,
     );
   const newUpload = (lib: ArtifactLibrary, bytes: Buffer, team = 'demo') =>
@@ -58,8 +60,12 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
   before(async () => {
     await initBackend('cpu');
     resources = await openJetStreamResources(nats.nc);
-    store = new ArtifactStore(resources.artifactIndex, resources.artifacts, await resources.js.jetstreamManager());
+    ledger = new StorageLedger(resources.artifactIndex, resources.artifacts);
+    await ledger.start();
+    store = new ArtifactStore(resources.artifactIndex, resources.artifacts, await resources.js.jetstreamManager(), ledger);
   });
+
+  after(() => ledger.stop());
 
   it('counts a chunk sent again after a broken stream once, and stores the artifact from all chunks', async () => {
     const lib = library();
@@ -119,7 +125,7 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
     const results = await Promise.allSettled([newUpload(lib, bytes, 'race'), newUpload(lib, bytes, 'race')]);
     assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    assert.match((refused.reason as Error).message, /team race has used 0\.00 MB \(0\.00 MB of it uploads in progress\) of its 0\.00 MB storage, and points\.csv needs/);
+    assert.match((refused.reason as Error).message, /team race has used 0\.00 MB \(0\.00 MB uploads in progress\) of its 0\.00 MB storage, and points\.csv needs/);
   });
 
   it('keeps a picture as uploaded and records its size and channels', async () => {

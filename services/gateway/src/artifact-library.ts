@@ -1,16 +1,48 @@
 import { createHash } from 'node:crypto';
-import { ARTIFACT_ID_PATTERN, artifactKindOf, type ArtifactRecord, type Caller, DATA_FORMATS, type DataFormatName, DataFormats, encodeMatrix, encodeModelBundle, ErrorCodes, type JobRecord, LABELS_FORMATS, quoteInput, type StorageUsageView, TUTORS_TEAM, UPLOAD_ID_PATTERN, type UploadFileName, type UploadFileRecord, uploadFiles, UploadFiles, type UploadRecord } from '@gpulab/contracts';
+import {
+  ARTIFACT_ID_PATTERN,
+  type ArtifactRecord,
+  type Caller,
+  artifactKindOf,
+  DATA_FORMATS,
+  type DataFormatName,
+  DataFormats,
+  ArtifactKeys,
+  encodeMatrixParts,
+  encodeModelBundle,
+  storageUsedBytes,
+  LABELS_FORMATS,
+  ErrorCodes,
+  type JobRecord,
+  quoteInput,
+  type StorageUsageView,
+  TUTORS_TEAM,
+  type UploadFileName,
+  uploadFiles,
+  type UploadFileRecord,
+  UPLOAD_ID_PATTERN,
+  type UploadRecord,
+} from '@gpulab/contracts';
 import { ComputeError } from '@gpulab/compute';
 import { type ArtifactStore, MissingPartError } from './artifact-store';
 import { type Clock, systemClock } from './clock';
 import { GatewayError } from './errors';
+import { HeavyWorkGate } from './heavy-work-gate';
 import { KeyedLock } from './keyed-lock';
 import { randomBase32, type RandomId } from './random-id';
-import { type ParsedUpload, type UploadParser } from './upload-parser';
+import { recordKey, type StorageIndex } from './storage-ledger';
+import { type ParsedUpload, type UploadParser, type UploadSource } from './upload-parser';
 
 export interface ArtifactLibraryOptions {
-  /** Bytes a team may store: artifacts plus the declared sizes of its uploads in progress. */
+  /**
+   * Bytes a team may store: artifacts, the declared sizes of its uploads in progress, its jobs'
+   * inline inputs and what its jobs wrote.
+   */
   teamStorageBytes: number;
+  /** Each team's storage, kept up to date; the same one the store notes its writes in. */
+  ledger: StorageIndex;
+  /** Admits finishing uploads a few at a time. @default 2 at once, 16 waiting */
+  gate?: HeavyWorkGate;
   /** Bytes per upload chunk. */
   chunkBytes: number;
   /** An upload that receives nothing for this long is deleted. */
@@ -42,9 +74,8 @@ export interface UploadWrite {
 export type ArtifactReaders = (artifactId: string) => Promise<Pick<JobRecord, 'id' | 'state'>[]>;
 
 /**
- * A CSV becomes a JavaScript string before it is parsed, and V8 strings end a little above
- * 512 MiB; the same bound keeps the gateway's memory for one upload in reason for the binary
- * formats too.
+ * A CSV is read chunk by chunk, but NPY, IDX, pictures and models are read whole, and a binary
+ * file of this size plus its matrix is what one upload may hold of the gateway's memory.
  */
 export const MAX_UPLOAD_FILE_BYTES = 512 * 1024 * 1024 - 1024;
 const MB = 1024 * 1024;
@@ -61,8 +92,8 @@ const WRITE_RETRIES = 5;
  */
 export class ArtifactLibrary {
   private readonly teamLock = new KeyedLock();
-  /** One finish parses at a time: the gateway holds one data set in memory, not several. */
-  private readonly parseLock = new KeyedLock();
+  /** A few finishes parse at a time: each holds a data set in memory. */
+  private readonly gate: HeavyWorkGate;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -71,7 +102,9 @@ export class ArtifactLibrary {
     private readonly options: ArtifactLibraryOptions,
     private readonly clock: Clock = systemClock,
     private readonly randomId: RandomId = randomBase32,
-  ) {}
+  ) {
+    this.gate = options.gate ?? new HeavyWorkGate({ concurrency: 2, maxWaiting: 16 });
+  }
 
   async createUpload(caller: Caller, request: NewUploadRequest): Promise<UploadRecord> {
     const data = checkFile(request.data, 'data');
@@ -113,11 +146,28 @@ export class ArtifactLibrary {
     const declared = declaredBytes(upload);
     return this.teamLock.run(team, async () => {
       const usage = await this.usage(team);
-      if (usage.artifactBytes + usage.uploadBytes + declared > usage.limitBytes) {
+      if (storageUsedBytes(usage) + declared > usage.limitBytes) {
         throw overLimit(usage, `${describeFiles(upload)} need${uploadFiles(upload).length > 1 ? '' : 's'} ${mb(declared)}`);
       }
       await this.store.createUpload(upload);
       return upload;
+    });
+  }
+
+  /** The team whose storage the caller's uploads and jobs count against. */
+  teamOf(caller: Caller): string {
+    return teamOf(caller);
+  }
+
+  /**
+   * Runs `store` when `bytes` more fit the team's free space, under the team's lock, so two
+   * requests cannot both pass with room for one; otherwise RESOURCE_EXHAUSTED saying `need`.
+   */
+  async withRoom<T>(team: string, bytes: number, need: string, store: () => Promise<T>): Promise<T> {
+    return this.teamLock.run(team, async () => {
+      const usage = await this.usage(team);
+      if (storageUsedBytes(usage) + bytes > usage.limitBytes) throw overLimit(usage, need);
+      return store();
     });
   }
 
@@ -213,14 +263,15 @@ export class ArtifactLibrary {
         );
       }
     }
-    return this.parseLock.run('parse', async () => {
-      const parsed = await this.endOnCallerError(upload, () => this.readAndParse(upload));
-      const { bytes, fields, takes } = storedForm(parsed);
+    return this.gate.run(upload.team, async () => {
+      const parsed = await this.endOnCallerError(upload, () => this.parse(this.sourceOf(upload)));
+      const { parts, fields, takes } = storedForm(parsed);
+      const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
       return this.teamLock.run(upload.team, async () => {
         const usage = await this.usage(upload.team, upload.id);
-        if (usage.artifactBytes + usage.uploadBytes + bytes.byteLength > usage.limitBytes) {
+        if (storageUsedBytes(usage) + size > usage.limitBytes) {
           await this.store.deleteUpload(upload);
-          throw overLimit(usage, `${upload.data.filename} takes ${mb(bytes.byteLength)} stored (${takes}); the upload was deleted`);
+          throw overLimit(usage, `${upload.data.filename} takes ${mb(size)} stored (${takes}); the upload was deleted`);
         }
         const record: ArtifactRecord = {
           id: artifactId,
@@ -229,13 +280,13 @@ export class ArtifactLibrary {
           filename: upload.data.filename,
           format: upload.data.format,
           ...fields,
-          storedBytes: bytes.byteLength,
+          storedBytes: size,
           sha256: upload.data.sha256,
           ...(upload.labels ? { labelsFilename: upload.labels.filename } : {}),
           ...(upload.weights ? { weightsFilename: upload.weights.filename } : {}),
           createdAt: new Date(this.clock.now()).toISOString(),
         };
-        const stored = await this.store.putArtifact(record, bytes);
+        const stored = await this.store.putArtifact(record, parts);
         // The artifact is safe; an upload record left by a failure here only expires later.
         await this.store.deleteUpload(upload).catch(() => undefined);
         return stored;
@@ -265,12 +316,12 @@ export class ArtifactLibrary {
     const only = caller.role === 'tutor' ? wanted || undefined : teamOf(caller);
     const uploads = (await this.liveUploads()).filter((u) => only === undefined || u.team === only);
     const artifacts = (await this.store.listArtifacts()).filter((a) => only === undefined || a.team === only);
-    const teams = only !== undefined ? [only] : [...new Set([...artifacts.map((a) => a.team), ...uploads.map((u) => u.team)])].sort();
+    const teams = only !== undefined ? [only] : [...new Set([...artifacts.map((a) => a.team), ...uploads.map((u) => u.team), ...this.options.ledger.teams()])].sort();
     const newestFirst = <T extends { createdAt: string }>(a: T, b: T) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0);
     return {
       artifacts: artifacts.sort(newestFirst),
       uploads: uploads.sort(newestFirst),
-      usage: teams.map((t) => tally(t, artifacts, uploads, this.options.teamStorageBytes)),
+      usage: await Promise.all(teams.map((t) => this.usage(t))),
     };
   }
 
@@ -312,11 +363,28 @@ export class ArtifactLibrary {
     return { uploads: before - live.length, orphans };
   }
 
-  /** Stored artifacts plus declared sizes of live uploads (but `exceptUpload`) of one team. */
+  /**
+   * One team's storage from the ledger (but `exceptUpload`'s declared size): no listing, only
+   * the team's uploads that look expired are read, to delete them first.
+   */
   async usage(team: string, exceptUpload?: string): Promise<StorageUsageView> {
-    const uploads = (await this.liveUploads()).filter((u) => u.team === team && u.id !== exceptUpload);
-    const artifacts = (await this.store.listArtifacts()).filter((a) => a.team === team);
-    return tally(team, artifacts, uploads, this.options.teamStorageBytes);
+    for (const id of this.options.ledger.expiredUploads(team, this.clock.now())) {
+      const found = await this.store.getUpload(id);
+      if (found) await this.expiredAndDeleted(found.record);
+      else this.options.ledger.removed(recordKey(ArtifactKeys.upload(id)));
+    }
+    return this.options.ledger.usage(team, this.options.teamStorageBytes, exceptUpload === undefined ? undefined : recordKey(ArtifactKeys.upload(exceptUpload)));
+  }
+
+  /**
+   * Refuses, and deletes the upload, when `bytes` more would not fit the team's free space:
+   * asked with the size a matrix will have before it is made.
+   */
+  private async ensureRoom(upload: UploadRecord, bytes: number, takes: string): Promise<void> {
+    const usage = await this.usage(upload.team, upload.id);
+    if (storageUsedBytes(usage) + bytes <= usage.limitBytes) return;
+    await this.store.deleteUpload(upload);
+    throw overLimit(usage, `${upload.data.filename} would take ${mb(bytes)} stored (${takes}); it was refused before being read, and the upload was deleted`);
   }
 
   private uploadNotFound(id: string): GatewayError {
@@ -347,23 +415,35 @@ export class ArtifactLibrary {
     return true;
   }
 
-  private async readAndParse(upload: UploadRecord): Promise<ParsedUpload> {
-    const data = await this.readVerified(upload, UploadFiles.data);
-    const labels = upload.labels ? await this.readVerified(upload, UploadFiles.labels) : undefined;
-    const weights = upload.weights ? await this.readVerified(upload, UploadFiles.weights) : undefined;
-    return this.parse({ upload, data, labels, weights });
+  /** What a parser reads an upload through: its chunks, checked against the declared checksums. */
+  private sourceOf(upload: UploadRecord): UploadSource {
+    return {
+      upload,
+      read: async (file) => {
+        const bytes = await this.store.readUploadFile(upload, file);
+        this.checkSha256(upload, file, createHash('sha256').update(bytes).digest('hex'));
+        return bytes;
+      },
+      scan: async (file, each) => {
+        const hash = createHash('sha256');
+        for await (const chunk of this.store.uploadChunks(upload, file)) {
+          hash.update(chunk);
+          each(chunk);
+        }
+        this.checkSha256(upload, file, hash.digest('hex'));
+      },
+      chunks: (file) => this.store.uploadChunks(upload, file),
+      ensureRoom: (bytes, takes) => this.ensureRoom(upload, bytes, takes),
+    };
   }
 
-  private async readVerified(upload: UploadRecord, file: UploadFileName): Promise<Buffer> {
+  private checkSha256(upload: UploadRecord, file: UploadFileName, actual: string): void {
     const spec = fileOf(upload, file) as UploadFileRecord;
-    const bytes = await this.store.readUploadFile(upload, file);
-    const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== spec.sha256) {
       throw invalid(
         `${spec.filename}: the bytes received have SHA-256 ${actual}, not the ${spec.sha256} declared; the file changed or was damaged on the way. The upload was deleted; upload the file again`,
       );
     }
-    return bytes;
   }
 
   /** Errors the caller must fix end the upload; others (the store failing) leave it to retry. */
@@ -412,38 +492,29 @@ function declaredBytes(upload: UploadRecord): number {
 }
 
 /** The object an artifact is stored as, the record's fields that describe it, and what makes its size. */
-function storedForm(parsed: ParsedUpload): { bytes: Uint8Array; fields: Pick<ArtifactRecord, 'kind' | 'rows' | 'cols' | 'labeled' | 'classNames' | 'itemShape' | 'model'>; takes: string } {
+function storedForm(parsed: ParsedUpload): { parts: Uint8Array[]; fields: Pick<ArtifactRecord, 'kind' | 'rows' | 'cols' | 'labeled' | 'classNames' | 'itemShape' | 'model'>; takes: string } {
   switch (parsed.kind) {
     case 'dataset': {
       const { matrix, labels, itemShape } = parsed;
       return {
-        bytes: encodeMatrix({ rows: matrix.rows, cols: matrix.cols, data: matrix.data, labels }),
+        parts: encodeMatrixParts({ rows: matrix.rows, cols: matrix.cols, data: matrix.data, labels }),
         fields: { kind: 'dataset', rows: matrix.rows, cols: matrix.cols, labeled: labels !== undefined, classNames: labels?.names ?? [], ...(itemShape ? { itemShape } : {}) },
         takes: `${matrix.rows} × ${matrix.cols} numbers of 8 bytes`,
       };
     }
     case 'image':
       return {
-        bytes: parsed.bytes,
+        parts: [parsed.bytes],
         fields: { kind: 'image', rows: 1, cols: parsed.width * parsed.height * parsed.channels, labeled: false, classNames: [], itemShape: [parsed.height, parsed.width, parsed.channels] },
         takes: 'the picture as uploaded',
       };
     case 'model':
       return {
-        bytes: encodeModelBundle(parsed.bundle),
+        parts: [encodeModelBundle(parsed.bundle)],
         fields: { kind: 'model', rows: 0, cols: 0, labeled: false, classNames: [], model: parsed.summary },
         takes: 'model.json and the weights',
       };
   }
-}
-
-function tally(team: string, artifacts: ArtifactRecord[], uploads: UploadRecord[], limitBytes: number): StorageUsageView {
-  return {
-    team,
-    artifactBytes: artifacts.filter((a) => a.team === team).reduce((sum, a) => sum + a.storedBytes, 0),
-    uploadBytes: uploads.filter((u) => u.team === team).reduce((sum, u) => sum + declaredBytes(u), 0),
-    limitBytes,
-  };
 }
 
 function checkFile(spec: UploadFileRequest | undefined, which: UploadFileName): UploadFileRecord {
@@ -487,8 +558,15 @@ function describeFiles(upload: UploadRecord): string {
 }
 
 function overLimit(usage: StorageUsageView, need: string): GatewayError {
-  const used = usage.artifactBytes + usage.uploadBytes;
-  const uploading = usage.uploadBytes > 0 ? ` (${mb(usage.uploadBytes)} of it uploads in progress)` : '';
+  const used = storageUsedBytes(usage);
+  const parts = [
+    [usage.artifactBytes, 'artifacts'],
+    [usage.uploadBytes, 'uploads in progress'],
+    [usage.jobInputBytes, "inputs of jobs that have not ended"],
+    [usage.jobOutputBytes, 'job results and files'],
+  ] as const;
+  const shown = parts.filter(([bytes]) => bytes > 0).map(([bytes, what]) => `${mb(bytes)} ${what}`);
+  const uploading = shown.length > 0 ? ` (${shown.join(', ')})` : '';
   return new GatewayError(
     ErrorCodes.resourceExhausted,
     `team ${usage.team} has used ${mb(used)}${uploading} of its ${mb(usage.limitBytes)} storage, and ${need}. ` +
@@ -501,6 +579,6 @@ function invalid(message: string): GatewayError {
   return new GatewayError(ErrorCodes.invalidArgument, message);
 }
 
-function mb(bytes: number): string {
+export function mb(bytes: number): string {
   return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
 }

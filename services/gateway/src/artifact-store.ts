@@ -12,6 +12,7 @@ import { listKvKeys, putArtifact, readObject } from '@gpulab/platform';
 import { type JetStreamManager } from '@nats-io/jetstream';
 import { type KV } from '@nats-io/kv';
 import { type ObjectStore } from '@nats-io/obj';
+import { recordItem, recordKey, type StorageIndex } from './storage-ledger';
 
 const ARTIFACT_OBJECT = new RegExp(`^${escapeRegExp(ObjectNames.artifact('@@')).replace('@@', '([^/]+)')}$`);
 
@@ -54,10 +55,15 @@ export class ArtifactStore {
     private readonly index: KV,
     private readonly objects: ObjectStore,
     private readonly jsm: JetStreamManager,
+    /** Told of each record this store writes or removes, so limit checks see them at once. */
+    private readonly ledger?: StorageIndex,
   ) {}
 
   async createUpload(upload: UploadRecord): Promise<number> {
-    return this.index.create(ArtifactKeys.upload(upload.id), JSON.stringify(upload));
+    const key = ArtifactKeys.upload(upload.id);
+    const revision = await this.index.create(key, JSON.stringify(upload));
+    this.ledger?.apply(recordKey(key), revision, recordItem(key, upload));
+    return revision;
   }
 
   async getUpload(id: string): Promise<Versioned<UploadRecord> | undefined> {
@@ -68,7 +74,10 @@ export class ArtifactStore {
 
   /** Compare-and-set: fails when the record changed since `revision`. Returns the new revision. */
   async updateUpload(upload: UploadRecord, revision: number): Promise<number> {
-    return this.index.update(ArtifactKeys.upload(upload.id), JSON.stringify(upload), revision);
+    const key = ArtifactKeys.upload(upload.id);
+    const next = await this.index.update(key, JSON.stringify(upload), revision);
+    this.ledger?.apply(recordKey(key), next, recordItem(key, upload));
+    return next;
   }
 
   async listUploads(): Promise<Versioned<UploadRecord>[]> {
@@ -110,6 +119,35 @@ export class ArtifactStore {
   }
 
   /**
+   * One file of an upload chunk by chunk, in order, with a few reads ahead: only those chunks are
+   * in memory, not the file.
+   */
+  async *uploadChunks(upload: UploadRecord, file: UploadFileName): AsyncGenerator<Uint8Array> {
+    const spec = uploadFiles(upload).find(([name]) => name === file)?.[1];
+    if (!spec) throw new Error(`upload ${upload.id} has no ${file} file`);
+    const read = async (offset: number) => {
+      const bytes = await readObject(this.objects, ObjectNames.uploadPart(upload.id, uploadPartOffset(upload, file, offset)));
+      if (!bytes || bytes.byteLength !== Math.min(upload.chunkSize, spec.sizeBytes - offset)) throw new MissingPartError(upload.id, file, offset);
+      return bytes;
+    };
+    const ahead: Promise<Uint8Array>[] = [];
+    let next = 0;
+    const fill = () => {
+      for (; ahead.length < PARALLEL_READS && next < spec.sizeBytes; next += upload.chunkSize) {
+        const pending = read(next);
+        pending.catch(() => undefined);
+        ahead.push(pending);
+      }
+    };
+    fill();
+    while (ahead.length > 0) {
+      const bytes = await (ahead.shift() as Promise<Uint8Array>);
+      fill();
+      yield bytes;
+    }
+  }
+
+  /**
    * Deletes an upload's chunks, then its record. In this order a crash half-way leaves a record
    * that still leads to the remaining chunks, and the next attempt (or the expiry sweep) finishes
    * the job. The chunk at each file's received offset is deleted too: a write may have stored it
@@ -122,6 +160,7 @@ export class ArtifactStore {
       }
     }
     await this.removeKey(ArtifactKeys.upload(upload.id));
+    this.ledger?.removed(recordKey(ArtifactKeys.upload(upload.id)));
   }
 
   async getArtifact(id: string): Promise<ArtifactRecord | undefined> {
@@ -139,13 +178,18 @@ export class ArtifactStore {
   }
 
   /** See {@link putArtifact}: the object, then the record; a record made already is returned. */
-  async putArtifact(record: ArtifactRecord, bytes: Uint8Array): Promise<ArtifactRecord> {
-    return putArtifact({ artifactIndex: this.index, artifacts: this.objects }, record, bytes, `artifact ${record.id} (${record.filename}) of team ${record.team}`);
+  async putArtifact(record: ArtifactRecord, bytes: Uint8Array | readonly Uint8Array[]): Promise<ArtifactRecord> {
+    const stored = await putArtifact({ artifactIndex: this.index, artifacts: this.objects }, record, bytes, `artifact ${record.id} (${record.filename}) of team ${record.team}`);
+    const key = ArtifactKeys.artifact(stored.id);
+    // Revision 0: the feed brings the record's real revision, with the same size.
+    this.ledger?.apply(recordKey(key), 0, recordItem(key, stored));
+    return stored;
   }
 
   /** The record first, so the artifact disappears from listings before its bytes do. */
   async deleteArtifact(id: string): Promise<void> {
     await this.removeKey(ArtifactKeys.artifact(id));
+    this.ledger?.removed(recordKey(ArtifactKeys.artifact(id)));
     await this.objects.delete(ObjectNames.artifact(id));
   }
 

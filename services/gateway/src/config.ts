@@ -24,10 +24,17 @@ export interface GatewayOptions {
   /** @default 'info' */
   logLevel?: string;
   /**
-   * Storage per team, in MB of 1,048,576 bytes: its artifacts (as stored) plus the declared
-   * sizes of its uploads in progress. @default 1024
+   * Storage per team, in MB of 1,048,576 bytes: its artifacts (as stored), the declared sizes of
+   * its uploads in progress, its jobs' inline inputs (until the job ends) and what its jobs wrote
+   * (results, files, checkpoints). @default 1024
    */
   teamStorageMB?: number;
+  /** Heavy requests (an inline CSV, finishing an upload) read at once; others wait. @default 2 */
+  heavyConcurrency?: number;
+  /** Heavy requests that may wait for a turn; beyond that RESOURCE_EXHAUSTED. @default 16 */
+  heavyQueue?: number;
+  /** How often inline inputs and checkpoints of ended jobs are looked for and deleted. @default '15s' */
+  inputSweepInterval?: string;
   /** Bytes per upload chunk, in KiB; each chunk is one object, kept even if the stream breaks. @default 1024 */
   uploadChunkKiB?: number;
   /** An upload that receives nothing for this long is deleted with its chunks. @default '24h' */
@@ -54,6 +61,9 @@ export interface GatewayConfig {
   schedulerTimeoutMs: number;
   logLevel: string;
   teamStorageBytes: number;
+  heavyConcurrency: number;
+  heavyQueue: number;
+  inputSweepMs: number;
   uploadChunkBytes: number;
   uploadExpiryMs: number;
   /** Absent: plaintext (the local stack on loopback). */
@@ -73,6 +83,9 @@ const DEFAULTS = {
   schedulerTimeout: '10s',
   logLevel: 'info',
   teamStorageMB: 1024,
+  heavyConcurrency: 2,
+  heavyQueue: 16,
+  inputSweepInterval: '15s',
   uploadChunkKiB: 1024,
   uploadExpiry: '24h',
   maxOpenStreamsPerToken: 50,
@@ -84,6 +97,8 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new Error(`port: "${o.port}" is not a TCP port`);
   if (!(o.maxMessageMiB > 0)) throw new Error(`maxMessageMiB: "${o.maxMessageMiB}" must be a positive number`);
   if (!(o.teamStorageMB >= 0)) throw new Error(`teamStorageMB: "${o.teamStorageMB}" must be a number of 0 or more`);
+  if (!Number.isInteger(o.heavyConcurrency) || o.heavyConcurrency < 1) throw new Error(`heavyConcurrency: "${o.heavyConcurrency}" must be a whole number of 1 or more`);
+  if (!Number.isInteger(o.heavyQueue) || o.heavyQueue < 0) throw new Error(`heavyQueue: "${o.heavyQueue}" must be a whole number of 0 or more`);
   if (!Number.isInteger(o.uploadChunkKiB) || o.uploadChunkKiB < 1 || o.uploadChunkKiB * 1024 > o.maxMessageMiB * 1024 * 1024 - 4096) {
     throw new Error(`uploadChunkKiB: "${o.uploadChunkKiB}" must be a whole number from 1 to a little below maxMessageMiB`);
   }
@@ -100,6 +115,9 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     schedulerTimeoutMs: parseDurationMs(o.schedulerTimeout, 'schedulerTimeout'),
     logLevel: o.logLevel,
     teamStorageBytes: Math.round(o.teamStorageMB * 1024 * 1024),
+    heavyConcurrency: o.heavyConcurrency,
+    heavyQueue: o.heavyQueue,
+    inputSweepMs: parseDurationMs(o.inputSweepInterval, 'inputSweepInterval'),
     uploadChunkBytes: o.uploadChunkKiB * 1024,
     uploadExpiryMs: parseDurationMs(o.uploadExpiry, 'uploadExpiry'),
     tls: tlsFiles(o),
@@ -151,6 +169,9 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
     schedulerTimeout: env.GPULAB_SCHEDULER_TIMEOUT,
     logLevel: env.GPULAB_LOG_LEVEL,
     teamStorageMB: num(env.GPULAB_TEAM_STORAGE_MB),
+    heavyConcurrency: num(env.GPULAB_HEAVY_CONCURRENCY),
+    heavyQueue: num(env.GPULAB_HEAVY_QUEUE),
+    inputSweepInterval: env.GPULAB_INPUT_SWEEP_INTERVAL,
     uploadChunkKiB: num(env.GPULAB_UPLOAD_CHUNK_KIB),
     uploadExpiry: env.GPULAB_UPLOAD_EXPIRY,
     tlsCert: env[TLS_VARIABLES.certFile],

@@ -6,6 +6,9 @@ import { ArtifactLibrary } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { ArtifactSweeper } from './artifact-sweeper';
 import { ArtifactsGrpcService } from './artifacts.grpc-service';
+import { HeavyWorkGate } from './heavy-work-gate';
+import { InputSweeper } from './input-sweeper';
+import { StorageLedger } from './storage-ledger';
 import { type GatewayConfig } from './config';
 import { GrpcServer } from './grpc-server';
 import { InputIntake } from './input-intake';
@@ -45,21 +48,42 @@ export class GatewayModule implements OnApplicationShutdown {
         },
         { provide: SchedulerClient, inject: [NATS], useFactory: (nc: NatsConnection) => new SchedulerClient(nc, config.schedulerTimeoutMs) },
         {
-          provide: ArtifactStore,
+          provide: StorageLedger,
           inject: [JETSTREAM],
-          useFactory: async (r: JetStreamResources) => new ArtifactStore(r.artifactIndex, r.artifacts, await r.js.jetstreamManager()),
+          useFactory: async (r: JetStreamResources) => {
+            const ledger = new StorageLedger(r.artifactIndex, r.artifacts);
+            await ledger.start();
+            return ledger;
+          },
+        },
+        { provide: HeavyWorkGate, useFactory: () => new HeavyWorkGate({ concurrency: config.heavyConcurrency, maxWaiting: config.heavyQueue }) },
+        {
+          provide: ArtifactStore,
+          inject: [JETSTREAM, StorageLedger],
+          useFactory: async (r: JetStreamResources, ledger: StorageLedger) => new ArtifactStore(r.artifactIndex, r.artifacts, await r.js.jetstreamManager(), ledger),
         },
         {
           provide: ArtifactLibrary,
-          inject: [ArtifactStore, SchedulerClient],
-          useFactory: (store: ArtifactStore, scheduler: SchedulerClient) =>
+          inject: [ArtifactStore, SchedulerClient, StorageLedger, HeavyWorkGate],
+          useFactory: (store: ArtifactStore, scheduler: SchedulerClient, ledger: StorageLedger, gate: HeavyWorkGate) =>
             new ArtifactLibrary(store, parseUpload, (id) => scheduler.unfinishedJobsReading(id), {
               teamStorageBytes: config.teamStorageBytes,
+              ledger,
+              gate,
               chunkBytes: config.uploadChunkBytes,
               uploadExpiryMs: config.uploadExpiryMs,
             }),
         },
-        { provide: InputIntake, inject: [JETSTREAM, ArtifactLibrary], useFactory: (r: JetStreamResources, library: ArtifactLibrary) => new InputIntake(r.artifacts, library) },
+        {
+          provide: InputIntake,
+          inject: [JETSTREAM, ArtifactLibrary, StorageLedger, HeavyWorkGate],
+          useFactory: (r: JetStreamResources, library: ArtifactLibrary, ledger: StorageLedger, gate: HeavyWorkGate) => new InputIntake(r.artifacts, library, ledger, gate),
+        },
+        {
+          provide: InputSweeper,
+          inject: [JETSTREAM, StorageLedger, SchedulerClient],
+          useFactory: (r: JetStreamResources, ledger: StorageLedger, scheduler: SchedulerClient) => new InputSweeper(ledger, r.artifacts, scheduler),
+        },
         { provide: ResultDownload, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultDownload(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },
         {

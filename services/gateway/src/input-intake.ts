@@ -1,8 +1,11 @@
-import { type Caller, encodeMatrix, ErrorCodes, excerpt, type JobInputSpec, ObjectNames, type pb, quoteInput } from '@gpulab/contracts';
-import { ComputeError, findDataset, type MatrixShape, parseCsvMatrix } from '@gpulab/compute';
+import { type Caller, encodedMatrixBytes, encodeMatrixParts, ErrorCodes, excerpt, type JobInputSpec, ObjectMetadata, ObjectNames, type pb, quoteInput } from '@gpulab/contracts';
+import { ComputeError, CsvLineCounter, CsvMatrixReader, csvShape, findDataset, type Matrix, type MatrixShape } from '@gpulab/compute';
+import { streamOfParts } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
-import { type ArtifactLibrary } from './artifact-library';
+import { type ArtifactLibrary, mb } from './artifact-library';
 import { GatewayError } from './errors';
+import { type HeavyWorkGate } from './heavy-work-gate';
+import { objectKey, type StorageLedger } from './storage-ledger';
 
 export interface AcceptedInput {
   spec: JobInputSpec;
@@ -12,17 +15,25 @@ export interface AcceptedInput {
 }
 
 const SUPPORTED_FORMATS = ['csv'];
+/** Text is decoded this much at a time: the file's bytes are in the request, its text never is whole. */
+const DECODE_BYTES = 1024 * 1024;
 
 /**
  * Checks a submitted input and puts it where the worker will read it. A CSV is parsed here, so
  * a bad file is refused at once with the row and column, and stored as a binary matrix. An
  * artifact is stored already: the job reads its object (a matrix, or a picture the worker
  * decodes), which stays when the job ends.
+ *
+ * An inline input counts against the team's storage while it exists; `InputSweeper` deletes it
+ * once its job has ended. Reading one holds its matrix in memory, so it waits for a turn at the
+ * `HeavyWorkGate`, and its size is checked against the team's free space before it is read.
  */
 export class InputIntake {
   constructor(
     private readonly artifacts: ObjectStore,
     private readonly library: ArtifactLibrary,
+    private readonly ledger: StorageLedger,
+    private readonly gate: HeavyWorkGate,
   ) {}
 
   async accept(caller: Caller, jobId: string, input: pb.JobInput | undefined): Promise<AcceptedInput> {
@@ -65,18 +76,56 @@ export class InputIntake {
       if (!SUPPORTED_FORMATS.includes(format.toLowerCase())) {
         throw new GatewayError(ErrorCodes.invalidArgument, `${label}: format ${quoteInput(format)} is not supported; use one of: ${SUPPORTED_FORMATS.join(', ')}`);
       }
-      const { matrix } = asInvalidArgument(() => parseCsvMatrix(Buffer.from(content).toString('utf8')), label);
+      const team = this.library.teamOf(caller);
       const name = ObjectNames.input(jobId);
-      await this.artifacts.putBlob({ name, description: `input of ${jobId} (${label})` }, encodeMatrix(matrix));
+      const matrix = await this.gate.run(team, async () => {
+        const read = await this.readCsv(team, content, label);
+        const size = encodedMatrixBytes(read.rows, read.cols);
+        await this.library.withRoom(team, size, `${label} takes ${mb(size)} stored (${read.rows} × ${read.cols} numbers of 8 bytes)`, async () => {
+          const parts = encodeMatrixParts(read);
+          const info = await this.artifacts.put({ name, description: `input of ${jobId} (${label})`, metadata: { [ObjectMetadata.team]: team } }, streamOfParts(parts));
+          this.ledger.noteObject(info);
+        });
+        return read;
+      });
       return {
         spec: { source: 'object', name, rows: matrix.rows, cols: matrix.cols, filename: filename || undefined },
         shape: { rows: matrix.rows, cols: matrix.cols },
         discard: async () => {
-          await this.artifacts.delete(name).catch(() => undefined);
+          await this.artifacts.delete(name).then(
+            () => this.ledger.removed(objectKey(name)),
+            () => undefined,
+          );
         },
       };
     }
     return { spec: { source: 'none' }, discard: nothing };
+  }
+
+  /**
+   * A first pass counts the lines, so a file too large for the team's free space is refused before
+   * any number is read; then the text is decoded a piece at a time straight into the matrix.
+   */
+  private async readCsv(team: string, content: Uint8Array, label: string): Promise<Matrix> {
+    const counter = new CsvLineCounter();
+    const { lines, firstLine } = asInvalidArgument(() => {
+      counter.push(content);
+      return counter.end();
+    }, label);
+    const shape = asInvalidArgument(() => csvShape(firstLine, lines), label);
+    const bound = encodedMatrixBytes(shape.rows, shape.cols);
+    await this.library.withRoom(team, bound, `${label} would take up to ${mb(bound)} stored (${shape.rows} × ${shape.cols} numbers of 8 bytes); it was refused before being read`, async () => undefined);
+    const reader = new CsvMatrixReader({ expectedRows: lines });
+    const decoder = new TextDecoder('utf-8');
+    for (let at = 0; at < content.byteLength; at += DECODE_BYTES) {
+      asInvalidArgument(() => reader.push(decoder.decode(content.subarray(at, at + DECODE_BYTES), { stream: true })), label);
+      // Other calls are answered between pieces, not only once the whole file is read.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return asInvalidArgument(() => {
+      reader.push(decoder.decode());
+      return reader.end().matrix;
+    }, label);
   }
 }
 

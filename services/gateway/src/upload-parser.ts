@@ -1,14 +1,18 @@
-import { artifactKindOf, type DataFormatName, ErrorCodes, type ModelBundle, type ModelSummary, type UploadRecord } from '@gpulab/contracts';
+import { artifactKindOf, type DataFormatName, encodedMatrixBytes, ErrorCodes, type ModelBundle, type ModelSummary, type UploadFileName, type UploadRecord } from '@gpulab/contracts';
 import {
   ComputeError,
+  CsvLineCounter,
+  CsvMatrixReader,
+  csvShape,
   decodeImagePixels,
+  idxLayout,
   InvalidInputError,
   type Labels,
   labelsFromValues,
   type Matrix,
-  parseCsvMatrix,
   parseIdx,
   parseNpy,
+  readNpyHeader,
   type Tensor,
   tensorToMatrix,
 } from '@gpulab/compute';
@@ -21,15 +25,21 @@ export type ParsedUpload =
   | { kind: 'image'; bytes: Uint8Array; width: number; height: number; channels: number }
   | { kind: 'model'; bundle: ModelBundle; summary: ModelSummary };
 
-export interface UploadBytes {
+/** An upload's stored files as a parser reads them; each read checks the declared SHA-256. */
+export interface UploadSource {
   upload: UploadRecord;
-  data: Buffer;
-  labels?: Buffer;
-  weights?: Buffer;
+  /** A file's bytes, all at once. */
+  read(file: UploadFileName): Promise<Buffer>;
+  /** A first pass over a file, chunk by chunk; rejects at the end when the checksum differs. */
+  scan(file: UploadFileName, each: (chunk: Uint8Array) => void): Promise<void>;
+  /** The file's chunks again, after `scan` checked them. */
+  chunks(file: UploadFileName): AsyncIterable<Uint8Array>;
+  /** Refuses the upload (RESOURCE_EXHAUSTED) when `bytes` more do not fit the team's free space. */
+  ensureRoom(bytes: number, takes: string): Promise<void>;
 }
 
-/** Reads an upload's verified bytes; throws the compute lib's errors for the caller's mistakes. */
-export type UploadParser = (bytes: UploadBytes) => Promise<ParsedUpload>;
+/** Reads an upload; throws the compute lib's errors for the caller's mistakes. */
+export type UploadParser = (source: UploadSource) => Promise<ParsedUpload>;
 
 /**
  * A data set is parsed with `@gpulab/compute`: a CSV (its label column taken out as labels), or
@@ -37,30 +47,69 @@ export type UploadParser = (bytes: UploadBytes) => Promise<ParsedUpload>;
  * file. Non-finite numbers are refused here as the CSV reader refuses them, so every artifact
  * can be used by every job kind. A picture is decoded once to check it and learn its size, and
  * kept as uploaded; a model is loaded as a job would load it.
+ *
+ * A data set's matrix size (rows × columns × 8 bytes) is checked against the team's free space
+ * before the matrix is made: a CSV's from a first pass that counts its lines, an NPY's or IDX's
+ * from its header. A CSV is then read chunk by chunk straight into the matrix, so the gateway
+ * holds the matrix and a chunk, never the file's text.
  */
-export const parseUpload: UploadParser = async ({ upload, data, labels, weights }) => {
+export const parseUpload: UploadParser = async (source) => {
+  const { upload } = source;
   const kind = artifactKindOf(upload.data.format);
+  if (upload.data.format === 'csv') return withLabels(source, await parseCsvUpload(source));
+  const data = await source.read('data');
   if (kind === 'image') {
     const image = await naming(upload.data.filename, () => decodeImagePixels(data));
     return { kind, bytes: data, width: image.width, height: image.height, channels: image.channels };
   }
   if (kind === 'model') {
-    if (!weights) throw new GatewayError(ErrorCodes.invalidArgument, `${upload.data.filename}: a model upload needs its weights file`);
+    if (!upload.weights) throw new GatewayError(ErrorCodes.invalidArgument, `${upload.data.filename}: a model upload needs its weights file`);
+    const weights = await source.read('weights');
     const { bundle, summary } = await naming(upload.data.filename, () => readUploadedModel(data, weights));
     return { kind, bundle, summary };
   }
+  const dims = await naming(upload.data.filename, () => tensorDims(upload.data.format, data));
+  const rows = dims[0] ?? 0;
+  const cols = dims.slice(1).reduce((a, b) => a * b, 1);
+  await source.ensureRoom(encodedMatrixBytes(rows, cols, upload.labels !== undefined), `${rows} × ${cols} numbers of 8 bytes`);
   const parsed = await naming(upload.data.filename, (): Extract<ParsedUpload, { kind: 'dataset' }> => {
-    if (upload.data.format === 'csv') {
-      const read = parseCsvMatrix(csvText(data), { labelColumn: upload.labelColumn });
-      return { kind: 'dataset', ...checkShape(read.matrix), labels: read.labels };
-    }
     const tensor = readTensor(upload.data.format, data);
     const matrix = checkShape(checkFinite(tensorToMatrix(tensor))).matrix;
-    const dims = 'dims' in tensor ? tensor.dims : tensor.shape;
     return { kind: 'dataset', matrix, ...(dims.length >= 3 ? { itemShape: dims.slice(1) } : {}) };
   });
-  if (labels && upload.labels) {
+  return withLabels(source, parsed);
+};
+
+/** Two passes: one counts lines (and checks the checksum), then the matrix is filled chunk by chunk. */
+async function parseCsvUpload(source: UploadSource): Promise<Extract<ParsedUpload, { kind: 'dataset' }>> {
+  const { upload } = source;
+  const options = { labelColumn: upload.labelColumn };
+  const counter = new CsvLineCounter();
+  await naming(upload.data.filename, () => source.scan('data', (chunk) => counter.push(chunk)));
+  const { lines, firstLine } = counter.end();
+  const shape = await naming(upload.data.filename, () => csvShape(firstLine, lines, options));
+  await source.ensureRoom(encodedMatrixBytes(shape.rows, shape.cols, upload.labelColumn !== undefined), `up to ${shape.rows} × ${shape.cols} numbers of 8 bytes`);
+  return naming(upload.data.filename, async () => {
+    const reader = new CsvMatrixReader({ ...options, expectedRows: lines });
+    const decoder = new TextDecoder('utf-8');
+    for await (const chunk of source.chunks('data')) reader.push(decoder.decode(chunk, { stream: true }));
+    reader.push(decoder.decode());
+    const read = reader.end();
+    return { kind: 'dataset', ...checkShape(read.matrix), labels: read.labels };
+  });
+}
+
+/** The dimensions a tensor's header declares, checked against the file's length. */
+function tensorDims(format: DataFormatName, bytes: Buffer): number[] {
+  return format === 'npy' ? readNpyHeader(bytes).shape : idxLayout(bytes).dims;
+}
+
+/** A data set's labels from its second file, one per row. */
+async function withLabels(source: UploadSource, parsed: Extract<ParsedUpload, { kind: 'dataset' }>): Promise<ParsedUpload> {
+  const { upload } = source;
+  if (upload.labels) {
     const spec = upload.labels;
+    const labels = await source.read('labels');
     parsed.labels = await naming(spec.filename, () => readLabels(spec.format, labels));
     if (parsed.labels.codes.length !== parsed.matrix.rows) {
       throw new GatewayError(
@@ -70,7 +119,7 @@ export const parseUpload: UploadParser = async ({ upload, data, labels, weights 
     }
   }
   return parsed;
-};
+}
 
 function readTensor(format: DataFormatName, bytes: Buffer): Tensor {
   return format === 'npy' ? parseNpy(bytes) : parseIdx(bytes);

@@ -6,6 +6,7 @@ import {
   ArtifactKeys,
   attemptOfSubject,
   type JobRecord,
+  ObjectMetadata,
   trainedModelArtifactId,
   WORKER_DATA_MAX_OPEN,
   WORKER_DATA_PART_BYTES,
@@ -197,7 +198,8 @@ export class WorkerDataServer {
       { highWaterMark: 4 },
     );
     const description = target.kind === 'output' && typeof target.description === 'string' ? target.description.slice(0, 200) : `${target.kind} of ${job.id}, attempt ${job.attempt}`;
-    const stored = this.resources.artifacts.put({ name: object, description }, stream);
+    // The team's storage counts what its jobs write: the gateway's ledger reads the team from here.
+    const stored = this.resources.artifacts.put({ name: object, description, metadata: { [ObjectMetadata.team]: job.team } }, stream);
     stored.catch(() => undefined);
     const session: WriteSession = {
       jobId: job.id,

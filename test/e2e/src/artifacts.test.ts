@@ -254,9 +254,12 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
     assert.equal(before.usage.length, 1);
     assert.equal(before.usage[0].limitBytes, 1024 * 1024 * 1024);
     assert.equal(before.usage[0].artifactBytes, before.artifacts.reduce((s: number, a: ArtifactView) => s + a.storedBytes, 0));
+    // The pca jobs' results, written by their workers through the scheduler, count against the team.
+    const result = await store.resources.artifacts.info(ObjectNames.result(pcaJobId));
+    assert.ok(result && before.usage[0].jobOutputBytes >= result.size, `job outputs ${before.usage[0].jobOutputBytes} B, the result alone ${result?.size} B`);
     const text = (await ok(['artifacts'])).stdout;
     assert.match(text, new RegExp(`${csvArtifact.id}\\s+iris\\.csv\\s+dataset\\s+150 × 4\\s+3 classes`));
-    assert.match(text, /team demo: .* of 1.00 GB used, .* free/);
+    assert.match(text, /team demo: .* of 1.00 GB used \(.* artifacts, .* job inputs, .* job outputs\), .* free/);
 
     const extra = await json(['upload', file('spare.csv', '1,2\n3,4\n')]);
     const removed = await json(['artifacts', 'rm', extra.id]);
@@ -357,7 +360,7 @@ describe('artifacts: the team storage limit and abandoned uploads', () => {
       let uploadId = '';
       await assert.rejects(client.upload(digits, { filename: 'digits.csv' }, (p) => (uploadId = p.uploadId || uploadId)), (e: unknown) => {
         assert.ok(isCode('RESOURCE_EXHAUSTED')(e), String(e));
-        assert.match((e as Error).message, /digits\.csv takes 1\.5\d MB stored \(20000 × 10 numbers of 8 bytes\); the upload was deleted/);
+        assert.match((e as Error).message, /digits\.csv would take 1\.5\d MB stored \(up to 20000 × 10 numbers of 8 bytes\); it was refused before being read, and the upload was deleted/);
         return true;
       });
       assert.deepEqual(await store.leftovers(uploadId), []);
@@ -374,7 +377,7 @@ describe('artifacts: the team storage limit and abandoned uploads', () => {
       const abandoned = await raw.createUpload('abandoned.csv', half.byteLength, sha256(half));
       await raw.writeData(abandoned, half, 0, 4 * abandoned.chunkSize);
       assert.equal((await store.chunks(abandoned.id)).length, 4);
-      await assert.rejects(client.upload(half, { filename: 'second.csv' }), (e: unknown) => isCode('RESOURCE_EXHAUSTED')(e) && /of it uploads in progress/.test((e as Error).message));
+      await assert.rejects(client.upload(half, { filename: 'second.csv' }), (e: unknown) => isCode('RESOURCE_EXHAUSTED')(e) && /\(0\.\d+ MB uploads in progress\)/.test((e as Error).message));
       const listed = await client.listArtifacts();
       assert.deepEqual(listed.uploads.map((u) => [u.id, u.files[0].receivedBytes]), [[abandoned.id, 4 * abandoned.chunkSize]]);
       assert.equal(listed.usage[0].uploadBytes, half.byteLength);

@@ -32,12 +32,10 @@ const NPY_TYPES: Record<string, { size: number; read: Reader }> = {
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * Reads a NumPy `.npy` file (format versions 1.0, 2.0 and 3.0) into float64. Accepts floats,
- * integers and booleans in either byte order; a Fortran-ordered array is reordered, so `data` is
- * always row-major. Throws {@link InvalidInputError} with code `NPY_FORMAT` for anything else,
- * saying what to convert to.
+ * An `.npy` file's header, checked against the file's length, without reading its elements:
+ * how large its matrix will be is known before it is made.
  */
-export function parseNpy(bytes: Uint8Array): NpyArray {
+export function readNpyHeader(bytes: Uint8Array): { descr: string; fortranOrder: boolean; shape: number[]; dataOffset: number; type: { size: number; read: Reader }; count: number } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw formatError('the file is not a NumPy .npy file (it does not start with \\x93NUMPY); save it with numpy.save');
   }
@@ -66,7 +64,17 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   const described = `shape (${shape.join(', ')}) of '${descr}'`;
   if (available < needed) throw formatError(`the file is truncated: ${described} needs ${needed} bytes of data, the file has ${available}`);
   if (available > needed) throw formatError(`the file is longer than its header says: ${described} needs ${needed} bytes of data, the file has ${available}`);
+  return { descr, fortranOrder, shape, dataOffset, type, count };
+}
 
+/**
+ * Reads a NumPy `.npy` file (format versions 1.0, 2.0 and 3.0) into float64. Accepts floats,
+ * integers and booleans in either byte order; a Fortran-ordered array is reordered, so `data` is
+ * always row-major. Throws {@link InvalidInputError} with code `NPY_FORMAT` for anything else,
+ * saying what to convert to.
+ */
+export function parseNpy(bytes: Uint8Array): NpyArray {
+  const { descr, fortranOrder, shape, dataOffset, type, count } = readNpyHeader(bytes);
   const data = readElements(bytes, dataOffset, count, descr, type);
   return { shape, data: fortranOrder && shape.length > 1 ? toRowMajor(data, shape) : data };
 }
