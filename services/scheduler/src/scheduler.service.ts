@@ -63,8 +63,9 @@ export class SchedulerService {
     launcher.onExit((exit) => void this.workerExited(exit));
   }
 
-  /** Loads the jobs, takes back or requeues the ones that were running, and runs a cycle. */
+  /** Loads the jobs, takes back or requeues the ones that were running, and runs a cycle; again each time this scheduler becomes leader. */
   async start(): Promise<void> {
+    this.closed = false; // a scheduler that stepped down and leads again
     const count = await this.store.load();
     await this.calendar.load(this.config.term, this.config.inventory);
     const { inventory } = this.calendar;
