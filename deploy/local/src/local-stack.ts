@@ -128,10 +128,11 @@ export class LocalStack {
     stack.logs.set('nats', natsLog);
     try {
       stack.startService('scheduler');
-      for (let i = 2; i <= (options.schedulers ?? 1); i++) stack.startService('scheduler', i === 2 ? 'scheduler-standby' : `scheduler-standby-${i - 1}`);
       stack.startService('gateway');
       await stack.waitUntilReady(options.readyTimeoutMs ?? 30_000);
       stack.ready = true;
+      // Once `scheduler` answers it holds the lease: the others wait behind it.
+      for (let i = 2; i <= (options.schedulers ?? 1); i++) stack.startService('scheduler', i === 2 ? 'scheduler-standby' : `scheduler-standby-${i - 1}`);
     } catch (error) {
       await stack.close();
       throw error;
