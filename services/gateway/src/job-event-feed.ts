@@ -14,7 +14,8 @@ interface JobChannel {
   fanOut: EventFanOut<pb.JobEvent>;
   /** Asks the scheduler whether the job is over, as one of the watchers (all may see the job). */
   isOver: Array<() => Promise<boolean>>;
-  closed: Promise<void>;
+  /** Resolves once the consumer reads; rejects when it could not be opened. */
+  ready: Promise<void>;
 }
 
 /**
@@ -35,9 +36,9 @@ export class JobEventFeed {
 
   /** `signal` aborts when the client goes away or its token stops working. */
   async *follow(jobId: string, isOver: () => Promise<boolean>, signal: AbortSignal): AsyncGenerator<pb.JobEvent> {
-    const channel = await this.join(jobId);
-    channel.isOver.push(isOver);
+    const channel = this.join(jobId, isOver);
     try {
+      await channel.ready;
       for await (const event of channel.fanOut.read(signal)) yield event;
     } catch (error) {
       if (error instanceof FellBehindError) {
@@ -47,27 +48,37 @@ export class JobEventFeed {
     } finally {
       channel.isOver.splice(channel.isOver.indexOf(isOver), 1);
       // The last watcher gone: the consumer goes too (a new watcher opens another).
-      if (channel.fanOut.readers === 0 && !channel.fanOut.ended) channel.fanOut.end();
+      if (channel.isOver.length === 0) channel.fanOut.end();
     }
   }
 
-  private async join(jobId: string): Promise<JobChannel> {
+  /**
+   * The job's channel with this watcher counted in it, at once (no await before), so that a
+   * watcher leaving meanwhile never ends a channel another is joining.
+   */
+  private join(jobId: string, isOver: () => Promise<boolean>): JobChannel {
     const existing = this.channels.get(jobId);
-    if (existing && !existing.fanOut.ended && existing.fanOut.replaysAll) return existing;
-    const fanOut = new EventFanOut<pb.JobEvent>(MAX_KEPT_EVENTS);
-    const channel: JobChannel = { fanOut, isOver: [], closed: Promise.resolve() };
-    this.channels.set(jobId, channel);
-    try {
-      const consumer = await this.js.consumers.get(Nats.eventsStream, { filter_subjects: jobEventsFilter(jobId), deliver_policy: DeliverPolicy.All });
-      const messages = await consumer.consume({ max_messages: 256 });
-      channel.closed = this.pump(channel, messages).finally(() => {
-        if (this.channels.get(jobId) === channel) this.channels.delete(jobId);
-      });
-    } catch (error) {
-      fanOut.end(error as Error);
-      if (this.channels.get(jobId) === channel) this.channels.delete(jobId);
-      throw error;
+    if (existing && !existing.fanOut.ended && existing.fanOut.replaysAll) {
+      existing.isOver.push(isOver);
+      return existing;
     }
+    const fanOut = new EventFanOut<pb.JobEvent>(MAX_KEPT_EVENTS);
+    const channel: JobChannel = { fanOut, isOver: [isOver], ready: Promise.resolve() };
+    this.channels.set(jobId, channel);
+    const forget = () => {
+      if (this.channels.get(jobId) === channel) this.channels.delete(jobId);
+    };
+    channel.ready = (async () => {
+      try {
+        const consumer = await this.js.consumers.get(Nats.eventsStream, { filter_subjects: jobEventsFilter(jobId), deliver_policy: DeliverPolicy.All });
+        const messages = await consumer.consume({ max_messages: 256 });
+        void this.pump(channel, messages).finally(forget);
+      } catch (error) {
+        fanOut.end(error as Error);
+        forget();
+        throw error;
+      }
+    })();
     return channel;
   }
 
