@@ -36,7 +36,7 @@ export class LeaderLease {
   private renewing?: Promise<void>;
   private held = false;
   private released = false;
-  private lostListener: (reason: LeaseLossReason) => void = () => {};
+  private readonly lostListeners: Array<(reason: LeaseLossReason) => void> = [];
 
   constructor(
     private readonly kv: KV,
@@ -69,7 +69,7 @@ export class LeaderLease {
   }
 
   onLost(listener: (reason: LeaseLossReason) => void): void {
-    this.lostListener = listener;
+    this.lostListeners.push(listener);
   }
 
   /** Gives the lease up so a standby takes over at once. Safe to call twice. */
@@ -125,16 +125,17 @@ export class LeaderLease {
     }
     this.held = false;
     this.revision = 0;
-    this.lostListener(decision.reason);
+    for (const listener of this.lostListeners) listener(decision.reason);
   }
 
   /** One compare-and-set of the record; what went wrong, if anything. */
   private async write(sentAt: number): Promise<RenewalFailure | undefined> {
     const value: LeaseValue = { holder: this.options.holder, expiresAt: sentAt + this.options.leaseMs };
-    // No longer than the lease can still be trusted: an answer after that changes nothing.
+    // A hung request is given up after a renewal period, so there is time to ask again, and never
+    // past the lease's end: an answer after that changes nothing.
     const safeFor = this.lastRenewedAtMs + this.options.leaseMs - sentAt;
     try {
-      this.revision = await this.kv.update(KEY, JSON.stringify(value), this.revision, Math.max(safeFor, 100));
+      this.revision = await this.kv.update(KEY, JSON.stringify(value), this.revision, Math.max(Math.min(safeFor, this.renewEveryMs), 100));
       return undefined;
     } catch (error) {
       if (!isWrongRevision(error)) return 'unreachable';

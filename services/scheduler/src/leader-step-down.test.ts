@@ -7,10 +7,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { type INestApplicationContext } from '@nestjs/common';
 import { type GpuAddress, type JobRecord, type ListReply, type Reply, SchedulerSubjects } from '@gpulab/contracts';
-import { type JetStreamResources, openJetStreamResources } from '@gpulab/platform';
+import { connectNats, freePort, type JetStreamResources, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
 import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
 import { compileSchedulerConfig } from './config';
 import { type Launcher, type WorkerExit } from './launcher';
+import { LeaderLease } from './leader-lease';
 import { SchedulerModule } from './scheduler.module';
 
 class IdleLauncher implements Launcher {
@@ -79,5 +80,58 @@ describe('a leader whose lease another holder takes', () => {
     const lease = (await resources.calendar.get('leader'))?.json<{ holder: string }>();
     assert.match(lease?.holder ?? '', /^scheduler-/);
     assert.notEqual(lease?.holder, 'scheduler-elsewhere');
+  });
+});
+
+describe('a leader whose nats-server restarts or stalls', () => {
+  let dir: string;
+  let app: INestApplicationContext | undefined;
+  let server: NatsServerProcess | undefined;
+  let client: NatsConnection | undefined;
+  after(async () => {
+    await app?.close();
+    await client?.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps its lease through a restart or a stall shorter than the lease, and answers after it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gpulab-lease-restart-'));
+    const storeDir = join(dir, 'store');
+    const port = await freePort();
+    server = await NatsServerProcess.start({ storeDir, port });
+    const tokensFile = join(dir, 'tokens.json');
+    writeFileSync(tokensFile, JSON.stringify({ tutor: 'x', teams: { alpha: 'a' } }));
+    client = await connectNats({ url: server.url, name: 'test' });
+    await openJetStreamResources(client);
+    const config = compileSchedulerConfig({ natsUrl: server.url, termStart: new Date().toISOString().slice(0, 10), timeZone: 'UTC', tokensFile, logLevel: 'silent', leaderLease: '3s' });
+    app = await NestFactory.createApplicationContext(SchedulerModule.forConfig(config, undefined, new IdleLauncher()), { logger: false });
+    await app.init();
+    const losses: string[] = [];
+    app.get(LeaderLease).onLost((reason) => losses.push(reason));
+    const nc = client;
+    const answers = async () =>
+      nc.request(SchedulerSubjects.list, JSON.stringify({ caller: { role: 'tutor', name: 't' }, states: [], pageSize: 1 }), { timeout: 1000 }).then(
+        (m) => m.json<Reply<ListReply>>().ok,
+        () => false,
+      );
+    assert.equal(await answers(), true);
+    await server.close();
+    server = await NatsServerProcess.start({ storeDir, port });
+    const deadline = Date.now() + 15_000;
+    while (!(await answers())) {
+      assert.ok(Date.now() < deadline, 'the scheduler did not answer after nats-server came back');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Frozen for over a renewal period (a renewal may time out and is asked again), well within the lease.
+    const pid = server.pid;
+    assert.ok(pid);
+    process.kill(pid, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 1200));
+    process.kill(pid, 'SIGCONT');
+    // A few renewals later, still the leader that never let go.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.deepEqual(losses, []);
+    assert.equal(await answers(), true);
   });
 });
