@@ -130,11 +130,12 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /** Commands first: no answer may come from a scheduler that no longer leads. */
   private async stopServing(): Promise<void> {
-    this.scheduler.close();
-    this.heartbeats.close();
-    this.workerData.close();
     await this.commands.close();
+    this.workerData.close();
+    this.heartbeats.close();
+    this.scheduler.close();
     await this.reports.close();
     await this.launcher.close();
   }
