@@ -1,1 +1,1 @@
-export { LocalStack, type LocalStackOptions } from './local-stack';
+export { describeServiceEvent, LocalStack, type LocalStackOptions, type ServiceEvent, type ServiceName } from './local-stack';

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type TokensFile } from '@gpulab/contracts';
 import { ensureNatsIdentities, ensureTokensFile, freePort, type NatsAuthFiles, NatsServerProcess, serverAuthConfig } from '@gpulab/platform';
 import { GpulabClient, type TlsSetting } from '@gpulab/sdk';
+import { nextRestart } from './restart-backoff';
 import { ServiceLogs } from './service-logs';
 
 export interface LocalStackOptions {
@@ -25,6 +26,39 @@ export interface LocalStackOptions {
    * the shell holds for a course server
    */
   clientTls?: TlsSetting;
+  /** Scheduler processes: the leader and standbys behind its lease (`scheduler-standby`, `scheduler-standby-2`, …). @default 1 */
+  schedulers?: number;
+  /** Told when a service dies unexpectedly and when it is started again (also written to logs/stack.log). */
+  onServiceEvent?: (event: ServiceEvent) => void;
+}
+
+export type ServiceName = 'scheduler' | 'gateway';
+
+/** What the stack's supervision did. */
+export type ServiceEvent =
+  | { type: 'died'; instance: string; code: number | null; signal: NodeJS.Signals | null; restartInMs: number; crashesInARow: number }
+  | { type: 'restarted'; instance: string; pid: number | undefined };
+
+/** A one-line account of a supervision event, for people. */
+export function describeServiceEvent(event: ServiceEvent): string {
+  if (event.type === 'restarted') return `the ${event.instance} is running again (pid ${event.pid ?? 'unknown'})`;
+  const how = event.signal ? `was killed (${event.signal})` : `exited with code ${event.code}`;
+  const inARow = event.crashesInARow > 1 ? ` (${event.crashesInARow} times in a row)` : '';
+  return `the ${event.instance} ${how} unexpectedly${inARow}; restarting it in ${formatSeconds(event.restartInMs)}`;
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+interface Service {
+  name: ServiceName;
+  child: ChildProcess;
+  startedAt: number;
+  /** False once the stack itself stops it (killService, close): such an exit is meant. */
+  supervised: boolean;
+  crashesInARow: number;
+  restartTimer?: NodeJS.Timeout;
 }
 
 const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/dist/main.js`);
@@ -32,11 +66,16 @@ const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/dist/main.js`);
 /**
  * nats-server, scheduler and gateway as child processes on this machine, with simulated GPUs.
  * Used by `npm start`, the demo and the end-to-end tests, so all three run the same stack.
+ * A scheduler or gateway that dies unexpectedly is started again, after a delay that grows
+ * while it keeps dying (`nextRestart`).
  * NATS trusts no one without credentials: the stack creates the identities on first start
  * (`nats-auth/` in the data folder) and gives each service its own.
  */
 export class LocalStack {
-  private readonly services = new Map<string, ChildProcess>();
+  private readonly services = new Map<string, Service>();
+  private closing = false;
+  /** Until the stack first answers, an exit fails the start instead (a broken configuration). */
+  private ready = false;
 
   private constructor(
     readonly dataDir: string,
@@ -49,6 +88,7 @@ export class LocalStack {
     readonly firstStart: boolean,
     private readonly serviceEnv: NodeJS.ProcessEnv,
     private readonly clientTls: TlsSetting,
+    private readonly onServiceEvent: (event: ServiceEvent) => void,
     private readonly logs: ServiceLogs,
   ) {}
 
@@ -88,11 +128,14 @@ export class LocalStack {
     };
     // Over TLS, a name: Node warns when a bare IP is a TLS server name (a test certificate names localhost).
     const address = options.clientTls ? `localhost:${port}` : `127.0.0.1:${port}`;
-    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, firstStart, env, options.clientTls ?? false, logs);
+    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, firstStart, env, options.clientTls ?? false, options.onServiceEvent ?? (() => {}), logs);
     try {
       stack.startService('scheduler');
       stack.startService('gateway');
       await stack.waitUntilReady(options.readyTimeoutMs ?? 30_000);
+      stack.ready = true;
+      // Once `scheduler` answers it holds the lease: the others wait behind it.
+      for (let i = 2; i <= (options.schedulers ?? 1); i++) stack.startService('scheduler', i === 2 ? 'scheduler-standby' : `scheduler-standby-${i - 1}`);
     } catch (error) {
       await stack.close();
       throw error;
@@ -100,32 +143,40 @@ export class LocalStack {
     return stack;
   }
 
+  /** Scheduler instances started: the leader and its standbys. */
+  get schedulers(): number {
+    return [...this.services.keys()].filter((k) => k.startsWith('scheduler')).length;
+  }
+
   get logDir(): string {
     return join(this.dataDir, 'logs');
   }
 
   /**
-   * Starts (or restarts) one service; its JSON log goes to logs/<instance>.log. A second
-   * scheduler instance (e.g. `scheduler-standby`) waits as standby behind the leader's lease.
+   * Starts (or restarts) one service, supervised; its JSON log goes to logs/<instance>.log. A
+   * second scheduler instance (e.g. `scheduler-standby`) waits as standby behind the leader's lease.
    */
-  startService(name: 'scheduler' | 'gateway', instance: string = name): ChildProcess {
-    const log = this.logs.stream(instance);
-    // Each service its own NATS identity; only the scheduler can mint workers' users.
-    const identity: NodeJS.ProcessEnv =
-      name === 'scheduler'
-        ? { GPULAB_NATS_CREDS: this.natsAuth.schedulerCreds, GPULAB_NATS_WORKER_SIGNER: this.natsAuth.workerSigner }
-        : { GPULAB_NATS_CREDS: this.natsAuth.gatewayCreds };
-    const child = spawn(process.execPath, [entry(name)], { env: { ...this.serviceEnv, ...identity }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    this.services.set(instance, child);
-    return child;
+  startService(name: ServiceName, instance: string = name): ChildProcess {
+    const previous = this.services.get(instance);
+    clearTimeout(previous?.restartTimer);
+    const service: Service = { name, child: this.spawnService(name, instance), startedAt: Date.now(), supervised: true, crashesInARow: 0 };
+    this.services.set(instance, service);
+    this.supervise(instance, service);
+    return service.child;
   }
 
-  /** Ends a service instance the hard way (kill -9), as a crash would. */
+  /**
+   * Ends a service instance the hard way (kill -9), as a crash would, and leaves it stopped
+   * (`startService` brings it back): a test decides when it returns. To see the stack restart a
+   * crashed service, kill its `servicePid` instead.
+   */
   async killService(instance: string): Promise<void> {
-    const child = this.services.get(instance);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const service = this.services.get(instance);
+    if (!service) return;
+    service.supervised = false;
+    clearTimeout(service.restartTimer);
+    const { child } = service;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -145,10 +196,45 @@ export class LocalStack {
     this.natsServer = await this.natsServer.restart();
   }
 
-  /** The pid of a running service instance, or undefined when it is not running. */
-  pidOf(instance: string): number | undefined {
-    const child = this.services.get(instance);
+  /** The process id of a running service instance. */
+  servicePid(instance: string): number | undefined {
+    const child = this.services.get(instance)?.child;
     return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
+  private spawnService(name: ServiceName, instance: string): ChildProcess {
+    const log = this.logs.stream(instance);
+    // Each service its own NATS identity; only the scheduler can mint workers' users.
+    const identity: NodeJS.ProcessEnv =
+      name === 'scheduler'
+        ? { GPULAB_NATS_CREDS: this.natsAuth.schedulerCreds, GPULAB_NATS_WORKER_SIGNER: this.natsAuth.workerSigner }
+        : { GPULAB_NATS_CREDS: this.natsAuth.gatewayCreds };
+    const child = spawn(process.execPath, [entry(name)], { env: { ...this.serviceEnv, ...identity }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    return child;
+  }
+
+  /** An exit nobody asked for is a crash: the service is started again after a backoff. */
+  private supervise(instance: string, service: Service): void {
+    service.child.once('exit', (code, signal) => {
+      if (this.closing || !this.ready || !service.supervised || this.services.get(instance) !== service) return;
+      const next = nextRestart(service.crashesInARow, Date.now() - service.startedAt);
+      service.crashesInARow = next.crashesInARow;
+      this.tell({ type: 'died', instance, code, signal, restartInMs: next.delayMs, crashesInARow: next.crashesInARow });
+      service.restartTimer = setTimeout(() => {
+        if (this.closing || !service.supervised || this.services.get(instance) !== service) return;
+        service.child = this.spawnService(service.name, instance);
+        service.startedAt = Date.now();
+        this.supervise(instance, service);
+        this.tell({ type: 'restarted', instance, pid: service.child.pid });
+      }, next.delayMs);
+    });
+  }
+
+  private tell(event: ServiceEvent): void {
+    this.logs.stream('stack').write(`${JSON.stringify({ time: new Date().toISOString(), ...event, msg: describeServiceEvent(event) })}\n`);
+    this.onServiceEvent(event);
   }
 
   /** The `.creds` text of a service's NATS identity, for tools and tests that look inside the store. */
@@ -166,7 +252,8 @@ export class LocalStack {
     const client = new GpulabClient({ address: this.address, token: this.tokens.tutor, callTimeoutMs: 2000, tls: this.clientTls });
     try {
       for (;;) {
-        for (const [name, child] of this.services) {
+        // A service that exits before the stack is ready is misconfigured: restarting it would not help.
+        for (const [name, { child }] of this.services) {
           if (child.exitCode !== null) throw new Error(`the ${name} exited with code ${child.exitCode}; see ${join(this.logDir, `${name}.log`)}`);
         }
         try {
@@ -184,9 +271,11 @@ export class LocalStack {
 
   /** Stops gateway, scheduler and nats-server, in that order. Safe to call twice. */
   async close(): Promise<void> {
+    this.closing = true;
+    for (const service of this.services.values()) clearTimeout(service.restartTimer);
     const order = [...this.services.keys()].sort((a, b) => Number(a.startsWith('scheduler')) - Number(b.startsWith('scheduler')));
     for (const name of order) {
-      const child = this.services.get(name);
+      const child = this.services.get(name)?.child;
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -199,6 +288,7 @@ export class LocalStack {
     this.logs.close();
   }
 }
+
 
 /**
  * A store written before NATS had identities keeps its streams under the anonymous account

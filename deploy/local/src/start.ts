@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { LocalStack } from './local-stack';
+import { describeServiceEvent, LocalStack } from './local-stack';
 
 /** `npm start`: the local stack until Ctrl-C. */
 async function main(): Promise<void> {
@@ -8,8 +8,11 @@ async function main(): Promise<void> {
     dataDir: env.GPULAB_DATA_DIR,
     port: env.GPULAB_PORT ? Number(env.GPULAB_PORT) : undefined,
     gpuLayout: env.GPULAB_GPU_LAYOUT,
+    schedulers: schedulerCount(env.GPULAB_SCHEDULERS),
+    onServiceEvent: (event) => console.log(`${new Date().toLocaleTimeString()} ${describeServiceEvent(event)}`),
   });
   console.log(`gpulab local stack: gateway on ${stack.address}, NATS on ${stack.nats.url}`);
+  if (stack.schedulers > 1) console.log(`${stack.schedulers} schedulers: one leads, ${stack.schedulers - 1} on standby behind its lease`);
   console.log(`data in ${stack.dataDir} (tokens: ${stack.tokensFile}, logs: ${stack.logDir})`);
   if (stack.firstStart) await bookDemoSlot(stack);
   console.log(`try: npx gpulab submit pca --dataset seed-example --components 1 --wait`);
@@ -40,6 +43,14 @@ async function bookDemoSlot(stack: LocalStack): Promise<void> {
   } finally {
     tutor.close();
   }
+}
+
+/** GPULAB_SCHEDULERS: how many scheduler processes (1 leader, the rest standbys). */
+function schedulerCount(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new Error(`GPULAB_SCHEDULERS is a whole number from 1 to 5, not "${raw.slice(0, 20)}"`);
+  return n;
 }
 
 main().catch((error: unknown) => {

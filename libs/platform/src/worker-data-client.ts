@@ -11,7 +11,7 @@ import {
   type WorkerWriteReply,
   type WorkerWriteTarget,
 } from '@gpulab/contracts';
-import { headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type Msg, type NatsConnection, RequestError } from '@nats-io/transport-node';
 
 /** A refusal or failure of a worker's data request; `retryable` when trying again may work. */
 export class WorkerDataError extends Error {
@@ -79,11 +79,21 @@ export class WorkerDataClient {
   }
 
   private async request(op: WorkerDataOp, data: string | Uint8Array, h?: ReturnType<typeof headers>): Promise<Msg> {
+    const deadline = Date.now() + this.timeoutMs;
     let reply: Msg;
-    try {
-      reply = await this.nc.request(workerDataSubject(this.jobId, this.attempt, op), data, { timeout: this.timeoutMs, ...(h ? { headers: h } : {}) });
-    } catch (error) {
-      throw new WorkerDataError('unavailable', `the scheduler did not answer the job's data request (${(error as Error).message})`);
+    for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, 2000)) {
+      try {
+        reply = await this.nc.request(workerDataSubject(this.jobId, this.attempt, op), data, { timeout: Math.max(deadline - Date.now(), 1000), ...(h ? { headers: h } : {}) });
+        break;
+      } catch (error) {
+        // No scheduler serves data right now (one restarting, a standby taking over): the request
+        // reached no one, so asking again, until the deadline, is safe.
+        if (error instanceof RequestError && error.isNoResponders() && Date.now() + waitMs < deadline) {
+          await new Promise((r) => setTimeout(r, waitMs));
+          continue;
+        }
+        throw new WorkerDataError('unavailable', `the scheduler did not answer the job's data request (${(error as Error).message})`);
+      }
     }
     const code = reply.headers?.get(WorkerDataHeaders.error);
     if (code) throw new WorkerDataError(code as WorkerDataErrorCode, reply.headers?.get(WorkerDataHeaders.message) || code);

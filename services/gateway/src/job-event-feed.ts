@@ -1,15 +1,34 @@
-import { type JobEventEnvelope, jobEventsFilter, jobEventToProto, isTerminalState, Nats, type pb } from '@gpulab/contracts';
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import { ErrorCodes, type JobEventEnvelope, jobEventsFilter, jobEventToProto, isTerminalState, Nats, type pb } from '@gpulab/contracts';
+import { type ConsumerMessages, DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import { GatewayError } from './errors';
+import { EventFanOut, FellBehindError } from './event-fan-out';
 import { type ResultReader } from './result-reader';
 
-/** How often a quiet watch asks whether the job ended without a final event reaching it. */
+/** How often a quiet job is asked whether it ended without a final event reaching its feed. */
 const QUIET_CHECK_MS = 3000;
+/** Events of one job kept in memory for its watchers; a longer history replays from a new consumer. */
+const MAX_KEPT_EVENTS = 10_000;
+
+/** One job's events, read from the events stream once for all its watchers. */
+interface JobChannel {
+  fanOut: EventFanOut<pb.JobEvent>;
+  /** Asks the scheduler whether the job is over, as one of the watchers (all may see the job). */
+  isOver: Array<() => Promise<boolean>>;
+  /** Resolves once the consumer reads; rejects when it could not be opened. */
+  ready: Promise<void>;
+}
 
 /**
  * A job's history from the events stream: everything from its first event, then live events
  * until the job ends. Replay and live follow are one ordered consumer, so nothing falls in a gap.
+ *
+ * All watchers of a job share that one consumer (fanned out here, each watcher a position in the
+ * job's kept events): a thousand watch streams cost nats-server one consumer, not a thousand,
+ * whose creation and deletion would hold up the stream that every service publishes to.
  */
 export class JobEventFeed {
+  private readonly channels = new Map<string, JobChannel>();
+
   constructor(
     private readonly js: JetStreamClient,
     private readonly results: ResultReader,
@@ -17,35 +36,81 @@ export class JobEventFeed {
 
   /** `signal` aborts when the client goes away or its token stops working. */
   async *follow(jobId: string, isOver: () => Promise<boolean>, signal: AbortSignal): AsyncGenerator<pb.JobEvent> {
-    const consumer = await this.js.consumers.get(Nats.eventsStream, {
-      filter_subjects: jobEventsFilter(jobId),
-      deliver_policy: DeliverPolicy.All,
-    });
-    const messages = await consumer.consume({ max_messages: 256 });
+    const channel = this.join(jobId, isOver);
+    try {
+      await channel.ready;
+      for await (const event of channel.fanOut.read(signal)) yield event;
+    } catch (error) {
+      if (error instanceof FellBehindError) {
+        throw new GatewayError(ErrorCodes.resourceExhausted, `this watch read the job's events too slowly and ${error.message}; watch again`);
+      }
+      throw error;
+    } finally {
+      channel.isOver.splice(channel.isOver.indexOf(isOver), 1);
+      // The last watcher gone: the consumer goes too (a new watcher opens another).
+      if (channel.isOver.length === 0) channel.fanOut.end();
+    }
+  }
+
+  /**
+   * The job's channel with this watcher counted in it, at once (no await before), so that a
+   * watcher leaving meanwhile never ends a channel another is joining.
+   */
+  private join(jobId: string, isOver: () => Promise<boolean>): JobChannel {
+    const existing = this.channels.get(jobId);
+    if (existing && !existing.fanOut.ended && existing.fanOut.replaysAll) {
+      existing.isOver.push(isOver);
+      return existing;
+    }
+    const fanOut = new EventFanOut<pb.JobEvent>(MAX_KEPT_EVENTS);
+    const channel: JobChannel = { fanOut, isOver: [isOver], ready: Promise.resolve() };
+    this.channels.set(jobId, channel);
+    const forget = () => {
+      if (this.channels.get(jobId) === channel) this.channels.delete(jobId);
+    };
+    channel.ready = (async () => {
+      try {
+        const consumer = await this.js.consumers.get(Nats.eventsStream, { filter_subjects: jobEventsFilter(jobId), deliver_policy: DeliverPolicy.All });
+        const messages = await consumer.consume({ max_messages: 256 });
+        void this.pump(channel, messages).finally(forget);
+      } catch (error) {
+        fanOut.end(error as Error);
+        forget();
+        throw error;
+      }
+    })();
+    return channel;
+  }
+
+  /** Reads the consumer into the fan-out until the job ends or no one watches any more. */
+  private async pump(channel: JobChannel, messages: ConsumerMessages): Promise<void> {
+    const { fanOut } = channel;
     let lastMessageAt = Date.now();
     const quiet = setInterval(() => {
-      if (Date.now() - lastMessageAt < QUIET_CHECK_MS) return;
-      void isOver().then(
-        (over) => over && messages.stop(),
+      if (Date.now() - lastMessageAt < QUIET_CHECK_MS || channel.isOver.length === 0) return;
+      void channel.isOver[0]().then(
+        (over) => over && fanOut.end(),
         () => undefined,
       );
     }, QUIET_CHECK_MS);
-    const stop = () => messages.stop();
-    signal.addEventListener('abort', stop, { once: true });
+    // Ending the fan-out (last watcher gone, job over) stops the consumer.
+    void fanOut.whenEnded.then(() => messages.stop());
     try {
       for await (const msg of messages) {
+        if (fanOut.ended) break;
         lastMessageAt = Date.now();
         const envelope = msg.json<JobEventEnvelope>();
         const body = envelope.body;
         const resolved = body.type === 'result' && body.result === undefined ? await this.results.read(body.resultRef) : undefined;
         const event = jobEventToProto(envelope, msg.seq, resolved);
-        if (event) yield event;
+        if (event) fanOut.append(event);
         if (body.type === 'state' && isTerminalState(body.state)) break;
-        if (signal.aborted) break;
       }
+      fanOut.end();
+    } catch (error) {
+      fanOut.end(error as Error);
     } finally {
       clearInterval(quiet);
-      signal.removeEventListener('abort', stop);
       messages.stop();
     }
   }

@@ -94,8 +94,10 @@ export class JobsGrpcService {
     let events = 0;
     for await (const event of this.feed.follow(job.id, isOver, signal)) {
       if (signal.aborted) break;
-      call.write({ event });
       events++;
+      // Flow control: a client that reads slowly is not sent more until it has taken what it was
+      // sent; its watch then lags behind in the job's shared events, not in this process's memory.
+      if (!call.write({ event })) await drained(call, signal);
     }
     return { jobId: job.id, team: job.team, events };
   }
@@ -103,6 +105,18 @@ export class JobsGrpcService {
   private async toProto(job: JobRecord): Promise<pb.Job> {
     return jobRecordToProto(job, job.resultRef ? await this.results.read(job.resultRef) : undefined);
   }
+}
+
+function drained(call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function jobId(raw: string): string {

@@ -72,6 +72,6 @@ export class CommandServer {
   }
 
   async close(): Promise<void> {
-    for (const sub of this.subscriptions) sub.unsubscribe();
+    for (const sub of this.subscriptions.splice(0)) sub.unsubscribe();
   }
 }

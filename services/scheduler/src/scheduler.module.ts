@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { Nats } from '@gpulab/contracts';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, logNatsRefusals, natsTlsFromEnv, readWorkerSigner } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
@@ -10,7 +13,7 @@ import { CommandServer } from './command-server';
 import { type SchedulerConfig } from './config';
 import { HeartbeatMonitor } from './heartbeat-monitor';
 import { JobEvents } from './job-events';
-import { LeaderLease } from './leader-lease';
+import { LeaderLease, type LeaseLossReason } from './leader-lease';
 import { JobStore } from './job-store';
 import { type Launcher, LAUNCHER } from './launcher';
 import { LocalLauncher } from './local-launcher';
@@ -20,10 +23,12 @@ import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
 import { WorkerCredentials } from './worker-credentials';
 import { WorkerDataServer } from './worker-data-server';
-import { CLOCK, JETSTREAM, NATS, SCHEDULER_CONFIG } from './tokens';
+import { CLOCK, JETSTREAM, LEASE_NATS, NATS, SCHEDULER_CONFIG } from './tokens';
 
 @Module({})
 export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private shuttingDown = false;
+
   /** `launcher` replaces the local one (benchmarks, other launchers); `clock` lets tests drive time. */
   static forConfig(config: SchedulerConfig, clock: Clock = systemClock, launcher?: Launcher) {
     const logger = createLogger('scheduler', config.logLevel);
@@ -35,13 +40,18 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         { provide: SCHEDULER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
+        // The lease on a connection of its own: heavy traffic on the main one (a state change fanned
+        // out to many watchers, a slow subscriber) never delays a renewal.
+        { provide: LEASE_NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler-lease', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
         { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
         { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
         { provide: CalendarStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new CalendarStore(r.calendar) },
         {
           provide: LeaderLease,
-          inject: [JETSTREAM],
-          useFactory: (r: JetStreamResources) => new LeaderLease(r.calendar, clock, { holder: `scheduler-${hostname()}-${process.pid}`, leaseMs: config.leaderLeaseMs }),
+          // JETSTREAM first: it creates the bucket the lease lives in.
+          inject: [LEASE_NATS, JETSTREAM],
+          useFactory: async (nc: NatsConnection) =>
+            new LeaderLease(await new Kvm(jetstream(nc)).open(Nats.calendarBucket), clock, { holder: `scheduler-${hostname()}-${process.pid}`, leaseMs: config.leaderLeaseMs }),
         },
         { provide: TeamDirectory, inject: [CalendarStore], useFactory: (store: CalendarStore) => new TeamDirectory(config.tokensFile, store, (problem) => logger.warn({ file: config.tokensFile }, `tokens file not loaded: ${problem}`)) },
         { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
@@ -77,17 +87,19 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly workerData: WorkerDataServer,
     @Inject(LAUNCHER) private readonly launcher: Launcher,
     @Inject(NATS) private readonly nc: NatsConnection,
+    @Inject(LEASE_NATS) private readonly leaseNc: NatsConnection,
   ) {}
 
   /** A standby waits here until the leader's lease expires; then it loads the state and serves. */
   async onApplicationBootstrap(): Promise<void> {
     logNatsRefusals(this.nc, 'scheduler', this.log);
+    this.lease.onLost((reason) => void this.stepDown(reason));
+    await this.lead();
+  }
+
+  private async lead(): Promise<void> {
     await this.lease.acquire((holder) => this.log.info({ leader: holder }, 'standby: another scheduler leads; waiting for its lease to expire'));
-    this.lease.onLost(() => {
-      // Two leaders must never act at once: the one that lost its lease leaves immediately.
-      this.log.fatal('leader lease lost to another scheduler; exiting');
-      process.exit(70);
-    });
+    if (this.shuttingDown) return;
     this.log.info('leader lease acquired');
     await this.scheduler.start();
     await this.workerData.start();
@@ -96,15 +108,45 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     await this.commands.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.scheduler.close();
-    this.heartbeats.close();
-    this.workerData.close();
+  /**
+   * Two leaders must never act at once: one that lost its lease stops serving at once and waits
+   * as a standby; once it leads again it reloads the state, since the other leader changed it.
+   * Workers are left running: whichever scheduler leads adopts them.
+   */
+  private async stepDown(reason: LeaseLossReason): Promise<void> {
+    if (this.shuttingDown) return;
+    this.log.warn(
+      { reason },
+      reason === 'taken' ? 'leader lease taken over by another scheduler; stepping down to standby' : 'leader lease could not be renewed before it expired; stepping down to standby',
+    );
+    await this.stopServing();
+    if (this.shuttingDown) return;
+    try {
+      await this.lead();
+    } catch (error) {
+      if (!this.shuttingDown) {
+        this.log.fatal({ err: error }, 'could not lead again after stepping down; exiting');
+        process.exit(70);
+      }
+    }
+  }
+
+  /** Commands first: no answer may come from a scheduler that no longer leads. */
+  private async stopServing(): Promise<void> {
     await this.commands.close();
+    this.workerData.close();
+    this.heartbeats.close();
+    this.scheduler.close();
     await this.reports.close();
     await this.launcher.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await this.stopServing();
     // Last: a standby may act as soon as the lease is free.
     await this.lease.release();
     await this.nc.drain();
+    await this.leaseNc.drain();
   }
 }

@@ -63,8 +63,9 @@ export class SchedulerService {
     launcher.onExit((exit) => void this.workerExited(exit));
   }
 
-  /** Loads the jobs, takes back or requeues the ones that were running, and runs a cycle. */
+  /** Loads the jobs, takes back or requeues the ones that were running, and runs a cycle; again each time this scheduler becomes leader. */
   async start(): Promise<void> {
+    this.closed = false; // a scheduler that stepped down and leads again
     const count = await this.store.load();
     await this.calendar.load(this.config.term, this.config.inventory);
     const { inventory } = this.calendar;
@@ -195,7 +196,10 @@ export class SchedulerService {
           this.requestCycle();
           return;
         case 'failed':
-          await this.transition(job, JobStates.failed, { reason: body.reason }, { workerReported: true });
+          // A failure that trying again may cure (the scheduler was away while the worker needed
+          // its data) costs an attempt, as a worker that died does, not the job.
+          if (body.retryable) await this.workerLost(job, `its worker failed: ${body.reason}`);
+          else await this.transition(job, JobStates.failed, { reason: body.reason }, { workerReported: true });
           this.requestCycle();
           return;
         default:
@@ -210,7 +214,8 @@ export class SchedulerService {
     await new Promise((r) => setTimeout(r, this.config.exitSettleMs));
     await this.executor.run(async () => {
       const job = this.store.get(exit.jobId);
-      if (!job || job.attempt !== exit.attempt || isTerminalState(job.state)) return;
+      // Only a job still on GPUs for this attempt loses anything (not one its report requeued).
+      if (!job || job.attempt !== exit.attempt || !holdsGpus(job.state)) return;
       if (job.preempting) {
         await this.transition(job, JobStates.preempted, { reason: job.preempting.reason });
         const preempted = this.store.get(job.id) ?? job;

@@ -3,3 +3,5 @@ export const SCHEDULER_CONFIG = Symbol('SchedulerConfig');
 export const CLOCK = Symbol('Clock');
 export const NATS = Symbol('NatsConnection');
 export const JETSTREAM = Symbol('JetStreamResources');
+/** The leader lease's own connection to nats-server. */
+export const LEASE_NATS = Symbol('LeaseNatsConnection');

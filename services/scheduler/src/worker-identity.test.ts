@@ -194,6 +194,17 @@ describe("workers act only as their own job's attempt", () => {
     await until('SUCCEEDED', async () => (await state(job.id)) === 'SUCCEEDED');
   });
 
+  it('requeues a job whose worker failed for a reason trying again may cure, and fails one that failed for good', async () => {
+    const job = await submit(alpha, 'j-alpha-retries');
+    const report = (attempt: number, body: JobEventEnvelope['body']): string => JSON.stringify({ jobId: job.id, attempt, time: new Date().toISOString(), body } satisfies JobEventEnvelope);
+    const first = await workerOf(job);
+    await first.js.publish(workerEventSubject(job.id, job.attempt, 'report.failed'), report(job.attempt, { type: 'failed', reason: 'the scheduler did not answer', retryable: true }));
+    await until('the next attempt', async () => launcher.launched.some((j) => j.id === job.id && j.attempt === job.attempt + 1));
+    const second = await workerOf({ id: job.id, attempt: job.attempt + 1 });
+    await second.js.publish(workerEventSubject(job.id, job.attempt + 1, 'report.failed'), report(job.attempt + 1, { type: 'failed', reason: 'k must be 1 or more', retryable: false }));
+    await until('FAILED', async () => (await state(job.id)) === 'FAILED');
+  });
+
   it('stops the worker of a cancelled job, and tells the attempt it is no longer current', async () => {
     const job = await submit(alpha, 'j-alpha-cancelled');
     const { nc, data } = await workerOf(job);

@@ -110,9 +110,9 @@ describe('every RPC against generated requests', () => {
   }
 
   it(`leaves every service up and the gateway under ${GATEWAY_RSS_LIMIT_MB} MB`, async () => {
-    const gateway = stack.pidOf('gateway');
+    const gateway = stack.servicePid('gateway');
     assert.ok(gateway, 'the gateway is not running');
     assert.ok(rssMb(gateway) < GATEWAY_RSS_LIMIT_MB, `gateway RSS ${Math.round(rssMb(gateway))} MB`);
-    assert.ok(stack.pidOf('scheduler'), 'the scheduler is not running');
+    assert.ok(stack.servicePid('scheduler'), 'the scheduler is not running');
   });
 });
