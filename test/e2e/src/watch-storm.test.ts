@@ -26,7 +26,14 @@ describe('a thousand watch streams on one job, then a cancel', () => {
   let other: GpulabClient;
 
   before(async () => {
-    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0, onServiceEvent: (e) => events.push(e) });
+    // The per-token caps would stop one member at 50 streams; lifted here, the scheduler must
+    // survive the load itself (as from 20 members with 50 streams each).
+    stack = await LocalStack.start({
+      dataDir: join(dir.path, 'data'),
+      port: 0,
+      onServiceEvent: (e) => events.push(e),
+      env: { GPULAB_MAX_WATCHES_PER_TOKEN: '2000', GPULAB_RL_READ_RATE: '0' },
+    });
     watcher = stack.client();
     other = stack.client(stack.tokens.tutor);
     const nc = await connectNats({ url: stack.nats.url, name: 'history', creds: stack.natsCreds('scheduler') });
