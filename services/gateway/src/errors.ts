@@ -34,5 +34,23 @@ export function toServiceError(error: unknown): Partial<ServiceError> {
   if (error instanceof GatewayError) {
     return { code: GRPC_STATUS[error.code], details: boundedMessage(error.message), metadata: new Metadata() };
   }
+  if (isStoreOutage(error)) {
+    return { code: status.UNAVAILABLE, details: 'the gateway cannot reach its store (NATS) just now; try again in a moment', metadata: new Metadata() };
+  }
   return { code: status.INTERNAL, details: 'the gateway failed to handle the request; the error is in its log', metadata: new Metadata() };
+}
+
+/** What the NATS client throws while nats-server restarts or is out of reach. */
+const OUTAGE_ERRORS = new Set(['ConnectionError', 'ClosedConnectionError', 'DrainingConnectionError', 'TimeoutError', 'NoRespondersError', 'RequestError']);
+
+/**
+ * True for an error of the store being out of reach (nats-server restarting, JetStream not
+ * answering), anywhere in the cause chain: that is UNAVAILABLE, which clients retry, not INTERNAL.
+ */
+export function isStoreOutage(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 5) return false;
+  if (OUTAGE_ERRORS.has(error.name)) return true;
+  // JetStream answers 503 while it has no leader or is starting.
+  if ((error as { code?: unknown }).code === 503) return true;
+  return isStoreOutage((error as { cause?: unknown }).cause, depth + 1);
 }
