@@ -16,6 +16,12 @@ export type JobInputSpec =
    */
   | { source: 'object'; name: string; rows: number; cols: number; filename?: string; artifactId?: string; encoding?: 'matrix' | 'image'; itemShape?: number[] };
 
+/**
+ * The name a job may give a file it writes, and so the only names a download writes: a letter or
+ * digit, then letters, digits, `.`, `_`, `-`; no separator, nothing hidden, at most 128.
+ */
+export const OUTPUT_FILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 /** A file a job wrote beside its result, as listed in the stored result under `files`. */
 export interface OutputFileRef {
   name: string;

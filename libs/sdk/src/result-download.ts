@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { status, type ClientReadableStream } from '@grpc/grpc-js';
-import { type pb } from '@gpulab/contracts';
+import { OUTPUT_FILE_NAME_PATTERN, type pb } from '@gpulab/contracts';
 import { type Endpoint, GpulabError } from './errors';
 
 /** A file a download wrote. */
@@ -25,11 +25,6 @@ export interface DownloadProgress {
   resumes: number;
 }
 
-/**
- * What the gateway may name a file: the worker's rule for output files (a letter or digit, then
- * letters, digits, `.`, `-`, `_`). Nothing with a separator or a leading dot is ever written.
- */
-const PLAIN_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Where a broken download goes on: the file it was in and the bytes of it that arrived. */
 export interface DownloadResume {
@@ -120,7 +115,7 @@ export async function readFirstFile(stream: ClientReadableStream<pb.DownloadResu
 }
 
 function safeName(name: string, written: DownloadedFile[]): string {
-  if (!PLAIN_FILE_NAME.test(name) || basename(name) !== name || name.endsWith('.part')) {
+  if (!OUTPUT_FILE_NAME_PATTERN.test(name) || basename(name) !== name || name.endsWith('.part')) {
     throw unexpected(`the gateway sent a file named ${JSON.stringify(name)}, which is not a plain file name; it was not written`);
   }
   if (written.some((w) => w.name === name)) throw unexpected(`the gateway sent ${name} twice`);

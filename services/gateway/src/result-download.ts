@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type ServerWritableStream } from '@grpc/grpc-js';
-import { ErrorCodes, ObjectNames, type OutputFileRef, type pb } from '@gpulab/contracts';
+import { ErrorCodes, ObjectNames, OUTPUT_FILE_NAME_PATTERN, type OutputFileRef, type pb } from '@gpulab/contracts';
 import { readObject } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
 import { GatewayError } from './errors';
@@ -8,8 +8,6 @@ import { GatewayError } from './errors';
 /** The largest chunk of a download message. */
 export const DOWNLOAD_CHUNK_BYTES = 512 * 1024;
 const RESULT_FILE = 'result.json';
-/** What the worker accepts as an output file name; anything else is not sent. */
-const PLAIN_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 interface Planned {
   filename: string;
@@ -146,7 +144,7 @@ function listedFiles(jobId: string, result: Uint8Array): OutputFileRef[] {
   if (!Array.isArray(files)) throw new GatewayError(ErrorCodes.internal, `the result of job ${jobId} lists its files in an unknown form`);
   const seen = new Set<string>([RESULT_FILE]);
   return files.map((f: Partial<OutputFileRef>) => {
-    if (typeof f?.name !== 'string' || !PLAIN_FILE_NAME.test(f.name) || seen.has(f.name)) {
+    if (typeof f?.name !== 'string' || !OUTPUT_FILE_NAME_PATTERN.test(f.name) || seen.has(f.name)) {
       throw new GatewayError(ErrorCodes.internal, `the result of job ${jobId} lists a file named ${JSON.stringify(f?.name)}, which is not a plain, unique file name`);
     }
     seen.add(f.name);

@@ -5,6 +5,7 @@ import {
   type JobRecord,
   JobStates,
   ObjectNames,
+  OUTPUT_FILE_NAME_PATTERN,
   trainedModelArtifactId,
   type WorkerDataErrorCode,
   type WorkerReadSource,
@@ -12,7 +13,6 @@ import {
 } from '@gpulab/contracts';
 
 /** A name a job may write a file under: no separators, nothing hidden, bounded. */
-export const OUTPUT_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export type Access = { ok: true; object: string } | { ok: false; code: WorkerDataErrorCode; message: string };
 
@@ -48,7 +48,7 @@ export function readAccess(job: JobRecord, source: WorkerReadSource, found: { ar
       return { ok: true, object: ObjectNames.artifact(source.id) };
     }
     case 'job-file': {
-      if (!JOB_ID_PATTERN.test(source.jobId) || !OUTPUT_FILE_NAME.test(source.name)) return refuse('invalid', 'not a job id and file name');
+      if (!JOB_ID_PATTERN.test(source.jobId) || !OUTPUT_FILE_NAME_PATTERN.test(source.name)) return refuse('invalid', 'not a job id and file name');
       if (!names(job, source.jobId)) return refuse('denied', `job ${job.id} does not name job ${source.jobId}`);
       if (!found.other) return refuse('not-found', `job ${source.jobId} does not exist`);
       if (!sameOwner(job, found.other.team)) return refuse('denied', `job ${source.jobId} belongs to another team`);
@@ -63,7 +63,7 @@ export function readAccess(job: JobRecord, source: WorkerReadSource, found: { ar
 export function writeAccess(job: JobRecord, target: WorkerWriteTarget): Access {
   switch (target.kind) {
     case 'output':
-      return typeof target.name === 'string' && OUTPUT_FILE_NAME.test(target.name)
+      return typeof target.name === 'string' && OUTPUT_FILE_NAME_PATTERN.test(target.name)
         ? { ok: true, object: ObjectNames.output(job.id, target.name) }
         : refuse('invalid', 'an output file needs a plain file name (letters, digits, ".", "_", "-"; at most 128)');
     case 'result':
