@@ -9,7 +9,7 @@ import { type GpulabClient } from '@gpulab/sdk';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { tempDir } from './temp-dir';
-import { eventually, workerPids } from './worker-processes';
+import { eventually, SLOW_WORKERS, workerPids } from './worker-processes';
 
 /** What a job's own code can take: its worker's environment. */
 function workerCredentials(jobId: string): { creds: string; attempt: number } {
@@ -56,7 +56,7 @@ describe('NATS against a job that attacks it', () => {
       dataDir: join(dir.path, 'data'),
       port: 0,
       gpuLayout: '2',
-      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'), GPULAB_STOP_GRACE: '1s', GPULAB_HEARTBEAT_INTERVAL: '200ms' },
+      env: SLOW_WORKERS,
     });
     client = stack.client(stack.tokens.tutor);
     attackerJob = await submit();

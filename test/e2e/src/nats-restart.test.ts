@@ -6,7 +6,7 @@ import { LocalStack } from '@gpulab/local-stack';
 import { type GpulabClient } from '@gpulab/sdk';
 import { numericCsv } from './data-files';
 import { tempDir } from './temp-dir';
-import { eventually, workerPids } from './worker-processes';
+import { eventually, SLOW_WORKERS, workerPids } from './worker-processes';
 
 /**
  * nats-server holds every state; when it stops, gracefully or killed -9, and comes back on its
@@ -29,7 +29,7 @@ describe('nats-server restarted under a running stack', () => {
       dataDir: join(dir.path, 'data'),
       port: 0,
       gpuLayout: '2',
-      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'), GPULAB_STOP_GRACE: '1s', GPULAB_HEARTBEAT_INTERVAL: '200ms' },
+      env: SLOW_WORKERS,
     });
     client = stack.client(stack.tokens.tutor);
     running = await submit();

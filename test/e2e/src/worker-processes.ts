@@ -24,3 +24,13 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Workers that report `started` and then run until they are stopped (the scheduler's test
+ * worker), with short grace and beats: the test decides when GPUs free up.
+ */
+export const SLOW_WORKERS: NodeJS.ProcessEnv = {
+  GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'),
+  GPULAB_STOP_GRACE: '1s',
+  GPULAB_HEARTBEAT_INTERVAL: '200ms',
+};
