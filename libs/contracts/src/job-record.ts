@@ -39,6 +39,49 @@ export interface JobRun {
   backfill: boolean;
 }
 
+/**
+ * Why a queued job has not started, as the scheduler's latest cycle sees it. Not stored: the
+ * scheduler derives it when a job is read, so a long queue costs no writes when it moves.
+ */
+export interface JobWaiting {
+  /** The scheduling core's code: NO_FREE_GPU, NEVER_FITS, WAITING_FOR_SLOT, NO_SLOT, SLOT_BUSY. */
+  code: string;
+  /** The rule in a sentence, for a person. */
+  message: string;
+  /** The first date (YYYY-MM-DD, the term's zone) on which the job can run, when known. */
+  fromDay?: string;
+  /** 1-based place in the team's queue (priority jobs first, then first come, first served). */
+  position?: number;
+}
+
+/** How one attempt of a job ended; `running` while it is still on its GPUs. */
+export const AttemptOutcomes = {
+  running: 'running',
+  succeeded: 'succeeded',
+  /** Ended with a failure that another attempt may cure; the job was queued again. */
+  retried: 'retried',
+  /** Ended with a failure that ended the job. */
+  failed: 'failed',
+  /** Stopped for a slot's sake; the job was queued again. */
+  preempted: 'preempted',
+  cancelled: 'cancelled',
+} as const;
+
+export type AttemptOutcome = (typeof AttemptOutcomes)[keyof typeof AttemptOutcomes];
+
+/** One attempt of a job: from being placed on GPUs to leaving them. */
+export interface JobAttempt {
+  attempt: number;
+  /** How the launcher knew the attempt's worker (e.g. `pid:1234`), once it was started. */
+  worker?: string;
+  gpus: GpuAddress[];
+  /** ISO-8601: when the attempt was placed, and when it left its GPUs. */
+  from: string;
+  to?: string;
+  outcome: AttemptOutcome;
+  reason?: string;
+}
+
 /** A job as the scheduler keeps it in KV: the single source of truth about the job. */
 export interface JobRecord {
   id: string;
@@ -62,7 +105,12 @@ export interface JobRecord {
   attempt: number;
   assignedGpus: GpuAddress[];
   reason?: string;
-  waitingReason?: string;
+  /** Set on queued jobs the scheduler returns; see `JobWaiting`. */
+  waiting?: JobWaiting;
+  /** Every attempt so far, oldest first. */
+  attempts?: JobAttempt[];
+  /** ISO-8601: a job queued again after a transient failure is not placed before this. */
+  notBefore?: string;
   /** ISO-8601 times. */
   createdAt: string;
   scheduledAt?: string;

@@ -62,7 +62,7 @@ export function jobRecordToProto(job: JobRecord, result?: unknown): pb.Job {
     assignedGpus: gpusToProto(job.assignedGpus),
     attempt: job.attempt,
     reason: job.reason ?? '',
-    waitingReason: job.waitingReason ?? '',
+    waitingReason: job.waiting?.message ?? '',
     createdAt: date(job.createdAt),
     scheduledAt: date(job.scheduledAt),
     startedAt: date(job.startedAt),

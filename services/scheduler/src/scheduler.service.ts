@@ -17,7 +17,7 @@ import {
   isTerminalState,
   TUTORS_TEAM,
 } from '@gpulab/contracts';
-import { activeSlot, assertTransition, DEFAULT_SLOT_RULES, canTransition, dayStartMs, drainedServers, expiredLeases, type RunStretch, usagePerDay, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
+import { activeSlot, assertTransition, dayDate, DEFAULT_SLOT_RULES, canTransition, dayStartMs, drainedServers, expiredLeases, type RunStretch, usagePerDay, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, today } from './calendar-snapshot';
 import { type Clock } from './clock';
@@ -139,7 +139,7 @@ export class SchedulerService {
       }
       const job = this.store.get(record.id) ?? record;
       if (job.team !== team) throw invalid(`job id ${record.id} is taken`);
-      return { job, notices: job.state === JobStates.queued && job.waitingReason ? [job.waitingReason] : [] };
+      return { job, notices: job.state === JobStates.queued && job.waiting ? [job.waiting.message] : [] };
     });
   }
 
@@ -350,7 +350,7 @@ export class SchedulerService {
         attempt: job.attempt + 1,
         assignedGpus: placement.gpus,
         scheduledAt: this.clock.now().toISOString(),
-        waitingReason: undefined,
+        waiting: undefined,
         workerHandle: undefined,
         backfill: job.role !== 'tutor' && !inSlot,
       });
@@ -365,10 +365,15 @@ export class SchedulerService {
     // The writes are independent (one key each), so they go out in parallel batches.
     const changed = plan.waiting.filter((w) => {
       const job = this.store.get(w.jobId);
-      return job !== undefined && job.waitingReason !== w.message;
+      return job !== undefined && (job.waiting?.code !== w.code || job.waiting.message !== w.message);
     });
+    const term = this.calendar.term;
     for (let i = 0; i < changed.length; i += WAITING_WRITE_BATCH) {
-      await Promise.all(changed.slice(i, i + WAITING_WRITE_BATCH).map((w) => this.store.update(w.jobId, (j) => ({ ...j, waitingReason: w.message }))));
+      await Promise.all(
+        changed.slice(i, i + WAITING_WRITE_BATCH).map((w) =>
+          this.store.update(w.jobId, (j) => ({ ...j, waiting: { code: w.code, message: w.message, fromDay: w.fromDay === undefined ? undefined : dayDate(term, w.fromDay) } })),
+        ),
+      );
     }
     if (plan.placements.length > 0 || plan.preemptions.length > 0) {
       this.log.info(

@@ -98,7 +98,7 @@ describe('slot end: stop notice, grace period, PREEMPTED, queued for the next sl
       return j.state === 'QUEUED' && j.attempt === 1 ? j : undefined;
     });
     assert.match(requeued.reason ?? '', /the team's slot has ended; queued again/);
-    assert.equal(requeued.waitingReason, `waiting for your experiment slot that starts 2026-12-03 00:00 UTC on s1 GPUs ${next.gpus.join(',')}`);
+    assert.equal(requeued.waiting?.message, `waiting for your experiment slot that starts 2026-12-03 00:00 UTC on s1 GPUs ${next.gpus.join(',')}`);
 
     clock.set('2026-12-03T00:00:01Z');
     await app.get(SchedulerService).wake();
