@@ -2,6 +2,8 @@ export * from './inventory';
 export * from './placement';
 export * from './job-lifecycle';
 export * from './scheduling-cycle';
+export * from './job-queue-index';
+export * from './job-transitions';
 export * from './errors';
 export * from './term';
 export * from './slot-calendar';

@@ -20,6 +20,8 @@ export interface SchedulableJob {
   priority?: boolean;
   /** May run on GPUs nobody holds now, and is stopped when a slot needs them. */
   preemptible?: boolean;
+  /** ISO-8601: a job queued again after a transient failure waits until then (its backoff). */
+  notBefore?: string;
 }
 
 export interface CycleSnapshot {
@@ -32,6 +34,8 @@ export interface CycleSnapshot {
   brokenGpus?: ReadonlySet<string>;
   /** Servers that take no new jobs. */
   drainedServers?: ReadonlySet<string>;
+  /** Now, for retry backoffs (`SchedulableJob.notBefore`). @default no job is held back */
+  nowMs?: number;
 }
 
 export const WaitReasons = {
@@ -40,6 +44,7 @@ export const WaitReasons = {
   waitingForSlot: 'WAITING_FOR_SLOT',
   noSlot: 'NO_SLOT',
   slotBusy: 'SLOT_BUSY',
+  retryBackoff: 'RETRY_BACKOFF',
 } as const;
 
 export type WaitReasonCode = (typeof WaitReasons)[keyof typeof WaitReasons];
@@ -109,7 +114,12 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
   };
   for (const job of queued) {
     if (job.gpus > biggest) {
-      plan.waiting.push({ jobId: job.id, code: WaitReasons.neverFits, message: `asks for ${job.gpus} GPUs on one server, but the largest server has ${biggest}` });
+      plan.waiting.push(neverFits(job, biggest));
+      continue;
+    }
+    // A job in its retry backoff neither runs nor holds up its team's queue.
+    if (inBackoff(job, snapshot.nowMs)) {
+      plan.waiting.push(retryBackoff(job));
       continue;
     }
     if (!slots || job.role === 'tutor') {
@@ -121,7 +131,11 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
     const { calendar, day } = slots;
     const perSlot = calendar.rules.gpusPerSlot;
     if (job.gpus > perSlot) {
-      plan.waiting.push({ jobId: job.id, code: WaitReasons.neverFits, message: `a team job can use at most the ${perSlot} GPUs of its slot, not ${job.gpus}` });
+      // Bigger than any slot: a preemptible one may still run on idle GPUs, and it never holds up
+      // the team's queue for its slot.
+      const gpus = job.preemptible ? policy.place({ jobId: job.id, team: job.team, gpus: job.gpus }, snapshot.inventory, unheld) : undefined;
+      if (gpus) take(job, gpus);
+      else plan.waiting.push(job.preemptible ? noFreeGpu(job, unheld, snapshot.inventory, true) : slotTooSmall(job, perSlot));
       continue;
     }
     let slot = teamSlots.get(job.team);
@@ -152,6 +166,37 @@ export function planCycle(snapshot: CycleSnapshot, policy: PlacementPolicy = any
   return plan;
 }
 
+/** What a reader of a queued job needs to be told why it waits, between cycles. */
+export interface WaitContext {
+  inventory: Inventory;
+  slots?: { calendar: CalendarSnapshot; day: number };
+  /** GPU keys free now, and those of them no slot holds. */
+  free: ReadonlySet<string>;
+  unheld: ReadonlySet<string>;
+  nowMs?: number;
+  /** The job's 1-based place among its team's queued jobs. */
+  position: number;
+}
+
+/**
+ * Why a queued job waits, told from the cluster as the latest cycle left it: the same rules and
+ * sentences as the cycle's own walk, for one job, so a long queue is explained when it is read
+ * instead of being rewritten on every cycle.
+ */
+export function explainWaiting(job: SchedulableJob, ctx: WaitContext): Waiting {
+  const biggest = largestServer(ctx.inventory);
+  if (job.gpus > biggest) return neverFits(job, biggest);
+  if (inBackoff(job, ctx.nowMs)) return retryBackoff(job);
+  const slots = ctx.slots;
+  if (!slots || job.role === 'tutor') return noFreeGpu(job, slots ? ctx.unheld : ctx.free, ctx.inventory, slots !== undefined);
+  const { calendar, day } = slots;
+  const perSlot = calendar.rules.gpusPerSlot;
+  if (job.gpus > perSlot) return job.preemptible ? noFreeGpu(job, ctx.unheld, ctx.inventory, true) : slotTooSmall(job, perSlot);
+  const slot = activeSlot(calendar, job.team, day);
+  if (slot) return slotBusy(job, slot, ctx.position > 1);
+  return { jobId: job.id, ...waitForSlot(job.team, calendar, day) };
+}
+
 function preemptionsOf(snapshot: CycleSnapshot): Preemption[] {
   const slots = snapshot.slots;
   const calendar = slots?.calendar;
@@ -179,6 +224,23 @@ function preemptionsOf(snapshot: CycleSnapshot): Preemption[] {
     out.push({ jobId: job.id, reason: slot ? "the job is not on its team slot's GPUs" : "the team's slot has ended" });
   }
   return out;
+}
+
+/** True while a requeued job waits out its retry backoff. */
+export function inBackoff(job: Pick<SchedulableJob, 'notBefore'>, nowMs: number | undefined): boolean {
+  return job.notBefore !== undefined && nowMs !== undefined && Date.parse(job.notBefore) > nowMs;
+}
+
+function neverFits(job: SchedulableJob, biggest: number): Waiting {
+  return { jobId: job.id, code: WaitReasons.neverFits, message: `asks for ${job.gpus} GPUs on one server, but the largest server has ${biggest}` };
+}
+
+function slotTooSmall(job: SchedulableJob, perSlot: number): Waiting {
+  return { jobId: job.id, code: WaitReasons.neverFits, message: `a team job can use at most the ${perSlot} GPUs of its slot, not ${job.gpus}` };
+}
+
+function retryBackoff(job: SchedulableJob): Waiting {
+  return { jobId: job.id, code: WaitReasons.retryBackoff, message: `queued again after a failure that may pass; tried again from ${job.notBefore ?? 'now'}` };
 }
 
 function noFreeGpu(job: SchedulableJob, free: ReadonlySet<string>, inventory: Inventory, slotsOn: boolean): Waiting {
