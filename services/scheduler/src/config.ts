@@ -36,6 +36,8 @@ export interface SchedulerOptions {
   tokensFile?: string;
   /** Starts of one job before it is failed for good. @default 3 */
   maxAttempts?: number;
+  /** Wait before a job is tried again after a failure that may pass; doubled per attempt, at most 60 s. @default '1s' */
+  retryBackoff?: string;
   /**
    * Jobs of one team that have not ended (queued, scheduled, running); a submission beyond is
    * refused with RESOURCE_EXHAUSTED. Far above a course's needs: it stops a runaway loop only.
@@ -67,6 +69,7 @@ export interface SchedulerConfig {
   stopGraceMs: number;
   exitSettleMs: number;
   maxAttempts: number;
+  retryBackoffMs: number;
   maxQueuedPerTeam: number;
   logLevel: string;
 }
@@ -78,6 +81,7 @@ const DEFAULTS = {
   stopGrace: '10s',
   exitSettle: '2s',
   maxAttempts: 3,
+  retryBackoff: '1s',
   logLevel: 'info',
   termDays: 28,
   timeZone: 'UTC',
@@ -112,6 +116,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     stopGraceMs: parseDurationMs(o.stopGrace, 'stopGrace'),
     exitSettleMs: parseDurationMs(o.exitSettle, 'exitSettle'),
     maxAttempts: o.maxAttempts,
+    retryBackoffMs: parseDurationMs(o.retryBackoff, 'retryBackoff (GPULAB_RETRY_BACKOFF)'),
     maxQueuedPerTeam: positiveInteger(o.maxQueuedPerTeam, 'maxQueuedPerTeam (GPULAB_MAX_QUEUED_PER_TEAM)'),
     logLevel: o.logLevel,
   };
@@ -125,6 +130,7 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     stopGrace: env.GPULAB_STOP_GRACE,
     exitSettle: env.GPULAB_EXIT_SETTLE,
     maxAttempts: env.GPULAB_MAX_ATTEMPTS === undefined ? undefined : Number(env.GPULAB_MAX_ATTEMPTS),
+    retryBackoff: env.GPULAB_RETRY_BACKOFF,
     termStart: env.GPULAB_TERM_START,
     termDays: env.GPULAB_TERM_DAYS === undefined ? undefined : Number(env.GPULAB_TERM_DAYS),
     timeZone: env.GPULAB_TIME_ZONE,

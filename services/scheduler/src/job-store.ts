@@ -1,5 +1,6 @@
 import { isTerminalState, type JobRecord, jobKey, jobKeyPrefix } from '@gpulab/contracts';
 import { listKvKeys } from '@gpulab/platform';
+import { JobQueueIndex } from '@gpulab/scheduling';
 import { type KV } from '@nats-io/kv';
 import { RevisionConflictError } from './errors';
 
@@ -18,6 +19,8 @@ export class JobStore {
   private readonly unfinishedIds = new Set<string>();
   /** Unfinished jobs per team, kept with `unfinishedIds`: a submission's cap is checked without a scan. */
   private readonly unfinishedPerTeam = new Map<string, number>();
+  /** The unfinished jobs as a cycle reads them; kept with every write. */
+  readonly queue = new JobQueueIndex();
 
   constructor(private readonly kv: KV) {}
 
@@ -26,6 +29,7 @@ export class JobStore {
     this.entries.clear();
     this.unfinishedIds.clear();
     this.unfinishedPerTeam.clear();
+    for (const job of this.queue.all()) this.queue.remove(job.id);
     for (const key of await listKvKeys(this.kv, `${jobKeyPrefix}>`)) {
       const entry = await this.kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
@@ -43,6 +47,7 @@ export class JobStore {
     const previous = this.entries.get(entry.record.id)?.record;
     if (previous && !isTerminalState(previous.state)) this.countUnfinished(previous.team, -1);
     this.entries.set(entry.record.id, entry);
+    this.queue.upsert(entry.record);
     if (isTerminalState(entry.record.state)) {
       this.unfinishedIds.delete(entry.record.id);
     } else {
@@ -82,9 +87,11 @@ export class JobStore {
   }
 
   /** Stores a new job; returns false when the id exists already (a retried submit). */
-  async create(record: JobRecord): Promise<boolean> {
+  async create(record: JobRecord, onStored?: () => void): Promise<boolean> {
     try {
       const revision = await this.kv.create(jobKey(record.id), JSON.stringify(record));
+      // Before the job becomes visible to anything reading the store.
+      onStored?.();
       this.remember({ record, revision });
       return true;
     } catch (error) {
