@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { type GpuAddress, brokenGpuKeys, gpuKey } from './inventory';
 import { changeInventory, relocateBookings } from './inventory-changes';
+import { type JobRecord } from '@gpulab/contracts';
+import { holdsGpus } from './job-lifecycle';
+import { applyTransition, type Decision, onPlaced, onPreemptionNotice, onReport, onWorkerExit, type RetryPolicy } from './job-transitions';
 import { type SchedulableJob, planCycle } from './scheduling-cycle';
 import { activeSlot, type Booking, type CalendarSnapshot, covers, decideBooking, heldGpus, SLOT_KINDS, type SlotKind, usageOf } from './slot-calendar';
 import { calendarFixture } from './slot-fixtures';
@@ -28,6 +31,12 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ type: fc.constant('tick' as const), hours: fc.integer({ min: 1, max: 60 }) }),
 );
 
+const retry: RetryPolicy = { maxAttempts: 3, backoffMs: 0, maxBackoffMs: 0 };
+
+function apply(job: JobRecord, decision: Decision, now: string): JobRecord {
+  return decision.reduce((j, t) => applyTransition(j, t, now), job);
+}
+
 /**
  * The whole decision core driven by random sequences of bookings, cancellations, inventory
  * changes, submissions, job ends, lost workers and clock ticks, as the scheduler service drives
@@ -38,10 +47,11 @@ describe('the scheduling core under random sequences of events', () => {
     fc.assert(
       fc.property(fc.array(command, { maxLength: 80 }), (commands) => {
         let calendar: CalendarSnapshot = calendarFixture({ teams: TEAMS });
-        let jobs: SchedulableJob[] = [];
+        let jobs: JobRecord[] = [];
         let hour = 0;
         let seq = 0;
-        const running = () => jobs.filter((j) => j.state === 'RUNNING');
+        const running = () => jobs.filter((j) => holdsGpus(j.state));
+        const at = () => new Date(Date.UTC(2026, 11, 1) + hour * 3_600_000).toISOString();
         for (const c of commands) {
           const today = Math.floor(hour / 24);
           if (today >= 28) break;
@@ -78,14 +88,34 @@ describe('the scheduling core under random sequences of events', () => {
               break;
             }
             case 'submit':
-              jobs.push({ id: `j${String(seq++).padStart(4, '0')}`, team: c.tutor ? 'tutors' : c.team, role: c.tutor ? 'tutor' : 'member', state: 'QUEUED', gpus: c.gpus, createdAt: String(hour).padStart(6, '0'), assignedGpus: [], preemptible: c.preemptible, priority: c.priority });
+              jobs.push({
+                id: `j${String(seq++).padStart(4, '0')}`,
+                team: c.tutor ? 'tutors' : c.team,
+                submittedBy: 'm',
+                role: c.tutor ? 'tutor' : 'member',
+                state: 'QUEUED',
+                kind: 'noop',
+                params: {},
+                input: { source: 'none' },
+                attempt: 0,
+                gpus: c.gpus,
+                createdAt: at(),
+                assignedGpus: [],
+                preemptible: c.preemptible,
+                priority: c.priority,
+              });
               break;
             case 'finish':
             case 'lose-worker': {
               const r = running();
               if (r.length) {
                 const job = r[c.pick % r.length];
-                jobs = jobs.map((j) => (j === job ? { ...j, state: c.type === 'finish' ? 'SUCCEEDED' : 'QUEUED', assignedGpus: [] } : j));
+                // The service's own decisions: a worker's result, or its worker's exit without one.
+                const decision =
+                  c.type === 'finish'
+                    ? onReport(job, { type: 'result', attempt: job.attempt, resultRef: `jobs/${job.id}/result.json` }, retry, at())
+                    : onWorkerExit(job, { attempt: job.attempt, code: null, signal: 'SIGKILL' }, retry, at());
+                jobs = jobs.map((j) => (j === job ? apply(j, decision, at()) : j));
               }
               break;
             }
@@ -96,13 +126,26 @@ describe('the scheduling core under random sequences of events', () => {
           const day = Math.floor(hour / 24);
           if (day >= 28) break;
           // One cycle, its preemptions carried out (workers stop), then placements.
+          const now = at();
           const plan = planCycle({ inventory: calendar.inventory, jobs, slots: { calendar, day }, brokenGpus: calendar.brokenGpus });
-          const preempted = new Set(plan.preemptions.map((p) => p.jobId));
-          jobs = jobs.map((j) => (preempted.has(j.id) ? { ...j, state: 'QUEUED', assignedGpus: [] } : j));
+          const preempted = new Map(plan.preemptions.map((p) => [p.jobId, p.reason]));
+          // A stop notice, then the worker's exit: PREEMPTED and QUEUED again, by the real decisions.
+          jobs = jobs.map((j) => {
+            const reason = preempted.get(j.id);
+            if (reason === undefined) return j;
+            const noticed = { ...j, ...onPreemptionNotice(j, reason, now) };
+            return apply(noticed, onWorkerExit(noticed, { attempt: noticed.attempt, code: 0, signal: null }, retry, now), now);
+          });
           const after = planCycle({ inventory: calendar.inventory, jobs, slots: { calendar, day }, brokenGpus: calendar.brokenGpus });
           const placed = new Map(after.placements.map((p) => [p.jobId, p.gpus]));
-          jobs = jobs.map((j) => (placed.has(j.id) ? { ...j, state: 'RUNNING', assignedGpus: placed.get(j.id) as GpuAddress[] } : j));
+          jobs = jobs.map((j) => {
+            const gpus = placed.get(j.id);
+            if (!gpus) return j;
+            const scheduled = applyTransition(j, onPlaced(j, gpus as GpuAddress[], { now, inSlot: true }), now);
+            return apply(scheduled, onReport(scheduled, { type: 'started', attempt: scheduled.attempt, time: now }, retry, now), now);
+          });
           assertRules(calendar, jobs, day);
+          for (const j of jobs) assert.ok(j.attempt <= retry.maxAttempts, `${j.id} tried more than ${retry.maxAttempts} times`);
         }
       }),
       { numRuns: 300 },
