@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   type Caller,
+  type DeleteOutputsCommand,
+  type DeleteOutputsReply,
   ErrorCodes,
   type JobEventEnvelope,
   type JobRecord,
@@ -16,6 +18,7 @@ import {
   type UsageRow,
   isTerminalState,
   TUTORS_TEAM,
+  RETENTION_DELETER,
 } from '@gpulab/contracts';
 import { activeSlot, assertTransition, dayDate, DEFAULT_SLOT_RULES, canTransition, dayStartMs, drainedServers, expiredLeases, type RunStretch, usagePerDay, type LastBeat, largestServer, planCycle, totalGpus } from '@gpulab/scheduling';
 import { CalendarStore } from './calendar-store';
@@ -150,6 +153,26 @@ export class SchedulerService {
       const cancelled = await this.transition(job, JobStates.cancelled, { reason: `cancelled by ${ref.caller.name}` });
       await this.cycle();
       return { job: cancelled };
+    });
+  }
+
+  /**
+   * Marks an ended job's result and files deleted; the gateway, which indexes the objects, then
+   * deletes them. Marking first means a download never finds a half-deleted result without
+   * being told why, and a deletion cut short is finished by asking again (or by the retention
+   * sweep), which finds the mark and answers `alreadyDeleted`.
+   */
+  deleteOutputs(command: DeleteOutputsCommand): Promise<DeleteOutputsReply> {
+    return this.executor.run(async () => {
+      const job = this.visibleJob(command);
+      if (!isTerminalState(job.state)) {
+        throw precondition(`job ${job.id} is ${job.state}: its outputs can be deleted once it has ended ("gpulab cancel ${job.id}" ends it)`);
+      }
+      if (job.outputsDeleted) return { job, alreadyDeleted: true };
+      const by = command.retention === true ? RETENTION_DELETER : command.caller.name;
+      const marked = await this.store.update(job.id, (j) => ({ ...j, outputsDeleted: j.outputsDeleted ?? { at: this.clock.now().toISOString(), by } }));
+      this.log.info({ jobId: job.id, team: job.team, by }, 'job outputs marked deleted');
+      return { job: marked, alreadyDeleted: false };
     });
   }
 

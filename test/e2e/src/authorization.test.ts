@@ -78,6 +78,7 @@ const MATRIX: Record<string, Record<string, Row>> = {
     CancelJob:       { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     ListJobs:        { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     DownloadResult:  { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
+    DeleteJobOutputs: { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
   },
   SlotService: {
     GetCalendar:     { owner: OK, other: OK /* public in the course */, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
@@ -154,6 +155,8 @@ const CALLS: Record<string, Record<string, RpcCall>> = {
     CancelJob: { request: (r) => ({ id: r.job }), fresh: async (c) => ({ job: await c.queuedJob() }) },
     ListJobs: { request: () => ({ team: OWNER_TEAM }) },
     DownloadResult: { request: (r) => ({ id: r.job }) },
+    // Its own succeeded job: the shared one keeps its result for DownloadResult.
+    DeleteJobOutputs: { request: (r) => ({ id: r.job }), fresh: async (c) => ({ job: await c.succeededJob() }) },
   },
   SlotService: {
     GetCalendar: { request: () => ({}) },
@@ -284,7 +287,7 @@ class Course {
     return ((await this.owner('JobService.SubmitJob', { kind: 'pca', input: { dataset: 'seed-example' } })) as { job: { id: string } }).job.id;
   }
 
-  private async succeededJob(): Promise<string> {
+  async succeededJob(): Promise<string> {
     const submitted = (await this.owner('JobService.SubmitJob', { kind: 'pca', input: { dataset: 'seed-example' }, preemptible: true })) as { job: { id: string } };
     const id = submitted.job.id;
     await eventually(
