@@ -79,4 +79,33 @@ describe('TensorStreamReader', () => {
     fortran.set(new TextEncoder().encode(text), 10);
     assert.deepEqual(streamed('npy', fortran, 5).data, parseNpy(fortran).data);
   });
+
+  it('holds the matrix and a chunk, not the file: a 32 MiB NPY grows the process by its 64 MiB matrix and little more', () => {
+    const rows = 524_288;
+    const cols = 16;
+    // The header of the large file, taken from a small one; the body is one chunk pushed again and again.
+    const one = encodeNpy([1, cols], new Float32Array(cols));
+    const dict = Buffer.from(one.subarray(10, one.length - cols * 4)).toString('latin1').replace('(1, 16)', `(${rows}, 16)`);
+    const header = Buffer.alloc(10 + dict.length);
+    header.set(one.subarray(0, 8));
+    header.writeUInt16LE(dict.length, 8);
+    header.write(dict, 10, 'latin1');
+    const chunk = new Uint8Array(Float32Array.from({ length: 262_144 }, (_, i) => i % 7).buffer);
+    const fileBytes = rows * cols * 4;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const reader = new TensorStreamReader('npy', header.length + fileBytes);
+    reader.push(header);
+    for (let sent = 0; sent < fileBytes; sent += chunk.length) {
+      reader.push(chunk);
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    const { data } = reader.end();
+    const MiB = 1024 * 1024;
+    const grown = (Math.max(peak, process.memoryUsage().rss) - before) / MiB;
+    assert.equal(data.length, rows * cols);
+    assert.equal(data[rows * cols - 1], (262_144 - 1) % 7);
+    // Holding the file too would be 32 MiB more.
+    assert.ok(grown < data.byteLength / MiB + 16, `grew ${grown.toFixed(0)} MiB for a ${data.byteLength / MiB} MiB matrix`);
+  });
 });
