@@ -316,6 +316,24 @@ program
     }),
   );
 
+const outputs = program.command('outputs').description("an ended job's stored result and files");
+
+outputs
+  .command('rm')
+  .description("delete an ended job's result and files and free their space in your team's storage")
+  .argument('<id>', 'job id')
+  .option('--json', 'print one JSON object')
+  .action(async (id: string, opts: { json?: boolean }) =>
+    withClient(async (client) => {
+      const deleted = await client.deleteJobOutputs(id);
+      if (opts.json) return printJson(deleted);
+      const what = deleted.alreadyDeleted
+        ? `the outputs of ${deleted.jobId} were already deleted (on ${deleted.deletedAt} by ${deleted.deletedBy})`
+        : `deleted the outputs of ${deleted.jobId} (${deleted.deletedFiles} files, ${formatBytes(deleted.freedBytes)})`;
+      process.stdout.write(`${what}${deleted.usage ? `; ${usageLine(deleted.usage)}` : ''}\n`);
+    }),
+  );
+
 const slots = program.command('slots').description('the term calendar: who holds which GPUs when');
 
 slots

@@ -10,6 +10,7 @@ export { mnistDataset } from './mnist-dataset';
 export { parseIdx, type IdxTensor } from './formats/idx';
 export { encodeNpy, parseNpy, readNpyHeader, type NpyArray } from './formats/npy';
 export { idxLayout } from './formats/idx';
+export { TensorStreamReader } from './formats/tensor-stream';
 export { tensorToMatrix, type Tensor } from './tensor-matrix';
 export { labelsFromValues, MAX_CLASSES, type LabelOptions } from './labels';
 export { computeJobKinds, findJobKind, listJobKinds } from './job-kinds';

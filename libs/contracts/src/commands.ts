@@ -36,6 +36,18 @@ export interface JobRef {
   jobId: string;
 }
 
+/** Marks a finished job's result and files deleted (the gateway then deletes the objects). */
+export interface DeleteOutputsCommand extends JobRef {
+  /** The retention sweep, not the caller, is deleting them. */
+  retention?: boolean;
+}
+
+export interface DeleteOutputsReply {
+  job: JobRecord;
+  /** The job was marked before: a repeated deletion, answered as the first one. */
+  alreadyDeleted: boolean;
+}
+
 export interface ListQuery {
   caller: Caller;
   states: JobStateName[];

@@ -121,4 +121,17 @@ export interface JobRecord {
   workerHandle?: string;
   /** Object Store name of the result once the job succeeded. */
   resultRef?: string;
+  /** Set once the job's result and output files were deleted (by a member, or by the retention). */
+  outputsDeleted?: OutputsDeletion;
 }
+
+/** Who deleted a finished job's result and files, and when. */
+export interface OutputsDeletion {
+  /** ISO-8601. */
+  at: string;
+  /** The member or tutor who asked, or `retention` for the periodic sweep. */
+  by: string;
+}
+
+/** The `by` of a deletion made by the retention sweep rather than by a person. */
+export const RETENTION_DELETER = 'retention';

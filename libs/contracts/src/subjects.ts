@@ -33,6 +33,7 @@ export const SchedulerSubjects = {
   cancel: 'gpulab.scheduler.cancel',
   get: 'gpulab.scheduler.get',
   list: 'gpulab.scheduler.list',
+  deleteOutputs: 'gpulab.scheduler.delete-outputs',
   calendar: 'gpulab.scheduler.slots.calendar',
   book: 'gpulab.scheduler.slots.book',
   cancelSlot: 'gpulab.scheduler.slots.cancel',

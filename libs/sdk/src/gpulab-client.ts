@@ -61,6 +61,21 @@ export interface BookOptions {
   team?: string;
 }
 
+/** What `deleteJobOutputs` deleted. */
+export interface JobOutputsDeletion {
+  jobId: string;
+  /** Deleted before, by an earlier call or the retention: nothing more was freed now. */
+  alreadyDeleted: boolean;
+  deletedFiles: number;
+  freedBytes: number;
+  /** ISO-8601. */
+  deletedAt: string;
+  /** Who asked, or "retention". */
+  deletedBy: string;
+  /** The team's storage afterwards. */
+  usage?: StorageUsage;
+}
+
 export interface ListOptions {
   states?: JobStateName[];
   team?: string;
@@ -301,6 +316,23 @@ export class GpulabClient {
    */
   async downloadResult(jobId: string, dir: string, onProgress?: (progress: DownloadProgress) => void): Promise<DownloadedFile[]> {
     return writeDownload((resume) => this.client.downloadResult({ id: jobId, resumeFileIndex: resume.fileIndex, resumeOffset: resume.offset }, this.metadata()), dir, this.endpoint, onProgress);
+  }
+
+  /**
+   * Deletes an ended job's result and files (your team's; tutors: any team's) and frees their
+   * space; asking again answers `alreadyDeleted`. A later download says they were deleted.
+   */
+  async deleteJobOutputs(jobId: string): Promise<JobOutputsDeletion> {
+    const r = await this.call<pb.DeleteJobOutputsRequest, pb.DeleteJobOutputsResponse>(this.client, 'deleteJobOutputs', { id: jobId });
+    return {
+      jobId: r.id,
+      alreadyDeleted: r.alreadyDeleted,
+      deletedFiles: r.deletedFiles,
+      freedBytes: r.freedBytes,
+      deletedAt: r.deletedAt,
+      deletedBy: r.deletedBy,
+      usage: r.usage && usageFromProto(r.usage),
+    };
   }
 
   /** A finished job's stored result, as `result.json` of a download holds it. */

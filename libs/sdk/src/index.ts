@@ -1,4 +1,4 @@
-export { GpulabClient, type GpulabClientOptions, type JobInputOption, type ListOptions, type SubmitOptions } from './gpulab-client';
+export { GpulabClient, type GpulabClientOptions, type JobInputOption, type JobOutputsDeletion, type ListOptions, type SubmitOptions } from './gpulab-client';
 export { connectionFailure, type Endpoint, GpulabError } from './errors';
 export { channelCredentials, TLS_ENV, tlsFromEnv, type TlsOptions, type TlsSetting } from './tls';
 export { connectionFromEnv, DEFAULT_ADDRESS, type ConnectionSettings } from './connection';

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { type Caller, type DataFormatName, decodeModelBundle, ObjectNames } from '@gpulab/contracts';
 import { buildCnn, initBackend, saveModelFiles, type Tf, tfjs } from '@gpulab/neural';
 import { type JetStreamResources, openJetStreamResources, readObject } from '@gpulab/platform';
@@ -10,7 +10,9 @@ import { ArtifactLibrary, type ArtifactLibraryOptions } from './artifact-library
 import { ArtifactStore } from './artifact-store';
 import { GatewayError } from './errors';
 import { StorageLedger } from './storage-ledger';
-import { parseUpload } from './upload-parser';
+import { gzipSync } from 'node:zlib';
+import { encodeNpy } from '@gpulab/compute';
+import { parseUpload, type UploadParser } from './upload-parser';
 
 const CHUNK = 16;
 const HOUR = 3600_000;
@@ -146,6 +148,51 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
     await assert.rejects(finish(), (e: unknown) => e instanceof GatewayError && e.code === 'INVALID_ARGUMENT' && /broken\.png: the PNG image cannot be read/.test(e.message));
     assert.equal(await storedChunks(upload.id), 0);
     assert.equal(await store.hasArtifactObject(`art-${upload.id.slice(3)}`), false);
+  });
+
+  it('parses an NPY or a compressed IDX upload chunk by chunk, never reading the whole file at once', async () => {
+    const seen: number[] = [];
+    // The real parser, on a source that refuses to hand over the data file whole and notes every piece it gives.
+    const chunked: UploadParser = (source) =>
+      parseUpload({
+        ...source,
+        read: (file) => (file === 'data' ? Promise.reject(new Error('the data file was read whole')) : source.read(file)),
+        chunks: async function* (file) {
+          for await (const chunk of source.chunks(file)) {
+            seen.push(chunk.byteLength);
+            yield chunk;
+          }
+        },
+      });
+    const lib = new ArtifactLibrary(store, chunked, async () => [], { teamStorageBytes: 16 * 1024 * 1024, ledger, chunkBytes: 4096, uploadExpiryMs: 24 * HOUR }, clock);
+    const rows = 2000;
+    const values = Float32Array.from({ length: rows * 16 }, (_, i) => (i % 97) / 8);
+    const npy = encodeNpy([rows, 16], values);
+    const artifact = await (await uploadFiles(lib, { data: { filename: 'points.npy', format: 'npy', bytes: npy } })).finish();
+    assert.deepEqual([artifact.rows, artifact.cols], [rows, 16]);
+    assert.ok(seen.length >= npy.byteLength / 4096 && Math.max(...seen) <= 4096, `pieces: ${seen.length}, largest ${Math.max(...seen)}`);
+    const stored = await readObject(resources.artifacts, ObjectNames.artifact(artifact.id));
+    assert.ok(stored);
+
+    seen.length = 0;
+    const idx = Buffer.alloc(4 + 8 + 3000 * 10);
+    idx.set([0, 0, 0x08, 2]);
+    idx.writeUInt32BE(3000, 4);
+    idx.writeUInt32BE(10, 8);
+    // Random bytes, so that the compressed file still spans several chunks.
+    randomFillSync(idx, 12);
+    const images = await (await uploadFiles(lib, { data: { filename: 'train-images-idx2-ubyte.gz', format: 'idx', bytes: gzipSync(idx) } })).finish();
+    assert.deepEqual([images.rows, images.cols], [3000, 10]);
+    assert.ok(seen.length > 1, 'the compressed file came in pieces');
+  });
+
+  it('refuses an NPY upload whose header asks for more than the free space, before its matrix is made', async () => {
+    const npy = encodeNpy([4000, 4], new Float32Array(16000));
+    const u = ledger.usage('demo', 0);
+    // Room for the file as declared (64 KB), not for its matrix (128 KB).
+    const lib = library({ teamStorageBytes: u.artifactBytes + u.uploadBytes + u.jobInputBytes + u.jobOutputBytes + npy.byteLength + 1024, chunkBytes: 1024 });
+    const { finish } = await uploadFiles(lib, { data: { filename: 'big.npy', format: 'npy', bytes: npy } });
+    await assert.rejects(finish(), (e: unknown) => e instanceof GatewayError && e.code === 'RESOURCE_EXHAUSTED' && /big\.npy would take .* \(4000 × 4 numbers of 8 bytes\); it was refused before being read/.test(e.message));
   });
 
   it('records the shape of one image of an IDX file, for jobs that need images', async () => {

@@ -570,7 +570,8 @@ function overLimit(usage: StorageUsageView, need: string): GatewayError {
   return new GatewayError(
     ErrorCodes.resourceExhausted,
     `team ${usage.team} has used ${mb(used)}${uploading} of its ${mb(usage.limitBytes)} storage, and ${need}. ` +
-      'Free space by deleting artifacts or unfinished uploads you no longer need: "gpulab artifacts" lists them, "gpulab artifacts rm ID" deletes one',
+      'Free space by deleting artifacts or unfinished uploads you no longer need: "gpulab artifacts" lists them, "gpulab artifacts rm ID" deletes one; ' +
+      '"gpulab outputs rm JOB" deletes an ended job\'s result and files',
   );
 }
 

@@ -3,6 +3,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ArtifactLibrary } from './artifact-library';
 import { type GatewayConfig } from './config';
 import { InputSweeper } from './input-sweeper';
+import { JobOutputs } from './job-outputs';
 import { StorageLedger } from './storage-ledger';
 import { GATEWAY_CONFIG } from './tokens';
 
@@ -10,20 +11,23 @@ import { GATEWAY_CONFIG } from './tokens';
 const SWEEP_INTERVAL_MS = 3600_000;
 
 /**
- * Runs `ArtifactLibrary.sweep` at start and then every hour, and `InputSweeper.sweep` (inline
- * inputs of ended jobs) at start and then every `inputSweepMs`. A sweep that fails is logged and
- * the next one tries again; one never overlaps the previous.
+ * Runs `ArtifactLibrary.sweep` at start and then every hour, `InputSweeper.sweep` (inline
+ * inputs of ended jobs) at start and then every `inputSweepMs`, and `JobOutputs.sweep` (outputs
+ * past the retention) at start and then every `outputSweepMs`. A sweep that fails is logged and
+ * the next one tries again; one never overlaps the previous of its kind.
  */
 @Injectable()
 export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly timers: NodeJS.Timeout[] = [];
   private running?: Promise<void>;
   private inputs?: Promise<void>;
+  private outputs?: Promise<void>;
 
   constructor(
     @InjectPinoLogger(ArtifactSweeper.name) private readonly log: PinoLogger,
     private readonly library: ArtifactLibrary,
     private readonly inputSweeper: InputSweeper,
+    private readonly jobOutputs: JobOutputs,
     private readonly ledger: StorageLedger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
@@ -34,6 +38,13 @@ export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShu
       this.inputs ??= this.sweepInputs().finally(() => (this.inputs = undefined));
     };
     sweepInputs();
+    const sweepOutputs = () => {
+      this.outputs ??= this.sweepOutputs().finally(() => (this.outputs = undefined));
+    };
+    if (this.config.outputRetentionMs > 0) {
+      sweepOutputs();
+      this.timers.push(setInterval(sweepOutputs, this.config.outputSweepMs));
+    }
     this.timers.push(
       setInterval(() => {
         this.running = this.sweep();
@@ -45,7 +56,7 @@ export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
-    await Promise.all([this.running, this.inputs]);
+    await Promise.all([this.running, this.inputs, this.outputs]);
     this.ledger.stop();
   }
 
@@ -55,6 +66,15 @@ export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShu
       if (swept.uploads > 0 || swept.orphans > 0) this.log.info(swept, 'deleted expired uploads and orphaned artifact objects');
     } catch (error) {
       this.log.warn({ err: error }, 'artifact sweep failed; the next one tries again');
+    }
+  }
+
+  private async sweepOutputs(): Promise<void> {
+    try {
+      const swept = await this.jobOutputs.sweep();
+      if (swept.jobs > 0) this.log.info({ ...swept, retentionDays: this.config.outputRetentionMs / 86_400_000 }, 'deleted the outputs of jobs that ended longer ago than the retention');
+    } catch (error) {
+      this.log.warn({ err: error }, 'output sweep failed; the next one tries again');
     }
   }
 

@@ -49,6 +49,13 @@ export interface GatewayOptions {
   rateLimits?: Partial<Record<RateLimitGroup, { perSecond?: number; burst?: number }>>;
   /** WatchJob streams one token may have open at once. @default 50 */
   maxOpenStreamsPerToken?: number;
+  /**
+   * Days after which an ended job's result, files and checkpoint are deleted (fractions allowed);
+   * 0 keeps them until a member deletes them. @default 30
+   */
+  outputRetentionDays?: number;
+  /** How often outputs past the retention are looked for, besides at start. @default '1h' */
+  outputSweepInterval?: string;
 }
 
 export interface GatewayConfig {
@@ -72,6 +79,9 @@ export interface GatewayConfig {
   protoDir: string;
   rateLimits: RateLimits;
   maxOpenStreamsPerToken: number;
+  /** 0: kept until deleted. */
+  outputRetentionMs: number;
+  outputSweepMs: number;
 }
 
 const DEFAULTS = {
@@ -89,6 +99,8 @@ const DEFAULTS = {
   uploadChunkKiB: 1024,
   uploadExpiry: '24h',
   maxOpenStreamsPerToken: 50,
+  outputRetentionDays: 30,
+  outputSweepInterval: '1h',
 } as const;
 
 export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
@@ -104,6 +116,9 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
   }
   if (!Number.isInteger(o.maxOpenStreamsPerToken) || o.maxOpenStreamsPerToken < 1) {
     throw new Error(`maxOpenStreamsPerToken (GPULAB_MAX_WATCHES_PER_TOKEN): "${o.maxOpenStreamsPerToken}" must be a whole number of 1 or more`);
+  }
+  if (!(o.outputRetentionDays >= 0) || !Number.isFinite(o.outputRetentionDays)) {
+    throw new Error(`outputRetentionDays (GPULAB_OUTPUT_RETENTION_DAYS): "${o.outputRetentionDays}" must be a number of days, 0 or more (0: keep outputs until deleted)`);
   }
   return {
     port: o.port,
@@ -124,6 +139,8 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     protoDir: join(__dirname, '..', '..', '..', 'proto'),
     rateLimits: rateLimits(o.rateLimits ?? {}),
     maxOpenStreamsPerToken: o.maxOpenStreamsPerToken,
+    outputRetentionMs: Math.round(o.outputRetentionDays * 86_400_000),
+    outputSweepMs: parseDurationMs(o.outputSweepInterval, 'outputSweepInterval'),
   };
 }
 
@@ -181,5 +198,7 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
       RATE_LIMIT_GROUPS.map((g) => [g, { perSecond: num(env[`GPULAB_RL_${g.toUpperCase()}_RATE`]), burst: num(env[`GPULAB_RL_${g.toUpperCase()}_BURST`]) }]),
     ),
     maxOpenStreamsPerToken: num(env.GPULAB_MAX_WATCHES_PER_TOKEN),
+    outputRetentionDays: num(env.GPULAB_OUTPUT_RETENTION_DAYS),
+    outputSweepInterval: env.GPULAB_OUTPUT_SWEEP_INTERVAL,
   };
 }

@@ -8,6 +8,7 @@ import { ArtifactSweeper } from './artifact-sweeper';
 import { ArtifactsGrpcService } from './artifacts.grpc-service';
 import { HeavyWorkGate } from './heavy-work-gate';
 import { InputSweeper } from './input-sweeper';
+import { JobOutputs } from './job-outputs';
 import { StorageLedger } from './storage-ledger';
 import { type GatewayConfig } from './config';
 import { GrpcServer } from './grpc-server';
@@ -83,6 +84,12 @@ export class GatewayModule implements OnApplicationShutdown {
           provide: InputSweeper,
           inject: [JETSTREAM, StorageLedger, SchedulerClient],
           useFactory: (r: JetStreamResources, ledger: StorageLedger, scheduler: SchedulerClient) => new InputSweeper(ledger, r.artifacts, scheduler),
+        },
+        {
+          provide: JobOutputs,
+          inject: [JETSTREAM, StorageLedger, SchedulerClient, ResultReader],
+          useFactory: (r: JetStreamResources, ledger: StorageLedger, scheduler: SchedulerClient, results: ResultReader) =>
+            new JobOutputs(ledger, r.artifacts, scheduler, results, { retentionMs: config.outputRetentionMs, teamStorageBytes: config.teamStorageBytes }),
         },
         { provide: ResultDownload, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultDownload(r.artifacts) },
         { provide: ResultReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new ResultReader(r.artifacts) },

@@ -101,7 +101,7 @@ export class JobEventFeed {
         lastMessageAt = Date.now();
         const envelope = msg.json<JobEventEnvelope>();
         const body = envelope.body;
-        const resolved = body.type === 'result' && body.result === undefined ? await this.results.read(body.resultRef) : undefined;
+        const resolved = body.type === 'result' && body.result === undefined ? await this.readResult(body.resultRef) : undefined;
         const event = jobEventToProto(envelope, msg.seq, resolved);
         if (event) fanOut.append(event);
         if (body.type === 'state' && isTerminalState(body.state)) break;
@@ -112,6 +112,16 @@ export class JobEventFeed {
     } finally {
       clearInterval(quiet);
       messages.stop();
+    }
+  }
+
+  /** A result too large to ride in its event; one deleted since (`gpulab outputs rm`) is replayed without it. */
+  private async readResult(name: string): Promise<unknown> {
+    try {
+      return await this.results.read(name);
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === ErrorCodes.notFound) return undefined;
+      throw error;
     }
   }
 }

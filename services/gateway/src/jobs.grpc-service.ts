@@ -1,13 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { type ServerWritableStream, type UntypedHandleCall } from '@grpc/grpc-js';
-import { type Caller, ErrorCodes, isTerminalState, JOB_ID_PATTERN, type JobRecord, jobRecordToProto, jobStateFromProto, type JobStateName, JobStates, pb, quoteInput } from '@gpulab/contracts';
+import {
+  type Caller,
+  ErrorCodes,
+  isTerminalState,
+  JOB_ID_PATTERN,
+  type JobRecord,
+  jobRecordToProto,
+  jobStateFromProto,
+  type JobStateName,
+  JobStates,
+  pb,
+  quoteInput,
+  RETENTION_DELETER,
+  storageUsageToProto,
+} from '@gpulab/contracts';
 import { findJobKind } from '@gpulab/jobs';
 import { ulid } from 'ulid';
 import { GatewayError } from './errors';
 import { asInvalidArgument, InputIntake } from './input-intake';
 import { ModelReference } from './model-reference';
 import { JobEventFeed } from './job-event-feed';
+import { JobOutputs } from './job-outputs';
 import { ResultDownload } from './result-download';
 import { ResultReader } from './result-reader';
 import { RpcHandler } from './rpc-handler';
@@ -25,6 +40,7 @@ export class JobsGrpcService {
     private readonly rpc: RpcHandler,
     private readonly downloads: ResultDownload,
     private readonly models: ModelReference,
+    private readonly outputs: JobOutputs,
   ) {}
 
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
@@ -39,6 +55,22 @@ export class JobsGrpcService {
       downloadResult: this.rpc.serverStream('DownloadResult', (caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>, signal) =>
         this.download(caller, call, signal),
       ),
+      deleteJobOutputs: this.rpc.unary('DeleteJobOutputs', (caller, req: pb.DeleteJobOutputsRequest) => this.deleteOutputs(caller, req)),
+    };
+  }
+
+  private async deleteOutputs(caller: Caller, req: pb.DeleteJobOutputsRequest): Promise<pb.DeleteJobOutputsResponse> {
+    const done = await this.outputs.delete(caller, jobId(req.id));
+    const deletion = done.job.outputsDeleted;
+    this.log.info({ jobId: done.job.id, team: done.job.team, files: done.files, freedBytes: done.freedBytes, alreadyDeleted: done.alreadyDeleted }, 'job outputs deleted');
+    return {
+      id: done.job.id,
+      alreadyDeleted: done.alreadyDeleted,
+      deletedFiles: done.files,
+      freedBytes: done.freedBytes,
+      deletedAt: deletion?.at ?? '',
+      deletedBy: deletion?.by ?? '',
+      usage: storageUsageToProto(done.usage),
     };
   }
 
@@ -72,6 +104,7 @@ export class JobsGrpcService {
       const hint = isTerminalState(job.state) ? 'it has no result to download' : `its result can be downloaded once it has SUCCEEDED; "gpulab watch ${job.id}" follows it`;
       throw new GatewayError(ErrorCodes.failedPrecondition, `job ${job.id} is ${job.state}${why}: ${hint}`);
     }
+    if (job.outputsDeleted) throw new GatewayError(ErrorCodes.failedPrecondition, outputsDeletedMessage(job));
     if (!job.resultRef) throw new GatewayError(ErrorCodes.notFound, `job ${job.id} succeeded but its result is not stored`);
     const sent = await this.downloads.send(job.id, job.resultRef, call, signal, { fileIndex: call.request.resumeFileIndex, offset: call.request.resumeOffset });
     return { jobId: job.id, ...sent };
@@ -103,8 +136,14 @@ export class JobsGrpcService {
   }
 
   private async toProto(job: JobRecord): Promise<pb.Job> {
-    return jobRecordToProto(job, job.resultRef ? await this.results.read(job.resultRef) : undefined);
+    return jobRecordToProto(job, job.resultRef && !job.outputsDeleted ? await this.results.read(job.resultRef) : undefined);
   }
+}
+
+function outputsDeletedMessage(job: JobRecord): string {
+  const deletion = job.outputsDeleted;
+  const who = deletion?.by === RETENTION_DELETER ? 'by the retention (GPULAB_OUTPUT_RETENTION_DAYS after the job ended)' : `by ${deletion?.by}`;
+  return `the result and files of job ${job.id} were deleted on ${deletion?.at} ${who}; run the job again to get them back`;
 }
 
 function drained(call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>, signal: AbortSignal): Promise<void> {

@@ -49,6 +49,9 @@ export class ModelReference {
     if (job.state !== JobStates.succeeded || !job.resultRef) {
       throw new GatewayError(ErrorCodes.failedPrecondition, `job ${id} is ${job.state}: a model can be used once its training job has SUCCEEDED`);
     }
+    if (job.outputsDeleted) {
+      throw new GatewayError(ErrorCodes.failedPrecondition, `the outputs of job ${id}, its model included, were deleted on ${job.outputsDeleted.at}; train the model again`);
+    }
     const result = (await this.results.read(job.resultRef)) as { files?: OutputFileRef[] };
     const written = new Set((result.files ?? []).map((f) => f.name));
     const missing = MODEL_FILES.filter((f) => !written.has(f));

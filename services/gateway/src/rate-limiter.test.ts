@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileGatewayConfig, gatewayOptionsFromEnv } from './config';
-import { DEFAULT_RATE_LIMITS, OpenStreamCounter, RateLimiter } from './rate-limiter';
+import { DEFAULT_RATE_LIMITS, OpenStreamCounter, peerAddress, RateLimiter } from './rate-limiter';
 import { RPC_LIMIT_GROUPS } from './rpc-limits';
 
 const limits = { ...DEFAULT_RATE_LIMITS, submit: { perSecond: 20, burst: 5 } };
@@ -44,6 +44,33 @@ describe('the per-token rate limiter', () => {
     assert.equal(limiter.size, 10_000);
     limiter.take('late', 'submit', 120_000);
     assert.equal(limiter.size, 1);
+  });
+});
+
+describe('the per-address limit of calls without a valid token', () => {
+  const unauthenticated = { ...DEFAULT_RATE_LIMITS, unauthenticated: { perSecond: 2, burst: 3 } };
+
+  it('is looked at without taking from it, and refuses from this address once the failures used it up', () => {
+    const limiter = new RateLimiter(unauthenticated);
+    for (let i = 0; i < 10; i++) assert.equal(limiter.peek('10.0.0.7', 'unauthenticated', 0).ok, true, 'looking takes nothing');
+    for (let i = 0; i < 3; i++) limiter.take('10.0.0.7', 'unauthenticated', 0);
+    const held = limiter.peek('10.0.0.7', 'unauthenticated', 0);
+    assert.equal(!held.ok && held.message, 'too many calls without a valid token from this address: 2 per second (bursts of 3); try again in 0.5 s');
+    assert.equal(limiter.peek('10.0.0.8', 'unauthenticated', 0).ok, true, 'another address has its own bucket');
+    assert.equal(limiter.peek('10.0.0.7', 'unauthenticated', 500).ok, true, 'one call back after 1/2 s');
+  });
+
+  it('keys a peer by its address, not its port', () => {
+    assert.equal(peerAddress('ipv4:10.0.0.7:51234'), '10.0.0.7');
+    assert.equal(peerAddress('ipv6:[::1]:51234'), '::1');
+    assert.equal(peerAddress('ipv6:[fe80::1]'), 'fe80::1');
+    assert.equal(peerAddress('unix:/tmp/gpulab.sock'), 'unix:/tmp/gpulab.sock');
+  });
+
+  it('comes from GPULAB_RL_UNAUTHENTICATED_RATE and _BURST', () => {
+    const config = compileGatewayConfig(gatewayOptionsFromEnv({ GPULAB_RL_UNAUTHENTICATED_RATE: '1', GPULAB_RL_UNAUTHENTICATED_BURST: '4' }));
+    assert.deepEqual(config.rateLimits.unauthenticated, { perSecond: 1, burst: 4 });
+    assert.deepEqual(compileGatewayConfig({}).rateLimits.unauthenticated, DEFAULT_RATE_LIMITS.unauthenticated);
   });
 });
 

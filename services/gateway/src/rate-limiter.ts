@@ -4,7 +4,11 @@
  * until one is back. Pure: the caller passes the time, so tests need no clock.
  */
 
-export const RATE_LIMIT_GROUPS = ['read', 'submit', 'upload', 'admin'] as const;
+/**
+ * `unauthenticated` is not a group of RPCs: its buckets are per remote address and count the
+ * calls of any RPC that came without a valid token, which no per-token bucket can hold back.
+ */
+export const RATE_LIMIT_GROUPS = ['read', 'submit', 'upload', 'admin', 'unauthenticated'] as const;
 export type RateLimitGroup = (typeof RATE_LIMIT_GROUPS)[number];
 
 export interface RateLimit {
@@ -26,6 +30,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   submit: { perSecond: 20, burst: 100 },
   upload: { perSecond: 10, burst: 50 },
   admin: { perSecond: 20, burst: 100 },
+  // A person mistyping a token, or a script started with a stale one, stays far below this.
+  unauthenticated: { perSecond: 5, burst: 30 },
 };
 
 /** What the refusal calls a group's calls, as in "too many submissions from this token". */
@@ -34,6 +40,16 @@ const GROUP_NOUNS: Record<RateLimitGroup, string> = {
   submit: 'submissions and changes',
   upload: 'upload and download calls',
   admin: 'admin calls',
+  unauthenticated: 'calls without a valid token',
+};
+
+/** Whose calls a group's buckets count. */
+const GROUP_SOURCES: Record<RateLimitGroup, string> = {
+  read: 'this token',
+  submit: 'this token',
+  upload: 'this token',
+  admin: 'this token',
+  unauthenticated: 'this address',
 };
 
 export type Admission = { ok: true } | { ok: false; retryAfterMs: number; message: string };
@@ -69,6 +85,17 @@ export class RateLimiter {
     return { ok: false, retryAfterMs, message: refusal(group, limit, retryAfterMs) };
   }
 
+  /** Whether `key`'s bucket of `group` has a call left at `nowMs`, without taking it. */
+  peek(key: string, group: RateLimitGroup, nowMs: number): Admission {
+    const limit = this.limits[group];
+    const bucket = this.buckets.get(`${group}\u0000${key}`);
+    if (!(limit.perSecond > 0) || !bucket) return { ok: true };
+    const tokens = Math.min(limit.burst, bucket.tokens + (Math.max(0, nowMs - bucket.atMs) * limit.perSecond) / 1000);
+    if (tokens >= 1) return { ok: true };
+    const retryAfterMs = Math.ceil(((1 - tokens) * 1000) / limit.perSecond);
+    return { ok: false, retryAfterMs, message: refusal(group, limit, retryAfterMs) };
+  }
+
   /** Buckets held now (for tests of the eviction). */
   get size(): number {
     return this.buckets.size;
@@ -90,7 +117,19 @@ export class RateLimiter {
 
 function refusal(group: RateLimitGroup, limit: RateLimit, retryAfterMs: number): string {
   const wait = retryAfterMs < 10_000 ? (Math.max(retryAfterMs, 100) / 1000).toFixed(1) : String(Math.ceil(retryAfterMs / 1000));
-  return `too many ${GROUP_NOUNS[group]} from this token: ${formatRate(limit.perSecond)} per second (bursts of ${limit.burst}); try again in ${wait} s`;
+  return `too many ${GROUP_NOUNS[group]} from ${GROUP_SOURCES[group]}: ${formatRate(limit.perSecond)} per second (bursts of ${limit.burst}); try again in ${wait} s`;
+}
+
+/**
+ * The remote address of a gRPC peer ("ipv4:10.0.0.7:51234", "ipv6:[::1]:51234") without its
+ * port: a client that opens a new connection per call gets a new port each time, not a new bucket.
+ */
+export function peerAddress(peer: string): string {
+  const ipv6 = /^ipv6:\[([^\]]*)\](?::\d+)?$/.exec(peer);
+  if (ipv6) return ipv6[1];
+  const ipv4 = /^ipv4:([^:]+)(?::\d+)?$/.exec(peer);
+  if (ipv4) return ipv4[1];
+  return peer;
 }
 
 function formatRate(perSecond: number): string {

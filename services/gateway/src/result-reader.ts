@@ -12,6 +12,11 @@ export class ResultReader {
     private readonly cacheEntries = 32,
   ) {}
 
+  /** Drops a result that was deleted, so that no read finds it here any more. */
+  forget(name: string): void {
+    this.cache.delete(name);
+  }
+
   async read(name: string): Promise<unknown> {
     if (this.cache.has(name)) return this.cache.get(name);
     const bytes = await readObject(this.artifacts, name);

@@ -5,10 +5,16 @@ import { boundedMessage, type Caller, ErrorCodes } from '@gpulab/contracts';
 import { type GatewayConfig } from './config';
 import { GatewayError, toServiceError } from './errors';
 import { OpenCallGuard } from './open-call-guard';
-import { OpenStreamCounter, RateLimiter } from './rate-limiter';
+import { OpenStreamCounter, peerAddress, RateLimiter } from './rate-limiter';
 import { COUNTED_STREAMS, limitGroupOf } from './rpc-limits';
 import { TokenAuthenticator } from './token-authenticator';
 import { GATEWAY_CONFIG } from './tokens';
+
+/** What a call offers for authentication: its metadata and where it came from. */
+interface IncomingCall {
+  metadata: Metadata;
+  getPeer(): string;
+}
 
 /** A refusal's reason in the log: enough to see what was wrong, never a whole echoed input. */
 const LOGGED_REASON_CHARS = 300;
@@ -41,7 +47,7 @@ export class RpcHandler {
       const started = performance.now();
       void (async () => {
         try {
-          const caller = await this.authenticate(rpc, call.metadata);
+          const caller = await this.authenticate(rpc, call);
           const response = await handle(caller, call.request);
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
           callback(null, response);
@@ -60,7 +66,7 @@ export class RpcHandler {
       const started = performance.now();
       void (async () => {
         try {
-          const caller = await this.authenticate(rpc, call.metadata);
+          const caller = await this.authenticate(rpc, call);
           const response = await this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal));
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
           callback(null, response);
@@ -84,7 +90,7 @@ export class RpcHandler {
       const started = performance.now();
       void (async () => {
         try {
-          const caller = await this.authenticate(rpc, call.metadata);
+          const caller = await this.authenticate(rpc, call);
           const fields = await this.counted(rpc, caller, () => this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal)));
           this.log.info({ rpc, team: caller.team, role: caller.role, ...fields, ms: Math.round(performance.now() - started) }, 'rpc');
           call.end();
@@ -98,11 +104,37 @@ export class RpcHandler {
   }
 
   /** The caller, once its token is valid and its rate limit has room for this call. */
-  private async authenticate(rpc: string, metadata: Metadata): Promise<Caller> {
-    const caller = await this.auth.authenticate(metadata);
+  private async authenticate(rpc: string, call: IncomingCall): Promise<Caller> {
+    const caller = await this.authenticated(call);
     const admission = this.limiter.take(callerKey(caller), limitGroupOf(rpc), performance.now());
     if (!admission.ok) throw new GatewayError(ErrorCodes.resourceExhausted, admission.message);
     return caller;
+  }
+
+  /**
+   * The caller of a call's token. Calls without a valid token take from their address's bucket,
+   * which no per-token bucket can do for them; once it is empty, that address's calls are
+   * answered RESOURCE_EXHAUSTED without a token lookup, except those whose token is known
+   * without one (so a member behind the same address as a flood still gets in).
+   */
+  private async authenticated(call: IncomingCall): Promise<Caller> {
+    const peer = peerAddress(call.getPeer());
+    const now = performance.now();
+    const room = this.limiter.peek(peer, 'unauthenticated', now);
+    if (!room.ok) {
+      const known = this.auth.knownCaller(call.metadata);
+      if (known) return known;
+      throw new GatewayError(ErrorCodes.resourceExhausted, room.message);
+    }
+    try {
+      return await this.auth.authenticate(call.metadata);
+    } catch (error) {
+      if (error instanceof GatewayError && (error.code === ErrorCodes.unauthenticated || error.code === ErrorCodes.permissionDenied)) {
+        const admission = this.limiter.take(peer, 'unauthenticated', now);
+        if (!admission.ok) throw new GatewayError(ErrorCodes.resourceExhausted, admission.message);
+      }
+      throw error;
+    }
   }
 
   /** Runs a stream that counts against its caller's open streams, refused when they are all taken. */

@@ -22,6 +22,7 @@ export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
   CancelSlot: 'submit',
   MoveSlot: 'submit',
   DeleteArtifact: 'submit',
+  DeleteJobOutputs: 'submit',
   CreateUpload: 'upload',
   WriteUpload: 'upload',
   FinishUpload: 'upload',

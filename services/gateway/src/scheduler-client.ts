@@ -1,4 +1,4 @@
-import { ALL_JOB_STATES, isTerminalState, type MemberCommand, type MemberTokenCommand, type MemberTokenReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes } from '@gpulab/contracts';
+import { ALL_JOB_STATES, isTerminalState, type MemberCommand, type MemberTokenCommand, type MemberTokenReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes, type DeleteOutputsCommand, type DeleteOutputsReply } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
 
@@ -22,6 +22,10 @@ export class SchedulerClient {
 
   async get(ref: JobRef): Promise<JobRecord> {
     return (await this.request<JobReply>(SchedulerSubjects.get, ref)).job;
+  }
+
+  deleteOutputs(command: DeleteOutputsCommand): Promise<DeleteOutputsReply> {
+    return this.request(SchedulerSubjects.deleteOutputs, command);
   }
 
   list(query: ListQuery): Promise<ListReply> {

@@ -53,4 +53,22 @@ describe('StorageIndex', () => {
     index.apply(objectKey('jobs/j-1/input.f64'), 2, objectItem({ name: 'jobs/j-1/input.f64', size: 80, ...meta, deleted: true }));
     assert.equal(index.usage('demo', 1000).jobInputBytes, 0);
   });
+
+  it("lists one job's objects with their sizes, and frees them when they are removed", () => {
+    const index = new StorageIndex();
+    const meta = { metadata: { [ObjectMetadata.team]: 'demo' }, deleted: false };
+    for (const [name, size] of [['jobs/j-1/result.json', 5], ['jobs/j-1/out/plot.svg', 7], ['jobs/j-2/result.json', 3]] as const) {
+      index.apply(objectKey(name), 1, objectItem({ name, size, ...meta }), 1000);
+    }
+    assert.deepEqual(
+      index.jobObjects('j-1').map((o) => [o.name, o.bytes, o.part]),
+      [
+        ['jobs/j-1/result.json', 5, 'jobOutputBytes'],
+        ['jobs/j-1/out/plot.svg', 7, 'jobOutputBytes'],
+      ],
+    );
+    for (const o of index.jobObjects('j-1')) index.removed(objectKey(o.name));
+    assert.deepEqual(index.jobObjects('j-1'), []);
+    assert.equal(index.usage('demo', 1000).jobOutputBytes, 3);
+  });
 });

@@ -23,6 +23,16 @@ export interface StoredInput {
   modifiedMs: number;
 }
 
+/** An object a job stored, as the index knows it. */
+export interface StoredJobObject {
+  name: string;
+  jobId: string;
+  team: string;
+  part: StoragePart;
+  bytes: number;
+  modifiedMs: number;
+}
+
 /** A removal the gateway made itself: no older revision of the key may bring it back. */
 const REMOVED_HERE = Number.MAX_SAFE_INTEGER;
 
@@ -91,6 +101,23 @@ export class StorageIndex {
       const name = key.slice(OBJECT_KEY.length);
       const match = JOB_OBJECT.exec(name);
       if (match && (match[2] === 'input.f64' || match[2] === 'checkpoint')) out.push({ name, jobId: match[1], team: entry.item.team, modifiedMs: entry.modifiedMs });
+    }
+    return out;
+  }
+
+  /** Every counted object of one job (its input, result, files, checkpoint). */
+  jobObjects(jobId: string): StoredJobObject[] {
+    return this.allJobObjects().filter((o) => o.jobId === jobId);
+  }
+
+  /** Every counted job object, for sweeps that group them by job. */
+  allJobObjects(): StoredJobObject[] {
+    const out: StoredJobObject[] = [];
+    for (const [key, entry] of this.entries) {
+      if (!entry.item || !key.startsWith(OBJECT_KEY)) continue;
+      const name = key.slice(OBJECT_KEY.length);
+      const match = JOB_OBJECT.exec(name);
+      if (match) out.push({ name, jobId: match[1], team: entry.item.team, part: entry.item.part, bytes: entry.item.bytes, modifiedMs: entry.modifiedMs });
     }
     return out;
   }

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { artifactKindOf, type DataFormatName, encodedMatrixBytes, ErrorCodes, type ModelBundle, type ModelSummary, type UploadFileName, type UploadRecord } from '@gpulab/contracts';
 import {
   ComputeError,
@@ -5,15 +7,14 @@ import {
   CsvMatrixReader,
   csvShape,
   decodeImagePixels,
-  idxLayout,
   InvalidInputError,
   type Labels,
   labelsFromValues,
   type Matrix,
   parseIdx,
   parseNpy,
-  readNpyHeader,
   type Tensor,
+  TensorStreamReader,
   tensorToMatrix,
 } from '@gpulab/compute';
 import { readUploadedModel } from '@gpulab/neural';
@@ -50,13 +51,14 @@ export type UploadParser = (source: UploadSource) => Promise<ParsedUpload>;
  *
  * A data set's matrix size (rows × columns × 8 bytes) is checked against the team's free space
  * before the matrix is made: a CSV's from a first pass that counts its lines, an NPY's or IDX's
- * from its header. A CSV is then read chunk by chunk straight into the matrix, so the gateway
- * holds the matrix and a chunk, never the file's text.
+ * from its header. Either is then read chunk by chunk straight into the matrix, so the gateway
+ * holds the matrix and a chunk, never the file.
  */
 export const parseUpload: UploadParser = async (source) => {
   const { upload } = source;
   const kind = artifactKindOf(upload.data.format);
   if (upload.data.format === 'csv') return withLabels(source, await parseCsvUpload(source));
+  if (kind === 'dataset') return withLabels(source, await parseTensorUpload(source));
   const data = await source.read('data');
   if (kind === 'image') {
     const image = await naming(upload.data.filename, () => decodeImagePixels(data));
@@ -68,17 +70,60 @@ export const parseUpload: UploadParser = async (source) => {
     const { bundle, summary } = await naming(upload.data.filename, () => readUploadedModel(data, weights));
     return { kind, bundle, summary };
   }
-  const dims = await naming(upload.data.filename, () => tensorDims(upload.data.format, data));
-  const rows = dims[0] ?? 0;
-  const cols = dims.slice(1).reduce((a, b) => a * b, 1);
-  await source.ensureRoom(encodedMatrixBytes(rows, cols, upload.labels !== undefined), `${rows} × ${cols} numbers of 8 bytes`);
-  const parsed = await naming(upload.data.filename, (): Extract<ParsedUpload, { kind: 'dataset' }> => {
-    const tensor = readTensor(upload.data.format, data);
-    const matrix = checkShape(checkFinite(tensorToMatrix(tensor))).matrix;
-    return { kind: 'dataset', matrix, ...(dims.length >= 3 ? { itemShape: dims.slice(1) } : {}) };
-  });
-  return withLabels(source, parsed);
+  throw new GatewayError(ErrorCodes.invalidArgument, `${upload.data.filename}: format ${upload.data.format} is not one gpulab reads`);
 };
+
+/**
+ * Two passes, as for a CSV: the first checks the checksum and keeps nothing; the second pushes
+ * each chunk (an IDX file's decompressed as it is read) into a TensorStreamReader, whose header
+ * is checked against the free space before its matrix is made. The gateway holds the matrix
+ * and a chunk, never the file.
+ */
+async function parseTensorUpload(source: UploadSource): Promise<Extract<ParsedUpload, { kind: 'dataset' }>> {
+  const { upload } = source;
+  const format = upload.data.format === 'npy' ? 'npy' : 'idx';
+  await naming(upload.data.filename, () => source.scan('data', () => undefined));
+  return naming(upload.data.filename, async () => {
+    const { chunks, compressed } = await decompressed(format, source.chunks('data'));
+    const reader = new TensorStreamReader(format, compressed ? undefined : upload.data.sizeBytes);
+    let checked = false;
+    for await (const chunk of chunks) {
+      reader.push(chunk);
+      if (!checked && reader.dims) {
+        checked = true;
+        const dims = reader.dims;
+        const cols = dims.slice(1).reduce((a, b) => a * b, 1);
+        await source.ensureRoom(encodedMatrixBytes(dims[0] ?? 0, cols, upload.labels !== undefined), `${dims[0] ?? 0} × ${cols} numbers of 8 bytes`);
+      }
+    }
+    const tensor = reader.end();
+    const matrix = checkShape(checkFinite(tensorToMatrix(tensor))).matrix;
+    return { kind: 'dataset', matrix, ...(tensor.dims.length >= 3 ? { itemShape: tensor.dims.slice(1) } : {}) };
+  });
+}
+
+/** An IDX file's chunks decompressed as they are read when it is gzip-compressed (as MNIST ships); others as they are. */
+async function decompressed(format: 'npy' | 'idx', chunks: AsyncIterable<Uint8Array>): Promise<{ chunks: AsyncIterable<Uint8Array>; compressed: boolean }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  async function* all(): AsyncGenerator<Uint8Array> {
+    if (!first.done) yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  const head = first.done ? undefined : first.value;
+  const compressed = format === 'idx' && head !== undefined && head[0] === 0x1f && head[1] === 0x8b;
+  if (!compressed) return { chunks: all(), compressed };
+  async function* gunzipped(): AsyncGenerator<Uint8Array> {
+    // pipe() passes backpressure on: the store is read only as fast as the reader takes the output.
+    const gunzip = Readable.from(all()).pipe(createGunzip());
+    try {
+      for await (const piece of gunzip) yield piece as Buffer;
+    } catch (cause) {
+      throw new InvalidInputError('IDX_FORMAT', `the file looks gzip-compressed but does not decompress (${(cause as Error).message})`, { cause });
+    }
+  }
+  return { chunks: gunzipped(), compressed };
+}
 
 /** Two passes: one counts lines (and checks the checksum), then the matrix is filled chunk by chunk. */
 async function parseCsvUpload(source: UploadSource): Promise<Extract<ParsedUpload, { kind: 'dataset' }>> {
@@ -97,11 +142,6 @@ async function parseCsvUpload(source: UploadSource): Promise<Extract<ParsedUploa
     const read = reader.end();
     return { kind: 'dataset', ...checkShape(read.matrix), labels: read.labels };
   });
-}
-
-/** The dimensions a tensor's header declares, checked against the file's length. */
-function tensorDims(format: DataFormatName, bytes: Buffer): number[] {
-  return format === 'npy' ? readNpyHeader(bytes).shape : idxLayout(bytes).dims;
 }
 
 /** A data set's labels from its second file, one per row. */

@@ -26,6 +26,7 @@ export class CommandServer {
     this.serve(SchedulerSubjects.cancel, (c) => this.scheduler.cancel(c));
     this.serve(SchedulerSubjects.get, (c) => this.scheduler.get(c));
     this.serve(SchedulerSubjects.list, (c) => this.scheduler.list(c));
+    this.serve(SchedulerSubjects.deleteOutputs, (c) => this.scheduler.deleteOutputs(c));
     this.serve(SchedulerSubjects.calendar, () => this.calendar.calendar());
     this.serve(SchedulerSubjects.book, (c) => this.calendar.book(c));
     this.serve(SchedulerSubjects.cancelSlot, (c) => this.calendar.cancel(c));

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
   type Caller,
+  type DeleteOutputsCommand,
+  type DeleteOutputsReply,
   ErrorCodes,
   type JobEventEnvelope,
   type JobRecord,
@@ -16,6 +18,7 @@ import {
   type UsageRow,
   isTerminalState,
   TUTORS_TEAM,
+  RETENTION_DELETER,
 } from '@gpulab/contracts';
 import {
   DEFAULT_SLOT_RULES,
@@ -207,6 +210,26 @@ export class SchedulerService {
       const cancelled = await this.transitioner.apply(job, onCancelled(job, ref.caller.name, this.now()));
       void this.requestCycle();
       return { job: cancelled };
+    });
+  }
+
+  /**
+   * Marks an ended job's result and files deleted; the gateway, which indexes the objects, then
+   * deletes them. Marking first means a download never finds a half-deleted result without
+   * being told why, and a deletion cut short is finished by asking again (or by the retention
+   * sweep), which finds the mark and answers `alreadyDeleted`.
+   */
+  deleteOutputs(command: DeleteOutputsCommand): Promise<DeleteOutputsReply> {
+    return this.executor.run(async () => {
+      const job = this.visibleJob(command);
+      if (!isTerminalState(job.state)) {
+        throw precondition(`job ${job.id} is ${job.state}: its outputs can be deleted once it has ended ("gpulab cancel ${job.id}" ends it)`);
+      }
+      if (job.outputsDeleted) return { job, alreadyDeleted: true };
+      const by = command.retention === true ? RETENTION_DELETER : command.caller.name;
+      const marked = await this.store.update(job.id, (j) => ({ ...j, outputsDeleted: j.outputsDeleted ?? { at: this.clock.now().toISOString(), by } }));
+      this.log.info({ jobId: job.id, team: job.team, by }, 'job outputs marked deleted');
+      return { job: marked, alreadyDeleted: false };
     });
   }
 

@@ -37,7 +37,14 @@ describe('every input has a bound', () => {
   before(async () => {
     stack = await startCourseStack(dir.path, TOKENS, {
       // Low limits so that a test meets them in a few calls; the defaults are far higher.
-      env: { GPULAB_RL_SUBMIT_RATE: '1', GPULAB_RL_SUBMIT_BURST: '8', GPULAB_MAX_QUEUED_PER_TEAM: '3', GPULAB_MAX_WATCHES_PER_TOKEN: '3' },
+      env: {
+        GPULAB_RL_SUBMIT_RATE: '1',
+        GPULAB_RL_SUBMIT_BURST: '8',
+        GPULAB_RL_UNAUTHENTICATED_RATE: '1',
+        GPULAB_RL_UNAUTHENTICATED_BURST: '5',
+        GPULAB_MAX_QUEUED_PER_TEAM: '3',
+        GPULAB_MAX_WATCHES_PER_TOKEN: '3',
+      },
       // No slot for the other teams: their jobs stay QUEUED, which is what the caps count.
       booked: ['files'],
     });
@@ -104,6 +111,26 @@ describe('every input has a bound', () => {
       }, 5000);
     } finally {
       flood.close();
+      calm.close();
+    }
+  });
+
+  it('holds back an address whose calls keep failing to authenticate, while valid tokens from it are still answered', async () => {
+    const bad = stack.client('not-a-token');
+    const calm = stack.client(TOKENS.teams.calm);
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => bad.listJobs().then(() => 'OK', (e: GpulabError) => e)));
+      const codes = outcomes.map((o) => (o instanceof GpulabError ? o.code : o));
+      assert.equal(codes.filter((c) => c === 'UNAUTHENTICATED').length, 5, codes.join(', '));
+      const limited = outcomes.filter((o): o is GpulabError => o instanceof GpulabError && o.code === 'RESOURCE_EXHAUSTED');
+      assert.equal(limited.length, 5, codes.join(', '));
+      assert.match(limited[0].message, /too many calls without a valid token from this address: 1 per second \(bursts of 5\); try again in \d+\.\d s/);
+      // The same address, a valid token: answered while the bad one is held back.
+      await calm.listJobs();
+      assert.equal((await refusal(bad.listJobs())).code, 'RESOURCE_EXHAUSTED');
+      await eventually('the address to be let in again', async () => ((await refusal(bad.listJobs())).code === 'UNAUTHENTICATED' ? true : undefined), 5000);
+    } finally {
+      bad.close();
       calm.close();
     }
   });

@@ -62,6 +62,19 @@ export function parseIdx(bytes: Uint8Array): IdxTensor {
  */
 export function idxLayout(input: Uint8Array): IdxLayout {
   const bytes = isGzip(input) ? gunzip(input) : input;
+  return { bytes, ...idxHeader(bytes, bytes.length) };
+}
+
+/** The size in bytes of one element of an IDX type. */
+export function idxElementSize(type: IdxTypeCode): number {
+  return IDX_TYPES[type].size;
+}
+
+/**
+ * An IDX header read from the file's first bytes (at least `4 + 4 × dimensions`), checked
+ * against `fileLength` when it is known (a gzip-compressed file's is not until it is read).
+ */
+export function idxHeader(bytes: Uint8Array, fileLength?: number): Omit<IdxLayout, 'bytes'> {
   if (bytes.length < 4) throw formatError(`the file has ${bytes.length} bytes, too few for the 4-byte IDX header`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw formatError(`the file does not start like an IDX file (its first bytes are ${hex(bytes.subarray(0, 4))}, expected 00 00 then the type and dimension count)`);
@@ -79,15 +92,21 @@ export function idxLayout(input: Uint8Array): IdxLayout {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i));
   const count = dims.reduce((a, b) => a * b, 1);
+  if (fileLength !== undefined) checkIdxLength(type, dims, offset, fileLength);
+  return { type, dims, offset, count };
+}
+
+/** Refuses a file shorter or longer than its header says. */
+export function checkIdxLength(type: IdxTypeCode, dims: readonly number[], offset: number, fileLength: number): void {
+  const count = dims.reduce((a, b) => a * b, 1);
   const expected = offset + count * IDX_TYPES[type].size;
   const shape = `${dims.join(' × ')} ${IDX_TYPES[type].name} values`;
-  if (bytes.length < expected) {
-    throw formatError(`the file is truncated: ${shape} need a file of ${expected} bytes, this one has ${bytes.length}`);
+  if (fileLength < expected) {
+    throw formatError(`the file is truncated: ${shape} need a file of ${expected} bytes, this one has ${fileLength}`);
   }
-  if (bytes.length > expected) {
-    throw formatError(`the file is longer than its header says: ${shape} need a file of ${expected} bytes, this one has ${bytes.length}`);
+  if (fileLength > expected) {
+    throw formatError(`the file is longer than its header says: ${shape} need a file of ${expected} bytes, this one has ${fileLength}`);
   }
-  return { bytes, type, dims, offset, count };
 }
 
 function isGzip(bytes: Uint8Array): boolean {

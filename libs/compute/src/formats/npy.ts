@@ -8,10 +8,40 @@ export interface NpyArray {
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** Bytes of an `.npy` file before its header's length is known: magic, version and a length of 2 or 4 bytes. */
+export const NPY_PREAMBLE_BYTES = 12;
+
+/** Where an `.npy` file's elements start, from its first `NPY_PREAMBLE_BYTES` (or fewer, for a short file: undefined). */
+export function npyDataOffset(preamble: Uint8Array): number | undefined {
+  if (preamble.length < 10) return undefined;
+  const view = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
+  if (preamble[6] === 1) return 10 + view.getUint16(8, true);
+  if (preamble.length < 12) return undefined;
+  return 12 + view.getUint32(8, true);
+}
+
+/** The format's major version, once the magic and version (the first 10 bytes) are checked. */
+export function checkNpyPreamble(bytes: Uint8Array): number {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw formatError('the file is not a NumPy .npy file (it does not start with \\x93NUMPY); save it with numpy.save');
+  }
+  const major = bytes[6];
+  const minor = bytes[7];
+  if (!(major >= 1 && major <= 3) || minor !== 0) {
+    throw formatError(`.npy format version ${major}.${minor} is not supported; versions 1.0, 2.0 and 3.0 are`);
+  }
+  return major;
+}
+
+/** The element type of a `descr` such as '<f4', refused when it is not a plain number. */
+export function npyElementType(descr: string): { size: number; read: Reader; littleEndian: boolean } {
+  return { ...elementType(descr), littleEndian: descr[0] !== '>' };
+}
+
 /** NumPy pads the header so the data starts on a 64-byte boundary, for memory mapping. */
 const HEADER_ALIGNMENT = 64;
 
-type Reader = (view: DataView, byteOffset: number, littleEndian: boolean) => number;
+export type Reader = (view: DataView, byteOffset: number, littleEndian: boolean) => number;
 
 /** Element types by their kind and size, e.g. 'f4'; the byte order comes from the prefix. */
 const NPY_TYPES: Record<string, { size: number; read: Reader }> = {
@@ -35,15 +65,12 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * An `.npy` file's header, checked against the file's length, without reading its elements:
  * how large its matrix will be is known before it is made.
  */
-export function readNpyHeader(bytes: Uint8Array): { descr: string; fortranOrder: boolean; shape: number[]; dataOffset: number; type: { size: number; read: Reader }; count: number } {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw formatError('the file is not a NumPy .npy file (it does not start with \\x93NUMPY); save it with numpy.save');
-  }
-  const major = bytes[6];
-  const minor = bytes[7];
-  if (!(major >= 1 && major <= 3) || minor !== 0) {
-    throw formatError(`.npy format version ${major}.${minor} is not supported; versions 1.0, 2.0 and 3.0 are`);
-  }
+export function readNpyHeader(
+  bytes: Uint8Array,
+  /** The whole file's length, when `bytes` is only its beginning (the header, read as a stream); null: not known yet. */
+  fileLength: number | null = bytes.length,
+): { descr: string; fortranOrder: boolean; shape: number[]; dataOffset: number; type: { size: number; read: Reader }; count: number } {
+  const major = checkNpyPreamble(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthSize = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthSize) throw formatError('the file is truncated inside its header');
@@ -60,10 +87,12 @@ export function readNpyHeader(bytes: Uint8Array): { descr: string; fortranOrder:
   const type = elementType(descr);
   const count = shape.reduce((a, b) => a * b, 1);
   const needed = count * type.size;
-  const available = bytes.length - dataOffset;
-  const described = `shape (${shape.join(', ')}) of '${descr}'`;
-  if (available < needed) throw formatError(`the file is truncated: ${described} needs ${needed} bytes of data, the file has ${available}`);
-  if (available > needed) throw formatError(`the file is longer than its header says: ${described} needs ${needed} bytes of data, the file has ${available}`);
+  if (fileLength !== null) {
+    const available = fileLength - dataOffset;
+    const described = `shape (${shape.join(', ')}) of '${descr}'`;
+    if (available < needed) throw formatError(`the file is truncated: ${described} needs ${needed} bytes of data, the file has ${available}`);
+    if (available > needed) throw formatError(`the file is longer than its header says: ${described} needs ${needed} bytes of data, the file has ${available}`);
+  }
   return { descr, fortranOrder, shape, dataOffset, type, count };
 }
 
@@ -174,7 +203,7 @@ function readElements(bytes: Uint8Array, offset: number, count: number, descr: s
 }
 
 /** Column-major (first index fastest) to row-major (last index fastest). */
-function toRowMajor(data: Float64Array, shape: readonly number[]): Float64Array {
+export function toRowMajor(data: Float64Array, shape: readonly number[]): Float64Array {
   const out = new Float64Array(data.length);
   if (shape.length === 2) {
     const [rows, cols] = shape;
