@@ -47,8 +47,8 @@ function aJob(overrides: Partial<JobView> = {}): JobView {
 describe('a job as the CLI shows it', () => {
   it("names a queued job's waiting code, its sentence, its place in the queue and the day it can start", () => {
     const text = describeJob(aJob({ waiting: { code: 'WAITING_FOR_SLOT', message: 'waiting for your experiment slot on s1 from 2026-12-03', fromDay: '2026-12-03', position: 2 } }));
-    assert.match(text, /^waiting  WAITING_FOR_SLOT: waiting for your experiment slot on s1 from 2026-12-03$/m);
-    assert.match(text, /^queue    #2 in the team's queue, can start from 2026-12-03$/m);
+    assert.match(text, /^waiting {2}WAITING_FOR_SLOT: waiting for your experiment slot on s1 from 2026-12-03$/m);
+    assert.match(text, /^queue {4}#2 in the team's queue, can start from 2026-12-03$/m);
   });
 
   it('lists every attempt with its worker, GPUs, times, outcome and reason', () => {

@@ -85,7 +85,7 @@ describe('reasons as data: refusals and waiting jobs carry codes a script can br
     assert.deepEqual(job.attempts, []);
 
     const human = await cli('alpha', ['get', submitted.id]);
-    assert.match(human.stdout, /^waiting  WAITING_FOR_SLOT: waiting for your experiment slot/m);
+    assert.match(human.stdout, /^waiting {2}WAITING_FOR_SLOT: waiting for your experiment slot/m);
     assert.doesNotMatch(human.stdout, /"(code|waiting|attempts)"/);
 
     const list = await cli('alpha', ['jobs']);
