@@ -1,4 +1,4 @@
-import { type ArtifactView, type JobEventView, type JobView, type StorageUsage, type UploadView } from '@gpulab/sdk';
+import { type ArtifactView, type JobAttemptView, type JobEventView, type JobView, type StorageUsage, type UploadView } from '@gpulab/sdk';
 
 /** The JSON object `--json` prints: stable keys, dates as ISO strings. */
 export function jobJson(job: JobView): Record<string, unknown> {
@@ -20,13 +20,34 @@ export function describeJob(job: JobView): string {
     `gpus     ${job.gpus} asked, ${gpuList(job)}`,
   ];
   if (Object.keys(job.params).length > 0) lines.push(`params   ${JSON.stringify(job.params)}`);
-  if (job.waitingReason && job.state === 'QUEUED') lines.push(`waiting  ${job.waitingReason}`);
+  if (job.state === 'QUEUED') lines.push(...describeWaiting(job));
   if (job.reason) lines.push(`reason   ${job.reason}`);
+  if (job.notBefore && job.state === 'QUEUED') lines.push(`retry    not before ${job.notBefore.toISOString()}`);
   if (job.createdAt) lines.push(`created  ${job.createdAt.toISOString()}`);
   if (job.finishedAt) lines.push(`finished ${job.finishedAt.toISOString()}`);
   if (job.backend) lines.push(`backend  ${job.backend}`);
   if (job.result) lines.push(...describeResult(job.result));
+  if (job.attempts.length > 0) lines.push('attempts', ...attemptTable(job.attempts).split('\n').map((line) => `  ${line}`));
   return lines.join('\n');
+}
+
+/** The code first, for a person to look up and a script to match; then the rule in words. */
+function describeWaiting(job: JobView): string[] {
+  if (!job.waiting) return job.waitingReason ? [`waiting  ${job.waitingReason}`] : [];
+  const { code, message, fromDay, position } = job.waiting;
+  const lines = [`waiting  ${code}: ${message}`];
+  const when = [position ? `#${position} in the team's queue` : '', fromDay ? `can start from ${fromDay}` : ''].filter(Boolean);
+  if (when.length > 0) lines.push(`queue    ${when.join(', ')}`);
+  return lines;
+}
+
+export function attemptTable(attempts: readonly JobAttemptView[]): string {
+  const at = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '-');
+  const rows = [['ATTEMPT', 'WORKER', 'GPUS', 'FROM', 'TO', 'OUTCOME', 'REASON']];
+  for (const a of attempts) {
+    rows.push([String(a.attempt), a.worker ?? '-', a.gpus.length ? gpuList({ assignedGpus: a.gpus }) : '-', at(a.from), at(a.to), a.outcome, a.reason ?? '-']);
+  }
+  return table(rows);
 }
 
 function describeResult(result: Record<string, unknown>): string[] {
@@ -53,9 +74,18 @@ function num(v: unknown): string {
   return typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(7).replace(/0+$/, '')) : String(v);
 }
 
+/**
+ * One row a job; as squeue's NODELIST(REASON), a queued job's REASON is its waiting code, and
+ * POS its place in its team's queue (shown only when some job has one).
+ */
 export function jobTable(jobs: readonly JobView[]): string {
-  const rows = [['ID', 'KIND', 'TEAM', 'STATE', 'GPUS', 'CREATED']];
-  for (const j of jobs) rows.push([j.id, j.kind, j.team, j.state, gpuList(j), j.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '']);
+  const waiting = (j: JobView) => (j.state === 'QUEUED' ? j.waiting : undefined);
+  const withPosition = jobs.some((j) => waiting(j)?.position);
+  const rows = [['ID', 'KIND', 'TEAM', 'STATE', 'GPUS', 'CREATED', ...(withPosition ? ['POS'] : []), 'REASON']];
+  for (const j of jobs) {
+    const position = withPosition ? [String(waiting(j)?.position ?? '-')] : [];
+    rows.push([j.id, j.kind, j.team, j.state, gpuList(j), j.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '', ...position, waiting(j)?.code ?? '-']);
+  }
   return table(rows);
 }
 

@@ -228,7 +228,7 @@ program
           const e = error instanceof GpulabError ? error : undefined;
           if (e && uploadId && ['CANCELLED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED', 'UNKNOWN', 'INTERNAL'].includes(e.code)) {
             const again = ['upload', file, ...(opts.labels ? ['--labels', opts.labels] : []), ...(opts.weights ? ['--weights', opts.weights] : []), '--resume', uploadId].join(' ');
-            throw new GpulabError(e.code, e.grpcCode, `${e.message}. What arrived is kept for a while; go on with: gpulab ${again}`, { cause: e });
+            throw new GpulabError(e.code, e.grpcCode, `${e.message}. What arrived is kept for a while; go on with: gpulab ${again}`, { cause: e, reason: e.reason, metadata: e.metadata });
           }
           throw error;
         } finally {
@@ -651,9 +651,17 @@ function printJson(value: unknown): void {
 
 class UsageError extends Error {}
 
+/** True when the command line asked for JSON: then a refusal is printed as JSON on stdout too. */
+function jsonWanted(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof GpulabError) {
     process.stderr.write(`error: ${error.message} (${error.code})\n`);
+    // Scripts branch on `reason` (e.g. QUOTA_EXCEEDED), not on the sentence, which may change.
+    if (jsonWanted(process.argv)) printJson({ code: error.code, reason: error.reason ?? null, message: error.message, metadata: error.metadata });
   } else {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   }

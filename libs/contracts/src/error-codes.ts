@@ -1,3 +1,5 @@
+import { type ErrorMetadata, type ErrorReason } from './error-reasons';
+
 /**
  * Error codes that cross a process boundary (scheduler replies, worker reports). The gateway
  * maps them to gRPC status codes in one place.
@@ -19,4 +21,8 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export interface ErrorPayload {
   code: ErrorCode;
   message: string;
+  /** Which rule refused (see `ErrorReasons`); absent from older schedulers. */
+  reason?: ErrorReason;
+  /** The refusal's subject, e.g. `{ team, slot }`. */
+  metadata?: ErrorMetadata;
 }

@@ -16,3 +16,5 @@ export * from './nats-permissions';
 export * from './worker-data';
 export * from './member-tokens';
 export * from './input-excerpt';
+export * from './error-reasons';
+export * from './rpc-status';

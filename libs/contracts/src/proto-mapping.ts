@@ -1,6 +1,6 @@
 import * as pb from './pb';
 import { type JobEventEnvelope } from './events';
-import { type GpuAddress, type JobInputSpec, type JobRecord } from './job-record';
+import { type AttemptOutcome, AttemptOutcomes, type GpuAddress, type JobAttempt, type JobInputSpec, type JobRecord, type JobWaiting } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
 import { type MemberTokenReply, type SlotKind, type SlotView, type TeamQuotaView, type TeamView } from './slots';
 import { type ArtifactKindName, type ArtifactRecord, type DataFormatName, type StorageUsageView, type UploadFileName, uploadFiles, type UploadRecord } from './artifacts';
@@ -72,6 +72,59 @@ export function jobRecordToProto(job: JobRecord, result?: unknown): pb.Job {
     submittedBy: job.submittedBy,
     priority: job.priority,
     preemptible: job.preemptible,
+    waiting: waitingToProto(job.waiting),
+    attempts: (job.attempts ?? []).map(attemptToProto),
+    notBefore: date(job.notBefore),
+  };
+}
+
+function waitingToProto(waiting: JobWaiting | undefined): pb.JobWaiting | undefined {
+  if (!waiting) return undefined;
+  return { code: waiting.code, message: waiting.message, fromDay: waiting.fromDay ?? '', position: waiting.position ?? 0 };
+}
+
+/** The proto's zero values (empty, 0) stand for "not known", as elsewhere in this contract. */
+export function waitingFromProto(waiting: pb.JobWaiting | undefined): JobWaiting | undefined {
+  if (!waiting || !waiting.code) return undefined;
+  return {
+    code: waiting.code,
+    message: waiting.message,
+    ...(waiting.fromDay ? { fromDay: waiting.fromDay } : {}),
+    ...(waiting.position ? { position: waiting.position } : {}),
+  };
+}
+
+const OUTCOME_TO_PROTO: Record<AttemptOutcome, pb.AttemptOutcome> = {
+  [AttemptOutcomes.running]: pb.AttemptOutcome.ATTEMPT_OUTCOME_RUNNING,
+  [AttemptOutcomes.succeeded]: pb.AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED,
+  [AttemptOutcomes.retried]: pb.AttemptOutcome.ATTEMPT_OUTCOME_RETRIED,
+  [AttemptOutcomes.failed]: pb.AttemptOutcome.ATTEMPT_OUTCOME_FAILED,
+  [AttemptOutcomes.preempted]: pb.AttemptOutcome.ATTEMPT_OUTCOME_PREEMPTED,
+  [AttemptOutcomes.cancelled]: pb.AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED,
+};
+
+const OUTCOME_FROM_PROTO = new Map<pb.AttemptOutcome, AttemptOutcome>(
+  Object.entries(OUTCOME_TO_PROTO).map(([name, value]) => [value, name as AttemptOutcome]),
+);
+
+export function attemptOutcomeToProto(outcome: AttemptOutcome): pb.AttemptOutcome {
+  return OUTCOME_TO_PROTO[outcome];
+}
+
+/** Undefined for UNSPECIFIED and for numbers this version does not know. */
+export function attemptOutcomeFromProto(outcome: pb.AttemptOutcome): AttemptOutcome | undefined {
+  return OUTCOME_FROM_PROTO.get(outcome);
+}
+
+function attemptToProto(a: JobAttempt): pb.JobAttempt {
+  return {
+    attempt: a.attempt,
+    worker: a.worker ?? '',
+    gpus: gpusToProto(a.gpus),
+    from: date(a.from),
+    to: date(a.to),
+    outcome: attemptOutcomeToProto(a.outcome),
+    reason: a.reason ?? '',
   };
 }
 

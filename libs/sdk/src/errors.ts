@@ -1,15 +1,26 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { decodeErrorInfo, ERROR_DOMAIN, type ErrorMetadata, STATUS_DETAILS_KEY } from '@gpulab/contracts';
 
-/** A call the server refused or could not answer; `code` is the gRPC status name. */
+/**
+ * A call the server refused or could not answer; `code` is the gRPC status name, `reason` the
+ * rule that refused (one of gpulab's `ErrorReasons`, e.g. `QUOTA_EXCEEDED`), for scripts to
+ * branch on; absent when the call never reached a gpulab server.
+ */
 export class GpulabError extends Error {
+  readonly reason?: string;
+  /** The refusal's subject, e.g. `{ team, slot }`. */
+  readonly metadata: ErrorMetadata;
+
   constructor(
     readonly code: string,
     readonly grpcCode: number,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string; metadata?: ErrorMetadata },
   ) {
     super(message, options);
     this.name = 'GpulabError';
+    this.reason = options?.reason;
+    this.metadata = options?.metadata ?? {};
   }
 
   /** Only a server that could not be reached is worth another try; refusals are final. */
@@ -30,10 +41,19 @@ export class GpulabError extends Error {
         e.details ??
         e.message ??
         name;
-      return new GpulabError(name, e.code, message, { cause: error });
+      return new GpulabError(name, e.code, message, { cause: error, ...errorInfoOf(e) });
     }
     return new GpulabError('UNKNOWN', status.UNKNOWN, error instanceof Error ? error.message : String(error), { cause: error });
   }
+}
+
+/** The gpulab `ErrorInfo` of a status, from its grpc-status-details-bin trailer. */
+function errorInfoOf(error: Partial<ServiceError>): { reason?: string; metadata?: ErrorMetadata } {
+  const bytes = error.metadata?.get(STATUS_DETAILS_KEY)[0];
+  if (!Buffer.isBuffer(bytes)) return {};
+  const info = decodeErrorInfo(bytes);
+  if (!info || info.domain !== ERROR_DOMAIN) return {};
+  return { reason: info.reason, metadata: info.metadata };
 }
 
 /** grpc-js's own words for a message over the size limit, said as what to do about it. */

@@ -2,7 +2,7 @@ export { GpulabClient, type GpulabClientOptions, type JobInputOption, type JobOu
 export { connectionFailure, type Endpoint, GpulabError } from './errors';
 export { channelCredentials, TLS_ENV, tlsFromEnv, type TlsOptions, type TlsSetting } from './tls';
 export { connectionFromEnv, DEFAULT_ADDRESS, type ConnectionSettings } from './connection';
-export { type JobEventView, type JobView } from './job-view';
+export { type JobAttemptView, type JobEventView, type JobView } from './job-view';
 export { ALL_JOB_STATES, isTerminalState, type JobStateName } from '@gpulab/contracts';
 export { type BookOptions, type MemberTokenOptions } from './gpulab-client';
 export { type CalendarView, type FeasibilityInfo, type InventoryInfo, type QuotaInfo, type ServerInfo, type SlotInfo } from './slot-view';
@@ -12,3 +12,4 @@ export { type ArtifactView, type StorageUsage, type UploadFileView, type UploadV
 export { formatFromName, type UploadOptions, type UploadProgress, type UploadSource } from './artifact-upload';
 export { type DownloadedFile, type DownloadProgress } from './result-download';
 export { ARTIFACT_ID_PATTERN, DATA_FORMATS, type DataFormatName, UPLOAD_ID_PATTERN } from '@gpulab/contracts';
+export { ERROR_DOMAIN, type ErrorMetadata, type ErrorReason, ErrorReasons, type JobWaiting, type AttemptOutcome, AttemptOutcomes } from '@gpulab/contracts';

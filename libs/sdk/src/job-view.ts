@@ -1,4 +1,4 @@
-import { type GpuAddress, jobStateFromProto, type JobStateName, type pb } from '@gpulab/contracts';
+import { attemptOutcomeFromProto, type AttemptOutcome, type GpuAddress, jobStateFromProto, type JobStateName, type JobWaiting, type pb, waitingFromProto } from '@gpulab/contracts';
 
 /** A job as SDK users see it: states by name, times as Dates, the result as plain JSON. */
 export interface JobView {
@@ -11,7 +11,14 @@ export interface JobView {
   assignedGpus: GpuAddress[];
   attempt: number;
   reason?: string;
+  /** `waiting.message`, kept for older code. */
   waitingReason?: string;
+  /** Why a queued job waits, as data: the code (e.g. WAITING_FOR_SLOT), a sentence, the day it can start, its place in the queue. */
+  waiting?: JobWaiting;
+  /** Every attempt so far, oldest first. */
+  attempts: JobAttemptView[];
+  /** A job queued again after a transient failure is not placed before this. */
+  notBefore?: Date;
   createdAt?: Date;
   scheduledAt?: Date;
   startedAt?: Date;
@@ -19,6 +26,18 @@ export interface JobView {
   backend?: string;
   submittedBy: string;
   result?: Record<string, unknown>;
+}
+
+/** One attempt of a job: from being placed on GPUs to leaving them. */
+export interface JobAttemptView {
+  attempt: number;
+  worker?: string;
+  gpus: GpuAddress[];
+  from?: Date;
+  /** Unset while the attempt is on its GPUs. */
+  to?: Date;
+  outcome: AttemptOutcome | 'UNKNOWN';
+  reason?: string;
 }
 
 export type JobEventView =
@@ -39,6 +58,9 @@ export function jobFromProto(job: pb.Job): JobView {
     attempt: job.attempt,
     reason: job.reason || undefined,
     waitingReason: job.waitingReason || undefined,
+    waiting: waitingFromProto(job.waiting),
+    attempts: job.attempts.map(attemptFromProto),
+    notBefore: job.notBefore,
     createdAt: job.createdAt,
     scheduledAt: job.scheduledAt,
     startedAt: job.startedAt,
@@ -46,6 +68,18 @@ export function jobFromProto(job: pb.Job): JobView {
     backend: job.backend || undefined,
     submittedBy: job.submittedBy,
     result: job.result,
+  };
+}
+
+function attemptFromProto(a: pb.JobAttempt): JobAttemptView {
+  return {
+    attempt: a.attempt,
+    worker: a.worker || undefined,
+    gpus: a.gpus.map((g) => ({ server: g.server, index: g.index })),
+    from: a.from,
+    to: a.to,
+    outcome: attemptOutcomeFromProto(a.outcome) ?? 'UNKNOWN',
+    reason: a.reason || undefined,
   };
 }
 

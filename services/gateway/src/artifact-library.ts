@@ -13,6 +13,7 @@ import {
   storageUsedBytes,
   LABELS_FORMATS,
   ErrorCodes,
+  ErrorReasons,
   type JobRecord,
   quoteInput,
   type StorageUsageView,
@@ -180,7 +181,7 @@ export class ArtifactLibrary {
     const id = checkUploadId(uploadId);
     const found = await this.store.getUpload(id);
     if (!found || (await this.expiredAndDeleted(found.record))) throw this.uploadNotFound(id);
-    if (!canRead(caller, found.record.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`);
+    if (!canRead(caller, found.record.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { upload: id } });
     return { upload: found.record, revision: found.revision };
   }
 
@@ -209,6 +210,7 @@ export class ArtifactLibrary {
         throw new GatewayError(
           ErrorCodes.failedPrecondition,
           `${spec.filename}: a chunk at byte ${offset}, but only ${current.receivedBytes} bytes have arrived; go on from byte ${current.receivedBytes}`,
+          { reason: ErrorReasons.uploadIncomplete },
         );
       }
       await this.store.putPart(write.upload, file, offset, data);
@@ -254,12 +256,13 @@ export class ArtifactLibrary {
       throw this.uploadNotFound(id);
     }
     const upload = found.record;
-    if (!canRead(caller, upload.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`);
+    if (!canRead(caller, upload.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { upload: id } });
     for (const [, spec] of uploadFiles(upload)) {
       if (spec.receivedBytes < spec.sizeBytes) {
         throw new GatewayError(
           ErrorCodes.failedPrecondition,
           `${spec.filename}: ${spec.receivedBytes} of ${spec.sizeBytes} bytes have arrived; send the rest (from byte ${spec.receivedBytes}) before finishing`,
+          { reason: ErrorReasons.uploadIncomplete },
         );
       }
     }
@@ -302,8 +305,8 @@ export class ArtifactLibrary {
   async getArtifact(caller: Caller, artifactId: string): Promise<ArtifactRecord> {
     const id = checkArtifactId(artifactId);
     const found = await this.store.getArtifact(id);
-    if (!found) throw new GatewayError(ErrorCodes.notFound, `there is no artifact ${id}; "gpulab artifacts" lists your team's`);
-    if (!canRead(caller, found.team)) throw new GatewayError(ErrorCodes.permissionDenied, `artifact ${id} belongs to another team`);
+    if (!found) throw new GatewayError(ErrorCodes.notFound, `there is no artifact ${id}; "gpulab artifacts" lists your team's`, { reason: ErrorReasons.artifactNotFound, metadata: { artifact: id } });
+    if (!canRead(caller, found.team)) throw new GatewayError(ErrorCodes.permissionDenied, `artifact ${id} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { artifact: id } });
     return found;
   }
 
@@ -311,7 +314,7 @@ export class ArtifactLibrary {
   async list(caller: Caller, team: string): Promise<{ artifacts: ArtifactRecord[]; uploads: UploadRecord[]; usage: StorageUsageView[] }> {
     const wanted = team.trim();
     if (caller.role !== 'tutor' && wanted && wanted !== caller.team) {
-      throw new GatewayError(ErrorCodes.permissionDenied, `you can list only your own team's artifacts, not team ${wanted}'s`);
+      throw new GatewayError(ErrorCodes.permissionDenied, `you can list only your own team's artifacts, not team ${wanted}'s`, { reason: ErrorReasons.otherTeam });
     }
     const only = caller.role === 'tutor' ? wanted || undefined : teamOf(caller);
     const uploads = (await this.liveUploads()).filter((u) => only === undefined || u.team === only);
@@ -393,6 +396,7 @@ export class ArtifactLibrary {
     return new GatewayError(
       ErrorCodes.notFound,
       `there is no upload ${id}: it was finished or cancelled, or deleted after receiving nothing for ${quiet}; start the upload again`,
+      { reason: ErrorReasons.uploadNotFound, metadata: { upload: id } },
     );
   }
 
@@ -572,6 +576,7 @@ function overLimit(usage: StorageUsageView, need: string): GatewayError {
     `team ${usage.team} has used ${mb(used)}${uploading} of its ${mb(usage.limitBytes)} storage, and ${need}. ` +
       'Free space by deleting artifacts or unfinished uploads you no longer need: "gpulab artifacts" lists them, "gpulab artifacts rm ID" deletes one; ' +
       '"gpulab outputs rm JOB" deletes an ended job\'s result and files',
+    { reason: ErrorReasons.storageFull, metadata: { team: usage.team } },
   );
 }
 

@@ -1,15 +1,23 @@
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
-import { boundedMessage, type ErrorCode, ErrorCodes } from '@gpulab/contracts';
+import { boundedMessage, defaultReason, encodeErrorStatus, type ErrorCode, ErrorCodes, type ErrorMetadata, type ErrorReason, ErrorReasons, STATUS_DETAILS_KEY } from '@gpulab/contracts';
 
-/** An error meant for the caller: its message is what the student reads. */
+/**
+ * An error meant for the caller: its message is what the student reads, its reason (one of
+ * `ErrorReasons`, the code's default when not given) what a script branches on.
+ */
 export class GatewayError extends Error {
+  readonly reason: ErrorReason;
+  readonly metadata: ErrorMetadata;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: ErrorReason; metadata?: ErrorMetadata },
   ) {
     super(message, options);
     this.name = 'GatewayError';
+    this.reason = options?.reason ?? defaultReason(code);
+    this.metadata = options?.metadata ?? {};
   }
 }
 
@@ -31,13 +39,22 @@ const GRPC_STATUS: Record<ErrorCode, status> = {
  * limits never arrives, so the client would wait for an answer the gateway had already sent.
  */
 export function toServiceError(error: unknown): Partial<ServiceError> {
-  if (error instanceof GatewayError) {
-    return { code: GRPC_STATUS[error.code], details: boundedMessage(error.message), metadata: new Metadata() };
-  }
+  if (error instanceof GatewayError) return refusal(GRPC_STATUS[error.code], error.message, error.reason, error.metadata);
   if (isStoreOutage(error)) {
-    return { code: status.UNAVAILABLE, details: 'the gateway cannot reach its store (NATS) just now; try again in a moment', metadata: new Metadata() };
+    return refusal(status.UNAVAILABLE, 'the gateway cannot reach its store (NATS) just now; try again in a moment', ErrorReasons.unavailable);
   }
-  return { code: status.INTERNAL, details: 'the gateway failed to handle the request; the error is in its log', metadata: new Metadata() };
+  return refusal(status.INTERNAL, 'the gateway failed to handle the request; the error is in its log', ErrorReasons.internal);
+}
+
+/**
+ * A status with its reason as `google.rpc.ErrorInfo` in grpc-status-details-bin (AIP-193), the
+ * trailer every gRPC client library knows how to read; the message stays the status's details.
+ */
+function refusal(code: status, message: string, reason: ErrorReason, metadata?: ErrorMetadata): Partial<ServiceError> {
+  const details = boundedMessage(message);
+  const trailer = new Metadata();
+  trailer.set(STATUS_DETAILS_KEY, encodeErrorStatus({ code, message: details, reason, metadata }));
+  return { code, details, metadata: trailer };
 }
 
 /** What the NATS client throws while nats-server restarts or is out of reach. */

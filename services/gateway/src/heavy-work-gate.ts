@@ -1,4 +1,4 @@
-import { ErrorCodes } from '@gpulab/contracts';
+import { ErrorCodes, ErrorReasons } from '@gpulab/contracts';
 import { GatewayError } from './errors';
 
 export interface HeavyWorkGateOptions {
@@ -54,6 +54,7 @@ export class HeavyWorkGate {
       throw new GatewayError(
         ErrorCodes.resourceExhausted,
         `the gateway is busy reading ${this.active} large files (inline CSV inputs and uploads being finished) and ${this.waiting.length} more are waiting; try again in a minute`,
+        { reason: ErrorReasons.busy },
       );
     }
     return new Promise((resolve) => this.waiting.push({ team, start: resolve }));

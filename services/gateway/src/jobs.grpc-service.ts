@@ -4,6 +4,7 @@ import { type ServerWritableStream, type UntypedHandleCall } from '@grpc/grpc-js
 import {
   type Caller,
   ErrorCodes,
+  ErrorReasons,
   isTerminalState,
   JOB_ID_PATTERN,
   type JobRecord,
@@ -102,10 +103,10 @@ export class JobsGrpcService {
     if (job.state !== JobStates.succeeded) {
       const why = job.reason ? ` (${job.reason})` : '';
       const hint = isTerminalState(job.state) ? 'it has no result to download' : `its result can be downloaded once it has SUCCEEDED; "gpulab watch ${job.id}" follows it`;
-      throw new GatewayError(ErrorCodes.failedPrecondition, `job ${job.id} is ${job.state}${why}: ${hint}`);
+      throw new GatewayError(ErrorCodes.failedPrecondition, `job ${job.id} is ${job.state}${why}: ${hint}`, { reason: ErrorReasons.jobNotSucceeded, metadata: { job: job.id, state: job.state } });
     }
     if (job.outputsDeleted) throw new GatewayError(ErrorCodes.failedPrecondition, outputsDeletedMessage(job));
-    if (!job.resultRef) throw new GatewayError(ErrorCodes.notFound, `job ${job.id} succeeded but its result is not stored`);
+    if (!job.resultRef) throw new GatewayError(ErrorCodes.notFound, `job ${job.id} succeeded but its result is not stored`, { reason: ErrorReasons.resultNotFound, metadata: { job: job.id } });
     const sent = await this.downloads.send(job.id, job.resultRef, call, signal, { fileIndex: call.request.resumeFileIndex, offset: call.request.resumeOffset });
     return { jobId: job.id, ...sent };
   }

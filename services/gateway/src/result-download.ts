@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type ServerWritableStream } from '@grpc/grpc-js';
-import { ErrorCodes, ObjectNames, OUTPUT_FILE_NAME_PATTERN, type OutputFileRef, type pb } from '@gpulab/contracts';
+import { ErrorCodes, ErrorReasons, ObjectNames, OUTPUT_FILE_NAME_PATTERN, type OutputFileRef, type pb } from '@gpulab/contracts';
 import { readObject } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
 import { GatewayError } from './errors';
@@ -76,12 +76,12 @@ export class ResultDownload {
 
   private async plan(jobId: string, resultRef: string): Promise<Planned[]> {
     const result = await readObject(this.objects, resultRef);
-    if (!result) throw new GatewayError(ErrorCodes.notFound, `the result of job ${jobId} is no longer stored`);
+    if (!result) throw new GatewayError(ErrorCodes.notFound, `the result of job ${jobId} is no longer stored`, { reason: ErrorReasons.resultNotFound, metadata: { job: jobId } });
     const plan: Planned[] = [{ filename: RESULT_FILE, contentType: 'application/json', sizeBytes: result.byteLength, source: { bytes: result } }];
     for (const ref of listedFiles(jobId, result)) {
       const object = ObjectNames.output(jobId, ref.name);
       const info = await this.objects.info(object);
-      if (!info || info.deleted) throw new GatewayError(ErrorCodes.notFound, `${ref.name}, a file of job ${jobId}'s result, is no longer stored`);
+      if (!info || info.deleted) throw new GatewayError(ErrorCodes.notFound, `${ref.name}, a file of job ${jobId}'s result, is no longer stored`, { reason: ErrorReasons.resultNotFound, metadata: { job: jobId } });
       plan.push({ filename: ref.name, contentType: ref.contentType || 'application/octet-stream', sizeBytes: info.size, source: { object } });
     }
     return plan;
@@ -91,7 +91,7 @@ export class ResultDownload {
   private async streamObject(jobId: string, file: Planned, skip: number, write: (offset: number, data: Uint8Array) => Promise<void>): Promise<number> {
     const name = (file.source as { object: string }).object;
     const result = await this.objects.get(name);
-    if (!result) throw new GatewayError(ErrorCodes.notFound, `${file.filename}, a file of job ${jobId}'s result, is no longer stored`);
+    if (!result) throw new GatewayError(ErrorCodes.notFound, `${file.filename}, a file of job ${jobId}'s result, is no longer stored`, { reason: ErrorReasons.resultNotFound, metadata: { job: jobId } });
     const reader = result.data.getReader();
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;

@@ -1,4 +1,4 @@
-import { ErrorCodes } from '@gpulab/contracts';
+import { ErrorCodes, ErrorReasons } from '@gpulab/contracts';
 import { readObject } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
 import { GatewayError } from './errors';
@@ -20,7 +20,7 @@ export class ResultReader {
   async read(name: string): Promise<unknown> {
     if (this.cache.has(name)) return this.cache.get(name);
     const bytes = await readObject(this.artifacts, name);
-    if (!bytes) throw new GatewayError(ErrorCodes.notFound, `the result ${name} is no longer stored`);
+    if (!bytes) throw new GatewayError(ErrorCodes.notFound, `the result ${name} is no longer stored`, { reason: ErrorReasons.resultNotFound });
     const value: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
     this.cache.set(name, value);
     if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value as string);

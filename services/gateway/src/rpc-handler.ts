@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { type Metadata, type sendUnaryData, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
-import { boundedMessage, type Caller, ErrorCodes } from '@gpulab/contracts';
+import { boundedMessage, type Caller, ErrorCodes, ErrorReasons } from '@gpulab/contracts';
 import { type GatewayConfig } from './config';
 import { GatewayError, toServiceError } from './errors';
 import { OpenCallGuard } from './open-call-guard';
@@ -107,7 +107,9 @@ export class RpcHandler {
   private async authenticate(rpc: string, call: IncomingCall): Promise<Caller> {
     const caller = await this.authenticated(call);
     const admission = this.limiter.take(callerKey(caller), limitGroupOf(rpc), performance.now());
-    if (!admission.ok) throw new GatewayError(ErrorCodes.resourceExhausted, admission.message);
+    if (!admission.ok) {
+      throw new GatewayError(ErrorCodes.resourceExhausted, admission.message, { reason: ErrorReasons.rateLimited, metadata: { group: limitGroupOf(rpc), retryAfterMs: String(Math.ceil(admission.retryAfterMs)) } });
+    }
     return caller;
   }
 
@@ -145,6 +147,7 @@ export class RpcHandler {
       throw new GatewayError(
         ErrorCodes.resourceExhausted,
         `this token has ${this.streams.maxPerKey} ${rpc} streams open, the most one token may have; end one (e.g. a "gpulab watch") and try again`,
+        { reason: ErrorReasons.tooManyStreams },
       );
     }
     try {

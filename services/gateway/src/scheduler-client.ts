@@ -1,4 +1,4 @@
-import { ALL_JOB_STATES, isTerminalState, type MemberCommand, type MemberTokenCommand, type MemberTokenReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes, type DeleteOutputsCommand, type DeleteOutputsReply } from '@gpulab/contracts';
+import { ALL_JOB_STATES, isErrorReason, isTerminalState, type MemberCommand, type MemberTokenCommand, type MemberTokenReply, type TeamCommand, type TeamView, type MoveSlotCommand, type UsageQuery, type UsageRow, type InventoryReply, type UpdateInventoryCommand, type BookSlotCommand, type CalendarReply, type Caller, type FeasibilityView, type QuotaQuery, type SetQuotaCommand, type SlotRef, type SlotView, type TeamQuotaView, type JobRecord, type JobReply, type ListQuery, type ListReply, type Reply, SchedulerSubjects, type SubmitCommand, type JobRef, ErrorCodes, type DeleteOutputsCommand, type DeleteOutputsReply } from '@gpulab/contracts';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { GatewayError } from './errors';
 
@@ -111,7 +111,7 @@ export class SchedulerClient {
     } catch (error) {
       throw new GatewayError(ErrorCodes.unavailable, 'the scheduler is not answering; try again in a moment', { cause: error });
     }
-    if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
+    if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message, { reason: isErrorReason(reply.error.reason) ? reply.error.reason : undefined, metadata: reply.error.metadata });
     return reply.value;
   }
 }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { type Metadata } from '@grpc/grpc-js';
-import { CalendarKeys, type Caller, ErrorCodes, quoteInput, RESERVED_TEAM_NAMES, type TeamRecord, tokenHash, type TokenRecord, type TokensFile } from '@gpulab/contracts';
+import { CalendarKeys, type Caller, ErrorCodes, ErrorReasons, quoteInput, RESERVED_TEAM_NAMES, type TeamRecord, tokenHash, type TokenRecord, type TokensFile } from '@gpulab/contracts';
 import { type KV } from '@nats-io/kv';
 import { readTokensFile } from '@gpulab/platform';
 import { type Clock, systemClock } from './clock';
@@ -64,22 +64,22 @@ export class TokenAuthenticator {
   private async resolve(metadata: Metadata, maxAgeMs: number, unknown: string): Promise<Caller> {
     const header = metadata.get('authorization')[0];
     if (header === undefined) {
-      throw new GatewayError(ErrorCodes.unauthenticated, 'no token: set GPULAB_TOKEN (metadata "authorization: Bearer <token>")');
+      throw new GatewayError(ErrorCodes.unauthenticated, 'no token: set GPULAB_TOKEN (metadata "authorization: Bearer <token>")', { reason: ErrorReasons.tokenMissing });
     }
     const match = /^Bearer\s+(\S+)$/i.exec(String(header));
-    if (!match) throw new GatewayError(ErrorCodes.unauthenticated, 'the authorization header must be "Bearer <token>"');
+    if (!match) throw new GatewayError(ErrorCodes.unauthenticated, 'the authorization header must be "Bearer <token>"', { reason: ErrorReasons.tokenMissing });
     this.reloadIfChanged();
     const reservedTeam = this.reserved.get(match[1]);
     if (reservedTeam !== undefined) {
-      throw new GatewayError(ErrorCodes.permissionDenied, `team ${quoteInput(reservedTeam)} of the tokens file has a name reserved for gpulab's own use; a tutor must rename it there`);
+      throw new GatewayError(ErrorCodes.permissionDenied, `team ${quoteInput(reservedTeam)} of the tokens file has a name reserved for gpulab's own use; a tutor must rename it there`, { reason: ErrorReasons.reservedName });
     }
     const known = this.byToken.get(match[1]);
     if (known) return known;
     const grant = await this.member(match[1], maxAgeMs);
-    if (!grant) throw new GatewayError(ErrorCodes.unauthenticated, unknown);
+    if (!grant) throw new GatewayError(ErrorCodes.unauthenticated, unknown, { reason: ErrorReasons.tokenUnknown });
     if (isExpired(grant, this.clock.now())) {
       // The token itself is never quoted: messages end up in logs and terminals.
-      throw new GatewayError(ErrorCodes.unauthenticated, `the token expired on ${expiryText(grant.expiresAt ?? '')}; ask a tutor for a new one (gpulab admin members rotate TEAM MEMBER)`);
+      throw new GatewayError(ErrorCodes.unauthenticated, `the token expired on ${expiryText(grant.expiresAt ?? '')}; ask a tutor for a new one (gpulab admin members rotate TEAM MEMBER)`, { reason: ErrorReasons.tokenExpired });
     }
     return grant.caller;
   }

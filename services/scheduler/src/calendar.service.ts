@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type BookSlotCommand, type CalendarReply, type Caller, ErrorCodes, type FeasibilityView, type InventoryReply, isTokenLifetimeMs, type MemberCommand, type MemberEntry, type MemberTokenCommand, type MemberTokenReply, type MoveSlotCommand, type Notice, noticeSubject, type QuotaQuery, quoteInput, RESERVED_TEAM_NAMES, type SetQuotaCommand, SLOT_KINDS, type SlotRecord, type SlotRef, type SlotView, type TeamCommand, type TeamQuotaView, type TeamRecord, type TeamView, TOKEN_HASH_PATTERN, TUTOR_NOTICES, type UpdateInventoryCommand } from '@gpulab/contracts';
-import { changeInventory, checkFeasibility, gpuKey, dayDate, dayOfDate, decideBooking, freeCapacity, INVALID_BOOKING_REQUESTS, relocateBookings, usageOf } from '@gpulab/scheduling';
+import { type BookSlotCommand, type CalendarReply, type Caller, ErrorCodes, ErrorReasons, type FeasibilityView, type InventoryReply, isTokenLifetimeMs, type MemberCommand, type MemberEntry, type MemberTokenCommand, type MemberTokenReply, type MoveSlotCommand, type Notice, noticeSubject, type QuotaQuery, quoteInput, RESERVED_TEAM_NAMES, type SetQuotaCommand, SLOT_KINDS, type SlotRecord, type SlotRef, type SlotView, type TeamCommand, type TeamQuotaView, type TeamRecord, type TeamView, TOKEN_HASH_PATTERN, TUTOR_NOTICES, type UpdateInventoryCommand } from '@gpulab/contracts';
+import { changeInventory, checkFeasibility, gpuKey, dayDate, dayOfDate, decideBooking, freeCapacity, relocateBookings, usageOf } from '@gpulab/scheduling';
 import { randomBytes } from 'node:crypto';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, slotView, today } from './calendar-snapshot';
 import { type Clock } from './clock';
 import { type SchedulerConfig } from './config';
-import { CommandError, invalid, precondition } from './errors';
+import { bookingRefused, CommandError, inventoryRefused, invalid, precondition } from './errors';
 import { SchedulerService } from './scheduler.service';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
@@ -63,7 +63,7 @@ export class CalendarService {
   book(command: BookSlotCommand): Promise<SlotView> {
     return this.serial.run(async () => {
       const team = this.actingTeam(command.caller, command.team);
-      if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}, not ${quoteInput(command.kind)}`);
+      if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}, not ${quoteInput(command.kind)}`, { field: 'kind' });
       let startDay: number;
       try {
         startDay = dayOfDate(this.store.term, command.startDate);
@@ -72,9 +72,7 @@ export class CalendarService {
       }
       const snapshot = this.snapshot();
       const decision = decideBooking(snapshot, { team, kind: command.kind, startDay, server: command.server || undefined }, this.today());
-      if (!decision.ok) {
-        throw new CommandError(INVALID_BOOKING_REQUESTS.has(decision.code) ? ErrorCodes.invalidArgument : ErrorCodes.failedPrecondition, decision.message);
-      }
+      if (!decision.ok) throw bookingRefused(decision, { team, kind: command.kind, startDate: command.startDate });
       const record: SlotRecord = {
         id: `s-${randomBytes(5).toString('hex')}`,
         team,
@@ -96,10 +94,10 @@ export class CalendarService {
   cancel(ref: SlotRef): Promise<SlotView> {
     return this.serial.run(async () => {
       const slot = this.store.slot(ref.slotId);
-      if (!slot) throw new CommandError(ErrorCodes.notFound, `slot ${ref.slotId} does not exist`);
-      if (ref.caller.role !== 'tutor' && slot.team !== ref.caller.team) throw new CommandError(ErrorCodes.permissionDenied, `slot ${slot.id} belongs to another team`);
+      if (!slot) throw new CommandError(ErrorCodes.notFound, `slot ${ref.slotId} does not exist`, { reason: ErrorReasons.slotNotFound, metadata: { slot: ref.slotId } });
+      if (ref.caller.role !== 'tutor' && slot.team !== ref.caller.team) throw new CommandError(ErrorCodes.permissionDenied, `slot ${slot.id} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { slot: slot.id } });
       if (slot.startDay <= this.today()) {
-        throw precondition(`slot ${slot.id} started on ${dayDate(this.store.term, slot.startDay)}; only slots that have not started can be cancelled`);
+        throw precondition(`slot ${slot.id} started on ${dayDate(this.store.term, slot.startDay)}; only slots that have not started can be cancelled`, ErrorReasons.slotStarted, { slot: slot.id, team: slot.team });
       }
       await this.store.removeSlot(slot.id);
       this.log.info({ team: slot.team, slotId: slot.id, by: ref.caller.name }, 'slot cancelled');
@@ -111,9 +109,9 @@ export class CalendarService {
     this.tutorOnly(command.caller);
     return this.serial.run(async () => {
       const slot = this.store.slot(command.slotId);
-      if (!slot) throw new CommandError(ErrorCodes.notFound, `slot ${command.slotId} does not exist`);
+      if (!slot) throw new CommandError(ErrorCodes.notFound, `slot ${command.slotId} does not exist`, { reason: ErrorReasons.slotNotFound, metadata: { slot: command.slotId } });
       const today = this.today();
-      if (slot.startDay <= today) throw precondition(`slot ${slot.id} has started; only slots that have not started can be moved`);
+      if (slot.startDay <= today) throw precondition(`slot ${slot.id} has started; only slots that have not started can be moved`, ErrorReasons.slotStarted, { slot: slot.id, team: slot.team });
       let startDay: number;
       try {
         startDay = dayOfDate(this.store.term, command.startDate);
@@ -121,9 +119,7 @@ export class CalendarService {
         throw invalid((error as Error).message);
       }
       const decision = decideBooking(this.snapshot(), { team: slot.team, kind: slot.kind, startDay, server: command.server || undefined, replacing: slot.id }, today);
-      if (!decision.ok) {
-        throw new CommandError(INVALID_BOOKING_REQUESTS.has(decision.code) ? ErrorCodes.invalidArgument : ErrorCodes.failedPrecondition, decision.message);
-      }
+      if (!decision.ok) throw bookingRefused(decision, { team: slot.team, slot: slot.id, startDate: command.startDate });
       const moved = await this.store.moveSlot(slot.id, decision.lane.server, decision.lane.gpus, startDay);
       this.log.info({ team: slot.team, slotId: slot.id, to: command.startDate, server: moved.server, by: command.caller.name }, 'slot moved');
       await this.scheduler.runCycle();
@@ -137,7 +133,7 @@ export class CalendarService {
     const day = this.today();
     return Promise.resolve(
       teams.map((team) => {
-        if (!snapshot.teams.includes(team)) throw invalid(`there is no team ${quoteInput(team)}`);
+        if (!snapshot.teams.includes(team)) throw new CommandError(ErrorCodes.invalidArgument, `there is no team ${quoteInput(team)}`, { reason: ErrorReasons.unknownTeam, metadata: { team } });
         const usage = usageOf(snapshot, team, day);
         const kinds = Object.fromEntries(SLOT_KINDS.map((k) => [k, { ...usage[k], daysPerSlot: snapshot.rules.lengthDays[k] }])) as TeamQuotaView['kinds'];
         return { team, kinds, backfillGpuHours: this.scheduler.backfillGpuHours(team) };
@@ -168,7 +164,7 @@ export class CalendarService {
   setQuota(command: SetQuotaCommand): Promise<TeamQuotaView> {
     this.tutorOnly(command.caller);
     return this.serial.run(async () => {
-      if (!this.teams.teams().includes(command.team)) throw invalid(`there is no team ${quoteInput(command.team)}`);
+      if (!this.teams.teams().includes(command.team)) throw new CommandError(ErrorCodes.invalidArgument, `there is no team ${quoteInput(command.team)}`, { reason: ErrorReasons.unknownTeam, metadata: { team: command.team } });
       if (!SLOT_KINDS.includes(command.kind)) throw invalid(`slot kind must be one of ${SLOT_KINDS.join(', ')}`);
       if (!Number.isInteger(command.quota) || command.quota < 0 || command.quota > 100) throw invalid(`quota must be a whole number from 0 to 100, not ${command.quota}`);
       await this.store.setQuota(command.team, command.kind, command.quota);
@@ -187,7 +183,7 @@ export class CalendarService {
         busyServers: this.scheduler.busyServers(),
       });
       if (!decision.ok) {
-        throw new CommandError(decision.code === 'SERVER_IN_USE' ? ErrorCodes.failedPrecondition : ErrorCodes.invalidArgument, decision.message);
+        throw inventoryRefused(decision);
       }
       await this.store.setInventory(decision.inventory);
       this.log.info({ change: command.change, by: command.caller.name }, 'inventory changed');
@@ -228,10 +224,10 @@ export class CalendarService {
       const name = command.team.trim();
       if (!NAME.test(name)) throw invalid(`"${command.team}" is not a team name: 1 to 32 lowercase letters, digits or -, starting with a letter or digit`);
       // Tutors' jobs, uploads and notices are keyed by these audiences; a team of that name would reach them.
-      if (RESERVED_TEAM_NAMES.includes(name)) throw invalid(`${quoteInput(name)} is reserved for gpulab's own use; choose another team name`);
-      if (this.teams.teams().includes(name)) throw new CommandError(ErrorCodes.alreadyExists, `team ${name} exists already`);
+      if (RESERVED_TEAM_NAMES.includes(name)) throw new CommandError(ErrorCodes.invalidArgument, `${quoteInput(name)} is reserved for gpulab's own use; choose another team name`, { reason: ErrorReasons.reservedName, metadata: { team: name } });
+      if (this.teams.teams().includes(name)) throw new CommandError(ErrorCodes.alreadyExists, `team ${name} exists already`, { metadata: { team: name } });
       if (this.teams.teams().length >= this.config.maxTeams) {
-        throw precondition(`the course has its ${this.config.maxTeams} teams already (GPULAB_MAX_TEAMS)`);
+        throw precondition(`the course has its ${this.config.maxTeams} teams already (GPULAB_MAX_TEAMS)`, ErrorReasons.limitReached);
       }
       await this.store.createTeam({ name, createdAt: this.clock.now().toISOString(), members: [] });
       this.log.info({ team: name, by: command.caller.name }, 'team created');
@@ -250,9 +246,9 @@ export class CalendarService {
       const team = this.tutorTeam(command.team);
       const member = command.member.trim();
       if (!NAME.test(member)) throw invalid(`"${shorten(command.member)}" is not a member name: 1 to 32 lowercase letters, digits or -`);
-      if (team.members.some((m) => m.name === member)) throw new CommandError(ErrorCodes.alreadyExists, `${member} is already in team ${team.name}`);
+      if (team.members.some((m) => m.name === member)) throw new CommandError(ErrorCodes.alreadyExists, `${member} is already in team ${team.name}`, { metadata: { team: team.name, member } });
       if (team.members.length >= this.config.maxMembers) {
-        throw precondition(`team ${team.name} has its ${this.config.maxMembers} members already (GPULAB_MAX_MEMBERS)`);
+        throw precondition(`team ${team.name} has its ${this.config.maxMembers} members already (GPULAB_MAX_MEMBERS)`, ErrorReasons.limitReached, { team: team.name });
       }
       const entry = this.memberEntry(member, command);
       await this.store.putToken(entry.tokenHash, { team: team.name, member, expiresAt: entry.expiresAt });
@@ -298,7 +294,7 @@ export class CalendarService {
 
   private member(team: TeamRecord, name: string): MemberEntry {
     const member = team.members.find((m) => m.name === name.trim());
-    if (!member) throw new CommandError(ErrorCodes.notFound, `${shorten(name)} is not in team ${team.name}; members: ${team.members.map((m) => m.name).join(', ') || 'none'}`);
+    if (!member) throw new CommandError(ErrorCodes.notFound, `${shorten(name)} is not in team ${team.name}; members: ${team.members.map((m) => m.name).join(', ') || 'none'}`, { reason: ErrorReasons.memberNotFound, metadata: { team: team.name, member: shorten(name) } });
     return member;
   }
 
@@ -334,7 +330,7 @@ export class CalendarService {
     const team = this.store.team(name.trim());
     if (team) return team;
     if (this.teams.teamsOfFile().includes(name.trim())) throw precondition(`team ${name} is defined in the tokens file; its token is there`);
-    throw new CommandError(ErrorCodes.notFound, `there is no team "${shorten(name)}"`);
+    throw new CommandError(ErrorCodes.notFound, `there is no team "${shorten(name)}"`, { reason: ErrorReasons.unknownTeam, metadata: { team: shorten(name) } });
   }
 
   private async notify(audience: string, message: string): Promise<void> {
@@ -351,13 +347,13 @@ export class CalendarService {
       if (!team) throw invalid('tutors name the team (--team NAME)');
       return team;
     }
-    if (team && team !== caller.team) throw new CommandError(ErrorCodes.permissionDenied, `you act for team ${caller.team}, not ${team}`);
+    if (team && team !== caller.team) throw new CommandError(ErrorCodes.permissionDenied, `you act for team ${caller.team}, not ${team}`, { reason: ErrorReasons.otherTeam, metadata: { team } });
     if (!caller.team) throw invalid('the caller has no team');
     return caller.team;
   }
 
   private tutorOnly(caller: Caller): void {
-    if (caller.role !== 'tutor') throw new CommandError(ErrorCodes.permissionDenied, 'only tutors can do this');
+    if (caller.role !== 'tutor') throw new CommandError(ErrorCodes.permissionDenied, 'only tutors can do this', { reason: ErrorReasons.tutorOnly });
   }
 
   private snapshot() {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ErrorCodes, type Reply, SchedulerSubjects } from '@gpulab/contracts';
+import { ErrorCodes, ErrorReasons, type Reply, SchedulerSubjects } from '@gpulab/contracts';
 import { Nats as NatsNames } from '@gpulab/contracts';
 import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { CommandError } from './errors';
@@ -59,10 +59,10 @@ export class CommandServer {
             reply = { ok: true, value: await handle(msg.json()) };
           } catch (error) {
             if (error instanceof CommandError) {
-              reply = { ok: false, error: { code: error.code, message: error.message } };
+              reply = { ok: false, error: { code: error.code, message: error.message, reason: error.reason, metadata: error.metadata } };
             } else {
               this.log.error({ err: error, subject }, 'command failed');
-              reply = { ok: false, error: { code: ErrorCodes.internal, message: 'the scheduler could not carry out the command; try again' } };
+              reply = { ok: false, error: { code: ErrorCodes.internal, message: 'the scheduler could not carry out the command; try again', reason: ErrorReasons.internal } };
             }
           }
           msg.respond(JSON.stringify(reply));

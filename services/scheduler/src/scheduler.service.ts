@@ -5,6 +5,7 @@ import {
   type DeleteOutputsCommand,
   type DeleteOutputsReply,
   ErrorCodes,
+  ErrorReasons,
   type JobEventEnvelope,
   type JobRecord,
   type JobRef,
@@ -151,24 +152,25 @@ export class SchedulerService {
   /** The rules a submission must pass; the record to store, or undefined for a job stored already. */
   private admit(command: SubmitCommand, team: string): JobRecord | undefined {
     if (this.store.get(command.jobId)) return undefined;
-    if (!Number.isInteger(command.gpus) || command.gpus < 1) throw invalid(`gpus must be 1 or more, not ${command.gpus}`);
+    if (!Number.isInteger(command.gpus) || command.gpus < 1) throw invalid(`gpus must be 1 or more, not ${command.gpus}`, { field: 'gpus' });
     const day = this.today();
     if (command.caller.role !== 'tutor' && day >= this.calendar.term.days) {
-      throw precondition(`the term ended on ${this.calendar.term.start} + ${this.calendar.term.days} days; no more team jobs are accepted`);
+      throw precondition(`the term ended on ${this.calendar.term.start} + ${this.calendar.term.days} days; no more team jobs are accepted`, ErrorReasons.termOver, { team });
     }
     const largest = largestServer(this.calendar.inventory);
-    if (command.gpus > largest) throw invalid(`a job can use at most ${largest} GPUs (all on one server), not ${command.gpus}`);
+    if (command.gpus > largest) throw new CommandError(ErrorCodes.invalidArgument, `a job can use at most ${largest} GPUs (all on one server), not ${command.gpus}`, { reason: ErrorReasons.tooManyGpus, metadata: { field: 'gpus' } });
     // A team job bigger than a slot could only ever run on idle GPUs; refused now rather than
     // queued for good.
     const perSlot = DEFAULT_SLOT_RULES.gpusPerSlot;
     if (command.caller.role !== 'tutor' && command.gpus > perSlot && command.preemptible !== true) {
-      throw invalid(`a team job can use at most the ${perSlot} GPUs of its slot, not ${command.gpus}; with --preemptible it may run on ${command.gpus} idle GPUs instead`);
+      throw new CommandError(ErrorCodes.invalidArgument, `a team job can use at most the ${perSlot} GPUs of its slot, not ${command.gpus}; with --preemptible it may run on ${command.gpus} idle GPUs instead`, { reason: ErrorReasons.tooManyGpus, metadata: { field: 'gpus', team } });
     }
     const unfinished = this.store.unfinishedCount(team) + (this.pendingPerTeam.get(team) ?? 0);
     if (unfinished >= this.config.maxQueuedPerTeam) {
       throw new CommandError(
         ErrorCodes.resourceExhausted,
         `team ${team} has ${unfinished.toLocaleString('en-US')} jobs that have not ended, the most a team may have (GPULAB_MAX_QUEUED_PER_TEAM); wait for some to end or cancel them, then submit again`,
+        { reason: ErrorReasons.tooManyQueued, metadata: { team } },
       );
     }
     return {
@@ -206,7 +208,7 @@ export class SchedulerService {
   cancel(ref: JobRef): Promise<JobReply> {
     return this.executor.run(async () => {
       const job = this.visibleJob(ref);
-      if (isTerminalState(job.state)) throw precondition(`job ${job.id} has already ended (${job.state})`);
+      if (isTerminalState(job.state)) throw precondition(`job ${job.id} has already ended (${job.state})`, ErrorReasons.jobEnded, { job: job.id });
       const cancelled = await this.transitioner.apply(job, onCancelled(job, ref.caller.name, this.now()));
       void this.requestCycle();
       return { job: cancelled };
@@ -240,7 +242,7 @@ export class SchedulerService {
   list(query: ListQuery): Promise<ListReply> {
     const team = query.caller.role === 'tutor' ? query.team || undefined : this.teamOf(query.caller);
     if (query.caller.role !== 'tutor' && query.team && query.team !== team) {
-      throw new CommandError(ErrorCodes.permissionDenied, `you can list only your own team's jobs, not team ${query.team}'s`);
+      throw new CommandError(ErrorCodes.permissionDenied, `you can list only your own team's jobs, not team ${query.team}'s`, { reason: ErrorReasons.otherTeam, metadata: { team: query.team } });
     }
     const pageSize = Math.min(Math.max(query.pageSize || 50, 1), MAX_PAGE_SIZE);
     const states = new Set<JobStateName>(query.states);
@@ -350,7 +352,7 @@ export class SchedulerService {
   usage(query: UsageQuery): Promise<UsageRow[]> {
     const team = query.caller.role === 'tutor' ? query.team || undefined : this.teamOf(query.caller);
     if (query.caller.role !== 'tutor' && query.team && query.team !== team) {
-      throw new CommandError(ErrorCodes.permissionDenied, `you can see only your own team's usage, not team ${query.team}'s`);
+      throw new CommandError(ErrorCodes.permissionDenied, `you can see only your own team's usage, not team ${query.team}'s`, { reason: ErrorReasons.otherTeam, metadata: { team: query.team } });
     }
     return Promise.resolve(this.ledger.usage(this.calendar.term, team));
   }
@@ -415,5 +417,5 @@ function decodeCursor(token: string): Pick<JobRecord, 'createdAt' | 'id'> {
   } catch {
     // fall through to the error below
   }
-  throw invalid('page_token is not one this server gave out');
+  throw invalid('page_token is not one this server gave out', { field: 'page_token' });
 }
