@@ -26,6 +26,7 @@ import { CommandError, invalid, notFound, otherTeam, precondition } from './erro
 import { JobEvents } from './job-events';
 import { JobStore } from './job-store';
 import { type Launcher, LAUNCHER, type WorkerExit } from './launcher';
+import { RetryCauses, SchedulerMetrics } from './scheduler-metrics';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
 import { CLOCK, SCHEDULER_CONFIG } from './tokens';
@@ -59,6 +60,7 @@ export class SchedulerService {
     private readonly calendar: CalendarStore,
     private readonly teams: TeamDirectory,
     private readonly executor: SerialExecutor,
+    private readonly metrics: SchedulerMetrics,
   ) {
     launcher.onExit((exit) => void this.workerExited(exit));
   }
@@ -80,6 +82,7 @@ export class SchedulerService {
           this.log.info({ jobId: job.id, team: job.team, handle: job.workerHandle }, 'worker adopted');
         } else {
           await this.workerLost(job, 'its worker was gone after a scheduler restart');
+          this.metrics.retried(RetryCauses.lostWorker, this.store.get(job.id));
         }
       }
       await this.cycle();
@@ -134,6 +137,7 @@ export class SchedulerService {
       const created = await this.store.create(record);
       if (created) {
         this.log.info({ jobId: record.id, team, kind: record.kind, gpus: record.gpus }, 'job queued');
+        this.metrics.submitted(team);
         await this.events.publish(record.id, 0, { type: 'state', state: JobStates.queued });
         await this.cycle();
       }
@@ -200,6 +204,7 @@ export class SchedulerService {
           // its data) costs an attempt, as a worker that died does, not the job.
           if (body.retryable) await this.workerLost(job, `its worker failed: ${body.reason}`);
           else await this.transition(job, JobStates.failed, { reason: body.reason }, { workerReported: true });
+          if (body.retryable) this.metrics.retried(RetryCauses.transientFailure, this.store.get(job.id));
           this.requestCycle();
           return;
         default:
@@ -210,6 +215,7 @@ export class SchedulerService {
 
   private async workerExited(exit: WorkerExit): Promise<void> {
     if (this.closed) return;
+    this.metrics.workerExited(exit);
     // The worker publishes its last report before it exits; give the consumer a moment to bring it.
     await new Promise((r) => setTimeout(r, this.config.exitSettleMs));
     await this.executor.run(async () => {
@@ -225,6 +231,7 @@ export class SchedulerService {
       }
       const how = exit.signal ? `was killed by ${exit.signal}` : exit.code === null ? 'ended' : `exited with code ${exit.code}`;
       await this.workerLost(job, `its worker ${how} without reporting a result`);
+      this.metrics.retried(RetryCauses.lostWorker, this.store.get(job.id));
       this.requestCycle();
     });
   }
@@ -250,6 +257,7 @@ export class SchedulerService {
         const job = this.store.get(id);
         if (!job) continue;
         await this.workerLost(job, `its worker sent no heartbeat for ${Math.round(this.config.heartbeatTimeoutMs / 1000)} s`);
+        this.metrics.retried(RetryCauses.leaseExpired, this.store.get(job.id));
       }
       if (expired.length > 0) this.requestCycle();
     });
@@ -318,9 +326,11 @@ export class SchedulerService {
   /** Steps: snapshot, plan (pure), preempt, record waiting reasons, launch; each timed in the log. */
   private async cycle(): Promise<void> {
     const started = performance.now();
+    const step = this.metrics.stepTimer();
     const snapshot = calendarSnapshot(this.calendar, this.teams);
     const day = this.today();
     const jobs = this.store.unfinished();
+    step('snapshot');
     const plan = planCycle({
       inventory: snapshot.inventory,
       jobs,
@@ -329,6 +339,7 @@ export class SchedulerService {
       drainedServers: drainedServers(snapshot.inventory),
     });
     const plannedMs = performance.now() - started;
+    step('plan');
     for (const preemption of plan.preemptions) {
       const job = this.store.get(preemption.jobId);
       if (!job || job.preempting) continue;
@@ -340,7 +351,9 @@ export class SchedulerService {
       });
       this.log.info({ jobId: job.id, team: job.team, reason: preemption.reason }, 'job preempted');
       this.launcher.stop(job.id, this.config.preemptGraceMs);
+      this.metrics.preempted();
     }
+    step('preempt');
     for (const placement of plan.placements) {
       const job = this.store.get(placement.jobId);
       if (!job) continue;
@@ -354,6 +367,7 @@ export class SchedulerService {
         workerHandle: undefined,
         backfill: job.role !== 'tutor' && !inSlot,
       });
+      this.metrics.placed(scheduled);
       try {
         const { handle } = await this.launcher.launch(scheduled, placement.gpus);
         await this.store.update(job.id, (j) => ({ ...j, workerHandle: handle }));
@@ -361,6 +375,7 @@ export class SchedulerService {
         await this.transition(scheduled, JobStates.failed, { reason: `the worker could not be started: ${(error as Error).message}` });
       }
     }
+    step('launch');
     // After the launches: telling waiting jobs why they wait must not delay the ones that can run.
     // The writes are independent (one key each), so they go out in parallel batches.
     const changed = plan.waiting.filter((w) => {
@@ -375,6 +390,7 @@ export class SchedulerService {
         ),
       );
     }
+    step('waiting');
     if (plan.placements.length > 0 || plan.preemptions.length > 0) {
       this.log.info(
         {
