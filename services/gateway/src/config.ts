@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { parseDurationMs, tokensFilePath } from '@gpulab/platform';
+import { compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs, tokensFilePath } from '@gpulab/platform';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_GROUPS, type RateLimitGroup, type RateLimits } from './rate-limiter';
 import { TLS_VARIABLES, type TlsFiles } from './server-tls';
 
@@ -49,6 +49,10 @@ export interface GatewayOptions {
   rateLimits?: Partial<Record<RateLimitGroup, { perSecond?: number; burst?: number }>>;
   /** WatchJob streams one token may have open at once. @default 50 */
   maxOpenStreamsPerToken?: number;
+  /** Serve Prometheus metrics at `/metrics` on this port; 0 picks a free one. @default off */
+  metricsPort?: string | number;
+  /** Where the metrics port listens. @default '127.0.0.1' */
+  metricsHost?: string;
 }
 
 export interface GatewayConfig {
@@ -72,6 +76,8 @@ export interface GatewayConfig {
   protoDir: string;
   rateLimits: RateLimits;
   maxOpenStreamsPerToken: number;
+  /** Absent: no metrics port. */
+  metrics?: MetricsEndpoint;
 }
 
 const DEFAULTS = {
@@ -124,6 +130,7 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     protoDir: join(__dirname, '..', '..', '..', 'proto'),
     rateLimits: rateLimits(o.rateLimits ?? {}),
     maxOpenStreamsPerToken: o.maxOpenStreamsPerToken,
+    metrics: compileMetricsEndpoint(o.metricsPort, o.metricsHost, 'metricsPort (GPULAB_GATEWAY_METRICS_PORT)'),
   };
 }
 
@@ -181,5 +188,7 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
       RATE_LIMIT_GROUPS.map((g) => [g, { perSecond: num(env[`GPULAB_RL_${g.toUpperCase()}_RATE`]), burst: num(env[`GPULAB_RL_${g.toUpperCase()}_BURST`]) }]),
     ),
     maxOpenStreamsPerToken: num(env.GPULAB_MAX_WATCHES_PER_TOKEN),
+    metricsPort: env.GPULAB_GATEWAY_METRICS_PORT,
+    metricsHost: env.GPULAB_METRICS_HOST,
   };
 }

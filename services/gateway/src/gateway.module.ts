@@ -10,6 +10,7 @@ import { HeavyWorkGate } from './heavy-work-gate';
 import { InputSweeper } from './input-sweeper';
 import { StorageLedger } from './storage-ledger';
 import { type GatewayConfig } from './config';
+import { GatewayMetrics } from './gateway-metrics';
 import { GrpcServer } from './grpc-server';
 import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
@@ -93,6 +94,7 @@ export class GatewayModule implements OnApplicationShutdown {
         },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
+        GatewayMetrics,
         RpcHandler,
         JobsGrpcService,
         SlotsGrpcService,

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type Metadata, type sendUnaryData, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { type Metadata, type sendUnaryData, status, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { boundedMessage, type Caller, ErrorCodes } from '@gpulab/contracts';
 import { type GatewayConfig } from './config';
 import { GatewayError, toServiceError } from './errors';
+import { GatewayMetrics, type RpcDone } from './gateway-metrics';
 import { OpenCallGuard } from './open-call-guard';
 import { OpenStreamCounter, RateLimiter } from './rate-limiter';
 import { COUNTED_STREAMS, limitGroupOf } from './rpc-limits';
@@ -28,6 +29,7 @@ export class RpcHandler {
   constructor(
     @InjectPinoLogger('rpc') private readonly log: PinoLogger,
     private readonly auth: TokenAuthenticator,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) config: Pick<GatewayConfig, 'rateLimits' | 'maxOpenStreamsPerToken'>,
   ) {
     this.guard = new OpenCallGuard(auth);
@@ -39,15 +41,17 @@ export class RpcHandler {
     limitGroupOf(rpc);
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
+      const done = this.metrics.started(rpc);
       void (async () => {
         try {
           const caller = await this.authenticate(rpc, call.metadata);
           const response = await handle(caller, call.request);
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
+          done(status.OK);
           callback(null, response);
         } catch (error) {
           this.failed(rpc, error, started);
-          callback(toServiceError(error));
+          callback(this.refusal(error, done));
         }
       })();
     };
@@ -58,20 +62,23 @@ export class RpcHandler {
     limitGroupOf(rpc);
     return (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
+      const done = this.metrics.started(rpc);
       void (async () => {
         try {
           const caller = await this.authenticate(rpc, call.metadata);
           const response = await this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal));
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
+          done(status.OK);
           callback(null, response);
         } catch (error) {
           // A client that breaks its stream is expected (the upload resumes): not an error here.
           if (call.cancelled || (error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE') {
             this.log.info({ rpc, ms: Math.round(performance.now() - started) }, 'rpc cancelled by the client');
+            done(status.CANCELLED);
             return;
           }
           this.failed(rpc, error, started);
-          callback(toServiceError(error));
+          callback(this.refusal(error, done));
         }
       })();
     };
@@ -82,16 +89,18 @@ export class RpcHandler {
     limitGroupOf(rpc);
     return (call: ServerWritableStream<Req, Res>) => {
       const started = performance.now();
+      const done = this.metrics.started(rpc);
       void (async () => {
         try {
           const caller = await this.authenticate(rpc, call.metadata);
           const fields = await this.counted(rpc, caller, () => this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal)));
           this.log.info({ rpc, team: caller.team, role: caller.role, ...fields, ms: Math.round(performance.now() - started) }, 'rpc');
+          done(call.cancelled ? status.CANCELLED : status.OK);
           call.end();
         } catch (error) {
           this.failed(rpc, error, started);
           // grpc-js turns an 'error' event into the call's status; destroy() would end the call without one.
-          call.emit('error', toServiceError(error));
+          call.emit('error', this.refusal(error, done));
         }
       })();
     };
@@ -100,8 +109,12 @@ export class RpcHandler {
   /** The caller, once its token is valid and its rate limit has room for this call. */
   private async authenticate(rpc: string, metadata: Metadata): Promise<Caller> {
     const caller = await this.auth.authenticate(metadata);
-    const admission = this.limiter.take(callerKey(caller), limitGroupOf(rpc), performance.now());
-    if (!admission.ok) throw new GatewayError(ErrorCodes.resourceExhausted, admission.message);
+    const group = limitGroupOf(rpc);
+    const admission = this.limiter.take(callerKey(caller), group, performance.now());
+    if (!admission.ok) {
+      this.metrics.rateLimited(group);
+      throw new GatewayError(ErrorCodes.resourceExhausted, admission.message);
+    }
     return caller;
   }
 
@@ -120,6 +133,13 @@ export class RpcHandler {
     } finally {
       this.streams.close(key);
     }
+  }
+
+  /** The status a failed call ends with, recorded as its end. */
+  private refusal(error: unknown, done: RpcDone): ReturnType<typeof toServiceError> {
+    const refused = toServiceError(error);
+    done(refused.code ?? status.UNKNOWN);
+    return refused;
   }
 
   failed(rpc: string, error: unknown, started: number): void {
