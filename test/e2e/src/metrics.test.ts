@@ -33,7 +33,7 @@ describe('Prometheus metrics of the scheduler and the gateway', () => {
   let stack: LocalStack;
 
   before(async () => {
-    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0, metricsPorts: { scheduler: 0, gateway: 0 }, env: READ_LIMIT });
+    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0, metricsPorts: { scheduler: 0, gateway: 0 }, env: READ_LIMIT, schedulers: 2 });
   });
 
   after(async () => {
@@ -88,6 +88,20 @@ describe('Prometheus metrics of the scheduler and the gateway', () => {
     const gateway = Number(new URL(stack.metricsUrls.gateway ?? '').port);
     assert.deepEqual(listeningPorts(stack.servicePid('scheduler') ?? 0), [scheduler]);
     assert.deepEqual(listeningPorts(stack.servicePid('gateway') ?? 0), [grpcPort(stack), gateway].sort((a, b) => a - b));
+  });
+
+  it('serves a standby’s metrics on a port of its own, where it says it does not lead and reports no jobs', async () => {
+    const pid = stack.servicePid('scheduler-standby') ?? 0;
+    let ports: number[] = [];
+    for (let i = 0; i < 100 && ports.length === 0; i++) {
+      ports = listeningPorts(pid);
+      if (ports.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(ports.length, 1, 'the standby listens on one port');
+    assert.notEqual(`http://127.0.0.1:${ports[0]}/metrics`, stack.metricsUrls.scheduler);
+    const standby = await scrape(`http://127.0.0.1:${ports[0]}/metrics`);
+    assert.equal(sample(standby, 'gpulab_scheduler_leading'), 0);
+    assert.doesNotMatch(standby, /^gpulab_jobs\{/m);
   });
 });
 
