@@ -28,6 +28,12 @@ export interface LocalStackOptions {
   clientTls?: TlsSetting;
   /** Scheduler processes: the leader and standbys behind its lease (`scheduler-standby`, `scheduler-standby-2`, …). @default 1 */
   schedulers?: number;
+  /**
+   * Prometheus metrics ports of the scheduler (`GPULAB_SCHEDULER_METRICS_PORT`) and the gateway
+   * (`GPULAB_GATEWAY_METRICS_PORT`); 0 picks a free one. Standby schedulers serve theirs on a
+   * port the system picks. @default off, whatever the shell holds
+   */
+  metricsPorts?: { scheduler?: number; gateway?: number };
   /** Told when a service dies unexpectedly and when it is started again (also written to logs/stack.log). */
   onServiceEvent?: (event: ServiceEvent) => void;
 }
@@ -112,6 +118,7 @@ export class LocalStack {
       authConfig: serverAuthConfig(identities, natsAuth.operatorJwt),
     });
     const port = options.port === 0 ? await freePort() : (options.port ?? 50051);
+    const metricsPort = async (p: number | undefined) => (p === undefined ? '' : String(p === 0 ? await freePort() : p));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       GPULAB_NATS_URL: nats.url,
@@ -123,6 +130,8 @@ export class LocalStack {
       GPULAB_TLS_CERT: '',
       GPULAB_TLS_KEY: '',
       GPULAB_TLS_CLIENT_CA: '',
+      GPULAB_SCHEDULER_METRICS_PORT: await metricsPort(options.metricsPorts?.scheduler),
+      GPULAB_GATEWAY_METRICS_PORT: await metricsPort(options.metricsPorts?.gateway),
       ...(options.gpuLayout ? { GPULAB_GPU_LAYOUT: options.gpuLayout } : {}),
       ...options.env,
     };
@@ -141,6 +150,16 @@ export class LocalStack {
       throw error;
     }
     return stack;
+  }
+
+  /**
+   * Where the scheduler (the instance `scheduler`, leader or not) and the gateway serve their
+   * metrics; absent when off.
+   */
+  get metricsUrls(): { scheduler?: string; gateway?: string } {
+    const host = this.serviceEnv.GPULAB_METRICS_HOST?.trim() || '127.0.0.1';
+    const url = (port: string | undefined) => (port?.trim() ? `http://${host.includes(':') ? `[${host}]` : host}:${port.trim()}/metrics` : undefined);
+    return { scheduler: url(this.serviceEnv.GPULAB_SCHEDULER_METRICS_PORT), gateway: url(this.serviceEnv.GPULAB_GATEWAY_METRICS_PORT) };
   }
 
   /** Scheduler instances started: the leader and its standbys. */
@@ -209,6 +228,8 @@ export class LocalStack {
       name === 'scheduler'
         ? { GPULAB_NATS_CREDS: this.natsAuth.schedulerCreds, GPULAB_NATS_WORKER_SIGNER: this.natsAuth.workerSigner }
         : { GPULAB_NATS_CREDS: this.natsAuth.gatewayCreds };
+    // Standbys run on the same machine: the scheduler's metrics port is the first instance's.
+    if (name === 'scheduler' && instance !== 'scheduler' && this.serviceEnv.GPULAB_SCHEDULER_METRICS_PORT?.trim()) identity.GPULAB_SCHEDULER_METRICS_PORT = '0';
     const child = spawn(process.execPath, [entry(name)], { env: { ...this.serviceEnv, ...identity }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });

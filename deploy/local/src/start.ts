@@ -9,10 +9,13 @@ async function main(): Promise<void> {
     port: env.GPULAB_PORT ? Number(env.GPULAB_PORT) : undefined,
     gpuLayout: env.GPULAB_GPU_LAYOUT,
     schedulers: schedulerCount(env.GPULAB_SCHEDULERS),
+    metricsPorts: { scheduler: metricsPort(env, 'GPULAB_SCHEDULER_METRICS_PORT', 9464), gateway: metricsPort(env, 'GPULAB_GATEWAY_METRICS_PORT', 9465) },
     onServiceEvent: (event) => console.log(`${new Date().toLocaleTimeString()} ${describeServiceEvent(event)}`),
   });
   console.log(`gpulab local stack: gateway on ${stack.address}, NATS on ${stack.nats.url}`);
   if (stack.schedulers > 1) console.log(`${stack.schedulers} schedulers: one leads, ${stack.schedulers - 1} on standby behind its lease`);
+  const metrics = stack.metricsUrls;
+  if (metrics.scheduler || metrics.gateway) console.log(`metrics (Prometheus): scheduler ${metrics.scheduler ?? 'off'}, gateway ${metrics.gateway ?? 'off'}`);
   console.log(`data in ${stack.dataDir} (tokens: ${stack.tokensFile}, logs: ${stack.logDir})`);
   if (stack.firstStart) await bookDemoSlot(stack);
   console.log(`try: npx gpulab submit pca --dataset seed-example --components 1 --wait`);
@@ -43,6 +46,16 @@ async function bookDemoSlot(stack: LocalStack): Promise<void> {
   } finally {
     tutor.close();
   }
+}
+
+/** A metrics port from the shell, its default when unset; `off` (or empty) turns that service's metrics off. */
+function metricsPort(env: NodeJS.ProcessEnv, variable: string, fallback: number): number | undefined {
+  const raw = env[variable];
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '' || raw.trim() === 'off') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${variable} is a TCP port (or "off"), not "${raw.slice(0, 20)}"`);
+  return n;
 }
 
 /** GPULAB_SCHEDULERS: how many scheduler processes (1 leader, the rest standbys). */

@@ -11,3 +11,4 @@ export * from './kv-keys';
 export * from './artifact-objects';
 export * from './nats-identities';
 export * from './worker-data-client';
+export * from './metrics-server';

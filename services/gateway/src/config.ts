@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { parseDurationMs, tokensFilePath } from '@gpulab/platform';
+import { compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs, tokensFilePath } from '@gpulab/platform';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_GROUPS, type RateLimitGroup, type RateLimits } from './rate-limiter';
 import { TLS_VARIABLES, type TlsFiles } from './server-tls';
 
@@ -56,6 +56,10 @@ export interface GatewayOptions {
   outputRetentionDays?: number;
   /** How often outputs past the retention are looked for, besides at start. @default '1h' */
   outputSweepInterval?: string;
+  /** Serve Prometheus metrics at `/metrics` on this port; 0 picks a free one. @default off */
+  metricsPort?: string | number;
+  /** Where the metrics port listens. @default '127.0.0.1' */
+  metricsHost?: string;
 }
 
 export interface GatewayConfig {
@@ -82,6 +86,8 @@ export interface GatewayConfig {
   /** 0: kept until deleted. */
   outputRetentionMs: number;
   outputSweepMs: number;
+  /** Absent: no metrics port. */
+  metrics?: MetricsEndpoint;
 }
 
 const DEFAULTS = {
@@ -141,6 +147,7 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     maxOpenStreamsPerToken: o.maxOpenStreamsPerToken,
     outputRetentionMs: Math.round(o.outputRetentionDays * 86_400_000),
     outputSweepMs: parseDurationMs(o.outputSweepInterval, 'outputSweepInterval'),
+    metrics: compileMetricsEndpoint(o.metricsPort, o.metricsHost, 'metricsPort (GPULAB_GATEWAY_METRICS_PORT)'),
   };
 }
 
@@ -200,5 +207,7 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
     maxOpenStreamsPerToken: num(env.GPULAB_MAX_WATCHES_PER_TOKEN),
     outputRetentionDays: num(env.GPULAB_OUTPUT_RETENTION_DAYS),
     outputSweepInterval: env.GPULAB_OUTPUT_SWEEP_INTERVAL,
+    metricsPort: env.GPULAB_GATEWAY_METRICS_PORT,
+    metricsHost: env.GPULAB_METRICS_HOST,
   };
 }

@@ -11,6 +11,7 @@ import { InputSweeper } from './input-sweeper';
 import { JobOutputs } from './job-outputs';
 import { StorageLedger } from './storage-ledger';
 import { type GatewayConfig } from './config';
+import { GatewayMetrics } from './gateway-metrics';
 import { GrpcServer } from './grpc-server';
 import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
@@ -100,6 +101,7 @@ export class GatewayModule implements OnApplicationShutdown {
         },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
+        GatewayMetrics,
         RpcHandler,
         JobsGrpcService,
         SlotsGrpcService,

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type Metadata, type sendUnaryData, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { type Metadata, type sendUnaryData, status, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { boundedMessage, type Caller, ErrorCodes, ErrorReasons } from '@gpulab/contracts';
 import { type GatewayConfig } from './config';
 import { GatewayError, toServiceError } from './errors';
+import { GatewayMetrics, type RpcDone } from './gateway-metrics';
 import { OpenCallGuard } from './open-call-guard';
 import { OpenStreamCounter, peerAddress, RateLimiter } from './rate-limiter';
 import { COUNTED_STREAMS, limitGroupOf } from './rpc-limits';
@@ -34,6 +35,7 @@ export class RpcHandler {
   constructor(
     @InjectPinoLogger('rpc') private readonly log: PinoLogger,
     private readonly auth: TokenAuthenticator,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) config: Pick<GatewayConfig, 'rateLimits' | 'maxOpenStreamsPerToken'>,
   ) {
     this.guard = new OpenCallGuard(auth);
@@ -45,15 +47,17 @@ export class RpcHandler {
     limitGroupOf(rpc);
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
+      const done = this.metrics.started(rpc);
       void (async () => {
         try {
           const caller = await this.authenticate(rpc, call);
           const response = await handle(caller, call.request);
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
+          done(status.OK);
           callback(null, response);
         } catch (error) {
           this.failed(rpc, error, started);
-          callback(toServiceError(error));
+          callback(this.refusal(error, done));
         }
       })();
     };
@@ -64,20 +68,23 @@ export class RpcHandler {
     limitGroupOf(rpc);
     return (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();
+      const done = this.metrics.started(rpc);
       void (async () => {
         try {
           const caller = await this.authenticate(rpc, call);
           const response = await this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal));
           this.log.info({ rpc, team: caller.team, role: caller.role, ms: Math.round(performance.now() - started) }, 'rpc');
+          done(status.OK);
           callback(null, response);
         } catch (error) {
           // A client that breaks its stream is expected (the upload resumes): not an error here.
           if (call.cancelled || (error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE') {
             this.log.info({ rpc, ms: Math.round(performance.now() - started) }, 'rpc cancelled by the client');
+            done(status.CANCELLED);
             return;
           }
           this.failed(rpc, error, started);
-          callback(toServiceError(error));
+          callback(this.refusal(error, done));
         }
       })();
     };
@@ -88,16 +95,18 @@ export class RpcHandler {
     limitGroupOf(rpc);
     return (call: ServerWritableStream<Req, Res>) => {
       const started = performance.now();
+      const done = this.metrics.started(rpc);
       void (async () => {
         try {
           const caller = await this.authenticate(rpc, call);
           const fields = await this.counted(rpc, caller, () => this.guard.run(call.metadata, call, (signal) => handle(caller, call, signal)));
           this.log.info({ rpc, team: caller.team, role: caller.role, ...fields, ms: Math.round(performance.now() - started) }, 'rpc');
+          done(call.cancelled ? status.CANCELLED : status.OK);
           call.end();
         } catch (error) {
           this.failed(rpc, error, started);
           // grpc-js turns an 'error' event into the call's status; destroy() would end the call without one.
-          call.emit('error', toServiceError(error));
+          call.emit('error', this.refusal(error, done));
         }
       })();
     };
@@ -106,9 +115,11 @@ export class RpcHandler {
   /** The caller, once its token is valid and its rate limit has room for this call. */
   private async authenticate(rpc: string, call: IncomingCall): Promise<Caller> {
     const caller = await this.authenticated(call);
-    const admission = this.limiter.take(callerKey(caller), limitGroupOf(rpc), performance.now());
+    const group = limitGroupOf(rpc);
+    const admission = this.limiter.take(callerKey(caller), group, performance.now());
     if (!admission.ok) {
-      throw new GatewayError(ErrorCodes.resourceExhausted, admission.message, { reason: ErrorReasons.rateLimited, metadata: { group: limitGroupOf(rpc), retryAfterMs: String(Math.ceil(admission.retryAfterMs)) } });
+      this.metrics.rateLimited(group);
+      throw new GatewayError(ErrorCodes.resourceExhausted, admission.message, { reason: ErrorReasons.rateLimited, metadata: { group, retryAfterMs: String(Math.ceil(admission.retryAfterMs)) } });
     }
     return caller;
   }
@@ -126,14 +137,18 @@ export class RpcHandler {
     if (!room.ok) {
       const known = this.auth.knownCaller(call.metadata);
       if (known) return known;
-      throw new GatewayError(ErrorCodes.resourceExhausted, room.message);
+      this.metrics.rateLimited('unauthenticated');
+      throw new GatewayError(ErrorCodes.resourceExhausted, room.message, { reason: ErrorReasons.rateLimited, metadata: { group: 'unauthenticated' } });
     }
     try {
       return await this.auth.authenticate(call.metadata);
     } catch (error) {
       if (error instanceof GatewayError && (error.code === ErrorCodes.unauthenticated || error.code === ErrorCodes.permissionDenied)) {
         const admission = this.limiter.take(peer, 'unauthenticated', now);
-        if (!admission.ok) throw new GatewayError(ErrorCodes.resourceExhausted, admission.message);
+        if (!admission.ok) {
+          this.metrics.rateLimited('unauthenticated');
+          throw new GatewayError(ErrorCodes.resourceExhausted, admission.message, { reason: ErrorReasons.rateLimited, metadata: { group: 'unauthenticated' } });
+        }
       }
       throw error;
     }
@@ -155,6 +170,13 @@ export class RpcHandler {
     } finally {
       this.streams.close(key);
     }
+  }
+
+  /** The status a failed call ends with, recorded as its end. */
+  private refusal(error: unknown, done: RpcDone): ReturnType<typeof toServiceError> {
+    const refused = toServiceError(error);
+    done(refused.code ?? status.UNKNOWN);
+    return refused;
   }
 
   failed(rpc: string, error: unknown, started: number): void {

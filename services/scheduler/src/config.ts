@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseDurationMs } from '@gpulab/platform';
+import { compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs } from '@gpulab/platform';
 import { DEFAULT_GPU_LAYOUT, type Inventory, inventoryFromLayout, type Term, validateTerm } from '@gpulab/scheduling';
 
 /** Scheduler settings in friendly units; `compileSchedulerConfig` checks them and names bad fields. */
@@ -50,6 +50,10 @@ export interface SchedulerOptions {
   natsCredsFile?: string;
   /** The account key that signs each worker attempt's NATS user (`worker-signer.json`). */
   workerSignerFile?: string;
+  /** Serve Prometheus metrics at `/metrics` on this port; 0 picks a free one. @default off */
+  metricsPort?: string | number;
+  /** Where the metrics port listens. @default '127.0.0.1' */
+  metricsHost?: string;
 }
 
 export interface SchedulerConfig {
@@ -72,6 +76,8 @@ export interface SchedulerConfig {
   retryBackoffMs: number;
   maxQueuedPerTeam: number;
   logLevel: string;
+  /** Absent: no metrics port. */
+  metrics?: MetricsEndpoint;
 }
 
 const DEFAULTS = {
@@ -119,6 +125,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     retryBackoffMs: parseDurationMs(o.retryBackoff, 'retryBackoff (GPULAB_RETRY_BACKOFF)'),
     maxQueuedPerTeam: positiveInteger(o.maxQueuedPerTeam, 'maxQueuedPerTeam (GPULAB_MAX_QUEUED_PER_TEAM)'),
     logLevel: o.logLevel,
+    metrics: compileMetricsEndpoint(o.metricsPort, o.metricsHost, 'metricsPort (GPULAB_SCHEDULER_METRICS_PORT)'),
   };
 }
 
@@ -145,6 +152,8 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     natsCredsFile: env.GPULAB_NATS_CREDS,
     workerSignerFile: env.GPULAB_NATS_WORKER_SIGNER,
     logLevel: env.GPULAB_LOG_LEVEL,
+    metricsPort: env.GPULAB_SCHEDULER_METRICS_PORT,
+    metricsHost: env.GPULAB_METRICS_HOST,
   };
 }
 

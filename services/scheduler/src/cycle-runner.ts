@@ -31,9 +31,11 @@ import { type TeamDirectory } from './team-directory';
 export const CycleSteps = ['snapshot', 'plan', 'preempt', 'launch', 'waiting'] as const;
 export type CycleStep = (typeof CycleSteps)[number];
 
-/** Hears each step's duration (the metrics' histogram). */
+/** Hears each step's duration, each placement and each preemption (the metrics). */
 export interface CycleObserver {
   observeStep(step: CycleStep, seconds: number): void;
+  placed(job: JobRecord): void;
+  preempted(): void;
 }
 
 /** Day timers are re-armed at least this often, so a changed clock or a long sleep is caught up. */
@@ -177,6 +179,7 @@ export class CycleRunner {
     });
     log.info({ jobId: job.id, team: job.team, reason: preemption.reason }, 'job preempted');
     launcher.stop(job.id, this.d.preemptGraceMs);
+    this.d.observer?.preempted();
   }
 
   private async place(placement: Placement, snapshot: CalendarSnapshot, day: number): Promise<void> {
@@ -186,6 +189,7 @@ export class CycleRunner {
     const slot = job.role === 'tutor' ? undefined : activeSlot(snapshot, job.team, day);
     const inSlot = slot !== undefined && placement.gpus.every((g) => g.server === slot.server && slot.gpus.includes(g.index));
     const scheduled = await transitioner.apply(job, [onPlaced(job, placement.gpus, { now: clock.now().toISOString(), inSlot })]);
+    this.d.observer?.placed(scheduled);
     try {
       const { handle } = await launcher.launch(scheduled, placement.gpus);
       await store.update(job.id, (j) => withWorker(j, handle));

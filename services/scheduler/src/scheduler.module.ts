@@ -18,6 +18,7 @@ import { JobStore } from './job-store';
 import { type Launcher, LAUNCHER } from './launcher';
 import { LocalLauncher } from './local-launcher';
 import { ReportsConsumer } from './reports-consumer';
+import { SchedulerMetrics } from './scheduler-metrics';
 import { SchedulerService } from './scheduler.service';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
@@ -67,6 +68,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
             }),
         },
         SerialExecutor,
+        SchedulerMetrics,
         SchedulerService,
         CalendarService,
         CommandServer,
@@ -81,6 +83,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     @InjectPinoLogger(SchedulerModule.name) private readonly log: PinoLogger,
     private readonly lease: LeaderLease,
     private readonly scheduler: SchedulerService,
+    private readonly metrics: SchedulerMetrics,
     private readonly commands: CommandServer,
     private readonly reports: ReportsConsumer,
     private readonly heartbeats: HeartbeatMonitor,
@@ -102,6 +105,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     if (this.shuttingDown) return;
     this.log.info('leader lease acquired');
     await this.scheduler.start();
+    this.metrics.setLeading(true);
     await this.workerData.start();
     this.heartbeats.start();
     await this.reports.start();
@@ -134,6 +138,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
   /** Commands first: no answer may come from a scheduler that no longer leads. */
   private async stopServing(): Promise<void> {
     await this.commands.close();
+    this.metrics.setLeading(false);
     this.workerData.close();
     this.heartbeats.close();
     this.scheduler.close();

@@ -45,6 +45,7 @@ import { CycleRunner } from './cycle-runner';
 import { JobStore } from './job-store';
 import { JobTransitioner } from './job-transitioner';
 import { type Launcher, LAUNCHER, type WorkerExit } from './launcher';
+import { RetryCauses, SchedulerMetrics } from './scheduler-metrics';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
 import { CLOCK, SCHEDULER_CONFIG } from './tokens';
@@ -86,10 +87,11 @@ export class SchedulerService {
     private readonly calendar: CalendarStore,
     private readonly teams: TeamDirectory,
     private readonly executor: SerialExecutor,
+    private readonly metrics: SchedulerMetrics,
   ) {
     this.retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs, maxBackoffMs: MAX_RETRY_BACKOFF_MS };
     this.transitioner = new JobTransitioner(log, clock, store, events, launcher, config.stopGraceMs, (untilMs) => this.cycles.wakeAt(untilMs, () => void this.requestCycle()));
-    this.cycles = new CycleRunner({ log, clock, store, events, launcher, calendar, teams, transitioner: this.transitioner, preemptGraceMs: config.preemptGraceMs });
+    this.cycles = new CycleRunner({ log, clock, store, events, launcher, calendar, teams, transitioner: this.transitioner, preemptGraceMs: config.preemptGraceMs, observer: metrics });
     this.cycles.onDayChange(() => void this.wake().catch((err: unknown) => this.log.error({ err }, 'cycle failed')));
     this.ledger = new UsageLedger(store, clock);
     launcher.onExit((exit) => void this.workerExited(exit));
@@ -113,7 +115,8 @@ export class SchedulerService {
         if (record.workerHandle && this.launcher.adopt(record, record.workerHandle)) {
           this.log.info({ jobId: record.id, team: record.team, handle: record.workerHandle }, 'worker adopted');
         } else {
-          await this.transitioner.apply(record, onWorkerGone(record, 'its worker was gone after a scheduler restart', this.retry, this.now()));
+          const after = await this.transitioner.apply(record, onWorkerGone(record, 'its worker was gone after a scheduler restart', this.retry, this.now()));
+          this.metrics.retried(RetryCauses.lostWorker, after);
         }
       }
       await this.cycles.run();
@@ -201,6 +204,7 @@ export class SchedulerService {
     });
     if (!created) return;
     this.log.info({ jobId: record.id, team: record.team, kind: record.kind, gpus: record.gpus }, 'job queued');
+    this.metrics.submitted(record.team);
     await announced;
     await this.requestCycle();
   }
@@ -276,13 +280,15 @@ export class SchedulerService {
         this.log.debug({ jobId: event.jobId, attempt: event.attempt, type: event.body.type }, 'stale report ignored');
         return;
       }
-      await this.transitioner.apply(job, decision);
+      const after = await this.transitioner.apply(job, decision);
+      if (report.type === 'failed' && report.retryable) this.metrics.retried(RetryCauses.transientFailure, after);
       if (JobTransitioner.freesGpus(job, decision)) void this.requestCycle();
     });
   }
 
   private async workerExited(exit: WorkerExit): Promise<void> {
     if (this.closed) return;
+    this.metrics.workerExited(exit);
     // The worker publishes its last report before it exits; give the consumer a moment to bring it.
     await new Promise((r) => setTimeout(r, this.config.exitSettleMs));
     await this.executor.run(async () => {
@@ -291,7 +297,8 @@ export class SchedulerService {
       const decision = onWorkerExit(job, exit, this.retry, this.now());
       if (decision.length === 0) return;
       if (!job.preempting) this.log.warn({ jobId: job.id, team: job.team, attempt: job.attempt }, 'worker exited without a result');
-      await this.transitioner.apply(job, decision);
+      const after = await this.transitioner.apply(job, decision);
+      if (!job.preempting) this.metrics.retried(RetryCauses.lostWorker, after);
       void this.requestCycle();
     });
   }
@@ -306,7 +313,8 @@ export class SchedulerService {
       for (const id of expired) {
         const job = this.store.get(id);
         if (!job) continue;
-        await this.transitioner.apply(job, onLeaseExpired(job, this.config.heartbeatTimeoutMs, this.retry, this.now()));
+        const after = await this.transitioner.apply(job, onLeaseExpired(job, this.config.heartbeatTimeoutMs, this.retry, this.now()));
+        this.metrics.retried(RetryCauses.leaseExpired, after);
       }
       if (expired.length > 0) void this.requestCycle();
     });
