@@ -39,6 +39,8 @@ export interface JobContext {
    * ready a backend only when a job asks for one (the tensor path of `tsne`).
    */
   preferredBackend?: string;
+  /** Which attempt of the job this is, from 1 (the worker's GPULAB_ATTEMPT); a retried job's is higher. */
+  attempt?: number;
   /** Whether the input is one uploaded picture (PNG, JPEG): values 0..1, shape [height, width, channels]. */
   inputPicture?: boolean;
   /** `fraction` in 0..1. */

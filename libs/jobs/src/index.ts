@@ -1,1 +1,3 @@
-export { findJobKind, listJobKinds, type RegisteredJobKind } from './job-kinds';
+export { TransientJobError } from './errors';
+export { findJobKind, listJobKinds, loadJobKind, NEURAL_ACCELERATED_KINDS, type RegisteredJobKind } from './job-kinds';
+export { flakyKind, noopKind, testJobKinds, type TestJobKind } from './test-kinds';

@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { InvalidParameterError, type JobContext, type Matrix, seededRandom, tsneKind } from '@gpulab/compute';
-import { findJobKind, listJobKinds } from './job-kinds';
+import { acceleratedTsneKind } from '@gpulab/neural';
+import { TransientJobError } from './errors';
+import { findJobKind, listJobKinds, NEURAL_ACCELERATED_KINDS } from './job-kinds';
 
 /** rows × cols, uniform in [0, 1): enough for a t-SNE run of a few iterations. */
 function randomRows(rows: number, cols: number, seed: number): Matrix {
@@ -21,7 +23,7 @@ describe('the job-kind registry', () => {
     assert.equal(findJobKind('train-classifier').name, 'train-classifier');
     assert.equal(typeof findJobKind('train-classifier').initBackend, 'function');
     assert.equal(findJobKind('pca').initBackend, undefined);
-    assert.throws(() => findJobKind('mystery'), (e: unknown) => e instanceof InvalidParameterError && /no job kind "mystery"; known kinds: pca, tsne, train-classifier/.test(e.message));
+    assert.throws(() => findJobKind('mystery'), (e: unknown) => e instanceof InvalidParameterError && /no job kind "mystery"; known kinds: pca, tsne, train-classifier.*, noop, flaky$/.test(e.message));
   });
 
   it('checks parameters without loading TensorFlow.js, as the gateway does', () => {
@@ -54,5 +56,66 @@ describe('the job-kind registry', () => {
     const out = await tsne.run(context);
     assert.match(String(out.result.path), /^tensor \((tensorflow-gpu|tensorflow|wasm|cpu)\)$/);
     assert.equal(out.result.path, `tensor (${out.backend})`);
+  });
+
+  it('loads only the package of the kind a worker runs: a test kind neither compute nor neural, pca compute but not neural', () => {
+    const loaded = (kind: string) => {
+      const script = `
+        const { loadJobKind } = require(${JSON.stringify(require.resolve('./index'))});
+        loadJobKind(${JSON.stringify(kind)});
+        const libs = (lib) => Object.keys(require.cache).some((f) => f.includes('/libs/' + lib + '/') || f.includes('@gpulab/' + lib + '/'));
+        process.stdout.write(JSON.stringify({ compute: libs('compute'), neural: libs('neural'), tf: Object.keys(require.cache).some((f) => f.includes('@tensorflow')) }));
+      `;
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { compute: boolean; neural: boolean; tf: boolean };
+    };
+    assert.deepEqual(loaded('noop'), { compute: false, neural: false, tf: false });
+    assert.deepEqual(loaded('flaky'), { compute: false, neural: false, tf: false });
+    assert.deepEqual(loaded('pca'), { compute: true, neural: false, tf: false });
+    assert.deepEqual(loaded('tsne'), { compute: true, neural: true, tf: false });
+  });
+
+  it("names every compute kind neural accelerates, so loadJobKind gives a worker the accelerated one", () => {
+    assert.deepEqual(NEURAL_ACCELERATED_KINDS, [acceleratedTsneKind.name]);
+  });
+});
+
+describe('the test kinds', () => {
+  const context = (params: Record<string, unknown>, attempt: number): JobContext => ({
+    params,
+    attempt,
+    progress: async () => {},
+    log: async () => {},
+    signal: new AbortController().signal,
+    checkpoint: { load: async () => undefined, save: async () => {} },
+    jobFiles: { read: async () => undefined },
+    artifacts: { read: async () => undefined },
+  });
+
+  it('are for tutors only and take no input', () => {
+    for (const name of ['noop', 'flaky']) {
+      const kind = findJobKind(name);
+      assert.equal(kind.tutorsOnly, true, name);
+      assert.equal(kind.input, 'none', name);
+    }
+    assert.equal(findJobKind('pca').tutorsOnly, undefined);
+  });
+
+  it('noop ends at once with a tiny result and refuses parameters', async () => {
+    const noop = findJobKind('noop');
+    assert.deepEqual(noop.prepare({}, undefined), {});
+    assert.throws(() => noop.prepare({ seconds: 1 }, undefined), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'seconds');
+    assert.deepEqual((await noop.run(context({}, 1))).result, { noop: true });
+  });
+
+  it('flaky fails transiently on its first failAttempts attempts, then succeeds', async () => {
+    const flaky = findJobKind('flaky');
+    const params = flaky.prepare({ failAttempts: '2' }, undefined);
+    assert.deepEqual(params, { failAttempts: 2 });
+    for (const attempt of [1, 2]) {
+      await assert.rejects(flaky.run(context(params, attempt)), (e: unknown) => e instanceof TransientJobError && e.retryable && new RegExp(`attempt ${attempt} fails on purpose`).test(e.message));
+    }
+    assert.deepEqual((await flaky.run(context(params, 3))).result, { attempt: 3, failedAttempts: 2 });
+    assert.deepEqual(flaky.prepare({}, undefined), { failAttempts: 1 });
+    assert.throws(() => flaky.prepare({ failAttempts: -1 }, undefined), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'failAttempts');
   });
 });

@@ -79,6 +79,9 @@ export class JobsGrpcService {
     const kindName = req.kind.trim();
     if (!kindName) throw new GatewayError(ErrorCodes.invalidArgument, 'kind is missing (e.g. "pca")');
     const kind = asInvalidArgument(() => findJobKind(kindName));
+    if (kind.tutorsOnly && caller.role !== 'tutor') {
+      throw new GatewayError(ErrorCodes.permissionDenied, `the job kind ${kind.name} is a test kind that only tutors may submit`);
+    }
     const gpus = req.gpus === 0 ? 1 : req.gpus;
     const id = `j-${ulid().toLowerCase()}`;
     const input = await this.intake.accept(caller, id, req.input);

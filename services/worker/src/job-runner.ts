@@ -9,10 +9,11 @@ import {
   workerChannel,
   workerEventSubject,
 } from '@gpulab/contracts';
-import { decodeImagePixels, findDataset, type LoadedDataset, type OutputFile } from '@gpulab/compute';
-import { findJobKind } from '@gpulab/jobs';
+import type { LoadedDataset, OutputFile } from '@gpulab/compute';
+import { loadJobKind } from '@gpulab/jobs';
 import { type Logger, type WorkerDataClient } from '@gpulab/platform';
 import { type JetStreamClient } from '@nats-io/jetstream';
+import { isRetryable } from './failure-retry';
 import { modelArtifact } from './model-artifact';
 import { type WorkerEnv } from './worker-env';
 
@@ -46,7 +47,8 @@ export class JobRunner {
       return 'fenced';
     }
     try {
-      const kind = findJobKind(job.kind);
+      // Only this kind's package is loaded: a worker's start-up is most of a short job's time.
+      const kind = loadJobKind(job.kind);
       // Readied before the start is reported, so `started` names the backend that runs the job
       // and a backend GPULAB_BACKEND asks for but this machine lacks fails the job at once.
       const backend = kind.initBackend ? (await kind.initBackend(this.env.backend)).name : 'cpu';
@@ -54,6 +56,7 @@ export class JobRunner {
       const { matrix: input, labels, itemShape, picture } = await this.loadInput(job);
       const output = await kind.run({
         params: job.params,
+        attempt: this.env.attempt,
         input,
         labels,
         inputShape: itemShape,
@@ -87,9 +90,9 @@ export class JobRunner {
         this.log.info({ reason: error instanceof Error ? error.message : String(error) }, 'job stopped on request');
         return 'done';
       }
-      const retryable = (error as { retryable?: unknown }).retryable === true;
+      const retryable = isRetryable(error);
       const reason = error instanceof Error ? error.message : String(error);
-      this.log.error({ err: error }, 'job failed');
+      this.log.error({ err: error, retryable }, 'job failed');
       await this.publish({ type: 'failed', reason, retryable });
     }
     return 'done';
@@ -99,13 +102,16 @@ export class JobRunner {
     switch (job.input.source) {
       case 'none':
         return {};
-      case 'dataset':
+      case 'dataset': {
+        const { findDataset } = await import('@gpulab/compute');
         return findDataset(job.input.name).load();
+      }
       case 'object': {
         const bytes = await this.data.read({ kind: 'input' });
         if (!bytes) throw new Error(`the job's input ${job.input.name} is missing from the store`);
         if (job.input.encoding === 'image') {
           // Pictures are kept as uploaded (a photo is far smaller as a JPEG than as numbers).
+          const { decodeImagePixels } = await import('@gpulab/compute');
           const image = decodeImagePixels(bytes);
           for (const note of image.notes) await this.publish({ type: 'log', level: 'info', message: `${job.input.filename ?? 'the input picture'}: ${note}` });
           return {
