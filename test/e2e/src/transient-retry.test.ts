@@ -21,7 +21,7 @@ describe('a transient failure is retried within the attempt budget', () => {
   let member: GpulabClient;
 
   before(async () => {
-    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0, gpuLayout: '2', env: { GPULAB_MAX_ATTEMPTS: String(MAX_ATTEMPTS), GPULAB_EXIT_SETTLE: '200ms' } });
+    stack = await LocalStack.start({ dataDir: join(dir.path, 'data'), port: 0, gpuLayout: '2', env: { GPULAB_MAX_ATTEMPTS: String(MAX_ATTEMPTS), GPULAB_EXIT_SETTLE: '200ms', GPULAB_RETRY_BACKOFF: '400ms' } });
     tutor = stack.client(stack.tokens.tutor);
     member = stack.client();
   });
@@ -52,6 +52,11 @@ describe('a transient failure is retried within the attempt budget', () => {
     assert.deepEqual(done.result, { attempt: 2, failedAttempts: 1 });
     const requeued = (await stateEvents(job.id)).find((e) => e.state === 'QUEUED' && e.attempt === 1 && e.reason);
     assert.match(requeued?.reason ?? '', /its worker failed: flaky: attempt 1 fails on purpose/);
+    // The record keeps both attempts, and the second began only after the backoff.
+    assert.deepEqual(done.attempts.map((a) => [a.attempt, a.outcome, a.worker?.startsWith('pid:')]), [[1, 'retried', true], [2, 'succeeded', true]]);
+    assert.match(done.attempts[0].reason ?? '', /flaky: attempt 1 fails on purpose/);
+    const gap = (done.attempts[1].from?.getTime() ?? 0) - (done.attempts[0].to?.getTime() ?? 0);
+    assert.ok(gap >= 400, `attempt 2 began ${gap} ms after attempt 1 ended, within the 400 ms backoff`);
   });
 
   it('when every attempt fails transiently, the job fails after its last attempt and says why', async () => {
@@ -59,6 +64,7 @@ describe('a transient failure is retried within the attempt budget', () => {
     const done = await ended(job.id);
     assert.equal(done.state, 'FAILED');
     assert.equal(done.attempt, MAX_ATTEMPTS);
+    assert.deepEqual(done.attempts.map((a) => a.outcome), [...Array(MAX_ATTEMPTS - 1).fill('retried'), 'failed']);
     assert.match(done.reason ?? '', new RegExp(`flaky: attempt ${MAX_ATTEMPTS} fails on purpose.*\\(attempt ${MAX_ATTEMPTS} of ${MAX_ATTEMPTS}\\)`));
   });
 
