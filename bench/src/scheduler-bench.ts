@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   const service = await replayThroughService(serviceJobs, runMs, Math.min(measure, serviceJobs));
   printTable(`scheduler service: ${serviceJobs} jobs queued, the first ${service.jobs} run (${runMs} ms each), real nats-server + KV`, [
-    ['submissions per second (queueing)', (service.jobs / (service.submitMs / 1000)).toFixed(1)],
+    ['submissions per second (queueing, one client)', (service.queued / (service.submitMs / 1000)).toFixed(1)],
     ['jobs started while measuring', String(service.jobs)],
     ['time (s)', (service.wallMs / 1000).toFixed(1)],
     ['GPU free → next job launched, p50 (ms)', percentile(service.freeToStartMs, 50).toFixed(2)],

@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAccount, createOperator, createUser, encodeAccount, encodeOperator, encodeUser, fmtCreds, fromSeed } from '@nats-io/jwt';
+import { createAccount, createOperator, encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jwt';
+import { Prefix } from '@nats-io/nkeys';
+import { NativeKeyPair } from './native-nkeys';
 import { GATEWAY_PERMISSIONS, type NatsPermissions, SCHEDULER_PERMISSIONS } from '@gpulab/contracts';
 
 /**
@@ -69,8 +71,8 @@ export interface MintOptions {
 
 /** A new user of the account with these permissions, as `.creds` text. */
 export async function mintUserCreds(options: MintOptions): Promise<string> {
-  const user = createUser();
-  const signer = fromSeed(new TextEncoder().encode(options.signerSeed));
+  const user = NativeKeyPair.create(Prefix.User);
+  const signer = signerOf(options.signerSeed);
   const jwt = await encodeUser(
     options.name,
     user,
@@ -79,6 +81,18 @@ export async function mintUserCreds(options: MintOptions): Promise<string> {
     { signer, ...(options.expiresAt ? { exp: options.expiresAt } : {}) },
   );
   return decoder.decode(fmtCreds(jwt, user));
+}
+
+// One signer serves every attempt: its key is read once.
+const signers = new Map<string, NativeKeyPair>();
+
+function signerOf(seed: string): NativeKeyPair {
+  let signer = signers.get(seed);
+  if (!signer) {
+    signer = NativeKeyPair.fromSeed(seed);
+    signers.set(seed, signer);
+  }
+  return signer;
 }
 
 /** The lines of nats-server's configuration that turn authentication on. */

@@ -108,6 +108,9 @@ describe('the queue index', () => {
     index.upsert(job('b', 'SUCCEEDED'));
     assert.equal(index.get('b'), undefined);
     assert.equal(index.position('c'), 2);
+    index.upsert(job('d'));
+    index.upsert({ ...job('p'), priority: true });
+    assert.deepEqual(['a', 'c', 'd', 'p'].map((id) => index.position(id)), [2, 3, 4, 1], 'a priority job goes first; the newest job is last');
   });
 
   it('looks at a bounded number of jobs however long the queue is', () => {

@@ -21,6 +21,9 @@ export class JobQueueIndex {
   /** First-seen order of every job here: creation order, as the store loads and adds them. */
   private readonly order = new Map<string, number>();
   private nextSeq = 0;
+  /** Queued jobs per team, and each team's newest non-priority job: a new job's place is O(1). */
+  private readonly queuedPerTeam = new Map<string, number>();
+  private readonly newest = new Map<string, string>();
   private readonly holders = new Set<string>();
   /** Per team: its priority jobs, then the others. */
   private readonly teamLanes = new Map<string, [Lane, Lane]>();
@@ -41,7 +44,10 @@ export class JobQueueIndex {
       this.remove(job.id);
       return;
     }
-    const known = this.jobs.has(job.id);
+    const previous = this.jobs.get(job.id);
+    const known = previous !== undefined;
+    this.countQueued(previous, -1);
+    this.countQueued(job, 1);
     this.jobs.set(job.id, job);
     if (holdsGpus(job.state)) this.holders.add(job.id);
     else this.holders.delete(job.id);
@@ -49,12 +55,15 @@ export class JobQueueIndex {
     this.order.set(job.id, this.nextSeq++);
     const lane = job.priority ? 0 : 1;
     lanes(this.teamLanes, job.team)[lane].add(job.id);
+    if (!job.priority) this.newest.set(job.team, job.id);
     if (job.role === 'tutor' || job.preemptible) lanes(this.unheldLanes, job.gpus)[lane].add(job.id);
   }
 
   remove(id: string): void {
     const job = this.jobs.get(id);
     if (!job) return;
+    this.countQueued(job, -1);
+    if (this.newest.get(job.team) === id) this.newest.delete(job.team);
     this.jobs.delete(id);
     this.order.delete(id);
     this.holders.delete(id);
@@ -72,6 +81,8 @@ export class JobQueueIndex {
   position(id: string): number | undefined {
     const job = this.jobs.get(id);
     if (!job || job.state !== JobStates.queued) return undefined;
+    // The newest job is behind every other queued job of its team.
+    if (this.newest.get(job.team) === id) return this.queuedPerTeam.get(job.team) ?? 1;
     let place = 0;
     for (const lane of this.teamLanes.get(job.team) ?? []) {
       for (const other of lane) {
@@ -80,6 +91,13 @@ export class JobQueueIndex {
       }
     }
     return undefined;
+  }
+
+  private countQueued(job: SchedulableJob | undefined, by: number): void {
+    if (job?.state !== JobStates.queued) return;
+    const count = (this.queuedPerTeam.get(job.team) ?? 0) + by;
+    if (count > 0) this.queuedPerTeam.set(job.team, count);
+    else this.queuedPerTeam.delete(job.team);
   }
 
   /** Places in their team's queue of every queued job of `team`, in one walk. */

@@ -42,9 +42,18 @@ export function validateTerm(term: Term): void {
 
 /** The calendar date `day` days after the term's start, `YYYY-MM-DD`. */
 export function dayDate(term: Term, day: number): string {
-  const [y, m, d] = term.start.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + day)).toISOString().slice(0, 10);
+  const key = `${term.start}|${day}`;
+  let date = dayDates.get(key);
+  if (date === undefined) {
+    const [y, m, d] = term.start.split('-').map(Number);
+    date = new Date(Date.UTC(y, m - 1, d + day)).toISOString().slice(0, 10);
+    if (dayDates.size >= DAY_START_CACHE) dayDates.clear();
+    dayDates.set(key, date);
+  }
+  return date;
 }
+
+const dayDates = new Map<string, string>();
 
 /** The day index of a `YYYY-MM-DD` date (may be outside the term). */
 export function dayOfDate(term: Term, date: string): number {
@@ -52,8 +61,24 @@ export function dayOfDate(term: Term, date: string): number {
   return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${term.start}T00:00:00Z`)) / 86_400_000);
 }
 
+// A day's midnight never changes: every cycle and submission asks for the same few, so they are
+// worked out once (the time-zone arithmetic is most of a submission's cost otherwise).
+const dayStarts = new Map<string, number>();
+const DAY_START_CACHE = 100_000;
+
 /** The instant (ms since epoch) of midnight starting term day `day`, in the term's time zone. */
 export function dayStartMs(term: Term, day: number): number {
+  const key = `${term.start}|${term.timeZone}|${day}`;
+  let ms = dayStarts.get(key);
+  if (ms === undefined) {
+    ms = computeDayStartMs(term, day);
+    if (dayStarts.size >= DAY_START_CACHE) dayStarts.clear();
+    dayStarts.set(key, ms);
+  }
+  return ms;
+}
+
+function computeDayStartMs(term: Term, day: number): number {
   const [y, m, d] = dayDate(term, day).split('-').map(Number);
   const wallAsUtc = Date.UTC(y, m - 1, d);
   // Two rounds settle the offset also on the night a daylight-saving change happens.
