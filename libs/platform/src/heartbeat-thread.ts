@@ -38,4 +38,8 @@ async function beat(): Promise<void> {
   });
 }
 
-void beat();
+// A first connection that fails (nats-server down as the worker starts) ends this thread with the
+// error, and the main thread starts it again.
+beat().catch((error: unknown) => setImmediate(() => {
+  throw error;
+}));

@@ -1,6 +1,7 @@
 export * from './logger';
 export * from './duration';
 export * from './nats-connection';
+export * from './nats-stray-errors';
 export * from './jetstream-resources';
 export * from './nats-server-process';
 export * from './free-port';

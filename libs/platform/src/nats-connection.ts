@@ -1,4 +1,5 @@
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { tolerateStrayNatsDialErrors } from './nats-stray-errors';
 
 export type { NatsConnection } from '@nats-io/transport-node';
 
@@ -39,6 +40,8 @@ export function natsTlsFromEnv(env: NodeJS.ProcessEnv): NatsTls | undefined {
 }
 
 export function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
+  // Every process or thread with a connection: a restart of nats-server must not end it.
+  tolerateStrayNatsDialErrors();
   return connect({
     servers: options.url,
     name: options.name,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { workerInboxPrefix } from '@gpulab/contracts';
-import { connectNats, createLogger, natsTlsFromEnv, startHeartbeat, WorkerDataClient } from '@gpulab/platform';
+import { connectNats, createLogger, natsTlsFromEnv, startHeartbeat, tolerateStrayNatsDialErrors, WorkerDataClient } from '@gpulab/platform';
 import { jetstream } from '@nats-io/jetstream';
 import { JobRunner } from './job-runner';
 import { readWorkerEnv } from './worker-env';
@@ -17,6 +17,7 @@ async function main(): Promise<number> {
     setTimeout(() => process.exit(143), 500).unref();
   };
   process.once('SIGTERM', () => leave('stop requested'));
+  tolerateStrayNatsDialErrors((error) => log.warn({ err: error.message }, 'a NATS reconnect attempt failed; still reconnecting'));
   const tls = natsTlsFromEnv(process.env);
   const nats = { url: env.natsUrl, creds: env.natsCreds, inboxPrefix: workerInboxPrefix(env.jobId, env.attempt), tls };
   const nc = await connectNats({ ...nats, name: `gpulab-worker-${env.jobId}` });
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
     attempt: env.attempt,
     intervalMs: env.heartbeatIntervalMs,
     onNotCurrent: () => leave('the scheduler no longer counts this attempt as current; stopping'),
+    onRestart: (error) => log.warn({ err: error.message }, 'the heartbeat thread stopped on an error; started again'),
   });
   try {
     log.info('worker started');
