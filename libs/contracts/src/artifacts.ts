@@ -175,3 +175,35 @@ export interface StorageUsageView {
 export function storageUsedBytes(u: StorageUsageView): number {
   return u.artifactBytes + u.uploadBytes + u.jobInputBytes + u.jobOutputBytes;
 }
+
+/**
+ * What a FinishUpload is doing, in order: waiting for its turn, checking the checksums, parsing
+ * the data, storing the artifact; it ends `done` or `failed`.
+ */
+export const FinishPhases = {
+  waiting: 'waiting',
+  checking: 'checking',
+  parsing: 'parsing',
+  storing: 'storing',
+  done: 'done',
+  failed: 'failed',
+} as const;
+export type FinishPhaseName = (typeof FinishPhases)[keyof typeof FinishPhases];
+export const FINISH_PHASES: readonly FinishPhaseName[] = Object.values(FinishPhases);
+
+/** How far the gateway is with finishing one upload (GetUploadProgress). */
+export interface FinishProgressView {
+  uploadId: string;
+  team: string;
+  phase: FinishPhaseName;
+  /** Bytes of the data file read in this phase (checking, parsing). */
+  doneBytes: number;
+  totalBytes: number;
+  /** CSV: data lines counted while checking; 0 when not known. */
+  rows: number;
+  /** ISO 8601. */
+  startedAt: string;
+  updatedAt: string;
+  /** Once `done`: the artifact made. */
+  artifactId?: string;
+}

@@ -3,7 +3,7 @@ import { type JobEventEnvelope } from './events';
 import { type AttemptOutcome, AttemptOutcomes, type GpuAddress, type JobAttempt, type JobInputSpec, type JobRecord, type JobWaiting } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
 import { type MemberTokenReply, type SlotKind, type SlotView, type TeamQuotaView, type TeamView } from './slots';
-import { type ArtifactKindName, type ArtifactRecord, type DataFormatName, type StorageUsageView, type UploadFileName, uploadFiles, type UploadRecord } from './artifacts';
+import { type ArtifactKindName, type ArtifactRecord, type DataFormatName, type FinishPhaseName, type FinishProgressView, type StorageUsageView, type UploadFileName, uploadFiles, type UploadRecord } from './artifacts';
 
 const TO_PROTO: Record<JobStateName, pb.JobState> = {
   [JobStates.queued]: pb.JobState.JOB_STATE_QUEUED,
@@ -284,4 +284,31 @@ export function uploadToProto(u: UploadRecord): pb.Upload {
 
 export function storageUsageToProto(u: StorageUsageView): pb.StorageUsage {
   return { team: u.team, artifactBytes: u.artifactBytes, uploadBytes: u.uploadBytes, jobInputBytes: u.jobInputBytes, jobOutputBytes: u.jobOutputBytes, limitBytes: u.limitBytes };
+}
+
+const FINISH_PHASE_TO_PROTO: Record<FinishPhaseName, pb.FinishPhase> = {
+  waiting: pb.FinishPhase.FINISH_PHASE_WAITING,
+  checking: pb.FinishPhase.FINISH_PHASE_CHECKING,
+  parsing: pb.FinishPhase.FINISH_PHASE_PARSING,
+  storing: pb.FinishPhase.FINISH_PHASE_STORING,
+  done: pb.FinishPhase.FINISH_PHASE_DONE,
+  failed: pb.FinishPhase.FINISH_PHASE_FAILED,
+};
+
+/** Undefined for UNSPECIFIED and for phases this version does not know (a newer gateway's). */
+export function finishPhaseFromProto(phase: pb.FinishPhase): FinishPhaseName | undefined {
+  return (Object.keys(FINISH_PHASE_TO_PROTO) as FinishPhaseName[]).find((p) => FINISH_PHASE_TO_PROTO[p] === phase);
+}
+
+export function finishProgressToProto(p: FinishProgressView): pb.FinishProgress {
+  return {
+    uploadId: p.uploadId,
+    phase: FINISH_PHASE_TO_PROTO[p.phase],
+    doneBytes: p.doneBytes,
+    totalBytes: p.totalBytes,
+    rows: p.rows,
+    startedAt: new Date(p.startedAt),
+    updatedAt: new Date(p.updatedAt),
+    artifactId: p.artifactId ?? '',
+  };
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomFillSync } from 'node:crypto';
-import { type Caller, type DataFormatName, decodeModelBundle, ObjectNames } from '@gpulab/contracts';
+import { type Caller, type DataFormatName, decodeModelBundle, type FinishProgressView, ObjectNames } from '@gpulab/contracts';
 import { buildCnn, initBackend, saveModelFiles, type Tf, tfjs } from '@gpulab/neural';
 import { type JetStreamResources, openJetStreamResources, readObject } from '@gpulab/platform';
 import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import { ArtifactLibrary, type ArtifactLibraryOptions } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { GatewayError } from './errors';
+import { FinishProgressBoard } from './finish-progress';
 import { StorageLedger } from './storage-ledger';
 import { gzipSync } from 'node:zlib';
 import { encodeNpy } from '@gpulab/compute';
@@ -68,6 +69,49 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
   });
 
   after(() => ledger.stop());
+
+  it('reports a finish as checking, then parsing with the bytes read so far, then done, and forgets it after its grace', async () => {
+    const board = new FinishProgressBoard(clock, { graceMs: 5000 });
+    const seen: FinishProgressView[] = [];
+    let uploadId = '';
+    const look = () => {
+      const now = board.get(uploadId);
+      if (now) seen.push(now);
+    };
+    // Looks at the board after each chunk the parser takes, as a polling client would.
+    const observing: UploadParser = (source) =>
+      parseUpload({
+        ...source,
+        scan: (file, each) => source.scan(file, (chunk) => (each(chunk), look())),
+        chunks: (file) =>
+          (async function* () {
+            for await (const chunk of source.chunks(file)) {
+              yield chunk;
+              look();
+            }
+          })(),
+      });
+    const lib = new ArtifactLibrary(store, observing, async () => [], { teamStorageBytes: 1024 * 1024, ledger, chunkBytes: CHUNK, uploadExpiryMs: 24 * HOUR, progress: board }, clock, () => 'progressaaaaaaaa');
+    const bytes = csv(20);
+    const upload = await newUpload(lib, bytes);
+    uploadId = upload.id;
+    await send(lib, upload.id, bytes);
+    assert.throws(() => lib.finishProgress(member('demo'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND');
+    const artifact = await lib.finishUpload(member('demo'), upload.id);
+    const phases = [...new Set(seen.map((p) => p.phase))];
+    assert.deepEqual(phases, ['checking', 'parsing']);
+    const parsing = seen.filter((p) => p.phase === 'parsing');
+    assert.ok(parsing.every((p) => p.doneBytes > 0 && p.doneBytes <= bytes.byteLength && p.totalBytes === bytes.byteLength));
+    assert.ok(parsing.some((p) => p.doneBytes < bytes.byteLength), 'a report in the middle of the file');
+    assert.equal(parsing[0].rows, 20);
+    const done = lib.finishProgress(member('demo'), upload.id);
+    assert.equal(done.phase, 'done');
+    assert.equal(done.artifactId, artifact.id);
+    assert.throws(() => lib.finishProgress(member('other'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'PERMISSION_DENIED');
+    assert.equal(lib.finishProgress({ role: 'tutor', name: 'tess' }, upload.id).phase, 'done');
+    clock.ms += 5001;
+    assert.throws(() => lib.finishProgress(member('demo'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND' && e.reason === 'UPLOAD_NOT_FOUND');
+  });
 
   it('counts a chunk sent again after a broken stream once, and stores the artifact from all chunks', async () => {
     const lib = library();

@@ -14,6 +14,7 @@ import {
   LABELS_FORMATS,
   ErrorCodes,
   ErrorReasons,
+  type FinishProgressView,
   type JobRecord,
   quoteInput,
   type StorageUsageView,
@@ -28,6 +29,7 @@ import { ComputeError } from '@gpulab/compute';
 import { type ArtifactStore, MissingPartError } from './artifact-store';
 import { type Clock, systemClock } from './clock';
 import { GatewayError } from './errors';
+import { FinishProgressBoard, type FinishTracker } from './finish-progress';
 import { HeavyWorkGate } from './heavy-work-gate';
 import { KeyedLock } from './keyed-lock';
 import { randomBase32, type RandomId } from './random-id';
@@ -48,6 +50,8 @@ export interface ArtifactLibraryOptions {
   chunkBytes: number;
   /** An upload that receives nothing for this long is deleted. */
   uploadExpiryMs: number;
+  /** Where each FinishUpload under way is (GetUploadProgress). @default a board on the library's clock */
+  progress?: FinishProgressBoard;
 }
 
 /** Declared file of a new upload, as the caller sent it. */
@@ -95,6 +99,7 @@ export class ArtifactLibrary {
   private readonly teamLock = new KeyedLock();
   /** A few finishes parse at a time: each holds a data set in memory. */
   private readonly gate: HeavyWorkGate;
+  private readonly progress: FinishProgressBoard;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -105,6 +110,7 @@ export class ArtifactLibrary {
     private readonly randomId: RandomId = randomBase32,
   ) {
     this.gate = options.gate ?? new HeavyWorkGate({ concurrency: 2, maxWaiting: 16 });
+    this.progress = options.progress ?? new FinishProgressBoard(clock);
   }
 
   async createUpload(caller: Caller, request: NewUploadRequest): Promise<UploadRecord> {
@@ -266,34 +272,62 @@ export class ArtifactLibrary {
         );
       }
     }
-    return this.gate.run(upload.team, async () => {
-      const parsed = await this.endOnCallerError(upload, () => this.parse(this.sourceOf(upload)));
-      const { parts, fields, takes } = storedForm(parsed);
-      const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
-      return this.teamLock.run(upload.team, async () => {
-        const usage = await this.usage(upload.team, upload.id);
-        if (storageUsedBytes(usage) + size > usage.limitBytes) {
-          await this.store.deleteUpload(upload);
-          throw overLimit(usage, `${upload.data.filename} takes ${mb(size)} stored (${takes}); the upload was deleted`);
-        }
-        const record: ArtifactRecord = {
-          id: artifactId,
-          team: upload.team,
-          createdBy: upload.createdBy,
-          filename: upload.data.filename,
-          format: upload.data.format,
-          ...fields,
-          storedBytes: size,
-          sha256: upload.data.sha256,
-          ...(upload.labels ? { labelsFilename: upload.labels.filename } : {}),
-          ...(upload.weights ? { weightsFilename: upload.weights.filename } : {}),
-          createdAt: new Date(this.clock.now()).toISOString(),
-        };
-        const stored = await this.store.putArtifact(record, parts);
-        // The artifact is safe; an upload record left by a failure here only expires later.
-        await this.store.deleteUpload(upload).catch(() => undefined);
-        return stored;
+    const tracker = this.progress.begin({ uploadId: upload.id, team: upload.team, totalBytes: upload.data.sizeBytes });
+    try {
+      const artifact = await this.gate.run(upload.team, () => this.parseAndStore(upload, artifactId, tracker));
+      tracker.done(artifact.id);
+      return artifact;
+    } catch (error) {
+      tracker.failed();
+      throw error;
+    }
+  }
+
+  /**
+   * Where the caller's finish of `uploadId` is (tutors: anyone's): while FinishUpload works on
+   * it and for a few seconds after it answered. NOT_FOUND when no finish of it is followed.
+   */
+  finishProgress(caller: Caller, uploadId: string): FinishProgressView {
+    const id = checkUploadId(uploadId);
+    const progress = this.progress.get(id);
+    if (!progress) {
+      throw new GatewayError(ErrorCodes.notFound, `upload ${id} is not being finished: no FinishUpload of it is under way or ended in the last few seconds`, {
+        reason: ErrorReasons.uploadNotFound,
+        metadata: { upload: id },
       });
+    }
+    if (!canRead(caller, progress.team)) throw new GatewayError(ErrorCodes.permissionDenied, `upload ${id} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { upload: id } });
+    return progress;
+  }
+
+  private async parseAndStore(upload: UploadRecord, artifactId: string, tracker: FinishTracker): Promise<ArtifactRecord> {
+    const parsed = await this.endOnCallerError(upload, () => this.parse(this.sourceOf(upload, tracker)));
+    tracker.phase('storing');
+    const { parts, fields, takes } = storedForm(parsed);
+    const size = parts.reduce((sum, p) => sum + p.byteLength, 0);
+    return this.teamLock.run(upload.team, async () => {
+      const usage = await this.usage(upload.team, upload.id);
+      if (storageUsedBytes(usage) + size > usage.limitBytes) {
+        await this.store.deleteUpload(upload);
+        throw overLimit(usage, `${upload.data.filename} takes ${mb(size)} stored (${takes}); the upload was deleted`);
+      }
+      const record: ArtifactRecord = {
+        id: artifactId,
+        team: upload.team,
+        createdBy: upload.createdBy,
+        filename: upload.data.filename,
+        format: upload.data.format,
+        ...fields,
+        storedBytes: size,
+        sha256: upload.data.sha256,
+        ...(upload.labels ? { labelsFilename: upload.labels.filename } : {}),
+        ...(upload.weights ? { weightsFilename: upload.weights.filename } : {}),
+        createdAt: new Date(this.clock.now()).toISOString(),
+      };
+      const stored = await this.store.putArtifact(record, parts);
+      // The artifact is safe; an upload record left by a failure here only expires later.
+      await this.store.deleteUpload(upload).catch(() => undefined);
+      return stored;
     });
   }
 
@@ -420,23 +454,46 @@ export class ArtifactLibrary {
   }
 
   /** What a parser reads an upload through: its chunks, checked against the declared checksums. */
-  private sourceOf(upload: UploadRecord): UploadSource {
+  /**
+   * What a parser reads an upload through: its chunks, checked against the declared checksums.
+   * Reads of the data file move `tracker`: a first pass is `checking`, a second `parsing`.
+   */
+  private sourceOf(upload: UploadRecord, tracker: FinishTracker): UploadSource {
+    const store = this.store;
     return {
       upload,
       read: async (file) => {
+        if (file === 'data') tracker.phase('checking');
         const bytes = await this.store.readUploadFile(upload, file);
         this.checkSha256(upload, file, createHash('sha256').update(bytes).digest('hex'));
+        if (file === 'data') {
+          tracker.read(bytes.byteLength);
+          // A file read whole is decoded next: a picture or a model.
+          tracker.phase('parsing');
+        }
         return bytes;
       },
       scan: async (file, each) => {
+        if (file === 'data') tracker.phase('checking');
         const hash = createHash('sha256');
         for await (const chunk of this.store.uploadChunks(upload, file)) {
           hash.update(chunk);
           each(chunk);
+          if (file === 'data') tracker.read(chunk.byteLength);
         }
         this.checkSha256(upload, file, hash.digest('hex'));
       },
-      chunks: (file) => this.store.uploadChunks(upload, file),
+      chunks: (file) => {
+        if (file !== 'data') return this.store.uploadChunks(upload, file);
+        tracker.phase('parsing');
+        return (async function* counted() {
+          for await (const chunk of store.uploadChunks(upload, file)) {
+            tracker.read(chunk.byteLength);
+            yield chunk;
+          }
+        })();
+      },
+      counted: (rows) => tracker.rows(rows),
       ensureRoom: (bytes, takes) => this.ensureRoom(upload, bytes, takes),
     };
   }

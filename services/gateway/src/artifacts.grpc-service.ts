@@ -6,6 +6,7 @@ import {
   DATA_FORMATS,
   dataFormatFromProto,
   ErrorCodes,
+  finishProgressToProto,
   pb,
   storageUsageToProto,
   uploadFileFromProto,
@@ -55,6 +56,9 @@ export class ArtifactsGrpcService {
         const { artifact, usage } = await this.library.deleteArtifact(caller, req.id);
         return { artifact: artifactToProto(artifact), usage: storageUsageToProto(usage) };
       }),
+      getUploadProgress: this.rpc.unary('GetUploadProgress', async (caller, req: pb.GetUploadProgressRequest): Promise<pb.GetUploadProgressResponse> => ({
+        progress: finishProgressToProto(this.library.finishProgress(caller, req.uploadId)),
+      })),
     };
   }
 

@@ -16,6 +16,8 @@ export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
   ListArtifacts: 'read',
   GetArtifact: 'read',
   GetUpload: 'read',
+  // A waiting client polls it twice a second: well within the read bucket.
+  GetUploadProgress: 'read',
   SubmitJob: 'submit',
   CancelJob: 'submit',
   BookSlot: 'submit',

@@ -35,6 +35,8 @@ export interface UploadSource {
   scan(file: UploadFileName, each: (chunk: Uint8Array) => void): Promise<void>;
   /** The file's chunks again, after `scan` checked them. */
   chunks(file: UploadFileName): AsyncIterable<Uint8Array>;
+  /** The data's rows, once a first pass counted them: shown as progress. */
+  counted(rows: number): void;
   /** Refuses the upload (RESOURCE_EXHAUSTED) when `bytes` more do not fit the team's free space. */
   ensureRoom(bytes: number, takes: string): Promise<void>;
 }
@@ -133,6 +135,7 @@ async function parseCsvUpload(source: UploadSource): Promise<Extract<ParsedUploa
   await naming(upload.data.filename, () => source.scan('data', (chunk) => counter.push(chunk)));
   const { lines, firstLine } = counter.end();
   const shape = await naming(upload.data.filename, () => csvShape(firstLine, lines, options));
+  source.counted(shape.rows);
   await source.ensureRoom(encodedMatrixBytes(shape.rows, shape.cols, upload.labelColumn !== undefined), `up to ${shape.rows} × ${shape.cols} numbers of 8 bytes`);
   return naming(upload.data.filename, async () => {
     const reader = new CsvMatrixReader({ ...options, expectedRows: lines });
