@@ -18,6 +18,7 @@ import {
 import { calendarGrid, calendarPng, feasibilityText, quotaTable, serverTable, slotLine } from './calendar-format';
 import { artifactTable, describeArtifact, describeJob, describeShape, formatBytes, jobJson, jobTable, shortTime, table, teamTable, uploadTable, usageLine } from './format';
 import { parseSetValues } from './set-values';
+import { FinishDisplay } from './finish-display';
 import { TransferDisplay } from './transfer-display';
 import { WatchDisplay } from './watch-display';
 import { followWaitingReasons } from './waiting-reasons';
@@ -177,6 +178,7 @@ program
         if (opts.labels && !existsSync(opts.labels)) throw new UsageError(`${opts.labels}: no such file`);
         if (opts.weights && !existsSync(opts.weights)) throw new UsageError(`${opts.weights}: no such file`);
         const display = new TransferDisplay('uploading');
+        const finishing = new FinishDisplay();
         const controller = new AbortController();
         const stop = () => controller.abort();
         process.once('SIGINT', stop);
@@ -208,13 +210,11 @@ program
               if (p.phase === 'finishing' && !p.finishingMs) {
                 display.update(p.totalBytes, p.totalBytes);
                 display.stop();
-                if (!opts.json) process.stderr.write('checking, parsing and storing it on the gateway…\n');
-              } else if (p.phase === 'finishing' && !opts.json) {
-                const limit = p.finishDeadlineMs ? ` (the CLI waits up to ${Math.round(p.finishDeadlineMs / 1000)} s)` : '';
-                process.stderr.write(`still checking it: ${Math.round((p.finishingMs ?? 0) / 1000)} s so far${limit}\n`);
               }
+              if (p.phase === 'finishing' && !opts.json) finishing.update(p);
             },
           );
+          finishing.stop();
           const done = performance.now();
           const sent = totalBytes;
           const sendSeconds = ((marks.finishing ?? done) - (marks.sending ?? marks.start)) / 1000;
@@ -225,6 +225,7 @@ program
           else process.stdout.write(`${artifact.id}  ${artifact.filename}  ${describeShape(artifact)}\n`);
         } catch (error) {
           display.stop();
+          finishing.stop();
           const e = error instanceof GpulabError ? error : undefined;
           if (e && uploadId && ['CANCELLED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED', 'UNKNOWN', 'INTERNAL'].includes(e.code)) {
             const again = ['upload', file, ...(opts.labels ? ['--labels', opts.labels] : []), ...(opts.weights ? ['--weights', opts.weights] : []), '--resume', uploadId].join(' ');

@@ -300,6 +300,22 @@ export function finishPhaseFromProto(phase: pb.FinishPhase): FinishPhaseName | u
   return (Object.keys(FINISH_PHASE_TO_PROTO) as FinishPhaseName[]).find((p) => FINISH_PHASE_TO_PROTO[p] === phase);
 }
 
+/** A FinishUpload's progress as a client sees it; undefined for a phase this version does not know. */
+export function finishProgressFromProto(p: pb.FinishProgress): Omit<FinishProgressView, 'team'> | undefined {
+  const phase = finishPhaseFromProto(p.phase);
+  if (!phase) return undefined;
+  return {
+    uploadId: p.uploadId,
+    phase,
+    doneBytes: Number(p.doneBytes),
+    totalBytes: Number(p.totalBytes),
+    rows: Number(p.rows),
+    startedAt: (p.startedAt ?? new Date(0)).toISOString(),
+    updatedAt: (p.updatedAt ?? new Date(0)).toISOString(),
+    ...(p.artifactId ? { artifactId: p.artifactId } : {}),
+  };
+}
+
 export function finishProgressToProto(p: FinishProgressView): pb.FinishProgress {
   return {
     uploadId: p.uploadId,

@@ -3,7 +3,18 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { status, type ClientWritableStream } from '@grpc/grpc-js';
-import { DATA_FORMATS, type DataFormatName, DataFormats, dataFormatToProto, type pb, type UploadFileName, UploadFiles, uploadFileToProto } from '@gpulab/contracts';
+import {
+  DATA_FORMATS,
+  type DataFormatName,
+  DataFormats,
+  dataFormatToProto,
+  finishProgressFromProto,
+  type FinishProgressView,
+  type pb,
+  type UploadFileName,
+  UploadFiles,
+  uploadFileToProto,
+} from '@gpulab/contracts';
 import { artifactFromProto, type ArtifactView, receivedBytes, uploadFromProto, uploadSize, type UploadView } from './artifact-view';
 import { type Endpoint, GpulabError } from './errors';
 import { weightsPathProblem } from './weights-paths';
@@ -55,12 +66,17 @@ export interface UploadProgress {
   finishingMs?: number;
   /** While `finishing`: how long the client waits at most before it gives up (DEADLINE_EXCEEDED). */
   finishDeadlineMs?: number;
+  /** While `finishing`: what the gateway says it is doing (its phase and the bytes read), when it says. */
+  finish?: UploadFinishProgress;
 }
+
+/** How far the gateway is with finishing an upload (GetUploadProgress). */
+export type UploadFinishProgress = Omit<FinishProgressView, 'team'>;
 
 /** The calls an upload makes, provided by `GpulabClient` (one channel, its token and deadlines). */
 export interface UploadRpc {
   endpoint: Endpoint;
-  unary<Req, Res>(method: 'createUpload' | 'getUpload' | 'finishUpload', request: Req, timeoutMs?: number): Promise<Res>;
+  unary<Req, Res>(method: 'createUpload' | 'getUpload' | 'finishUpload' | 'getUploadProgress', request: Req, timeoutMs?: number): Promise<Res>;
   openWrite(callback: (error: unknown, response?: pb.WriteUploadResponse) => void): ClientWritableStream<pb.WriteUploadRequest>;
 }
 
@@ -74,8 +90,8 @@ const FINAL = new Set<number>([status.INVALID_ARGUMENT, status.NOT_FOUND, status
 export function finishDeadlineMs(totalBytes: number): number {
   return Math.min(15 * 60_000, 60_000 + Math.ceil(totalBytes / (1024 * 1024)) * 1000);
 }
-/** How often a long finish is reported, so a waiting CLI can say it is still at work. */
-const FINISH_PROGRESS_EVERY_MS = 5000;
+/** How often the gateway is asked how far a finish is: often enough for a live bar, well within the read rate limit. */
+const FINISH_PROGRESS_EVERY_MS = 500;
 
 interface ByteSource {
   filename: string;
@@ -158,7 +174,16 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
     const deadlineMs = finishDeadlineMs(totalBytes);
     report(uploadId, 'finishing', totalBytes, { finishingMs: 0, finishDeadlineMs: deadlineMs });
     const finishStarted = Date.now();
-    const ticker = setInterval(() => report(uploadId, 'finishing', totalBytes, { finishingMs: Date.now() - finishStarted, finishDeadlineMs: deadlineMs }), FINISH_PROGRESS_EVERY_MS);
+    const progress = new FinishProgressPoller(rpc, uploadId);
+    let finishing = true;
+    const ticker = setInterval(
+      () =>
+        void progress.poll().then((finish) => {
+          // An answer that comes after FinishUpload did is old news.
+          if (finishing) report(uploadId, 'finishing', totalBytes, { finishingMs: Date.now() - finishStarted, finishDeadlineMs: deadlineMs, ...(finish ? { finish } : {}) });
+        }),
+      FINISH_PROGRESS_EVERY_MS,
+    );
     let finished: pb.FinishUploadResponse;
     try {
       // Finishing twice is harmless (the gateway returns the artifact it made), so it can be retried.
@@ -170,12 +195,43 @@ export async function uploadArtifact(rpc: UploadRpc, source: UploadSource, optio
         false,
       );
     } finally {
+      finishing = false;
       clearInterval(ticker);
     }
     if (!finished.artifact) throw new GpulabError('INTERNAL', status.INTERNAL, 'the server answered without an artifact');
     return artifactFromProto(finished.artifact);
   } finally {
     for (const s of sources) await s.close();
+  }
+}
+
+/**
+ * Asks the gateway how far a FinishUpload is, one question at a time. Until the gateway has
+ * started on it (NOT_FOUND), or from a gateway without the call, there is no answer: the time
+ * spent is then all a client can show.
+ */
+class FinishProgressPoller {
+  private asking = false;
+  private supported = true;
+  private last?: UploadFinishProgress;
+
+  constructor(
+    private readonly rpc: UploadRpc,
+    private readonly uploadId: string,
+  ) {}
+
+  async poll(): Promise<UploadFinishProgress | undefined> {
+    if (this.asking || !this.supported) return this.last;
+    this.asking = true;
+    try {
+      const r = await this.rpc.unary<pb.GetUploadProgressRequest, pb.GetUploadProgressResponse>('getUploadProgress', { uploadId: this.uploadId }, FINISH_PROGRESS_EVERY_MS * 4);
+      this.last = (r.progress && finishProgressFromProto(r.progress)) || this.last;
+    } catch (error) {
+      if (GpulabError.from(error, this.rpc.endpoint).grpcCode === status.UNIMPLEMENTED) this.supported = false;
+    } finally {
+      this.asking = false;
+    }
+    return this.last;
   }
 }
 

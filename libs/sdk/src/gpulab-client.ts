@@ -1,12 +1,12 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
-import { type InventoryChangeCommand as InventoryChange, isTerminalState, jobStateToProto, type JobStateName, pb, type SlotKind, slotKindFromProto, slotKindToProto } from '@gpulab/contracts';
+import { finishProgressFromProto, type InventoryChangeCommand as InventoryChange, isTerminalState, jobStateToProto, type JobStateName, pb, type SlotKind, slotKindFromProto, slotKindToProto } from '@gpulab/contracts';
 import { calendarFromProto, type CalendarView, type FeasibilityInfo, type InventoryInfo, quotaFromProto, type QuotaInfo, slotFromProto, type SlotInfo } from './slot-view';
 import { connectionFromEnv } from './connection';
 import { type Endpoint, GpulabError } from './errors';
 import { channelCredentials, tlsFromEnv, type TlsSetting } from './tls';
 import { eventFromProto, type JobEventView, jobFromProto, type JobView } from './job-view';
 import { artifactFromProto, type ArtifactView, type StorageUsage, uploadFromProto, type UploadView, usageFromProto } from './artifact-view';
-import { uploadArtifact, type UploadOptions, type UploadProgress, type UploadRpc, type UploadSource } from './artifact-upload';
+import { uploadArtifact, type UploadFinishProgress, type UploadOptions, type UploadProgress, type UploadRpc, type UploadSource } from './artifact-upload';
 import { type DownloadedFile, type DownloadProgress, readFirstFile, writeDownload } from './result-download';
 
 export interface MemberTokenOptions {
@@ -284,6 +284,17 @@ export class GpulabClient {
     const r = await this.call<pb.GetUploadRequest, pb.GetUploadResponse>(this.artifactClient, 'getUpload', { uploadId });
     if (!r.upload) throw new GpulabError('INTERNAL', 13, 'the server answered without an upload');
     return uploadFromProto(r.upload);
+  }
+
+  /**
+   * How far the gateway is with finishing an upload (checking, parsing, storing), while it works
+   * and for a few seconds after; `upload()` asks by itself and reports it as `progress.finish`.
+   */
+  async getUploadProgress(uploadId: string): Promise<UploadFinishProgress> {
+    const r = await this.call<pb.GetUploadProgressRequest, pb.GetUploadProgressResponse>(this.artifactClient, 'getUploadProgress', { uploadId });
+    const progress = r.progress && finishProgressFromProto(r.progress);
+    if (!progress) throw new GpulabError('INTERNAL', 13, 'the server answered without a progress this client understands');
+    return progress;
   }
 
   /** Gives up an upload; what it received is deleted. */

@@ -9,7 +9,7 @@ export { type CalendarView, type FeasibilityInfo, type InventoryInfo, type Quota
 export { type InventoryChangeCommand as InventoryChange } from '@gpulab/contracts';
 export { SLOT_KINDS, type SlotKind } from '@gpulab/contracts';
 export { type ArtifactView, type StorageUsage, type UploadFileView, type UploadView } from './artifact-view';
-export { formatFromName, type UploadOptions, type UploadProgress, type UploadSource } from './artifact-upload';
+export { formatFromName, type UploadFinishProgress, type UploadOptions, type UploadProgress, type UploadSource } from './artifact-upload';
 export { type DownloadedFile, type DownloadProgress } from './result-download';
 export { ARTIFACT_ID_PATTERN, DATA_FORMATS, type DataFormatName, UPLOAD_ID_PATTERN } from '@gpulab/contracts';
 export { ERROR_DOMAIN, type ErrorMetadata, type ErrorReason, ErrorReasons, type JobWaiting, type AttemptOutcome, AttemptOutcomes } from '@gpulab/contracts';

@@ -77,6 +77,50 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
     pcaJobId = job.id;
   });
 
+  it("while the gateway finishes an upload, its phase and bytes read can be asked, and after it the artifact it made", async () => {
+    const csv = file('progress.csv', numericCsv(16 * 1024 * 1024));
+    const size = statSync(csv).size;
+    const client = stack.client(TOKENS.teams.demo);
+    const other = stack.client(TOKENS.teams.other);
+    const seen: string[] = [];
+    const reported: string[] = [];
+    let polling: Promise<void> | undefined;
+    let finished = false;
+    let uploadId = '';
+    try {
+      const artifact = await client.upload(csv, {}, (p) => {
+        if (p.finish) reported.push(p.finish.phase);
+        uploadId = p.uploadId || uploadId;
+        if (p.phase !== 'finishing' || polling) return;
+        // Asked as fast as the answers come while FinishUpload runs, to see the phases it goes through.
+        polling = (async () => {
+          while (!finished) {
+            const progress = await client.getUploadProgress(p.uploadId).catch((e: unknown) => (isCode('NOT_FOUND')(e) ? undefined : Promise.reject(e)));
+            if (progress) {
+              assert.ok(progress.doneBytes <= progress.totalBytes, `${progress.doneBytes} of ${progress.totalBytes}`);
+              if (seen.at(-1) !== progress.phase) seen.push(progress.phase);
+            }
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        })();
+      });
+      finished = true;
+      await polling;
+      assert.ok(seen.some((phase) => phase === 'checking' || phase === 'parsing'), `phases seen: ${seen.join(', ')}`);
+      assert.deepEqual(seen.filter((phase) => phase !== 'done'), ['waiting', 'checking', 'parsing', 'storing'].filter((phase) => seen.includes(phase)), 'in order');
+      const last = await client.getUploadProgress(uploadId);
+      assert.equal(last.phase, 'done');
+      assert.equal(last.artifactId, artifact.id);
+      assert.equal(last.totalBytes, size);
+      await assert.rejects(other.getUploadProgress(uploadId), isCode('PERMISSION_DENIED'));
+      await client.deleteArtifact(artifact.id);
+    } finally {
+      finished = true;
+      client.close();
+      other.close();
+    }
+  });
+
   it('the CLI uploads an IDX image file with its IDX labels and prints the id, shape and classes; --artifact runs pca on it', async () => {
     const images = file('images-idx3-ubyte', idxBytes([60, 4, 4], Array.from({ length: 60 * 16 }, (_, i) => (i * 37 + Math.floor(i / 16) * 11) % 256)));
     const labels = file('labels-idx1-ubyte', idxBytes([60], Array.from({ length: 60 }, (_, i) => i % 10)));

@@ -108,6 +108,7 @@ const MATRIX: Record<string, Record<string, Row>> = {
     ListArtifacts:   { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     GetArtifact:     { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     DeleteArtifact:  { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
+    GetUploadProgress: { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
   },
 };
 
@@ -194,6 +195,8 @@ const CALLS: Record<string, Record<string, RpcCall>> = {
     ListArtifacts: { request: () => ({ team: OWNER_TEAM }) },
     GetArtifact: { request: (r) => ({ id: r.artifact }) },
     DeleteArtifact: { request: (r) => ({ id: r.artifact }), fresh: async (c) => ({ artifact: await c.artifact() }) },
+    // The gateway keeps a finish's progress for a few seconds after it ended: finished just before.
+    GetUploadProgress: { request: (r) => ({ uploadId: r.upload }), fresh: async (c) => ({ upload: await c.finishedUpload() }) },
   },
 };
 
@@ -320,6 +323,13 @@ class Course {
   async writtenUpload(token = this.ownerToken): Promise<string> {
     const uploadId = await this.createUpload(token);
     await this.ok(token, 'ArtifactService.WriteUpload', [{ uploadId, file: 'UPLOAD_FILE_DATA', offset: 0, data: Buffer.from(CSV) }]);
+    return uploadId;
+  }
+
+  /** An upload FinishUpload has just made an artifact of. */
+  async finishedUpload(token = this.ownerToken): Promise<string> {
+    const uploadId = await this.writtenUpload(token);
+    await this.ok(token, 'ArtifactService.FinishUpload', { uploadId });
     return uploadId;
   }
 
