@@ -8,8 +8,10 @@ export interface PlacementRequest {
 }
 
 /**
- * Chooses GPUs for one job among the free ones. Slot rules arrive as another policy behind this
- * interface; the cycle does not change.
+ * Chooses GPUs for one job among GPUs the cycle has already allowed it (the slot rules are
+ * applied by `planCycle` before it asks: a team job sees its slot's GPUs, a preemptible or tutor
+ * job the ones no slot holds). Another choice (e.g. spreading jobs over servers) is another
+ * policy behind this interface; the cycle does not change.
  */
 export interface PlacementPolicy {
   place(request: PlacementRequest, inventory: Inventory, free: ReadonlySet<string>): GpuAddress[] | undefined;

@@ -9,7 +9,7 @@ import { formatDayStart } from './term';
 export interface SchedulableJob {
   id: string;
   team: string;
-  /** Tutor jobs (and automated runs) use GPUs that no slot holds. @default 'team' */
+  /** Tutor jobs (and automated runs) use GPUs that no slot holds. @default 'member' */
   role?: 'member' | 'tutor';
   state: JobState;
   gpus: number;

@@ -19,4 +19,12 @@ describe("the worker's environment", () => {
       { server: 's1', index: 1 },
     ]);
   });
+
+  it('takes the heartbeat interval the launcher gives, 2 s without one, and refuses one that is not whole milliseconds in range', () => {
+    assert.equal(readWorkerEnv({ ...job, GPULAB_HEARTBEAT_INTERVAL_MS: '200' }).heartbeatIntervalMs, 200);
+    assert.equal(readWorkerEnv(job).heartbeatIntervalMs, 2000);
+    for (const bad of ['0', '2s', '-5', '1e3', '700000']) {
+      assert.throws(() => readWorkerEnv({ ...job, GPULAB_HEARTBEAT_INTERVAL_MS: bad }), /GPULAB_HEARTBEAT_INTERVAL_MS: ".*" is not a number of milliseconds from 10 to 600000/);
+    }
+  });
 });
