@@ -73,6 +73,9 @@ function stackEnv(p: Params): Record<string, string> {
 interface LevelResult {
   queued: number;
   preloadSeconds: number;
+  /** Member jobs accepted per second while the queue held its first fifth, and its last. */
+  preloadFirstPerSecond: number;
+  preloadLastPerSecond: number;
   submissionsPerSecond: number;
   submitMsP50: number;
   submitMsP99: number;
@@ -119,16 +122,32 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-/** `total` member jobs that wait for their team's slot, spread over every team's members. */
-async function preload(members: GpulabClient[], total: number, concurrency: number): Promise<void> {
+/**
+ * `total` member jobs that wait for their team's slot, spread over every team's members; returns
+ * when each was accepted (ms since the start), so the rate into a short queue and into a long
+ * one can be told apart.
+ */
+async function preload(members: GpulabClient[], total: number, concurrency: number): Promise<number[]> {
   let next = 0;
+  const started = performance.now();
+  const acceptedAt: number[] = [];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let i = next++; i < total; i = next++) {
         await (members[i % members.length] as GpulabClient).submitJob({ kind: 'pca', input: { dataset: 'seed-example' }, params: { components: 1 } });
+        acceptedAt.push(performance.now() - started);
       }
     }),
   );
+  return acceptedAt.sort((a, b) => a - b);
+}
+
+/** Jobs accepted per second over the `share` of `acceptedAt` at its start or at its end. */
+function rateOver(acceptedAt: readonly number[], share: number, at: 'first' | 'last'): number {
+  const n = Math.floor(acceptedAt.length * share);
+  if (n < 2) return NaN;
+  const [from, to] = at === 'first' ? [0, acceptedAt[n - 1] as number] : [acceptedAt[acceptedAt.length - n - 1] as number, acceptedAt[acceptedAt.length - 1] as number];
+  return (n * 1000) / Math.max(to - from, 1);
 }
 
 async function runLevel(p: Params, queued: number): Promise<LevelResult> {
@@ -144,7 +163,7 @@ async function runLevel(p: Params, queued: number): Promise<LevelResult> {
       for (let m = 1; m <= MEMBERS; m++) members.push(new GpulabClient({ address: stack.address, token: (await tutor.addMember(`team-${t}`, `member-${m}`)).token }));
     }
     const preloadStarted = performance.now();
-    await preload(members, queued, p.clients);
+    const acceptedAt = await preload(members, queued, p.clients);
     const preloadSeconds = (performance.now() - preloadStarted) / 1000;
     console.log(`  ${queued} member jobs queued in ${preloadSeconds.toFixed(1)} s`);
 
@@ -214,6 +233,8 @@ async function runLevel(p: Params, queued: number): Promise<LevelResult> {
     return {
       queued,
       preloadSeconds,
+      preloadFirstPerSecond: rateOver(acceptedAt, 0.2, 'first'),
+      preloadLastPerSecond: rateOver(acceptedAt, 0.2, 'last'),
       submissionsPerSecond: latencies.length / elapsedSeconds,
       submitMsP50: percentile(latencies, 50),
       submitMsP99: percentile(latencies, 99),
@@ -284,6 +305,9 @@ async function main(): Promise<void> {
       row('completed jobs/s (burst behind busy GPUs)', (r) => f(r.completedPerSecond)),
       row('scheduler CPU ms per submission', (r) => f(r.schedulerCpuMsPerSubmission, 2)),
       row('queued member jobs submitted/s while preloading (no worker starts)', (r) => (r.queued > 0 ? f(r.queued / r.preloadSeconds) : '–')),
+      row('  of them: into the queue’s first fifth / its last fifth (ratio)', (r) =>
+        r.queued > 0 ? `${f(r.preloadFirstPerSecond)} / ${f(r.preloadLastPerSecond)} (${f(r.preloadLastPerSecond / r.preloadFirstPerSecond, 2)})` : '–',
+      ),
       row('preloading the queue took s', (r) => f(r.preloadSeconds)),
     ],
   );
