@@ -11,20 +11,20 @@ import { GATEWAY_CONFIG } from './tokens';
 const SWEEP_INTERVAL_MS = 3600_000;
 
 /**
- * Runs `ArtifactLibrary.sweep` at start and then every hour, `InputSweeper.sweep` (inline
+ * Runs `ArtifactSweeper.sweep` at start and then every hour, `InputSweeper.sweep` (inline
  * inputs of ended jobs) at start and then every `inputSweepMs`, and `JobOutputs.sweep` (outputs
  * past the retention) at start and then every `outputSweepMs`. A sweep that fails is logged and
  * the next one tries again; one never overlaps the previous of its kind.
  */
 @Injectable()
-export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SweepSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly timers: NodeJS.Timeout[] = [];
   private running?: Promise<void>;
   private inputs?: Promise<void>;
   private outputs?: Promise<void>;
 
   constructor(
-    @InjectPinoLogger(ArtifactSweeper.name) private readonly log: PinoLogger,
+    @InjectPinoLogger(SweepSchedule.name) private readonly log: PinoLogger,
     private readonly library: ArtifactLibrary,
     private readonly inputSweeper: InputSweeper,
     private readonly jobOutputs: JobOutputs,
@@ -62,7 +62,7 @@ export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShu
 
   private async sweep(): Promise<void> {
     try {
-      const swept = await this.library.sweep();
+      const swept = await this.library.sweeper.sweep();
       if (swept.uploads > 0 || swept.orphans > 0) this.log.info(swept, 'deleted expired uploads and orphaned artifact objects');
     } catch (error) {
       this.log.warn({ err: error }, 'artifact sweep failed; the next one tries again');
