@@ -1,89 +1,57 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { ArtifactLibrary } from './artifact-library';
-import { type GatewayConfig } from './config';
-import { InputSweeper } from './input-sweeper';
-import { JobOutputs } from './job-outputs';
-import { StorageLedger } from './storage-ledger';
-import { GATEWAY_CONFIG } from './tokens';
+import { type UploadRecord } from '@gpulab/contracts';
+import { type ArtifactStore } from './artifact-store';
+import { type Clock, systemClock } from './clock';
+import { artifactIdOf } from './upload-declaration';
 
-/** How often expired uploads and orphaned artifact objects are looked for, besides at start. */
-const SWEEP_INTERVAL_MS = 3600_000;
+/** An artifact matrix object older than this without its record is left over from a crash. */
+const ORPHAN_GRACE_MS = 3600_000;
 
 /**
- * Runs `ArtifactLibrary.sweep` at start and then every hour, `InputSweeper.sweep` (inline
- * inputs of ended jobs) at start and then every `inputSweepMs`, and `JobOutputs.sweep` (outputs
- * past the retention) at start and then every `outputSweepMs`. A sweep that fails is logged and
- * the next one tries again; one never overlaps the previous of its kind.
+ * Deletes what nobody will finish: uploads that received nothing for the expiry time, with their
+ * chunks, and artifact objects a crash left without their record. Expiry needs no timer to be
+ * right: whatever reads uploads (a write, a finish, a listing, a limit check) drops the expired
+ * ones it comes across; `sweep` only catches those nobody asks about.
  */
-@Injectable()
-export class ArtifactSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly timers: NodeJS.Timeout[] = [];
-  private running?: Promise<void>;
-  private inputs?: Promise<void>;
-  private outputs?: Promise<void>;
-
+export class ArtifactSweeper {
   constructor(
-    @InjectPinoLogger(ArtifactSweeper.name) private readonly log: PinoLogger,
-    private readonly library: ArtifactLibrary,
-    private readonly inputSweeper: InputSweeper,
-    private readonly jobOutputs: JobOutputs,
-    private readonly ledger: StorageLedger,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly store: ArtifactStore,
+    private readonly clock: Clock = systemClock,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.running = this.sweep();
-    const sweepInputs = () => {
-      this.inputs ??= this.sweepInputs().finally(() => (this.inputs = undefined));
-    };
-    sweepInputs();
-    const sweepOutputs = () => {
-      this.outputs ??= this.sweepOutputs().finally(() => (this.outputs = undefined));
-    };
-    if (this.config.outputRetentionMs > 0) {
-      sweepOutputs();
-      this.timers.push(setInterval(sweepOutputs, this.config.outputSweepMs));
+  /**
+   * Deletes expired uploads with their chunks, and artifact matrices that a crash left without
+   * their record. Runs at start and every hour (`SweepSchedule`).
+   */
+  async sweep(): Promise<{ uploads: number; orphans: number }> {
+    const before = (await this.store.listUploads()).length;
+    const live = await this.liveUploads();
+    let orphans = 0;
+    const now = this.clock.now();
+    for (const object of await this.store.listArtifactObjects()) {
+      if (now - object.modifiedMs < ORPHAN_GRACE_MS || (await this.store.getArtifact(object.id))) continue;
+      await this.store.deleteArtifactObject(object.id);
+      orphans++;
     }
-    this.timers.push(
-      setInterval(() => {
-        this.running = this.sweep();
-      }, SWEEP_INTERVAL_MS),
-      setInterval(sweepInputs, this.config.inputSweepMs),
-    );
-    for (const timer of this.timers) timer.unref();
+    return { uploads: before - live.length, orphans };
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    for (const timer of this.timers.splice(0)) clearInterval(timer);
-    await Promise.all([this.running, this.inputs, this.outputs]);
-    this.ledger.stop();
+  /** Every upload in progress, the expired ones deleted on the way. */
+  async liveUploads(): Promise<UploadRecord[]> {
+    const live: UploadRecord[] = [];
+    for (const found of await this.store.listUploads()) {
+      if (!(await this.expiredAndDeleted(found.record))) live.push(found.record);
+    }
+    return live;
   }
 
-  private async sweep(): Promise<void> {
-    try {
-      const swept = await this.library.sweep();
-      if (swept.uploads > 0 || swept.orphans > 0) this.log.info(swept, 'deleted expired uploads and orphaned artifact objects');
-    } catch (error) {
-      this.log.warn({ err: error }, 'artifact sweep failed; the next one tries again');
+  /** Deletes an expired upload with its chunks (and a matrix a crashed finish may have left); false when it is alive. */
+  async expiredAndDeleted(upload: UploadRecord): Promise<boolean> {
+    if (Date.parse(upload.expiresAt) > this.clock.now()) return false;
+    await this.store.deleteUpload(upload);
+    const artifactId = artifactIdOf(upload.id);
+    if (!(await this.store.getArtifact(artifactId)) && (await this.store.hasArtifactObject(artifactId))) {
+      await this.store.deleteArtifactObject(artifactId);
     }
-  }
-
-  private async sweepOutputs(): Promise<void> {
-    try {
-      const swept = await this.jobOutputs.sweep();
-      if (swept.jobs > 0) this.log.info({ ...swept, retentionDays: this.config.outputRetentionMs / 86_400_000 }, 'deleted the outputs of jobs that ended longer ago than the retention');
-    } catch (error) {
-      this.log.warn({ err: error }, 'output sweep failed; the next one tries again');
-    }
-  }
-
-  private async sweepInputs(): Promise<void> {
-    try {
-      const swept = await this.inputSweeper.sweep();
-      if (swept.deleted > 0) this.log.info(swept, 'deleted the inline inputs and checkpoints of ended jobs');
-    } catch (error) {
-      this.log.warn({ err: error }, 'input sweep failed; the next one tries again');
-    }
+    return true;
   }
 }

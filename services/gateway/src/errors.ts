@@ -21,6 +21,16 @@ export class GatewayError extends Error {
   }
 }
 
+/** A request the caller must fix: INVALID_ARGUMENT with the code's default reason. */
+export function invalid(message: string): GatewayError {
+  return new GatewayError(ErrorCodes.invalidArgument, message);
+}
+
+/** The refusal of a member token without a team, wherever the gateway needs the caller's team. */
+export function noTeam(): GatewayError {
+  return invalid('your token has no team');
+}
+
 const GRPC_STATUS: Record<ErrorCode, status> = {
   [ErrorCodes.invalidArgument]: status.INVALID_ARGUMENT,
   [ErrorCodes.notFound]: status.NOT_FOUND,

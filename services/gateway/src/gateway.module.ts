@@ -4,7 +4,7 @@ import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, type NatsConnection, natsTlsFromEnv, openJetStreamResources } from '@gpulab/platform';
 import { ArtifactLibrary } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
-import { ArtifactSweeper } from './artifact-sweeper';
+import { SweepSchedule } from './sweep-schedule';
 import { ArtifactsGrpcService } from './artifacts.grpc-service';
 import { HeavyWorkGate } from './heavy-work-gate';
 import { InputSweeper } from './input-sweeper';
@@ -97,7 +97,7 @@ export class GatewayModule implements OnApplicationShutdown {
         {
           provide: ModelReference,
           inject: [SchedulerClient, ResultReader, ArtifactLibrary],
-          useFactory: (s: SchedulerClient, results: ResultReader, library: ArtifactLibrary) => new ModelReference(s, results, library),
+          useFactory: (s: SchedulerClient, results: ResultReader, library: ArtifactLibrary) => new ModelReference(s, results, library.catalogue),
         },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
@@ -106,7 +106,7 @@ export class GatewayModule implements OnApplicationShutdown {
         JobsGrpcService,
         SlotsGrpcService,
         ArtifactsGrpcService,
-        ArtifactSweeper,
+        SweepSchedule,
         GrpcServer,
       ],
     };

@@ -1,11 +1,12 @@
-import { type Caller, encodedMatrixBytes, encodeMatrixParts, ErrorCodes, excerpt, type JobInputSpec, ObjectMetadata, ObjectNames, type pb, quoteInput } from '@gpulab/contracts';
+import { type Caller, encodedMatrixBytes, encodeMatrixParts, ErrorCodes, excerpt, type JobInputSpec, ObjectMetadata, ObjectNames, type pb, quoteInput, teamOf } from '@gpulab/contracts';
 import { ComputeError, CsvLineCounter, CsvMatrixReader, csvShape, findDataset, type Matrix, type MatrixShape } from '@gpulab/compute';
 import { streamOfParts } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
-import { type ArtifactLibrary, mb } from './artifact-library';
-import { GatewayError } from './errors';
+import { type ArtifactLibrary } from './artifact-library';
+import { GatewayError, noTeam } from './errors';
 import { type HeavyWorkGate } from './heavy-work-gate';
 import { objectKey, type StorageLedger } from './storage-ledger';
+import { mb } from './storage-quota';
 
 export interface AcceptedInput {
   spec: JobInputSpec;
@@ -49,7 +50,7 @@ export class InputIntake {
       };
     }
     if (input?.artifactId !== undefined) {
-      const artifact = await this.library.resolveForJob(caller, input.artifactId);
+      const artifact = await this.library.catalogue.getArtifact(caller, input.artifactId);
       if (artifact.kind === 'model') {
         throw new GatewayError(ErrorCodes.invalidArgument, `${artifact.id} (${artifact.filename}) is a model: give it as --set model=${artifact.id}, and a data set or picture as the input`);
       }
@@ -76,12 +77,12 @@ export class InputIntake {
       if (!SUPPORTED_FORMATS.includes(format.toLowerCase())) {
         throw new GatewayError(ErrorCodes.invalidArgument, `${label}: format ${quoteInput(format)} is not supported; use one of: ${SUPPORTED_FORMATS.join(', ')}`);
       }
-      const team = this.library.teamOf(caller);
+      const team = teamOf(caller, noTeam);
       const name = ObjectNames.input(jobId);
       const matrix = await this.gate.run(team, async () => {
         const read = await this.readCsv(team, content, label);
         const size = encodedMatrixBytes(read.rows, read.cols);
-        await this.library.withRoom(team, size, `${label} takes ${mb(size)} stored (${read.rows} × ${read.cols} numbers of 8 bytes)`, async () => {
+        await this.library.quota.withRoom(team, size, `${label} takes ${mb(size)} stored (${read.rows} × ${read.cols} numbers of 8 bytes)`, async () => {
           const parts = encodeMatrixParts(read);
           const info = await this.artifacts.put({ name, description: `input of ${jobId} (${label})`, metadata: { [ObjectMetadata.team]: team } }, streamOfParts(parts));
           this.ledger.noteObject(info);
@@ -114,7 +115,7 @@ export class InputIntake {
     }, label);
     const shape = asInvalidArgument(() => csvShape(firstLine, lines), label);
     const bound = encodedMatrixBytes(shape.rows, shape.cols);
-    await this.library.withRoom(team, bound, `${label} would take up to ${mb(bound)} stored (${shape.rows} × ${shape.cols} numbers of 8 bytes); it was refused before being read`, async () => undefined);
+    await this.library.quota.withRoom(team, bound, `${label} would take up to ${mb(bound)} stored (${shape.rows} × ${shape.cols} numbers of 8 bytes); it was refused before being read`, async () => undefined);
     const reader = new CsvMatrixReader({ expectedRows: lines });
     const decoder = new TextDecoder('utf-8');
     for (let at = 0; at < content.byteLength; at += DECODE_BYTES) {

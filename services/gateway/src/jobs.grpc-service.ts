@@ -6,6 +6,7 @@ import {
   ErrorCodes,
   ErrorReasons,
   isTerminalState,
+  isTutor,
   JOB_ID_PATTERN,
   type JobRecord,
   jobRecordToProto,
@@ -79,7 +80,7 @@ export class JobsGrpcService {
     const kindName = req.kind.trim();
     if (!kindName) throw new GatewayError(ErrorCodes.invalidArgument, 'kind is missing (e.g. "pca")');
     const kind = asInvalidArgument(() => findJobKind(kindName));
-    if (kind.tutorsOnly && caller.role !== 'tutor') {
+    if (kind.tutorsOnly && !isTutor(caller)) {
       throw new GatewayError(ErrorCodes.permissionDenied, `the job kind ${kind.name} is a test kind that only tutors may submit`);
     }
     const gpus = req.gpus === 0 ? 1 : req.gpus;

@@ -1,6 +1,6 @@
 import { ARTIFACT_ID_PATTERN, type ArtifactKindName, type Caller, ErrorCodes, JobStates, type OutputFileRef, quoteInput } from '@gpulab/contracts';
 import { type JobKind, MODEL_FILES } from '@gpulab/compute';
-import { type ArtifactLibrary } from './artifact-library';
+import { type ArtifactCatalogue } from './artifact-catalogue';
 import { GatewayError } from './errors';
 import { ResultReader } from './result-reader';
 import { SchedulerClient } from './scheduler-client';
@@ -18,7 +18,7 @@ export class ModelReference {
   constructor(
     private readonly scheduler: SchedulerClient,
     private readonly results: ResultReader,
-    private readonly artifacts: ArtifactLibrary,
+    private readonly artifacts: ArtifactCatalogue,
   ) {}
 
   async check(caller: Caller, kind: JobKind, params: Record<string, unknown>): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Caller, type Notice, TUTOR_NOTICES } from '@gpulab/contracts';
+import { type Caller, isTutor, type Notice, TUTOR_NOTICES } from '@gpulab/contracts';
 import { readNotices } from '@gpulab/platform';
 import { type JetStreamClient } from '@nats-io/jetstream';
 
@@ -7,6 +7,6 @@ export class NoticeReader {
   constructor(private readonly js: JetStreamClient) {}
 
   latest(caller: Caller, limit: number): Promise<Notice[]> {
-    return readNotices(this.js, caller.role === 'tutor' ? TUTOR_NOTICES : (caller.team ?? ''), limit);
+    return readNotices(this.js, isTutor(caller) ? TUTOR_NOTICES : (caller.team ?? ''), limit);
   }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { type BookSlotCommand, type CalendarReply, type Caller, ErrorCodes, ErrorReasons, type FeasibilityView, type InventoryReply, isTokenLifetimeMs, type MemberCommand, type MemberEntry, type MemberTokenCommand, type MemberTokenReply, type MoveSlotCommand, type Notice, noticeSubject, type QuotaQuery, quoteInput, RESERVED_TEAM_NAMES, type SetQuotaCommand, SLOT_KINDS, type SlotRecord, type SlotRef, type SlotView, type TeamCommand, type TeamQuotaView, type TeamRecord, type TeamView, TOKEN_HASH_PATTERN, TUTOR_NOTICES, type UpdateInventoryCommand } from '@gpulab/contracts';
+import { type BookSlotCommand, type CalendarReply, type Caller, canSee, ErrorCodes, ErrorReasons, type FeasibilityView, type InventoryReply, isTokenLifetimeMs, isTutor, type MemberCommand, type MemberEntry, type MemberTokenCommand, type MemberTokenReply, type MoveSlotCommand, type Notice, noticeSubject, type QuotaQuery, quoteInput, RESERVED_TEAM_NAMES, type SetQuotaCommand, SLOT_KINDS, type SlotRecord, type SlotRef, type SlotView, type TeamCommand, type TeamQuotaView, type TeamRecord, type TeamView, teamOf, TOKEN_HASH_PATTERN, TUTOR_NOTICES, type UpdateInventoryCommand } from '@gpulab/contracts';
 import { changeInventory, checkFeasibility, gpuKey, dayDate, dayOfDate, decideBooking, freeCapacity, relocateBookings, usageOf } from '@gpulab/scheduling';
 import { randomBytes } from 'node:crypto';
 import { CalendarStore } from './calendar-store';
 import { calendarSnapshot, slotView, today } from './calendar-snapshot';
 import { type Clock } from './clock';
 import { type SchedulerConfig } from './config';
-import { bookingRefused, CommandError, inventoryRefused, invalid, precondition } from './errors';
+import { bookingRefused, CommandError, inventoryRefused, invalid, noTeam, precondition } from './errors';
 import { SchedulerService } from './scheduler.service';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
@@ -95,7 +95,7 @@ export class CalendarService {
     return this.serial.run(async () => {
       const slot = this.store.slot(ref.slotId);
       if (!slot) throw new CommandError(ErrorCodes.notFound, `slot ${ref.slotId} does not exist`, { reason: ErrorReasons.slotNotFound, metadata: { slot: ref.slotId } });
-      if (ref.caller.role !== 'tutor' && slot.team !== ref.caller.team) throw new CommandError(ErrorCodes.permissionDenied, `slot ${slot.id} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { slot: slot.id } });
+      if (!canSee(ref.caller, slot.team)) throw new CommandError(ErrorCodes.permissionDenied, `slot ${slot.id} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { slot: slot.id } });
       if (slot.startDay <= this.today()) {
         throw precondition(`slot ${slot.id} started on ${dayDate(this.store.term, slot.startDay)}; only slots that have not started can be cancelled`, ErrorReasons.slotStarted, { slot: slot.id, team: slot.team });
       }
@@ -128,7 +128,7 @@ export class CalendarService {
   }
 
   quota(query: QuotaQuery): Promise<TeamQuotaView[]> {
-    const teams = query.caller.role === 'tutor' ? (query.team ? [query.team] : this.teams.teams()) : [this.actingTeam(query.caller, query.team)];
+    const teams = isTutor(query.caller) ? (query.team ? [query.team] : this.teams.teams()) : [this.actingTeam(query.caller, query.team)];
     const snapshot = this.snapshot();
     const day = this.today();
     return Promise.resolve(
@@ -343,17 +343,16 @@ export class CalendarService {
   }
 
   private actingTeam(caller: Caller, team: string | undefined): string {
-    if (caller.role === 'tutor') {
+    if (isTutor(caller)) {
       if (!team) throw invalid('tutors name the team (--team NAME)');
       return team;
     }
     if (team && team !== caller.team) throw new CommandError(ErrorCodes.permissionDenied, `you act for team ${caller.team}, not ${team}`, { reason: ErrorReasons.otherTeam, metadata: { team } });
-    if (!caller.team) throw invalid('the caller has no team');
-    return caller.team;
+    return teamOf(caller, noTeam);
   }
 
   private tutorOnly(caller: Caller): void {
-    if (caller.role !== 'tutor') throw new CommandError(ErrorCodes.permissionDenied, 'only tutors can do this', { reason: ErrorReasons.tutorOnly });
+    if (!isTutor(caller)) throw new CommandError(ErrorCodes.permissionDenied, 'only tutors can do this', { reason: ErrorReasons.tutorOnly });
   }
 
   private snapshot() {

@@ -1,4 +1,4 @@
-import { type JobRecord, type JobWaiting, JobStates } from '@gpulab/contracts';
+import { isTutor, type JobRecord, type JobWaiting, JobStates } from '@gpulab/contracts';
 import {
   activeSlot,
   type CalendarSnapshot,
@@ -186,7 +186,7 @@ export class CycleRunner {
     const { store, launcher, clock, transitioner } = this.d;
     const job = store.get(placement.jobId);
     if (!job) return;
-    const slot = job.role === 'tutor' ? undefined : activeSlot(snapshot, job.team, day);
+    const slot = isTutor(job) ? undefined : activeSlot(snapshot, job.team, day);
     const inSlot = slot !== undefined && placement.gpus.every((g) => g.server === slot.server && slot.gpus.includes(g.index));
     const scheduled = await transitioner.apply(job, [onPlaced(job, placement.gpus, { now: clock.now().toISOString(), inSlot })]);
     this.d.observer?.placed(scheduled);

@@ -26,6 +26,8 @@ export const notFound = (jobId: string) =>
 export const otherTeam = (jobId: string) =>
   new CommandError(ErrorCodes.permissionDenied, `job ${jobId} belongs to another team`, { reason: ErrorReasons.otherTeam, metadata: { job: jobId } });
 export const invalid = (message: string, metadata?: ErrorMetadata) => new CommandError(ErrorCodes.invalidArgument, message, { reason: ErrorReasons.invalidField, metadata });
+/** The refusal of a caller without a team, wherever the scheduler needs the caller's team. */
+export const noTeam = () => invalid('the caller has no team');
 export const precondition = (message: string, reason: ErrorReason = ErrorReasons.notAllowedNow, metadata?: ErrorMetadata) =>
   new CommandError(ErrorCodes.failedPrecondition, message, { reason, metadata });
 

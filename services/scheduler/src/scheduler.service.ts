@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import {
-  type Caller,
+  canSee,
   type DeleteOutputsCommand,
   type DeleteOutputsReply,
   ErrorCodes,
@@ -18,8 +18,10 @@ import {
   type UsageQuery,
   type UsageRow,
   isTerminalState,
-  TUTORS_TEAM,
+  isTutor,
   RETENTION_DELETER,
+  scopeTeam,
+  teamOf,
 } from '@gpulab/contracts';
 import {
   DEFAULT_SLOT_RULES,
@@ -39,7 +41,7 @@ import { CalendarStore } from './calendar-store';
 import { today } from './calendar-snapshot';
 import { type Clock } from './clock';
 import { type SchedulerConfig } from './config';
-import { CommandError, invalid, notFound, otherTeam, precondition } from './errors';
+import { CommandError, invalid, noTeam, notFound, otherTeam, precondition } from './errors';
 import { JobEvents } from './job-events';
 import { CycleRunner } from './cycle-runner';
 import { JobStore } from './job-store';
@@ -132,7 +134,7 @@ export class SchedulerService {
     // A retried submit of a job still being written waits for that write and is answered as it.
     const inFlight = this.pending.get(command.jobId);
     if (inFlight) await inFlight.catch(() => undefined);
-    const team = this.teamOf(command.caller);
+    const team = teamOf(command.caller, noTeam);
     const record = await this.executor.run(async () => this.admit(command, team));
     if (record) {
       const writing = this.write(record);
@@ -157,7 +159,7 @@ export class SchedulerService {
     if (this.store.get(command.jobId)) return undefined;
     if (!Number.isInteger(command.gpus) || command.gpus < 1) throw invalid(`gpus must be 1 or more, not ${command.gpus}`, { field: 'gpus' });
     const day = this.today();
-    if (command.caller.role !== 'tutor' && day >= this.calendar.term.days) {
+    if (!isTutor(command.caller) && day >= this.calendar.term.days) {
       throw precondition(`the term ended on ${this.calendar.term.start} + ${this.calendar.term.days} days; no more team jobs are accepted`, ErrorReasons.termOver, { team });
     }
     const largest = largestServer(this.calendar.inventory);
@@ -165,7 +167,7 @@ export class SchedulerService {
     // A team job bigger than a slot could only ever run on idle GPUs; refused now rather than
     // queued for good.
     const perSlot = DEFAULT_SLOT_RULES.gpusPerSlot;
-    if (command.caller.role !== 'tutor' && command.gpus > perSlot && command.preemptible !== true) {
+    if (!isTutor(command.caller) && command.gpus > perSlot && command.preemptible !== true) {
       throw new CommandError(ErrorCodes.invalidArgument, `a team job can use at most the ${perSlot} GPUs of its slot, not ${command.gpus}; with --preemptible it may run on ${command.gpus} idle GPUs instead`, { reason: ErrorReasons.tooManyGpus, metadata: { field: 'gpus', team } });
     }
     const unfinished = this.store.unfinishedCount(team) + (this.pendingPerTeam.get(team) ?? 0);
@@ -244,10 +246,10 @@ export class SchedulerService {
   }
 
   list(query: ListQuery): Promise<ListReply> {
-    const team = query.caller.role === 'tutor' ? query.team || undefined : this.teamOf(query.caller);
-    if (query.caller.role !== 'tutor' && query.team && query.team !== team) {
-      throw new CommandError(ErrorCodes.permissionDenied, `you can list only your own team's jobs, not team ${query.team}'s`, { reason: ErrorReasons.otherTeam, metadata: { team: query.team } });
-    }
+    const team = scopeTeam(query.caller, query.team, {
+      otherTeam: (wanted) => new CommandError(ErrorCodes.permissionDenied, `you can list only your own team's jobs, not team ${wanted}'s`, { reason: ErrorReasons.otherTeam, metadata: { team: wanted } }),
+      noTeam,
+    });
     const pageSize = Math.min(Math.max(query.pageSize || 50, 1), MAX_PAGE_SIZE);
     const states = new Set<JobStateName>(query.states);
     const after = query.pageToken ? decodeCursor(query.pageToken) : undefined;
@@ -358,10 +360,10 @@ export class SchedulerService {
 
   /** GPU-hours per team and day: finished runs and the ones running now. */
   usage(query: UsageQuery): Promise<UsageRow[]> {
-    const team = query.caller.role === 'tutor' ? query.team || undefined : this.teamOf(query.caller);
-    if (query.caller.role !== 'tutor' && query.team && query.team !== team) {
-      throw new CommandError(ErrorCodes.permissionDenied, `you can see only your own team's usage, not team ${query.team}'s`, { reason: ErrorReasons.otherTeam, metadata: { team: query.team } });
-    }
+    const team = scopeTeam(query.caller, query.team, {
+      otherTeam: (wanted) => new CommandError(ErrorCodes.permissionDenied, `you can see only your own team's usage, not team ${wanted}'s`, { reason: ErrorReasons.otherTeam, metadata: { team: wanted } }),
+      noTeam,
+    });
     return Promise.resolve(this.ledger.usage(this.calendar.term, team));
   }
 
@@ -383,14 +385,8 @@ export class SchedulerService {
   private visibleJob(ref: JobRef): JobRecord {
     const job = this.store.get(ref.jobId);
     if (!job) throw notFound(ref.jobId);
-    if (ref.caller.role !== 'tutor' && job.team !== ref.caller.team) throw otherTeam(ref.jobId);
+    if (!canSee(ref.caller, job.team)) throw otherTeam(ref.jobId);
     return job;
-  }
-
-  private teamOf(caller: Caller): string {
-    if (caller.role === 'tutor') return TUTORS_TEAM;
-    if (!caller.team) throw invalid('the caller has no team');
-    return caller.team;
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   ARTIFACT_ID_PATTERN,
   type ArtifactRecord,
+  isTutor,
   JOB_ID_PATTERN,
   type JobRecord,
   JobStates,
@@ -28,7 +29,7 @@ function names(job: JobRecord, id: string): boolean {
   return Object.values(job.params).includes(id) || (job.input.source === 'object' && job.input.artifactId === id);
 }
 
-const sameOwner = (job: JobRecord, team: string) => job.role === 'tutor' || job.team === team;
+const sameOwner = (job: JobRecord, team: string) => isTutor(job) || job.team === team;
 
 /**
  * The Object Store name a worker's read resolves to, or why it may not read it. `artifact` and

@@ -1,74 +1,28 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomFillSync } from 'node:crypto';
-import { type Caller, type DataFormatName, decodeModelBundle, type FinishProgressView, ObjectNames } from '@gpulab/contracts';
+import { randomFillSync } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { decodeModelBundle, type FinishProgressView, ObjectNames } from '@gpulab/contracts';
+import { encodeNpy } from '@gpulab/compute';
 import { buildCnn, initBackend, saveModelFiles, type Tf, tfjs } from '@gpulab/neural';
-import { type JetStreamResources, openJetStreamResources, readObject } from '@gpulab/platform';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
 import { PNG } from 'pngjs';
-import { ArtifactLibrary, type ArtifactLibraryOptions } from './artifact-library';
-import { ArtifactStore } from './artifact-store';
+import { type JetStreamResources, readObject } from '@gpulab/platform';
+import { ArtifactLibrary } from './artifact-library';
+import { type ArtifactStore } from './artifact-store';
 import { GatewayError } from './errors';
 import { FinishProgressBoard } from './finish-progress';
-import { StorageLedger } from './storage-ledger';
-import { gzipSync } from 'node:zlib';
-import { encodeNpy } from '@gpulab/compute';
+import { type StorageLedger } from './storage-ledger';
+import { CHUNK, csv, HOUR, member, useArtifactFixture } from './testing/artifact-fixture';
 import { parseUpload, type UploadParser } from './upload-parser';
 
-const CHUNK = 16;
-const HOUR = 3600_000;
-
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** A CSV of `rows` rows, 2 columns; 10 bytes a row. */
-function csv(rows: number): Buffer {
-  return Buffer.from(Array.from({ length: rows }, (_, i) => `${String(i).padStart(4, '0')},${String(i * 2).padStart(4, '0')}\n`).join(''));
-}
-
-const member = (team: string): Caller => ({ role: 'member', team, name: team });
-
-describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
-  const nats = useNatsServer('artifact-library-test');
-  let resources: JetStreamResources;
+describe('UploadFinisher on JetStream KV and the Object Store', () => {
+  const kit = useArtifactFixture('upload-finisher-test');
+  const { clock, library, newUpload, send, uploadFiles, storedChunks } = kit;
   let store: ArtifactStore;
   let ledger: StorageLedger;
-  let ids = 0;
-  const clock = { ms: Date.now(), now: () => clock.ms };
-  const library = (options: Partial<ArtifactLibraryOptions> = {}) =>
-    new ArtifactLibrary(store, parseUpload, async () => [], { teamStorageBytes: 1024 * 1024, ledger, chunkBytes: CHUNK, uploadExpiryMs: 24 * HOUR, ...options }, clock, () =>
-      `t${String(++ids).padStart(15, 'a').replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)])}`,
-    );
-  const newUpload = (lib: ArtifactLibrary, bytes: Buffer, team = 'demo') =>
-    lib.createUpload(member(team), { data: { filename: 'points.csv', format: 'csv', sizeBytes: bytes.byteLength, sha256: sha256(bytes) }, labels: undefined, labelColumn: '' });
-  const send = async (lib: ArtifactLibrary, uploadId: string, bytes: Buffer, from = 0, to = bytes.byteLength, team = 'demo') => {
-    const write = await lib.openUpload(member(team), uploadId);
-    for (let offset = from; offset < to; offset += CHUNK) await lib.writeChunk(write, 'data', offset, bytes.subarray(offset, offset + CHUNK));
-    return write;
-  };
-  /** Creates an upload of the given files, sends all their bytes, and finishes it. */
-  const uploadFiles = async (lib: ArtifactLibrary, files: Partial<Record<'data' | 'labels' | 'weights', { filename: string; format: DataFormatName; bytes: Uint8Array }>>) => {
-    const spec = (f?: { filename: string; format: DataFormatName; bytes: Uint8Array }) => f && { filename: f.filename, format: f.format, sizeBytes: f.bytes.byteLength, sha256: sha256(f.bytes) };
-    const upload = await lib.createUpload(member('demo'), { data: spec(files.data), labels: spec(files.labels), weights: spec(files.weights), labelColumn: '' });
-    const write = await lib.openUpload(member('demo'), upload.id);
-    for (const name of ['data', 'labels', 'weights'] as const) {
-      const bytes = files[name]?.bytes;
-      for (let offset = 0; bytes && offset < bytes.byteLength; offset += upload.chunkSize) await lib.writeChunk(write, name, offset, bytes.subarray(offset, offset + upload.chunkSize));
-    }
-    return { upload, finish: () => lib.finishUpload(member('demo'), upload.id) };
-  };
-  const storedChunks = async (uploadId: string) => (await resources.artifacts.list()).filter((o) => !o.deleted && o.name.startsWith(`uploads/${uploadId}/`)).length;
-
-  before(async () => {
-    await initBackend('cpu');
-    resources = await openJetStreamResources(nats.nc);
-    ledger = new StorageLedger(resources.artifactIndex, resources.artifacts);
-    await ledger.start();
-    store = new ArtifactStore(resources.artifactIndex, resources.artifacts, await resources.js.jetstreamManager(), ledger);
-  });
-
-  after(() => ledger.stop());
+  let resources: JetStreamResources;
+  before(() => ({ store, ledger, resources } = kit));
+  before(() => initBackend('cpu'));
 
   it('reports a finish as checking, then parsing with the bytes read so far, then done, and forgets it after its grace', async () => {
     const board = new FinishProgressBoard(clock, { graceMs: 5000 });
@@ -96,48 +50,21 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
     const upload = await newUpload(lib, bytes);
     uploadId = upload.id;
     await send(lib, upload.id, bytes);
-    assert.throws(() => lib.finishProgress(member('demo'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND');
-    const artifact = await lib.finishUpload(member('demo'), upload.id);
+    assert.throws(() => lib.finisher.finishProgress(member('demo'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND');
+    const artifact = await lib.finisher.finishUpload(member('demo'), upload.id);
     const phases = [...new Set(seen.map((p) => p.phase))];
     assert.deepEqual(phases, ['checking', 'parsing']);
     const parsing = seen.filter((p) => p.phase === 'parsing');
     assert.ok(parsing.every((p) => p.doneBytes > 0 && p.doneBytes <= bytes.byteLength && p.totalBytes === bytes.byteLength));
     assert.ok(parsing.some((p) => p.doneBytes < bytes.byteLength), 'a report in the middle of the file');
     assert.equal(parsing[0].rows, 20);
-    const done = lib.finishProgress(member('demo'), upload.id);
+    const done = lib.finisher.finishProgress(member('demo'), upload.id);
     assert.equal(done.phase, 'done');
     assert.equal(done.artifactId, artifact.id);
-    assert.throws(() => lib.finishProgress(member('other'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'PERMISSION_DENIED');
-    assert.equal(lib.finishProgress({ role: 'tutor', name: 'tess' }, upload.id).phase, 'done');
+    assert.throws(() => lib.finisher.finishProgress(member('other'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'PERMISSION_DENIED');
+    assert.equal(lib.finisher.finishProgress({ role: 'tutor', name: 'tess' }, upload.id).phase, 'done');
     clock.ms += 5001;
-    assert.throws(() => lib.finishProgress(member('demo'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND' && e.reason === 'UPLOAD_NOT_FOUND');
-  });
-
-  it('counts a chunk sent again after a broken stream once, and stores the artifact from all chunks', async () => {
-    const lib = library();
-    const bytes = csv(10);
-    const upload = await newUpload(lib, bytes);
-    await send(lib, upload.id, bytes, 0, 3 * CHUNK);
-    // The client did not hear back for the third chunk and sends it again, then the rest.
-    await send(lib, upload.id, bytes, 2 * CHUNK);
-    assert.equal((await lib.getUpload(member('demo'), upload.id)).data.receivedBytes, bytes.byteLength);
-    const artifact = await lib.finishUpload(member('demo'), upload.id);
-    assert.deepEqual([artifact.rows, artifact.cols, artifact.sha256], [10, 2, sha256(bytes)]);
-    assert.equal(await storedChunks(upload.id), 0);
-  });
-
-  it('refuses a chunk past what arrived, and one of the wrong size, naming the offset to go on from', async () => {
-    const lib = library();
-    const bytes = csv(10);
-    const upload = await newUpload(lib, bytes);
-    const write = await send(lib, upload.id, bytes, 0, CHUNK);
-    await assert.rejects(lib.writeChunk(write, 'data', 2 * CHUNK, bytes.subarray(2 * CHUNK, 3 * CHUNK)), /only 16 bytes have arrived; go on from byte 16/);
-    await assert.rejects(lib.writeChunk(write, 'data', CHUNK, bytes.subarray(CHUNK, CHUNK + 5)), /has 5 bytes; every chunk but the file's last must have 16/);
-    await assert.rejects(lib.writeChunk(write, 'data', 96, Buffer.alloc(16)), /ends at byte 112, past the declared size of 100 bytes/);
-    await assert.rejects(lib.writeChunk(write, 'labels', 0, Buffer.alloc(16)), /has no labels file/);
-    await assert.rejects(lib.finishUpload(member('demo'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'FAILED_PRECONDITION' && /16 of 100 bytes have arrived/.test(e.message));
-    await lib.cancelUpload(member('demo'), upload.id);
-    assert.equal(await storedChunks(upload.id), 0);
+    assert.throws(() => lib.finisher.finishProgress(member('demo'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND' && e.reason === 'UPLOAD_NOT_FOUND');
   });
 
   it('finishing an upload a second time (an answer lost on the way) returns the artifact made the first time', async () => {
@@ -145,33 +72,10 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
     const bytes = csv(5);
     const upload = await newUpload(lib, bytes);
     await send(lib, upload.id, bytes);
-    const first = await lib.finishUpload(member('demo'), upload.id);
-    const again = await lib.finishUpload(member('demo'), upload.id);
+    const first = await lib.finisher.finishUpload(member('demo'), upload.id);
+    const again = await lib.finisher.finishUpload(member('demo'), upload.id);
     assert.deepEqual(again, first);
-    await assert.rejects(lib.finishUpload(member('other'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND');
-  });
-
-  it('deletes an upload with its chunks once nothing has arrived for the expiry time, counted from its last chunk', async () => {
-    const lib = library({ uploadExpiryMs: HOUR });
-    const bytes = csv(10);
-    const upload = await newUpload(lib, bytes);
-    clock.ms += 50 * 60_000;
-    await send(lib, upload.id, bytes, 0, 2 * CHUNK);
-    clock.ms += 50 * 60_000;
-    assert.equal((await lib.usage('demo')).uploadBytes, bytes.byteLength, 'still alive: its last chunk came 50 minutes ago');
-    clock.ms += 11 * 60_000;
-    assert.equal((await lib.usage('demo')).uploadBytes, 0);
-    assert.equal(await storedChunks(upload.id), 0);
-    await assert.rejects(lib.getUpload(member('demo'), upload.id), /deleted after receiving nothing for 1 h/);
-  });
-
-  it('lets only one of two uploads through when the team has room for one', async () => {
-    const lib = library({ teamStorageBytes: 150 });
-    const bytes = csv(10);
-    const results = await Promise.allSettled([newUpload(lib, bytes, 'race'), newUpload(lib, bytes, 'race')]);
-    assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
-    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    assert.match((refused.reason as Error).message, /team race has used 0\.00 MB \(0\.00 MB uploads in progress\) of its 0\.00 MB storage, and points\.csv needs/);
+    await assert.rejects(lib.finisher.finishUpload(member('other'), upload.id), (e: unknown) => e instanceof GatewayError && e.code === 'NOT_FOUND');
   });
 
   it('keeps a picture as uploaded and records its size and channels', async () => {
@@ -304,24 +208,5 @@ describe('ArtifactLibrary on JetStream KV and the Object Store', () => {
       weights: { filename: 'weights.bin', format: 'tfjs-weights', bytes: branching['weights.bin'] },
     });
     await assert.rejects(branched.finish(), /model\.json: layer "\w+" of model .* not a branching model/);
-  });
-
-  it('refuses at creation a model without weights, weights without a model, and labels for a picture', async () => {
-    const lib = library();
-    const file = (filename: string, format: DataFormatName) => ({ filename, format, sizeBytes: 10, sha256: sha256('x') });
-    await assert.rejects(lib.createUpload(member('demo'), { data: file('model.json', 'tfjs-model'), labels: undefined, labelColumn: '' }), /needs its weights file too/);
-    await assert.rejects(lib.createUpload(member('demo'), { data: file('w.bin', 'tfjs-weights'), labels: undefined, labelColumn: '' }), /upload the model's model\.json/);
-    await assert.rejects(lib.createUpload(member('demo'), { data: file('a.npy', 'npy'), labels: undefined, weights: file('w.bin', 'tfjs-weights'), labelColumn: '' }), /only a model/);
-    await assert.rejects(lib.createUpload(member('demo'), { data: file('a.png', 'png'), labels: file('l.csv', 'csv'), labelColumn: '' }), /a picture takes no labels file/);
-  });
-
-  it('the sweep deletes an artifact matrix a crash left without its record, once it is an hour old', async () => {
-    const lib = library();
-    clock.ms = Date.now();
-    await resources.artifacts.putBlob({ name: ObjectNames.artifact('art-orphanorphanorph') }, new Uint8Array(64));
-    assert.equal((await lib.sweep()).orphans, 0, 'a finish may still be writing its record');
-    clock.ms += 2 * HOUR;
-    assert.equal((await lib.sweep()).orphans, 1);
-    assert.equal(await store.hasArtifactObject('art-orphanorphanorph'), false);
   });
 });
