@@ -5,6 +5,7 @@ export * from './job-record';
 export * from './events';
 export * from './error-codes';
 export * from './commands';
+export * from './scheduler-commands';
 export * from './matrix-codec';
 export * from './model-bundle-codec';
 export * from './proto-mapping';
