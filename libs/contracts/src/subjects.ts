@@ -1,5 +1,6 @@
 /**
- * Every NATS name the services share. Nothing else spells a subject, stream or bucket.
+ * Every NATS name the services share. Nothing else spells a subject, stream or bucket, but the
+ * table of scheduler commands (`scheduler-commands.ts`) names each command under `gpulab.scheduler.`.
  *
  * Job events live under `gpulab.events.<jobId>.…` in one stream, so a job's whole history
  * replays with one filter. The scheduler's own events sit at `gpulab.events.<jobId>.<channel>`;
