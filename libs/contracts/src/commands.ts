@@ -19,6 +19,12 @@ export interface Caller {
   name: string;
 }
 
+/** A command that needs only to know who asks (the calendar, the teams, the feasibility report). */
+export interface CallerQuery {
+  caller: Caller;
+}
+
+/** A new job, as the gateway checked it. */
 export interface SubmitCommand {
   caller: Caller;
   /** Chosen by the gateway so a retried submit cannot create a second job. */
@@ -31,6 +37,7 @@ export interface SubmitCommand {
   preemptible: boolean;
 }
 
+/** One job, asked about by someone who may see it or not. */
 export interface JobRef {
   caller: Caller;
   jobId: string;
@@ -48,6 +55,7 @@ export interface DeleteOutputsReply {
   alreadyDeleted: boolean;
 }
 
+/** One page of jobs: a member's team's, or any team's for a tutor. */
 export interface ListQuery {
   caller: Caller;
   states: JobStateName[];
@@ -57,6 +65,7 @@ export interface ListQuery {
   pageToken?: string;
 }
 
+/** A job as it is now; `notices` tell the caller what their command changed besides. */
 export interface JobReply {
   job: JobRecord;
   notices?: string[];
@@ -67,4 +76,5 @@ export interface ListReply {
   nextPageToken?: string;
 }
 
+/** A scheduler command's answer on the wire: its value, or the error the gateway maps to a gRPC status. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };

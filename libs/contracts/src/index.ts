@@ -6,6 +6,7 @@ export * from './events';
 export * from './error-codes';
 export * from './commands';
 export * from './access';
+export * from './scheduler-commands';
 export * from './matrix-codec';
 export * from './model-bundle-codec';
 export * from './proto-mapping';

@@ -1,4 +1,4 @@
-import { Nats, workerDataSubject, workerInboxPrefix, heartbeatSubject } from './subjects';
+import { heartbeatSubject, Nats, SCHEDULER_COMMANDS_WILDCARD, workerDataSubject, workerInboxPrefix } from './subjects';
 
 /**
  * Who may do what on NATS: the one table nats-server enforces (through the user credentials
@@ -61,11 +61,11 @@ export const GATEWAY_PERMISSIONS: NatsPermissions = {
       '$JS.ACK.>',
     ],
   },
-  sub: { allow: ['>'], deny: ['gpulab.scheduler.>', 'gpulab.heartbeats.>', 'gpulab.workers.>'] },
+  sub: { allow: ['>'], deny: [SCHEDULER_COMMANDS_WILDCARD, 'gpulab.heartbeats.>', 'gpulab.workers.>'] },
 };
 
 export const SCHEDULER_PERMISSIONS: NatsPermissions = {
-  pub: { allow: ['>'], deny: ['gpulab.scheduler.>'] },
+  pub: { allow: ['>'], deny: [SCHEDULER_COMMANDS_WILDCARD] },
   sub: { allow: ['>'] },
 };
 

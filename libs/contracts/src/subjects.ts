@@ -1,5 +1,6 @@
 /**
- * Every NATS name the services share. Nothing else spells a subject, stream or bucket.
+ * Every NATS name the services share. Nothing else spells a subject, stream or bucket, but the
+ * table of scheduler commands (`scheduler-commands.ts`) names each command under `gpulab.scheduler.`.
  *
  * Job events live under `gpulab.events.<jobId>.…` in one stream, so a job's whole history
  * replays with one filter. The scheduler's own events sit at `gpulab.events.<jobId>.<channel>`;
@@ -27,28 +28,18 @@ export const Nats = {
   allReports: 'gpulab.events.*.*.report.*',
 } as const;
 
-/** The scheduler's request/reply commands. */
-export const SchedulerSubjects = {
-  submit: 'gpulab.scheduler.submit',
-  cancel: 'gpulab.scheduler.cancel',
-  get: 'gpulab.scheduler.get',
-  list: 'gpulab.scheduler.list',
-  deleteOutputs: 'gpulab.scheduler.delete-outputs',
-  calendar: 'gpulab.scheduler.slots.calendar',
-  book: 'gpulab.scheduler.slots.book',
-  cancelSlot: 'gpulab.scheduler.slots.cancel',
-  moveSlot: 'gpulab.scheduler.slots.move',
-  quota: 'gpulab.scheduler.slots.quota',
-  usage: 'gpulab.scheduler.slots.usage',
-  feasibility: 'gpulab.scheduler.admin.feasibility',
-  setQuota: 'gpulab.scheduler.admin.set-quota',
-  inventory: 'gpulab.scheduler.admin.inventory',
-  teams: 'gpulab.scheduler.admin.teams',
-  createTeam: 'gpulab.scheduler.admin.create-team',
-  addMember: 'gpulab.scheduler.admin.add-member',
-  removeMember: 'gpulab.scheduler.admin.remove-member',
-  rotateMember: 'gpulab.scheduler.admin.rotate-member',
-} as const;
+const SCHEDULER_COMMAND_PREFIX = 'gpulab.scheduler.';
+
+/**
+ * The subject of a scheduler command (`gpulab.scheduler.<name>`, answered by the queue group
+ * `scheduler`); the commands themselves are the table `SchedulerCommands` in `scheduler-commands.ts`.
+ */
+export function schedulerCommandSubject(name: string): string {
+  return `${SCHEDULER_COMMAND_PREFIX}${name}`;
+}
+
+/** Every scheduler command, today's and any later one: what the permissions grant or deny. */
+export const SCHEDULER_COMMANDS_WILDCARD = `${SCHEDULER_COMMAND_PREFIX}>`;
 
 /** What the scheduler itself publishes about a job. */
 export type SchedulerChannel = 'state' | 'log';

@@ -63,7 +63,7 @@ export class InputSweeper {
   /** Whether the input's job has ended, or is unknown for longer than a submission takes. */
   private async ended(input: StoredInput): Promise<boolean> {
     try {
-      const job = await this.scheduler.get({ caller: GATEWAY_CALLER, jobId: input.jobId });
+      const { job } = await this.scheduler.call('get', { caller: GATEWAY_CALLER, jobId: input.jobId });
       return isTerminalState(job.state);
     } catch (error) {
       if (error instanceof GatewayError && error.code === ErrorCodes.notFound) return this.clock.now() - input.modifiedMs > UNKNOWN_JOB_GRACE_MS;
@@ -76,7 +76,7 @@ export class InputSweeper {
     const ids = new Set<string>();
     let pageToken: string | undefined;
     do {
-      const page = await this.scheduler.list({ caller: GATEWAY_CALLER, states, pageSize: 500, pageToken });
+      const page = await this.scheduler.call('list', { caller: GATEWAY_CALLER, states, pageSize: 500, pageToken });
       for (const job of page.jobs) ids.add(job.id);
       pageToken = page.nextPageToken;
     } while (pageToken);

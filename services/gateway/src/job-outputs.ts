@@ -49,7 +49,7 @@ export class JobOutputs {
   ) {}
 
   async delete(caller: Caller, jobId: string, retention = false): Promise<OutputsDeleted> {
-    const { job, alreadyDeleted } = await this.scheduler.deleteOutputs({ caller, jobId, retention });
+    const { job, alreadyDeleted } = await this.scheduler.call('deleteOutputs', { caller, jobId, retention });
     const { files, freedBytes } = await this.deleteObjects(job);
     return { job, alreadyDeleted, files, freedBytes, usage: this.ledger.usage(job.team, this.options.teamStorageBytes) };
   }
@@ -61,7 +61,7 @@ export class JobOutputs {
     for (const jobId of retentionCandidates(this.ledger.allJobObjects(), now, this.options.retentionMs)) {
       let job: JobRecord;
       try {
-        job = await this.scheduler.get({ caller: GATEWAY_CALLER, jobId });
+        ({ job } = await this.scheduler.call('get', { caller: GATEWAY_CALLER, jobId }));
       } catch (error) {
         // Objects of a job the scheduler does not know are not the retention's to judge.
         if (error instanceof GatewayError && error.code === ErrorCodes.notFound) continue;

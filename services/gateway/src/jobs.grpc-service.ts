@@ -48,9 +48,9 @@ export class JobsGrpcService {
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
     return {
       submitJob: this.rpc.unary('SubmitJob', (caller, req: pb.SubmitJobRequest) => this.submit(caller, req)),
-      getJob: this.rpc.unary('GetJob', async (caller, req: pb.GetJobRequest) => ({ job: await this.toProto(await this.scheduler.get({ caller, jobId: jobId(req.id) })) })),
+      getJob: this.rpc.unary('GetJob', async (caller, req: pb.GetJobRequest) => ({ job: await this.toProto((await this.scheduler.call('get', { caller, jobId: jobId(req.id) })).job) })),
       cancelJob: this.rpc.unary('CancelJob', async (caller, req: pb.CancelJobRequest) => ({
-        job: await this.toProto((await this.scheduler.cancel({ caller, jobId: jobId(req.id) })).job),
+        job: await this.toProto((await this.scheduler.call('cancel', { caller, jobId: jobId(req.id) })).job),
       })),
       listJobs: this.rpc.unary('ListJobs', (caller, req: pb.ListJobsRequest) => this.list(caller, req)),
       watchJob: this.rpc.serverStream('WatchJob', (caller, call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>, signal) => this.watch(caller, call, signal)),
@@ -92,7 +92,7 @@ export class JobsGrpcService {
       }
       const params = asInvalidArgument(() => kind.prepare(req.params ?? {}, input.shape));
       await this.models.check(caller, kind, params);
-      const reply = await this.scheduler.submit({ caller, jobId: id, kind: kind.name, params, input: input.spec, gpus, priority: req.priority, preemptible: req.preemptible });
+      const reply = await this.scheduler.call('submit', { caller, jobId: id, kind: kind.name, params, input: input.spec, gpus, priority: req.priority, preemptible: req.preemptible });
       this.log.info({ jobId: id, team: reply.job.team, kind: kind.name }, 'job submitted');
       return { job: await this.toProto(reply.job), notices: reply.notices ?? [] };
     } catch (error) {
@@ -103,7 +103,7 @@ export class JobsGrpcService {
 
   /** Only a job that succeeded has a result; another team's job is refused as GetJob refuses it. */
   private async download(caller: Caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
+    const { job } = await this.scheduler.call('get', { caller, jobId: jobId(call.request.id) });
     if (job.state !== JobStates.succeeded) {
       const why = job.reason ? ` (${job.reason})` : '';
       const hint = isTerminalState(job.state) ? 'it has no result to download' : `its result can be downloaded once it has SUCCEEDED; "gpulab watch ${job.id}" follows it`;
@@ -122,13 +122,13 @@ export class JobsGrpcService {
       return name;
     });
     if (req.pageSize > 500) throw new GatewayError(ErrorCodes.invalidArgument, `page_size is at most 500, not ${req.pageSize}`);
-    const reply = await this.scheduler.list({ caller, states, team: req.team || undefined, pageSize: req.pageSize, pageToken: req.pageToken || undefined });
+    const reply = await this.scheduler.call('list', { caller, states, team: req.team || undefined, pageSize: req.pageSize, pageToken: req.pageToken || undefined });
     return { jobs: reply.jobs.map((j) => jobRecordToProto(j)), nextPageToken: reply.nextPageToken ?? '' };
   }
 
   private async watch(caller: Caller, call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const job = await this.scheduler.get({ caller, jobId: jobId(call.request.id) });
-    const isOver = async () => isTerminalState((await this.scheduler.get({ caller, jobId: job.id })).state);
+    const { job } = await this.scheduler.call('get', { caller, jobId: jobId(call.request.id) });
+    const isOver = async () => isTerminalState((await this.scheduler.call('get', { caller, jobId: job.id })).job.state);
     let events = 0;
     for await (const event of this.feed.follow(job.id, isOver, signal)) {
       if (signal.aborted) break;

@@ -45,7 +45,7 @@ export class ModelReference {
     if (!JOB_ID.test(id)) {
       throw new GatewayError(ErrorCodes.invalidArgument, `${kind.modelParam} must be the id of a training job (j-…) or of an uploaded model (art-…), not ${quoteInput(id)}`);
     }
-    const job = await this.scheduler.get({ caller, jobId: id });
+    const { job } = await this.scheduler.call('get', { caller, jobId: id });
     if (job.state !== JobStates.succeeded || !job.resultRef) {
       throw new GatewayError(ErrorCodes.failedPrecondition, `job ${id} is ${job.state}: a model can be used once its training job has SUCCEEDED`);
     }

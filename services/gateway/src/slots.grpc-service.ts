@@ -33,7 +33,7 @@ export class SlotsGrpcService {
   slots(): pb.SlotServiceServer & { [name: string]: UntypedHandleCall } {
     return {
       getCalendar: this.rpc.unary('GetCalendar', async (caller: Caller): Promise<pb.GetCalendarResponse> => {
-        const c = await this.scheduler.calendar(caller);
+        const c = await this.scheduler.call('calendar', { caller });
         return {
           term: { startDate: c.term.start, days: c.term.days, timeZone: c.term.timeZone, today: c.term.today },
           servers: c.servers,
@@ -43,25 +43,25 @@ export class SlotsGrpcService {
       }),
       bookSlot: this.rpc.unary('BookSlot', async (caller, req: pb.BookSlotRequest) => ({
         slot: slotToProto(
-          await this.scheduler.book({ caller, kind: kindOf(req.kind), startDate: req.startDate.trim(), server: req.server.trim() || undefined, team: req.team.trim() || undefined }),
+          await this.scheduler.call('book', { caller, kind: kindOf(req.kind), startDate: req.startDate.trim(), server: req.server.trim() || undefined, team: req.team.trim() || undefined }),
         ),
       })),
       cancelSlot: this.rpc.unary('CancelSlot', async (caller, req: pb.CancelSlotRequest) => {
         if (!req.id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot id is missing');
-        return { slot: slotToProto(await this.scheduler.cancelSlot({ caller, slotId: req.id.trim() })) };
+        return { slot: slotToProto(await this.scheduler.call('cancelSlot', { caller, slotId: req.id.trim() })) };
       }),
       moveSlot: this.rpc.unary('MoveSlot', async (caller, req: pb.MoveSlotRequest) => {
         if (!req.id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the slot id is missing');
-        return { slot: slotToProto(await this.scheduler.moveSlot({ caller, slotId: req.id.trim(), startDate: req.startDate.trim(), server: req.server.trim() || undefined })) };
+        return { slot: slotToProto(await this.scheduler.call('moveSlot', { caller, slotId: req.id.trim(), startDate: req.startDate.trim(), server: req.server.trim() || undefined })) };
       }),
       listNotices: this.rpc.unary('ListNotices', async (caller, req: pb.ListNoticesRequest) => ({
         notices: (await this.notices.latest(caller, req.limit || 20)).map((n) => ({ time: n.time, message: n.message })),
       })),
       getUsage: this.rpc.unary('GetUsage', async (caller, req: pb.GetUsageRequest) => ({
-        rows: await this.scheduler.usage({ caller, team: req.team.trim() || undefined }),
+        rows: await this.scheduler.call('usage', { caller, team: req.team.trim() || undefined }),
       })),
       getQuota: this.rpc.unary('GetQuota', async (caller, req: pb.GetQuotaRequest) => ({
-        teams: (await this.scheduler.quota({ caller, team: req.team.trim() || undefined })).map(teamQuotaToProto),
+        teams: (await this.scheduler.call('quota', { caller, team: req.team.trim() || undefined })).map(teamQuotaToProto),
       })),
     };
   }
@@ -69,7 +69,7 @@ export class SlotsGrpcService {
   admin(): pb.AdminServiceServer & { [name: string]: UntypedHandleCall } {
     return {
       getFeasibility: this.rpc.unary('GetFeasibility', async (caller: Caller): Promise<pb.GetFeasibilityResponse> => {
-        const f = await this.scheduler.feasibility(caller);
+        const f = await this.scheduler.call('feasibility', { caller });
         return {
           verdict: f.verdict,
           stranded: f.stranded.map(slotToProto),
@@ -82,26 +82,26 @@ export class SlotsGrpcService {
         };
       }),
       updateInventory: this.rpc.unary('UpdateInventory', async (caller, req: pb.UpdateInventoryRequest): Promise<pb.UpdateInventoryResponse> => {
-        const r = await this.scheduler.updateInventory({ caller, change: inventoryChange(req) });
+        const r = await this.scheduler.call('inventory', { caller, change: inventoryChange(req) });
         return { servers: r.servers, moved: r.moved.map(slotToProto), stranded: r.stranded.map(slotToProto) };
       }),
-      listTeams: this.rpc.unary('ListTeams', async (caller: Caller) => ({ teams: (await this.scheduler.teams(caller)).map(teamToProto) })),
-      createTeam: this.rpc.unary('CreateTeam', async (caller, req: pb.CreateTeamRequest) => ({ team: teamToProto(await this.scheduler.createTeam({ caller, team: req.name })) })),
+      listTeams: this.rpc.unary('ListTeams', async (caller: Caller) => ({ teams: (await this.scheduler.call('teams', { caller })).map(teamToProto) })),
+      createTeam: this.rpc.unary('CreateTeam', async (caller, req: pb.CreateTeamRequest) => ({ team: teamToProto(await this.scheduler.call('createTeam', { caller, team: req.name })) })),
       addMember: this.rpc.unary('AddMember', async (caller, req: pb.AddMemberRequest): Promise<pb.AddMemberResponse> => {
         const lifetimeMs = lifetimeOf(req.expiresIn);
         const token = newMemberToken(req.team.trim());
-        return memberTokenToProto(await this.scheduler.addMember({ caller, team: req.team, member: req.member, tokenHash: tokenHash(token), lifetimeMs }), token);
+        return memberTokenToProto(await this.scheduler.call('addMember', { caller, team: req.team, member: req.member, tokenHash: tokenHash(token), lifetimeMs }), token);
       }),
       rotateMember: this.rpc.unary('RotateMember', async (caller, req: pb.RotateMemberRequest): Promise<pb.RotateMemberResponse> => {
         const lifetimeMs = lifetimeOf(req.expiresIn);
         const token = newMemberToken(req.team.trim());
-        return memberTokenToProto(await this.scheduler.rotateMember({ caller, team: req.team, member: req.member, tokenHash: tokenHash(token), lifetimeMs }), token);
+        return memberTokenToProto(await this.scheduler.call('rotateMember', { caller, team: req.team, member: req.member, tokenHash: tokenHash(token), lifetimeMs }), token);
       }),
       removeMember: this.rpc.unary('RemoveMember', async (caller, req: pb.RemoveMemberRequest) => ({
-        team: teamToProto(await this.scheduler.removeMember({ caller, team: req.team, member: req.member })),
+        team: teamToProto(await this.scheduler.call('removeMember', { caller, team: req.team, member: req.member })),
       })),
       setQuota: this.rpc.unary('SetQuota', async (caller, req: pb.SetQuotaRequest) => ({
-        quota: teamQuotaToProto(await this.scheduler.setQuota({ caller, team: req.team.trim(), kind: kindOf(req.kind), quota: req.quota })),
+        quota: teamQuotaToProto(await this.scheduler.call('setQuota', { caller, team: req.team.trim(), kind: kindOf(req.kind), quota: req.quota })),
       })),
     };
   }

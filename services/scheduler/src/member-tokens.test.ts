@@ -1,60 +1,37 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { type INestApplicationContext } from '@nestjs/common';
 import { CalendarKeys, type Caller, type MemberTokenReply, type Reply, SchedulerSubjects, type TeamRecord, type TeamView, tokenHash, type TokenRecord } from '@gpulab/contracts';
-import { connectNats, type JetStreamResources, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
-import { compileSchedulerConfig } from './config';
-import { SchedulerModule } from './scheduler.module';
+import { type JetStreamResources } from '@gpulab/platform';
 import { ReportingLauncher } from './testing/reporting-launcher';
+import { type SchedulerApp, startSchedulerApp } from './testing/scheduler-app';
 
 const tutor: Caller = { role: 'tutor', name: 'tutor' };
 const NOW = new Date('2026-12-01T08:00:00Z');
 const DAY_MS = 86_400_000;
 
 describe('member tokens in the scheduler: only hashes arrive, and the team record decides', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
-  let app: INestApplicationContext;
+  let scheduler: SchedulerApp;
   let resources: JetStreamResources;
-
-  async function send<T>(subject: string, body: unknown): Promise<Reply<T>> {
-    return (await nc.request(subject, JSON.stringify(body), { timeout: 10_000 })).json<Reply<T>>();
-  }
-  async function request<T>(subject: string, body: unknown): Promise<T> {
-    const reply = await send<T>(subject, body);
-    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return reply.value;
-  }
+  const send = <T>(subject: string, body: unknown): Promise<Reply<T>> => scheduler.send<T>(subject, body);
+  const request = <T>(subject: string, body: unknown): Promise<T> => scheduler.request<T>(subject, body);
   async function stored<T>(key: string): Promise<T | undefined> {
     const entry = await resources.calendar.get(key);
     return entry && entry.operation === 'PUT' ? entry.json<T>() : undefined;
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-member-tokens-'));
-    server = await NatsServerProcess.start({ storeDir: join(dir, 'nats') });
-    nc = await connectNats({ url: server.url, name: 'member-tokens-test' });
-    const tokensFile = join(dir, 'tokens.json');
-    writeFileSync(tokensFile, JSON.stringify({ tutor: 'x', teams: { filed: 'f' } }));
-    resources = await openJetStreamResources(nc);
-    const config = compileSchedulerConfig({ natsUrl: server.url, termStart: '2026-12-01', timeZone: 'UTC', tokensFile, logLevel: 'warn' });
-    app = await NestFactory.createApplicationContext(SchedulerModule.forConfig(config, { now: () => NOW }, new ReportingLauncher(resources.js, 5)), { logger: false });
-    await app.init();
+    scheduler = await startSchedulerApp({
+      name: 'member-tokens',
+      tokens: { tutor: 'x', teams: { filed: 'f' } },
+      options: { termStart: '2026-12-01', timeZone: 'UTC', logLevel: 'warn' },
+      clock: { now: () => NOW },
+      launcher: (r) => new ReportingLauncher(r.js, 5),
+    });
+    ({ resources } = scheduler);
     await request(SchedulerSubjects.createTeam, { caller: tutor, team: 'delta' });
   });
 
-  after(async () => {
-    await app?.close();
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => scheduler?.close());
 
   it('stores the hash it is given with the expiry its lifetime gives, and answers without a token', async () => {
     const hash = tokenHash('delta_ada-token');

@@ -1,17 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { type INestApplicationContext } from '@nestjs/common';
-import { type Caller, type JobReply, type Reply, SchedulerSubjects, type SubmitCommand } from '@gpulab/contracts';
-import { connectNats, type NatsConnection, NatsServerProcess } from '@gpulab/platform';
-import { compileSchedulerConfig } from './config';
+import { type Caller, type JobReply, SchedulerSubjects, type SubmitCommand } from '@gpulab/contracts';
 import { SchedulerMetrics } from './scheduler-metrics';
-import { SchedulerModule } from './scheduler.module';
 import { type Launcher } from './launcher';
+import { type SchedulerApp, startSchedulerApp } from './testing/scheduler-app';
 
 /** Workers that start and never report: a placed job holds its GPU while the test scrapes. */
 class SilentLauncher implements Launcher {
@@ -39,35 +32,26 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('the scheduler’s metrics, from its real stores', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
+  let scheduler: SchedulerApp;
   let app: INestApplicationContext;
 
   async function submit(caller: Caller, jobId: string): Promise<JobReply> {
     const command: SubmitCommand = { caller, jobId, kind: 'pca', params: {}, input: { source: 'dataset', name: 'seed-example' }, gpus: 1, priority: false, preemptible: false };
-    const reply = (await nc.request(SchedulerSubjects.submit, JSON.stringify(command), { timeout: 10_000 })).json<Reply<JobReply>>();
-    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return reply.value;
+    return scheduler.request<JobReply>(SchedulerSubjects.submit, command);
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-scheduler-metrics-'));
-    server = await NatsServerProcess.start({ storeDir: join(dir, 'nats') });
-    nc = await connectNats({ url: server.url, name: 'scheduler-metrics-test' });
-    const tokensFile = join(dir, 'tokens.json');
-    writeFileSync(tokensFile, JSON.stringify({ tutor: 'x', teams: { alpha: 'a' } }));
-    const config = compileSchedulerConfig({ natsUrl: server.url, gpuLayout: '2', termStart: '2026-12-01', timeZone: 'UTC', tokensFile, logLevel: 'warn', metricsPort: 0 });
-    app = await NestFactory.createApplicationContext(SchedulerModule.forConfig(config, { now: () => NOW }, new SilentLauncher()), { logger: false });
-    await app.init();
+    scheduler = await startSchedulerApp({
+      name: 'scheduler-metrics',
+      tokens: { tutor: 'x', teams: { alpha: 'a' } },
+      options: { gpuLayout: '2', termStart: '2026-12-01', timeZone: 'UTC', logLevel: 'warn', metricsPort: 0 },
+      clock: { now: () => NOW },
+      launcher: () => new SilentLauncher(),
+    });
+    ({ app } = scheduler);
   });
 
-  after(async () => {
-    await app?.close();
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => scheduler?.close());
 
   it('reports jobs by state and team, submissions, placements and GPUs, served over HTTP', async () => {
     // Team alpha has no slot booked: its jobs wait. The tutor's job runs on an idle GPU.

@@ -9,6 +9,7 @@ import { connectNats, createLogger, type JetStreamResources, type NatsConnection
 import { type Clock, systemClock } from './clock';
 import { CalendarService } from './calendar.service';
 import { CalendarStore } from './calendar-store';
+import { schedulerCommandHandlers } from './command-handlers';
 import { CommandServer } from './command-server';
 import { type SchedulerConfig } from './config';
 import { HeartbeatMonitor } from './heartbeat-monitor';
@@ -24,7 +25,7 @@ import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
 import { WorkerCredentials } from './worker-credentials';
 import { WorkerDataServer } from './worker-data-server';
-import { CLOCK, JETSTREAM, LEASE_NATS, NATS, SCHEDULER_CONFIG } from './tokens';
+import { CLOCK, COMMAND_HANDLERS, JETSTREAM, LEASE_NATS, NATS, SCHEDULER_CONFIG } from './tokens';
 
 @Module({})
 export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -71,6 +72,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         SchedulerMetrics,
         SchedulerService,
         CalendarService,
+        { provide: COMMAND_HANDLERS, inject: [SchedulerService, CalendarService], useFactory: schedulerCommandHandlers },
         CommandServer,
         ReportsConsumer,
         HeartbeatMonitor,

@@ -1,18 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { type INestApplicationContext } from '@nestjs/common';
-import { type Caller, type FeasibilityView, type JobReply, type Reply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
-import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
+import { type Caller, type FeasibilityView, type JobReply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
 import { dayAt, dayDate } from '@gpulab/scheduling';
-import { compileSchedulerConfig } from './config';
-import { SchedulerModule } from './scheduler.module';
 import { SchedulerService } from './scheduler.service';
 import { ReportingLauncher } from './testing/reporting-launcher';
+import { type SchedulerApp, startSchedulerApp } from './testing/scheduler-app';
 
 const TEAMS = Array.from({ length: 8 }, (_, i) => `t${i + 1}`);
 const TERM = { start: '2026-12-01', days: 28, timeZone: 'UTC' };
@@ -25,38 +18,25 @@ const member = (team: string): Caller => ({ role: 'member', team, name: team });
  * are in-process reporters that speak the worker protocol.
  */
 describe('a simulated full term with 8 teams', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
+  let scheduler: SchedulerApp;
   let app: INestApplicationContext;
   let launcher: ReportingLauncher;
   let nowMs = Date.parse('2026-12-01T06:00:00Z');
 
-  async function request<T>(subject: string, body: unknown): Promise<T> {
-    const reply = (await nc.request(subject, JSON.stringify(body), { timeout: 10_000 })).json<Reply<T>>();
-    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return reply.value;
-  }
+  const request = <T>(subject: string, body: unknown): Promise<T> => scheduler.request<T>(subject, body);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-term-'));
-    server = await NatsServerProcess.start({ storeDir: join(dir, 'nats') });
-    nc = await connectNats({ url: server.url, name: 'term-test' });
-    const tokensFile = join(dir, 'tokens.json');
-    writeFileSync(tokensFile, JSON.stringify({ tutor: 'x', teams: Object.fromEntries(TEAMS.map((t) => [t, t])) }));
-    const { js } = await openJetStreamResources(nc);
-    launcher = new ReportingLauncher(js, 5, () => nowMs);
-    const config = compileSchedulerConfig({ natsUrl: server.url, termStart: TERM.start, timeZone: TERM.timeZone, tokensFile, logLevel: 'warn' });
-    app = await NestFactory.createApplicationContext(SchedulerModule.forConfig(config, { now: () => new Date(nowMs) }, launcher), { logger: false });
-    await app.init();
+    scheduler = await startSchedulerApp({
+      name: 'term',
+      tokens: { tutor: 'x', teams: Object.fromEntries(TEAMS.map((t) => [t, t])) },
+      options: { termStart: TERM.start, timeZone: TERM.timeZone, logLevel: 'warn' },
+      clock: { now: () => new Date(nowMs) },
+      launcher: ({ js }) => (launcher = new ReportingLauncher(js, 5, () => nowMs)),
+    });
+    ({ app } = scheduler);
   });
 
-  after(async () => {
-    await app?.close();
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => scheduler?.close());
 
   it('books every slot of every team and runs every job once, inside its team slot, on its GPUs', async () => {
     const plan = await request<FeasibilityView>(SchedulerSubjects.feasibility, { caller: tutor });

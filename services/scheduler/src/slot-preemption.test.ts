@@ -1,17 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { type INestApplicationContext } from '@nestjs/common';
-import { type Caller, type JobReply, type Reply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
-import { connectNats, type NatsConnection, NatsServerProcess } from '@gpulab/platform';
+import { type Caller, type JobReply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
 import { type Clock } from './clock';
-import { compileSchedulerConfig } from './config';
-import { SchedulerModule } from './scheduler.module';
 import { SchedulerService } from './scheduler.service';
+import { type SchedulerApp, startSchedulerApp } from './testing/scheduler-app';
 
 /** A clock the test moves by hand: a whole slot passes in milliseconds. */
 class ManualClock implements Clock {
@@ -27,17 +21,11 @@ class ManualClock implements Clock {
 const alpha: Caller = { role: 'member', team: 'alpha', name: 'alpha' };
 
 describe('slot end: stop notice, grace period, PREEMPTED, queued for the next slot', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
+  let scheduler: SchedulerApp;
   let app: INestApplicationContext;
   const clock = new ManualClock(Date.parse('2026-12-01T10:00:00Z'));
 
-  async function request<T>(subject: string, body: unknown): Promise<T> {
-    const reply = (await nc.request(subject, JSON.stringify(body), { timeout: 5000 })).json<Reply<T>>();
-    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return reply.value;
-  }
+  const request = <T>(subject: string, body: unknown): Promise<T> => scheduler.request<T>(subject, body);
   const job = async (id: string) => (await request<JobReply>(SchedulerSubjects.get, { caller: alpha, jobId: id })).job;
   async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
     for (let i = 0; i < 200; i++) {
@@ -49,32 +37,16 @@ describe('slot end: stop notice, grace period, PREEMPTED, queued for the next sl
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-preempt-'));
-    server = await NatsServerProcess.start({ storeDir: join(dir, 'nats') });
-    nc = await connectNats({ url: server.url, name: 'preemption-test' });
-    const tokensFile = join(dir, 'tokens.json');
-    writeFileSync(tokensFile, JSON.stringify({ tutor: 't', teams: { alpha: 'a' } }));
-    const config = compileSchedulerConfig({
-      natsUrl: server.url,
-      gpuLayout: '2',
-      termStart: '2026-12-01',
-      timeZone: 'UTC',
-      tokensFile,
-      workerEntry: join(__dirname, 'testing', 'slow-worker.js'),
-      preemptGrace: '3s',
-      exitSettle: '100ms',
-      logLevel: 'warn',
+    scheduler = await startSchedulerApp({
+      name: 'preempt',
+      tokens: { tutor: 't', teams: { alpha: 'a' } },
+      options: { gpuLayout: '2', termStart: '2026-12-01', timeZone: 'UTC', workerEntry: join(__dirname, 'testing', 'slow-worker.js'), preemptGrace: '3s', exitSettle: '100ms', logLevel: 'warn' },
+      clock,
     });
-    app = await NestFactory.createApplicationContext(SchedulerModule.forConfig(config, clock), { logger: false });
-    await app.init();
+    ({ app } = scheduler);
   });
 
-  after(async () => {
-    await app?.close();
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => scheduler?.close());
 
   it('stops the job when its slot ends and restarts it in the team’s next slot', async () => {
     await request<SlotView>(SchedulerSubjects.book, { caller: alpha, kind: 'setup', startDate: '2026-12-01' });

@@ -1,54 +1,31 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { type INestApplicationContext } from '@nestjs/common';
-import { type Caller, type FeasibilityView, type InventoryReply, type Notice, type Reply, SchedulerSubjects, type SlotView, TUTOR_NOTICES } from '@gpulab/contracts';
-import { connectNats, type NatsConnection, NatsServerProcess, openJetStreamResources, readNotices } from '@gpulab/platform';
-import { compileSchedulerConfig } from './config';
-import { SchedulerModule } from './scheduler.module';
+import { type Caller, type FeasibilityView, type InventoryReply, type Notice, SchedulerSubjects, type SlotView, TUTOR_NOTICES } from '@gpulab/contracts';
+import { openJetStreamResources, readNotices } from '@gpulab/platform';
 import { ReportingLauncher } from './testing/reporting-launcher';
+import { type SchedulerApp, startSchedulerApp } from './testing/scheduler-app';
 
 const tutor: Caller = { role: 'tutor', name: 'tutor' };
 
 describe('a GPU breaks under a slot that has nowhere to go', () => {
-  let dir: string;
-  let server: NatsServerProcess;
-  let nc: NatsConnection;
-  let app: INestApplicationContext;
-
-  async function request<T>(subject: string, body: unknown): Promise<T> {
-    const reply = (await nc.request(subject, JSON.stringify(body), { timeout: 10_000 })).json<Reply<T>>();
-    if (!reply.ok) throw new Error(`${reply.error.code}: ${reply.error.message}`);
-    return reply.value;
-  }
+  let scheduler: SchedulerApp;
+  const request = <T>(subject: string, body: unknown): Promise<T> => scheduler.request<T>(subject, body);
 
   async function notices(audience: string): Promise<Notice[]> {
-    return readNotices((await openJetStreamResources(nc)).js, audience, 50);
+    return readNotices((await openJetStreamResources(scheduler.nc)).js, audience, 50);
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gpulab-stranded-'));
-    server = await NatsServerProcess.start({ storeDir: join(dir, 'nats') });
-    nc = await connectNats({ url: server.url, name: 'stranded-test' });
-    const tokensFile = join(dir, 'tokens.json');
-    writeFileSync(tokensFile, JSON.stringify({ tutor: 'x', teams: { a: 'a', b: 'b', c: 'c', d: 'd' } }));
-    const { js } = await openJetStreamResources(nc);
-    const config = compileSchedulerConfig({ natsUrl: server.url, termStart: '2026-12-01', timeZone: 'UTC', tokensFile, logLevel: 'warn' });
-    const clock = { now: () => new Date('2026-12-01T08:00:00Z') };
-    app = await NestFactory.createApplicationContext(SchedulerModule.forConfig(config, clock, new ReportingLauncher(js, 5)), { logger: false });
-    await app.init();
+    scheduler = await startSchedulerApp({
+      name: 'stranded',
+      tokens: { tutor: 'x', teams: { a: 'a', b: 'b', c: 'c', d: 'd' } },
+      options: { termStart: '2026-12-01', timeZone: 'UTC', logLevel: 'warn' },
+      clock: { now: () => new Date('2026-12-01T08:00:00Z') },
+      launcher: ({ js }) => new ReportingLauncher(js, 5),
+    });
   });
 
-  after(async () => {
-    await app?.close();
-    await nc?.close();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => scheduler?.close());
 
   it('keeps the slot, tells its team and the tutors, and lists it in the feasibility report', async () => {
     // All four GPU pairs are booked on the same days: no pair is free to move to.

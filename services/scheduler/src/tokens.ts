@@ -5,3 +5,5 @@ export const NATS = Symbol('NatsConnection');
 export const JETSTREAM = Symbol('JetStreamResources');
 /** The leader lease's own connection to nats-server. */
 export const LEASE_NATS = Symbol('LeaseNatsConnection');
+/** The scheduler's handler of each command (`schedulerCommandHandlers`). */
+export const COMMAND_HANDLERS = Symbol('SchedulerCommandHandlers');

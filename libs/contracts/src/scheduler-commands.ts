@@ -1,0 +1,86 @@
+import { type CallerQuery, type DeleteOutputsCommand, type DeleteOutputsReply, type JobRef, type JobReply, type ListQuery, type ListReply, type SubmitCommand } from './commands';
+import {
+  type BookSlotCommand,
+  type CalendarReply,
+  type FeasibilityView,
+  type InventoryReply,
+  type MemberCommand,
+  type MemberTokenCommand,
+  type MemberTokenReply,
+  type MoveSlotCommand,
+  type QuotaQuery,
+  type SetQuotaCommand,
+  type SlotRef,
+  type SlotView,
+  type TeamCommand,
+  type TeamQuotaView,
+  type TeamView,
+  type UpdateInventoryCommand,
+  type UsageQuery,
+  type UsageRow,
+} from './slots';
+import { schedulerCommandSubject } from './subjects';
+
+/**
+ * One request/reply command the scheduler answers. `Request` and `Response` exist only for the
+ * compiler: the gateway's client and the scheduler's server read them from the table, so neither
+ * can send or answer a shape the other does not expect.
+ */
+export interface SchedulerCommand<Request, Response> {
+  /** `gpulab.scheduler.<name>`. */
+  readonly subject: string;
+  /** Never set: carries the command's types. */
+  readonly types?: { request: Request; response: Response };
+}
+
+function command<Request, Response>(name: string): SchedulerCommand<Request, Response> {
+  return { subject: schedulerCommandSubject(name) };
+}
+
+/**
+ * Every command the scheduler answers, by the name the gateway calls it. Adding one is an entry
+ * here and its handler in the scheduler's `command-handlers.ts`; the subject, the permissions,
+ * the gateway's `scheduler.call(name, request)` and the scheduler's subscription follow.
+ * Subjects are wire names older gateways and schedulers still use: never rename one.
+ */
+export const SchedulerCommands = {
+  submit: command<SubmitCommand, JobReply>('submit'),
+  cancel: command<JobRef, JobReply>('cancel'),
+  get: command<JobRef, JobReply>('get'),
+  list: command<ListQuery, ListReply>('list'),
+  deleteOutputs: command<DeleteOutputsCommand, DeleteOutputsReply>('delete-outputs'),
+  calendar: command<CallerQuery, CalendarReply>('slots.calendar'),
+  book: command<BookSlotCommand, SlotView>('slots.book'),
+  cancelSlot: command<SlotRef, SlotView>('slots.cancel'),
+  moveSlot: command<MoveSlotCommand, SlotView>('slots.move'),
+  quota: command<QuotaQuery, TeamQuotaView[]>('slots.quota'),
+  usage: command<UsageQuery, UsageRow[]>('slots.usage'),
+  feasibility: command<CallerQuery, FeasibilityView>('admin.feasibility'),
+  setQuota: command<SetQuotaCommand, TeamQuotaView>('admin.set-quota'),
+  inventory: command<UpdateInventoryCommand, InventoryReply>('admin.inventory'),
+  teams: command<CallerQuery, TeamView[]>('admin.teams'),
+  createTeam: command<TeamCommand, TeamView>('admin.create-team'),
+  /** Carries the new token's hash only: the token stays in the gateway. */
+  addMember: command<MemberTokenCommand, MemberTokenReply>('admin.add-member'),
+  removeMember: command<MemberCommand, TeamView>('admin.remove-member'),
+  /** As addMember: the new token's hash goes, the reply names no token. */
+  rotateMember: command<MemberTokenCommand, MemberTokenReply>('admin.rotate-member'),
+} as const;
+
+/** The name of a scheduler command: a key of {@link SchedulerCommands}. */
+export type SchedulerCommandName = keyof typeof SchedulerCommands;
+
+/** What the command `K` sends. */
+export type CommandRequest<K extends SchedulerCommandName> = (typeof SchedulerCommands)[K] extends SchedulerCommand<infer Request, unknown> ? Request : never;
+
+/** What the command `K` answers when it succeeds. */
+export type CommandResponse<K extends SchedulerCommandName> = (typeof SchedulerCommands)[K] extends SchedulerCommand<unknown, infer Response> ? Response : never;
+
+/** One function per command: what the scheduler must provide, every command or it does not compile. */
+export type SchedulerCommandHandlers = { readonly [K in SchedulerCommandName]: (request: CommandRequest<K>) => Promise<CommandResponse<K>> };
+
+/** The commands' names, in the table's order. */
+export const SCHEDULER_COMMAND_NAMES = Object.keys(SchedulerCommands) as SchedulerCommandName[];
+
+/** Each command's subject, by name. */
+export const SchedulerSubjects = Object.fromEntries(SCHEDULER_COMMAND_NAMES.map((name) => [name, SchedulerCommands[name].subject])) as { readonly [K in SchedulerCommandName]: string };
