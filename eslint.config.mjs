@@ -10,6 +10,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       eqeqeq: ['error', 'smart'],
+      // A package is used through its declared surface (its `exports`): the name, or `/testing`
+      // for test helpers. A path into its files would tie the importer to its layout.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@gpulab/*/dist', '@gpulab/*/dist/**', '@gpulab/*/src', '@gpulab/*/src/**'], message: 'import a gpulab package by its name (or its /testing entry), not a path into it' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { type Caller, type Reply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
 import { connectNats, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
-import { type Clock, compileSchedulerConfig, ReportingLauncher, SchedulerModule, SchedulerService } from '@gpulab/scheduler';
+import { type Clock, compileSchedulerConfig, SchedulerModule, SchedulerService } from '@gpulab/scheduler';
+import { ReportingLauncher } from '@gpulab/scheduler/testing';
 import { dayDate } from '@gpulab/scheduling';
 import { fullTermCalendar } from './term-replay';
 

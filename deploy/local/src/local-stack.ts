@@ -67,7 +67,7 @@ interface Service {
   restartTimer?: NodeJS.Timeout;
 }
 
-const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/dist/main.js`);
+const entry = (pkg: string) => require.resolve(`@gpulab/${pkg}/main`);
 
 /**
  * nats-server, scheduler and gateway as child processes on this machine, with simulated GPUs.

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Caller, ErrorCodes, ErrorReasons, type Reply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { GatewayError } from './errors';
 import { SchedulerClient } from './scheduler-client';
 

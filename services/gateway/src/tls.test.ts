@@ -5,12 +5,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { GpulabClient, GpulabError, tlsFromEnv, type TlsSetting } from '@gpulab/sdk';
 import { compileGatewayConfig, type GatewayOptions } from './config';
 import { GatewayModule } from './gateway.module';
 import { GrpcServer } from './grpc-server';
-import { issueCertificate, makeCa, pemFolder } from '@gpulab/platform/dist/testing/test-certificates';
+import { issueCertificate, makeCa, pemFolder } from '@gpulab/platform/testing';
 
 const TOKENS = { tutor: 'tutor-token-tls', teams: { demo: 'demo-token-tls' } };
 

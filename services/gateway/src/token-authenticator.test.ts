@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { CalendarKeys, ErrorCodes, tokenHash, type TeamRecord, type TokenRecord, TUTORS_TEAM } from '@gpulab/contracts';
 import { type JetStreamResources, openJetStreamResources } from '@gpulab/platform';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { type KV } from '@nats-io/kv';
 import { GatewayError } from './errors';
 import { newMemberToken } from './member-token';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PinoLogger } from 'nestjs-pino';
 import { type Caller, ErrorCodes, ErrorReasons, type Reply, SCHEDULER_COMMAND_NAMES, type SchedulerCommandHandlers, SchedulerSubjects, type TeamView } from '@gpulab/contracts';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { CommandServer } from './command-server';
 import { CommandError } from './errors';
 

@@ -3,4 +3,3 @@ export { compileSchedulerConfig, type SchedulerConfig, type SchedulerOptions } f
 export { type Clock, systemClock } from './clock';
 export { type Launcher, type WorkerExit } from './launcher';
 export { SchedulerService } from './scheduler.service';
-export { type LaunchRecord, ReportingLauncher } from './testing/reporting-launcher';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type JobRecord } from '@gpulab/contracts';
 import { openJetStreamResources } from '@gpulab/platform';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { RevisionConflictError } from './errors';
 import { JobStore } from './job-store';
 

@@ -8,7 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { type INestApplicationContext } from '@nestjs/common';
 import { type GpuAddress, type JobRecord, type ListReply, type Reply, SchedulerSubjects } from '@gpulab/contracts';
 import { connectNats, freePort, type JetStreamResources, type NatsConnection, NatsServerProcess, openJetStreamResources } from '@gpulab/platform';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { compileSchedulerConfig } from './config';
 import { type Launcher, type WorkerExit } from './launcher';
 import { LeaderLease } from './leader-lease';

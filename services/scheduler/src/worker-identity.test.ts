@@ -25,7 +25,7 @@ import {
   workerPermissions,
 } from '@gpulab/contracts';
 import { connectNats, type JetStreamResources, mintUserCreds, type NatsConnection, openJetStreamResources, WorkerDataClient, WorkerDataError } from '@gpulab/platform';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { jetstream } from '@nats-io/jetstream';
 import { compileSchedulerConfig } from './config';
 import { type Launcher, type WorkerExit } from './launcher';

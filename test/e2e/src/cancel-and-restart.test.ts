@@ -25,7 +25,7 @@ describe('cancel, worker loss and scheduler restarts', () => {
       dataDir: join(dir.path, 'data'),
       port: 0,
       gpuLayout: '1',
-      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'), GPULAB_EXIT_SETTLE: '200ms', GPULAB_STOP_GRACE: '2s', GPULAB_LEADER_LEASE: '1500ms', GPULAB_HEARTBEAT_INTERVAL: '200ms', GPULAB_HEARTBEAT_TIMEOUT: '1500ms' },
+      env: { GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/testing/slow-worker'), GPULAB_EXIT_SETTLE: '200ms', GPULAB_STOP_GRACE: '2s', GPULAB_LEADER_LEASE: '1500ms', GPULAB_HEARTBEAT_INTERVAL: '200ms', GPULAB_HEARTBEAT_TIMEOUT: '1500ms' },
     });
     client = stack.client(stack.tokens.tutor);
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 
-const cli = require.resolve('@gpulab/cli/dist/main.js');
+const cli = require.resolve('@gpulab/cli');
 
 export interface CliRun {
   code: number | null;

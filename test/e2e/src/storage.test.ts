@@ -45,7 +45,7 @@ describe('storage: inline inputs counted and freed, uploads bounded, heavy reque
       port: 0,
       gpuLayout: '1',
       env: {
-        GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'),
+        GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/testing/slow-worker'),
         GPULAB_EXIT_SETTLE: '200ms',
         GPULAB_STOP_GRACE: '2s',
         GPULAB_HEARTBEAT_INTERVAL: '200ms',

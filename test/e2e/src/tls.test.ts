@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { LocalStack } from '@gpulab/local-stack';
-import { issueCertificate, makeCa, pemFolder } from '@gpulab/platform/dist/testing/test-certificates';
+import { issueCertificate, makeCa, pemFolder } from '@gpulab/platform/testing';
 import { runCli } from './cli-runner';
 import { tempDir } from './temp-dir';
 

@@ -30,7 +30,7 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
  * worker), with short grace and beats: the test decides when GPUs free up.
  */
 export const SLOW_WORKERS: NodeJS.ProcessEnv = {
-  GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/dist/testing/slow-worker.js'),
+  GPULAB_WORKER_ENTRY: require.resolve('@gpulab/scheduler/testing/slow-worker'),
   GPULAB_STOP_GRACE: '1s',
   GPULAB_HEARTBEAT_INTERVAL: '200ms',
 };

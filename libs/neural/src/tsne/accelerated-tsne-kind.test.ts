@@ -5,7 +5,7 @@ import { InvalidParameterError, type Labels, type Matrix } from '@gpulab/compute
 import { initBackend, installedBackends } from '../backend';
 import { testJobContext } from '../testing/job-context';
 import { acceleratedTsneKind } from './accelerated-tsne-kind';
-import { blobs } from '@gpulab/compute/dist/testing/clusters';
+import { blobs } from '@gpulab/compute/testing';
 import { TSNE_GPU_BACKENDS } from './tsne-path';
 
 /** A job context as the worker gives one, recording the job's log. */
@@ -62,7 +62,7 @@ describe('the t-SNE job kind with its tensor path', () => {
   it('with path=auto and no GPU backend installed, never loads TensorFlow.js', { skip: !noGpuBackend && 'a GPU backend is installed here' }, () => {
     const script = `
       const { acceleratedTsneKind } = require(${JSON.stringify(require.resolve('./accelerated-tsne-kind'))});
-      const { blobs } = require(${JSON.stringify(require.resolve('@gpulab/compute/dist/testing/clusters'))});
+      const { blobs } = require(${JSON.stringify(require.resolve('@gpulab/compute/testing'))});
       const { x } = blobs(10, 4, 4, 2);
       const logs = [];
       const kind = acceleratedTsneKind;

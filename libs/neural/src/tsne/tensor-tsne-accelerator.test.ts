@@ -15,7 +15,7 @@ import {
 import { initBackend } from '../backend';
 import { tfjs } from '../tfjs';
 import { TensorTsneAccelerator } from './tensor-tsne-accelerator';
-import { blobs, relativeError } from '@gpulab/compute/dist/testing/clusters';
+import { blobs, relativeError } from '@gpulab/compute/testing';
 import { integerGrid, spreadEmbedding } from './testing/embeddings';
 
 /** compute's own gradient (exact repulsion, float64): the reference. */

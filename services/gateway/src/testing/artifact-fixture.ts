@@ -2,7 +2,7 @@ import { after, before } from 'node:test';
 import { createHash } from 'node:crypto';
 import { type Caller, type DataFormatName } from '@gpulab/contracts';
 import { type JetStreamResources, openJetStreamResources } from '@gpulab/platform';
-import { useNatsServer } from '@gpulab/platform/dist/testing/nats-fixture';
+import { useNatsServer } from '@gpulab/platform/testing';
 import { ArtifactLibrary, type ArtifactLibraryOptions } from '../artifact-library';
 import { ArtifactStore } from '../artifact-store';
 import { StorageLedger } from '../storage-ledger';

@@ -1,0 +1,3 @@
+/** Helpers for the tests of other packages: a nats-server per test file, TLS certificates. */
+export { type NatsFixture, type NatsFixtureOptions, useNatsServer } from './nats-fixture';
+export { type IssuedCertificate, issueCertificate, makeCa, pemFolder } from './test-certificates';
