@@ -58,12 +58,13 @@ export function paramRows(table: ParamTable): ParamRow[] {
 
 function typeText(p: ParamSpec): string {
   if (p.type === 'enum') return (p.values ?? []).join(' | ');
-  if (p.min === undefined && p.max === undefined) return p.type;
-  return `${p.type} ${bound(p.min, '…')}..${bound(p.max, '…')}`;
+  const min = p.min === Number.MIN_VALUE ? '> 0' : bounded(p.min) ? `≥ ${p.min}` : undefined;
+  const max = bounded(p.max) ? `≤ ${p.max}` : undefined;
+  if (min && max && p.min !== Number.MIN_VALUE) return `${p.type} ${p.min}..${p.max}`;
+  return [p.type, min, max].filter(Boolean).join(' ');
 }
 
-function bound(value: number | undefined, open: string): string {
-  if (value === undefined || !Number.isFinite(value) || Math.abs(value) >= Number.MAX_SAFE_INTEGER) return open;
-  if (value > 0 && value === Number.MIN_VALUE) return '>0';
-  return String(value);
+/** Bounds that only say "any number" are left out. */
+function bounded(value: number | undefined): value is number {
+  return value !== undefined && Number.isFinite(value) && Math.abs(value) < Number.MAX_SAFE_INTEGER;
 }
