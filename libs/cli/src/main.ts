@@ -22,6 +22,7 @@ import { FinishDisplay } from './finish-display';
 import { TransferDisplay } from './transfer-display';
 import { WatchDisplay } from './watch-display';
 import { followWaitingReasons } from './waiting-reasons';
+import { registerKindsCommand, submitKindsHelp } from './commands/kinds';
 
 /** Exit codes: 0 success, 1 the job failed or was cancelled, 2 the request was refused. */
 const EXIT_JOB_FAILED = 1;
@@ -56,6 +57,7 @@ program
   .option('--components <k>', 'pca: number of principal components', positiveInt('--components'))
   .option('--wait', 'follow the job until it ends')
   .option('--json', 'print one JSON object on stdout')
+  .addHelpText('after', submitKindsHelp)
   .action(async (kind: string, opts: { input?: string; dataset?: string; artifact?: string; set: string[]; gpus?: number; components?: number; wait?: boolean; json?: boolean; priority?: boolean; preemptible?: boolean }) => {
     const params = parseSetValues(opts.set);
     if (opts.components !== undefined) params.components = opts.components;
@@ -657,6 +659,8 @@ function jsonWanted(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
+
+registerKindsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof GpulabError) {

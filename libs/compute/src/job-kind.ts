@@ -1,4 +1,5 @@
 import { type Matrix } from './matrix';
+import { type ParamTable } from './param-table';
 
 export interface MatrixShape {
   rows: number;
@@ -27,9 +28,8 @@ export interface OutputFile {
   description?: string;
 }
 
-/** What a running job can use: its checked parameters, its data, and ways to report. */
+/** What a running job can use besides its compiled parameters: its data, and ways to report. */
 export interface JobContext {
-  params: Record<string, unknown>;
   input?: Matrix;
   labels?: Labels;
   /** One row's shape before it was flattened, where the input had one (see {@link MatrixShape.itemShape}). */
@@ -100,10 +100,12 @@ export interface JobOutput {
 }
 
 /**
- * One kind of job. `prepare` runs in the gateway at submission, so bad parameters are refused
- * before anything is queued; `run` runs in the worker.
+ * One kind of job, its parameters typed as `P`. `compile` is the one place they are checked:
+ * the gateway runs it at submission, so bad parameters are refused before anything is queued,
+ * and the worker runs it again on the job record's parameters and hands the result to `run`.
+ * Methods, not function properties, so a `JobKind<PcaParams>` is a `JobKind` in a registry.
  */
-export interface JobKind {
+export interface JobKind<P = unknown> {
   name: string;
   summary: string;
   /** Whether the job reads a numeric matrix (an uploaded file or a data set). */
@@ -117,9 +119,18 @@ export interface JobKind {
   modelParam?: string;
   /** Parameters that name an uploaded picture (an image artifact), checked like `modelParam`. */
   imageParams?: readonly string[];
-  /** Checks the parameters against the input's shape and fills in defaults. */
-  prepare(params: Record<string, unknown>, input: MatrixShape | undefined): Record<string, unknown>;
-  run(context: JobContext): Promise<JobOutput>;
+  /** Every parameter the kind takes: `gpulab kinds`, the README and the unknown-parameter error come from it. */
+  params: ParamTable;
+  /** Checks the parameters against the input's shape, fills in defaults and types them. */
+  compile(params: Record<string, unknown>, input: MatrixShape | undefined): P;
+  /** The compiled parameters as the job record keeps them: plain JSON that `compile` reads back to the same `P`. */
+  record(p: P): Record<string, unknown>;
+  run(context: JobContext, p: P): Promise<JobOutput>;
+}
+
+/** What the gateway stores in a job record at submission: the parameters compiled, as plain JSON. */
+export function prepareParams<P>(kind: JobKind<P>, params: Record<string, unknown>, input: MatrixShape | undefined): Record<string, unknown> {
+  return kind.record(kind.compile(params, input));
 }
 
 /** The files of a trained model in TensorFlow.js layers format, as a training job writes them. */

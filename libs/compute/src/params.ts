@@ -1,5 +1,6 @@
 import { InvalidParameterError } from './errors';
 import { quoteInput } from '@gpulab/contracts';
+import { type ParamSpec } from './param-table';
 
 /** Reads an integer parameter; strings such as "2" from the CLI's --set are accepted. */
 export function integerParam(params: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
@@ -13,17 +14,6 @@ export function integerParam(params: Record<string, unknown>, name: string, fall
     throw new InvalidParameterError(name, `${name} must be between ${min} and ${max}, not ${value}`);
   }
   return value;
-}
-
-/** Refuses parameters the kind does not know, naming the ones it does. */
-export function rejectUnknownParams(kind: string, params: Record<string, unknown>, known: readonly string[]): void {
-  const unknown = Object.keys(params).filter((k) => !known.includes(k));
-  if (unknown.length > 0) {
-    throw new InvalidParameterError(
-      unknown[0],
-      `${kind} has no parameter ${quoteInput(unknown[0])}; its parameters are: ${known.join(', ')}`,
-    );
-  }
 }
 
 /** Reads a number parameter (text from --set is accepted) within [min, max]. */
@@ -55,4 +45,40 @@ export function booleanParam(params: Record<string, unknown>, name: string, fall
   if (['true', 'yes', '1'].includes(text)) return true;
   if (['false', 'no', '0'].includes(text)) return false;
   throw new InvalidParameterError(name, `${name} must be true or false, not ${quoteInput(raw)}`);
+}
+
+/** Where a read differs from the table: a default or bound that depends on the input. */
+export interface ParamBounds {
+  fallback?: number;
+  min?: number;
+  max?: number;
+}
+
+/** An integer parameter as its table entry describes it (default and range), unless `bounds` say otherwise. */
+export function readInteger(params: Record<string, unknown>, spec: ParamSpec, bounds: ParamBounds = {}): number {
+  return integerParam(params, spec.name, bounds.fallback ?? numericDefault(spec), bounds.min ?? spec.min ?? Number.MIN_SAFE_INTEGER, bounds.max ?? spec.max ?? Number.MAX_SAFE_INTEGER);
+}
+
+/** A number parameter as its table entry describes it, unless `bounds` say otherwise. */
+export function readNumber(params: Record<string, unknown>, spec: ParamSpec, bounds: ParamBounds = {}): number {
+  return numberParam(params, spec.name, bounds.fallback ?? numericDefault(spec), bounds.min ?? spec.min ?? -Number.MAX_VALUE, bounds.max ?? spec.max ?? Number.MAX_VALUE);
+}
+
+/** One of an `enum` entry's words, its default when not given. */
+export function readChoice<T extends string>(params: Record<string, unknown>, spec: ParamSpec & { values: readonly T[] }): T {
+  return choiceParam<T>(params, spec.name, spec.default as T, spec.values);
+}
+
+/** A boolean parameter, its table default (false when the table gives none) when not given. */
+export function readBoolean(params: Record<string, unknown>, spec: ParamSpec): boolean {
+  return booleanParam(params, spec.name, spec.default === true);
+}
+
+/** Whether the parameter was given (an empty --set value counts as not given). */
+export function isGiven(params: Record<string, unknown>, name: string): boolean {
+  return params[name] !== undefined && params[name] !== null && params[name] !== '';
+}
+
+function numericDefault(spec: ParamSpec): number {
+  return typeof spec.default === 'number' ? spec.default : 0;
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { InvalidParameterError, type JobContext, type Matrix, seededRandom, tsneKind } from '@gpulab/compute';
+import { InvalidParameterError, type JobContext, type Matrix, prepareParams, seededRandom, tsneKind } from '@gpulab/compute';
 import { acceleratedTsneKind } from '@gpulab/neural';
 import { TransientJobError } from './errors';
 import { findJobKind, listJobKinds, NEURAL_ACCELERATED_KINDS } from './job-kinds';
@@ -29,8 +29,8 @@ describe('the job-kind registry', () => {
   it('checks parameters without loading TensorFlow.js, as the gateway does', () => {
     const script = `
       const { findJobKind } = require(${JSON.stringify(require.resolve('./index'))});
-      findJobKind('train-classifier').prepare({ epochs: 2 }, { rows: 100, cols: 784, labeled: true });
-      findJobKind('tsne').prepare({ path: 'tensor' }, { rows: 1000, cols: 784 });
+      findJobKind('train-classifier').compile({ epochs: 2 }, { rows: 100, cols: 784, labeled: true });
+      findJobKind('tsne').compile({ path: 'tensor' }, { rows: 1000, cols: 784 });
       const loaded = Object.keys(require.cache).filter((f) => f.includes('@tensorflow'));
       process.stdout.write(JSON.stringify(loaded));
     `;
@@ -41,8 +41,8 @@ describe('the job-kind registry', () => {
     const tsne = findJobKind('tsne');
     assert.equal(tsne.initBackend, undefined);
     const input = randomRows(40, 5, 1);
+    const params = tsne.compile({ perplexity: 5, iterations: 60, path: 'tensor' }, input);
     const context: JobContext = {
-      params: tsne.prepare({ perplexity: 5, iterations: 60, path: 'tensor' }, input),
       input,
       progress: async () => {},
       log: async () => {},
@@ -52,8 +52,8 @@ describe('the job-kind registry', () => {
       artifacts: { read: async () => undefined },
     };
     // compute's own tsne kind refuses path=tensor; the registry's runs it on the best backend here.
-    await assert.rejects(tsneKind.run(context), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'path' && /needs TensorFlow.js/.test(e.message));
-    const out = await tsne.run(context);
+    await assert.rejects(tsneKind.run(context, tsneKind.compile({ perplexity: 5, iterations: 60, path: 'tensor' }, input)), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'path' && /needs TensorFlow.js/.test(e.message));
+    const out = await tsne.run(context, params);
     assert.match(String(out.result.path), /^tensor \((tensorflow-gpu|tensorflow|wasm|cpu)\)$/);
     assert.equal(out.result.path, `tensor (${out.backend})`);
   });
@@ -80,8 +80,7 @@ describe('the job-kind registry', () => {
 });
 
 describe('the test kinds', () => {
-  const context = (params: Record<string, unknown>, attempt: number): JobContext => ({
-    params,
+  const context = (attempt: number): JobContext => ({
     attempt,
     progress: async () => {},
     log: async () => {},
@@ -102,20 +101,21 @@ describe('the test kinds', () => {
 
   it('noop ends at once with a tiny result and refuses parameters', async () => {
     const noop = findJobKind('noop');
-    assert.deepEqual(noop.prepare({}, undefined), {});
-    assert.throws(() => noop.prepare({ seconds: 1 }, undefined), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'seconds');
-    assert.deepEqual((await noop.run(context({}, 1))).result, { noop: true });
+    assert.deepEqual(prepareParams(noop, {}, undefined), {});
+    assert.throws(() => prepareParams(noop, { seconds: 1 }, undefined), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'seconds');
+    assert.deepEqual((await noop.run(context(1), noop.compile({}, undefined))).result, { noop: true });
   });
 
   it('flaky fails transiently on its first failAttempts attempts, then succeeds', async () => {
     const flaky = findJobKind('flaky');
-    const params = flaky.prepare({ failAttempts: '2' }, undefined);
+    const params = prepareParams(flaky, { failAttempts: '2' }, undefined);
     assert.deepEqual(params, { failAttempts: 2 });
+    const compiled = flaky.compile(params, undefined);
     for (const attempt of [1, 2]) {
-      await assert.rejects(flaky.run(context(params, attempt)), (e: unknown) => e instanceof TransientJobError && e.retryable && new RegExp(`attempt ${attempt} fails on purpose`).test(e.message));
+      await assert.rejects(flaky.run(context(attempt), compiled), (e: unknown) => e instanceof TransientJobError && e.retryable && new RegExp(`attempt ${attempt} fails on purpose`).test(e.message));
     }
-    assert.deepEqual((await flaky.run(context(params, 3))).result, { attempt: 3, failedAttempts: 2 });
-    assert.deepEqual(flaky.prepare({}, undefined), { failAttempts: 1 });
-    assert.throws(() => flaky.prepare({ failAttempts: -1 }, undefined), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'failAttempts');
+    assert.deepEqual((await flaky.run(context(3), compiled)).result, { attempt: 3, failedAttempts: 2 });
+    assert.deepEqual(prepareParams(flaky, {}, undefined), { failAttempts: 1 });
+    assert.throws(() => prepareParams(flaky, { failAttempts: -1 }, undefined), (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'failAttempts');
   });
 });

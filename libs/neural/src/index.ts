@@ -26,7 +26,7 @@ export { trainingChartPng, trainingChartSvg, type TrainingChartOptions } from '.
 export { tfjs, type Tf } from './tfjs';
 export * from './techniques';
 export * from './images';
-export { VISUALIZATION_KINDS } from './visualization/technique-kinds';
+export { VISUALIZATION_KINDS } from './visualization/kinds';
 export { readUploadedModel, type UploadedModel } from './model-upload';
 export { acceleratedTsneKind, tensorTsneAccelerate } from './tsne/accelerated-tsne-kind';
 export { TensorTsneAccelerator, type TensorTsneOptions } from './tsne/tensor-tsne-accelerator';

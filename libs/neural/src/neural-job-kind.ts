@@ -6,6 +6,6 @@ import { type BackendInfo } from './backend';
  * GPULAB_BACKEND before it reports the start, so the `started` event names the backend that
  * runs the job, and a backend that was asked for but is missing fails the job at once.
  */
-export interface NeuralJobKind extends JobKind {
+export interface NeuralJobKind<P = unknown> extends JobKind<P> {
   initBackend(preferred: string | undefined): Promise<BackendInfo>;
 }

@@ -18,6 +18,7 @@ import {
   RETENTION_DELETER,
   storageUsageToProto,
 } from '@gpulab/contracts';
+import { prepareParams } from '@gpulab/compute';
 import { findJobKind } from '@gpulab/jobs';
 import { ulid } from 'ulid';
 import { GatewayError } from './errors';
@@ -90,7 +91,7 @@ export class JobsGrpcService {
       if (kind.input === 'matrix' && !input.shape) {
         throw new GatewayError(ErrorCodes.invalidArgument, `${kind.name} needs data: give --input FILE.csv or --dataset NAME`);
       }
-      const params = asInvalidArgument(() => kind.prepare(req.params ?? {}, input.shape));
+      const params = asInvalidArgument(() => prepareParams(kind, req.params ?? {}, input.shape));
       await this.models.check(caller, kind, params);
       const reply = await this.scheduler.call('submit', { caller, jobId: id, kind: kind.name, params, input: input.spec, gpus, priority: req.priority, preemptible: req.preemptible });
       this.log.info({ jobId: id, team: reply.job.team, kind: kind.name }, 'job submitted');

@@ -54,8 +54,10 @@ export class JobRunner {
       const backend = kind.initBackend ? (await kind.initBackend(this.env.backend)).name : 'cpu';
       await this.publish({ type: 'started', backend, pid: process.pid });
       const { matrix: input, labels, itemShape, picture } = await this.loadInput(job);
+      // Compiled again from the record, against the data as loaded: the kind's run gets its
+      // parameters typed, and a record the gateway did not write is checked as strictly.
+      const params = kind.compile(job.params, input && { rows: input.rows, cols: input.cols, labeled: labels !== undefined, itemShape });
       const output = await kind.run({
-        params: job.params,
         attempt: this.env.attempt,
         input,
         labels,
@@ -73,7 +75,7 @@ export class JobRunner {
         },
         jobFiles: { read: (otherJob, name) => this.data.read({ kind: 'job-file', jobId: otherJob, name }) },
         artifacts: { read: (artifactId) => this.data.read({ kind: 'artifact', id: artifactId }) },
-      });
+      }, params);
       const files = await this.storeFiles(output.files ?? []);
       const result = output.model ? { ...output.result, modelArtifactId: await this.storeModel(output.model) } : output.result;
       const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...result, files } : result));

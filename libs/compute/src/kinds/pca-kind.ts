@@ -2,10 +2,28 @@ import { InvalidParameterError } from '../errors';
 import { type JobKind } from '../job-kind';
 import { toRows } from '../matrix';
 import { PCA_SOLVERS, type PcaSolver, principalComponents } from '../pca-auto';
-import { booleanParam, choiceParam, integerParam, rejectUnknownParams } from '../params';
+import { type ParamTable, rejectUnknownParams } from '../param-table';
+import { isGiven, readBoolean, readChoice, readInteger } from '../params';
 import { embeddingFiles, firstLabels } from './embedding-files';
 
-const PARAMS = ['components', 'solver', 'whiten', 'rows'] as const;
+/** pca's parameters, defaults and ranges: what `compile` reads and `gpulab kinds` shows. */
+export const PCA_PARAMS = [
+  { name: 'components', type: 'integer', default: 'min(2, columns)', min: 1, meaning: 'principal axes to keep, at most the number of features' },
+  { name: 'solver', type: 'enum', values: PCA_SOLVERS, default: 'auto', meaning: 'exact, randomized, or auto (chosen by size)' },
+  { name: 'whiten', type: 'boolean', default: false, meaning: 'scale each component to unit variance' },
+  { name: 'rows', type: 'integer', default: 'all rows', min: 1, meaning: 'use only the first N rows' },
+] as const satisfies ParamTable;
+
+const [COMPONENTS, SOLVER, WHITEN, ROWS] = PCA_PARAMS;
+
+/** pca's parameters, checked against the data. */
+export interface PcaParams {
+  components: number;
+  solver: PcaSolver;
+  whiten: boolean;
+  /** The first rows used; undefined for all of them. */
+  rows?: number;
+}
 
 /** The projected data is inline in the result up to this many values; it is always in the files. */
 const INLINE_VALUES = 100_000;
@@ -14,41 +32,44 @@ const INLINE_VALUES = 100_000;
  * The lecture's PCA: `components` principal axes (default 2, at most the number of features),
  * exact or randomized (`solver`, chosen by size when `auto`), optionally whitened.
  */
-export const pcaKind: JobKind = {
+export const pcaKind: JobKind<PcaParams> = {
   name: 'pca',
   summary: 'principal component analysis: eigenvalues, explained variance, the projected data and its plot',
   input: 'matrix',
-  prepare(params, input) {
-    rejectUnknownParams('pca', params, PARAMS);
+  params: PCA_PARAMS,
+  compile(params, input) {
+    rejectUnknownParams('pca', params, PCA_PARAMS);
     if (!input) throw new InvalidParameterError('input', 'pca needs data: give --input FILE or ARTIFACT_ID, or --dataset NAME');
-    const components = integerParam(params, 'components', Math.min(2, input.cols), 1, Number.MAX_SAFE_INTEGER);
+    const components = readInteger(params, COMPONENTS, { fallback: Math.min(2, input.cols) });
     if (components > input.cols) {
       throw new InvalidParameterError(
         'components',
         `components is ${components} but the data has only ${input.cols} feature${input.cols === 1 ? '' : 's'} (columns)`,
       );
     }
-    const rows = integerParam(params, 'rows', input.rows, 1, input.rows);
+    const rows = isGiven(params, ROWS.name) ? readInteger(params, ROWS, { max: input.rows }) : input.rows;
     if (rows < 2) throw new InvalidParameterError('input', `pca needs at least 2 rows of data, the input has ${rows}`);
-    const solver = choiceParam<PcaSolver>(params, 'solver', 'auto', PCA_SOLVERS);
+    const solver = readChoice(params, SOLVER);
     if (solver === 'randomized' && components > Math.min(rows, input.cols)) {
       throw new InvalidParameterError('components', `the randomized solver finds at most ${Math.min(rows, input.cols)} components here`);
     }
-    const whiten = booleanParam(params, 'whiten', false);
-    const prepared: Record<string, unknown> = { components };
-    if (solver !== 'auto') prepared.solver = solver;
-    if (whiten) prepared.whiten = true;
-    if (rows !== input.rows) prepared.rows = rows;
-    return prepared;
+    return { components, solver, whiten: readBoolean(params, WHITEN), ...(rows !== input.rows ? { rows } : {}) };
   },
-  async run({ params, input, labels, progress }) {
+  record(p) {
+    // Defaults stay out of the record, so a job's listing shows what its submitter chose.
+    const recorded: Record<string, unknown> = { components: p.components };
+    if (p.solver !== 'auto') recorded.solver = p.solver;
+    if (p.whiten) recorded.whiten = true;
+    if (p.rows !== undefined) recorded.rows = p.rows;
+    return recorded;
+  },
+  async run({ input, labels, progress }, { components, solver, whiten, rows: firstRows }) {
     if (!input) throw new InvalidParameterError('input', 'pca needs data');
-    const rows = Math.min(Number(params.rows ?? input.rows), input.rows);
+    const rows = Math.min(firstRows ?? input.rows, input.rows);
     const data = rows === input.rows ? input : { rows, cols: input.cols, data: input.data.subarray(0, rows * input.cols) };
-    const components = Number(params.components);
     await progress(0.05, `centering ${rows} x ${input.cols}`);
-    const fit = principalComponents(data, components, (params.solver as PcaSolver | undefined) ?? 'auto', (f, m) => void progress(0.05 + 0.9 * f, m));
-    if (params.whiten === true) {
+    const fit = principalComponents(data, components, solver, (f, m) => void progress(0.05 + 0.9 * f, m));
+    if (whiten) {
       // Unit variance per component: divide by the square root of its eigenvalue.
       const e = fit.embedding.data;
       for (let c = 0; c < components; c++) {
@@ -70,7 +91,7 @@ export const pcaKind: JobKind = {
       result: {
         components: fit.components,
         solver: fit.solver,
-        whiten: params.whiten === true,
+        whiten,
         eigenvalues: Array.from(fit.eigenvalues),
         explainedVarianceRatio: Array.from(fit.explainedVarianceRatio),
         mean: Array.from(fit.mean),

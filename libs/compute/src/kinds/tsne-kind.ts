@@ -2,12 +2,43 @@ import { knnAccuracy } from '../embedding-quality';
 import { InvalidParameterError } from '../errors';
 import { type JobContext, type JobKind } from '../job-kind';
 import { type Matrix } from '../matrix';
-import { choiceParam, integerParam, numberParam, rejectUnknownParams } from '../params';
+import { type ParamTable, rejectUnknownParams } from '../param-table';
+import { readChoice, readInteger, readNumber } from '../params';
 import { type TsneAccelerate, type TsneAccelerator, TSNE_PATHS, type TsnePath } from '../tsne/accelerator';
 import { compileTsneOptions, REPORT_EVERY, tsne, TSNE_METHODS, type TsneMethod, type TsneResult } from '../tsne/tsne';
 import { embeddingFiles, firstLabels } from './embedding-files';
 
-const PARAMS = ['perplexity', 'iterations', 'seed', 'method', 'theta', 'learningRate', 'earlyExaggeration', 'init', 'pcaDims', 'rows', 'path'] as const;
+/** tsne's parameters, defaults and ranges: what `compile` reads and `gpulab kinds` shows. */
+export const TSNE_PARAMS = [
+  { name: 'perplexity', type: 'number', default: 30, min: Number.MIN_VALUE, meaning: 'effective neighbours per point; below (rows - 1) / 3' },
+  { name: 'iterations', type: 'integer', default: 1000, min: 1, max: 100_000, meaning: 'gradient steps' },
+  { name: 'seed', type: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, meaning: 'seed of the random start' },
+  { name: 'method', type: 'enum', values: TSNE_METHODS, default: 'auto', meaning: 'how the repulsion is computed (auto: by size)' },
+  { name: 'theta', type: 'number', default: 0.5, min: 0, max: 1, meaning: 'Barnes-Hut accuracy (0: exact)' },
+  { name: 'learningRate', type: 'number', default: 'auto', min: Number.MIN_VALUE, meaning: 'step size; auto: max(rows / earlyExaggeration / 4, 50)' },
+  { name: 'earlyExaggeration', type: 'number', default: 12, min: 1, max: 1000, meaning: 'attraction factor of the first iterations' },
+  { name: 'init', type: 'enum', values: ['pca', 'random'], default: 'pca', meaning: 'the starting layout' },
+  { name: 'pcaDims', type: 'integer', default: 'auto', min: 0, meaning: 'PCA dimensions before t-SNE (0: none; auto: 50 above 100 columns)' },
+  { name: 'rows', type: 'integer', default: 'all rows', min: 1, meaning: 'use only the first N rows' },
+  { name: 'path', type: 'enum', values: TSNE_PATHS, default: 'auto', meaning: 'cpu, tensor (TensorFlow.js), or auto (tensor on a GPU backend)' },
+] as const satisfies ParamTable;
+
+const [PERPLEXITY, ITERATIONS, SEED, METHOD, THETA, LEARNING_RATE, EARLY_EXAGGERATION, INIT, PCA_DIMS, ROWS, PATH] = TSNE_PARAMS;
+
+/** tsne's parameters, checked against the data. */
+export interface TsneParams {
+  perplexity: number;
+  iterations: number;
+  seed: number;
+  method: TsneMethod;
+  theta: number;
+  learningRate: number | 'auto';
+  earlyExaggeration: number;
+  init: 'pca' | 'random';
+  pcaDims: number | 'auto';
+  rows: number;
+  path: TsnePath;
+}
 
 /** Embeddings up to this many points are also inline in the result (JSON). */
 const INLINE_POINTS = 2000;
@@ -21,60 +52,55 @@ const ACCURACY_NEIGHBOURS = 10;
  * (TensorFlow.js) lives in a package that depends on this one: @gpulab/neural builds the kind
  * with its own, and the registry in @gpulab/jobs uses that one.
  */
-export function makeTsneKind(accelerate?: TsneAccelerate): JobKind {
+export function makeTsneKind(accelerate?: TsneAccelerate): JobKind<TsneParams> {
   return {
     name: 'tsne',
     summary: 't-SNE to 2-D: embedding, KL divergence, a scatter plot coloured by class',
     input: 'matrix',
-    prepare(params, input) {
-      rejectUnknownParams('tsne', params, PARAMS);
+    params: TSNE_PARAMS,
+    compile(params, input) {
+      rejectUnknownParams('tsne', params, TSNE_PARAMS);
       if (!input) throw new InvalidParameterError('input', 'tsne needs data: give --input FILE or ARTIFACT_ID, or --dataset NAME');
-      const rows = integerParam(params, 'rows', input.rows, 1, input.rows);
+      const rows = readInteger(params, ROWS, { fallback: input.rows, max: input.rows });
       const learning = params.learningRate;
       const options = {
-        perplexity: numberParam(params, 'perplexity', 30, Number.MIN_VALUE, Number.MAX_VALUE),
-        iterations: integerParam(params, 'iterations', 1000, 1, 100_000),
-        seed: integerParam(params, 'seed', 0, 0, 2 ** 31 - 1),
-        method: choiceParam<TsneMethod>(params, 'method', 'auto', TSNE_METHODS),
-        theta: numberParam(params, 'theta', 0.5, 0, 1),
-        learningRate: learning === undefined || learning === 'auto' ? ('auto' as const) : numberParam(params, 'learningRate', 0, Number.MIN_VALUE, Number.MAX_VALUE),
-        earlyExaggeration: numberParam(params, 'earlyExaggeration', 12, 1, 1000),
-        init: choiceParam(params, 'init', 'pca', ['pca', 'random'] as const),
-        pcaDims: params.pcaDims === undefined || params.pcaDims === 'auto' ? ('auto' as const) : integerParam(params, 'pcaDims', 0, 0, input.cols),
+        perplexity: readNumber(params, PERPLEXITY),
+        iterations: readInteger(params, ITERATIONS),
+        seed: readInteger(params, SEED),
+        method: readChoice(params, METHOD),
+        theta: readNumber(params, THETA),
+        learningRate: learning === undefined || learning === 'auto' ? ('auto' as const) : readNumber(params, LEARNING_RATE),
+        earlyExaggeration: readNumber(params, EARLY_EXAGGERATION),
+        init: readChoice(params, INIT),
+        pcaDims: params.pcaDims === undefined || params.pcaDims === 'auto' ? ('auto' as const) : readInteger(params, PCA_DIMS, { max: input.cols }),
       };
-      const path = choiceParam<TsnePath>(params, 'path', 'auto', TSNE_PATHS);
+      // Jobs queued before the parameter existed have no path: they get the default.
+      const path = readChoice(params, PATH);
       // Compiling checks the combination against the data (perplexity against the row count).
       compileTsneOptions(options, rows, input.cols);
       return { ...options, rows, path };
     },
-    async run({ params, input, labels, progress, log, signal, preferredBackend }) {
+    record: (p) => ({ ...p }),
+    async run({ input, labels, progress, log, signal, preferredBackend }, p) {
       if (!input) throw new InvalidParameterError('input', 'tsne needs data');
-      const rows = Math.min(Number(params.rows ?? input.rows), input.rows);
+      const rows = Math.min(p.rows, input.rows);
       const data: Matrix = rows === input.rows ? input : { rows, cols: input.cols, data: input.data.subarray(0, rows * input.cols) };
       const classes = firstLabels(labels, rows);
-      // Jobs queued before the parameter existed have no path: they get the default.
-      const accelerator = await acceleratorFor((params.path ?? 'auto') as TsnePath, accelerate, log, preferredBackend);
+      const accelerator = await acceleratorFor(p.path, accelerate, log, preferredBackend);
       await log('info', accelerator ? `t-SNE: neighbours and gradient run as tensor ops on the ${accelerator.name} backend (exact repulsion)` : 't-SNE runs on the CPU');
       await progress(0.01, `t-SNE of ${rows} x ${input.cols}`);
+      const { rows: _rows, path: _path, ...options } = p;
       const result = await tsne(data, {
+        ...options,
         accelerator,
-        perplexity: Number(params.perplexity),
-        iterations: Number(params.iterations),
-        seed: Number(params.seed),
-        method: params.method as TsneMethod,
-        theta: Number(params.theta),
-        learningRate: params.learningRate === 'auto' ? 'auto' : Number(params.learningRate),
-        earlyExaggeration: Number(params.earlyExaggeration),
-        init: params.init as 'pca' | 'random',
-        pcaDims: params.pcaDims === 'auto' ? 'auto' : Number(params.pcaDims),
         signal,
-        onProgress: async (p) => {
-          if (p.phase !== 'optimization') {
-            await progress(p.phase === 'neighbours' ? 0.02 : 0.1, p.phase === 'neighbours' ? 'nearest neighbours' : 'affinities (perplexity calibration)');
+        onProgress: async (progressed) => {
+          if (progressed.phase !== 'optimization') {
+            await progress(progressed.phase === 'neighbours' ? 0.02 : 0.1, progressed.phase === 'neighbours' ? 'nearest neighbours' : 'affinities (perplexity calibration)');
             return;
           }
-          await progress(0.15 + 0.85 * (p.iteration / p.iterations), `iteration ${p.iteration}/${p.iterations}, KL ${p.kl.toFixed(4)}`);
-          if (p.iteration % REPORT_EVERY === 0) await log('info', `iteration ${p.iteration}: KL ${p.kl.toFixed(4)}`);
+          await progress(0.15 + 0.85 * (progressed.iteration / progressed.iterations), `iteration ${progressed.iteration}/${progressed.iterations}, KL ${progressed.kl.toFixed(4)}`);
+          if (progressed.iteration % REPORT_EVERY === 0) await log('info', `iteration ${progressed.iteration}: KL ${progressed.kl.toFixed(4)}`);
         },
       });
       const accuracy = classes ? knnAccuracy(result.embedding, classes, ACCURACY_NEIGHBOURS) : undefined;
@@ -109,7 +135,7 @@ export function makeTsneKind(accelerate?: TsneAccelerate): JobKind {
 }
 
 /** The kind without a tensor path: `path=tensor` fails at run time, `auto` runs on the CPU. */
-export const tsneKind: JobKind = makeTsneKind();
+export const tsneKind: JobKind<TsneParams> = makeTsneKind();
 
 async function acceleratorFor(path: TsnePath, accelerate: TsneAccelerate | undefined, log: JobContext['log'], preferredBackend: string | undefined): Promise<TsneAccelerator | undefined> {
   if (path === 'cpu') return undefined;

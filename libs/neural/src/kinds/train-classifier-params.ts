@@ -1,25 +1,8 @@
-import { choiceParam, integerParam, InvalidParameterError, type MatrixShape, numberParam, rejectUnknownParams } from '@gpulab/compute';
+import { InvalidParameterError, type MatrixShape, type ParamTable, readChoice, readInteger, readNumber, rejectUnknownParams } from '@gpulab/compute';
 import { checkCnnShape } from '../cnn';
 import { formatImageShape, type ImageShape, imageShapeParam } from '../image-shape';
 import { LEARNING_RATE_SCHEDULES, type LearningRateSchedule } from '../trainer';
 import { quoteInput } from '@gpulab/contracts';
-
-export const TRAIN_CLASSIFIER_PARAMS = [
-  'epochs',
-  'batchSize',
-  'learningRate',
-  'schedule',
-  'validationSplit',
-  'testSplit',
-  'seed',
-  'blocks',
-  'kernelSize',
-  'dense',
-  'dropout',
-  'shift',
-  'imageShape',
-  'rows',
-] as const;
 
 /**
  * The defaults in one place. Tuned on the built-in MNIST (8,000 rows to train and validate on,
@@ -43,6 +26,28 @@ export const TRAIN_CLASSIFIER_DEFAULTS = {
 
 /** Filters a block may have; past this a CPU backend needs minutes a batch. */
 const MAX_FILTERS = 512;
+
+const d = TRAIN_CLASSIFIER_DEFAULTS;
+
+/** train-classifier's parameters, defaults and ranges: what the compile step reads and `gpulab kinds` shows. */
+export const TRAIN_CLASSIFIER_PARAMS = [
+  { name: 'epochs', type: 'integer', default: d.epochs, min: 1, max: 1000, meaning: 'passes over the training rows' },
+  { name: 'batchSize', type: 'integer', default: d.batchSize, min: 1, max: 4096, meaning: 'images per gradient step' },
+  { name: 'learningRate', type: 'number', default: d.learningRate, min: Number.MIN_VALUE, max: 1, meaning: 'Adam step size at the start' },
+  { name: 'schedule', type: 'enum', values: LEARNING_RATE_SCHEDULES, default: d.schedule, meaning: 'the step size over the epochs: falling linearly, or constant' },
+  { name: 'validationSplit', type: 'number', default: d.validationSplit, min: 0, max: 0.5, meaning: 'share of the training rows held out to validate each epoch' },
+  { name: 'testSplit', type: 'number', default: d.testSplit, min: 0, max: 0.9, meaning: 'share of the rows, the last ones, held out for the test' },
+  { name: 'seed', type: 'integer', default: d.seed, min: 0, max: 2 ** 31 - 1, meaning: 'seed of the weights, the shuffling and the shifts' },
+  { name: 'blocks', type: 'list', default: d.blocks.join(','), meaning: `filters per conv–ReLU–pool block, 1 to ${MAX_FILTERS} each` },
+  { name: 'kernelSize', type: 'integer', default: d.kernelSize, min: 1, meaning: 'convolution kernel size, at most the image side' },
+  { name: 'dense', type: 'integer', default: d.dense, min: 0, max: 4096, meaning: 'units of the dense layer before the scores (0: none)' },
+  { name: 'dropout', type: 'number', default: d.dropout, min: 0, max: 0.9, meaning: 'dropout rate before the scores' },
+  { name: 'shift', type: 'integer', default: d.shift, min: 0, meaning: 'largest random shift of a training image in pixels (augmentation), at most a quarter of its side' },
+  { name: 'imageShape', type: 'string', default: "the data's own, or 28x28x1 for 784 columns, 32x32x3 for 3072", meaning: 'HxWxC of one row' },
+  { name: 'rows', type: 'integer', default: 'all rows', min: 1, meaning: 'use only the first N rows' },
+] as const satisfies ParamTable;
+
+const [EPOCHS, BATCH_SIZE, LEARNING_RATE, SCHEDULE, VALIDATION_SPLIT, TEST_SPLIT, SEED, , KERNEL_SIZE, DENSE, DROPOUT, SHIFT, , ROWS] = TRAIN_CLASSIFIER_PARAMS;
 
 export interface TrainClassifierParams {
   epochs: number;
@@ -78,30 +83,29 @@ export function compileTrainClassifierParams(params: Record<string, unknown>, in
       'train-classifier needs a class for every row, and this input has none: use --dataset mnist or fashion-mnist, or upload your data with its labels (gpulab upload FILE.csv --label-column NAME, or DATA.npy --labels LABELS.npy)',
     );
   }
-  const d = TRAIN_CLASSIFIER_DEFAULTS;
   const imageShape = imageShapeParam(params, input.cols, input.itemShape);
   const blocks = blocksParam(params.blocks);
   checkCnnShape(imageShape, blocks);
-  const rows = integerParam(params, 'rows', input.rows, 1, input.rows);
-  const validationSplit = numberParam(params, 'validationSplit', d.validationSplit, 0, 0.5);
-  const testSplit = numberParam(params, 'testSplit', d.testSplit, 0, 0.9);
+  const rows = readInteger(params, ROWS, { fallback: input.rows, max: input.rows });
+  const validationSplit = readNumber(params, VALIDATION_SPLIT);
+  const testSplit = readNumber(params, TEST_SPLIT);
   const test = Math.round(rows * testSplit);
   const validation = Math.round((rows - test) * validationSplit);
   const train = rows - test - validation;
   if (train < 1) throw new InvalidParameterError('rows', `${rows} rows leave none to train on after ${test} test and ${validation} validation rows`);
   return {
-    epochs: integerParam(params, 'epochs', d.epochs, 1, 1000),
-    batchSize: integerParam(params, 'batchSize', d.batchSize, 1, 4096),
-    learningRate: numberParam(params, 'learningRate', d.learningRate, Number.MIN_VALUE, 1),
-    schedule: choiceParam<LearningRateSchedule>(params, 'schedule', d.schedule, LEARNING_RATE_SCHEDULES),
+    epochs: readInteger(params, EPOCHS),
+    batchSize: readInteger(params, BATCH_SIZE),
+    learningRate: readNumber(params, LEARNING_RATE),
+    schedule: readChoice(params, SCHEDULE),
     validationSplit,
     testSplit,
-    seed: integerParam(params, 'seed', d.seed, 0, 2 ** 31 - 1),
+    seed: readInteger(params, SEED),
     blocks,
-    kernelSize: integerParam(params, 'kernelSize', d.kernelSize, 1, Math.min(imageShape[0], imageShape[1])),
-    dense: integerParam(params, 'dense', d.dense, 0, 4096),
-    dropout: numberParam(params, 'dropout', d.dropout, 0, 0.9),
-    shift: integerParam(params, 'shift', d.shift, 0, Math.floor(Math.min(imageShape[0], imageShape[1]) / 4)),
+    kernelSize: readInteger(params, KERNEL_SIZE, { max: Math.min(imageShape[0], imageShape[1]) }),
+    dense: readInteger(params, DENSE),
+    dropout: readNumber(params, DROPOUT),
+    shift: readInteger(params, SHIFT, { max: Math.floor(Math.min(imageShape[0], imageShape[1]) / 4) }),
     imageShape,
     rows,
     split: { train, validation, test },

@@ -1,9 +1,8 @@
 import { type JobContext } from '@gpulab/compute';
 import { memoryCheckpoints } from './memory-checkpoints';
 
-/** What a test gives a job: its parameters and input, and the artifacts stored, by id. */
-export type TestJobParts = Pick<JobContext, 'params'> &
-  Partial<Pick<JobContext, 'input' | 'labels' | 'inputShape' | 'inputPicture'>> & { artifacts?: Readonly<Record<string, Uint8Array>> };
+/** What a test gives a job besides its parameters: its input, and the artifacts stored, by id. */
+export type TestJobParts = Partial<Pick<JobContext, 'input' | 'labels' | 'inputShape' | 'inputPicture'>> & { artifacts?: Readonly<Record<string, Uint8Array>> };
 
 /**
  * A job context as the worker gives one, in memory: it records the progress and log the job

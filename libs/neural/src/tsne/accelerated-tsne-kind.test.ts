@@ -9,8 +9,8 @@ import { blobs } from '@gpulab/compute/testing';
 import { TSNE_GPU_BACKENDS } from './tsne-path';
 
 /** A job context as the worker gives one, recording the job's log. */
-function context(params: Record<string, unknown>, input: Matrix, labels: Labels) {
-  return testJobContext({ params, input, labels });
+function context(input: Matrix, labels: Labels) {
+  return testJobContext({ input, labels });
 }
 
 const noGpuBackend = !installedBackends().some((b) => TSNE_GPU_BACKENDS.includes(b));
@@ -25,17 +25,18 @@ describe('the t-SNE job kind with its tensor path', () => {
   });
 
   it('takes path auto, cpu or tensor, auto by default, and refuses anything else naming the three', () => {
-    assert.equal(kind.prepare({ perplexity: 5 }, shape).path, 'auto');
-    assert.equal(kind.prepare({ perplexity: 5, path: 'tensor' }, shape).path, 'tensor');
+    assert.equal(kind.compile({ perplexity: 5 }, shape).path, 'auto');
+    assert.equal(kind.compile({ perplexity: 5, path: 'tensor' }, shape).path, 'tensor');
     assert.throws(
-      () => kind.prepare({ perplexity: 5, path: 'gpu' }, shape),
+      () => kind.compile({ perplexity: 5, path: 'gpu' }, shape),
       (e: unknown) => e instanceof InvalidParameterError && e.parameter === 'path' && /path must be one of auto, cpu, tensor, not "gpu"/.test(e.message),
     );
   });
 
   it('with path=tensor runs on the active backend and reports it as path and backend', async () => {
-    const { ctx, logs } = context(kind.prepare({ perplexity: 5, iterations: 100, path: 'tensor' }, shape), x, labels);
-    const out = await kind.run(ctx);
+    const p = kind.compile({ perplexity: 5, iterations: 100, path: 'tensor' }, shape);
+    const { ctx, logs } = context(x, labels);
+    const out = await kind.run(ctx, p);
     assert.equal(out.backend, 'wasm');
     assert.equal(out.result.path, 'tensor (wasm)');
     assert.equal(out.result.repulsion, 'exact');
@@ -45,16 +46,18 @@ describe('the t-SNE job kind with its tensor path', () => {
   });
 
   it('with path=cpu runs in TypeScript as before, whatever backend is active', async () => {
-    const { ctx } = context(kind.prepare({ perplexity: 5, iterations: 100, path: 'cpu' }, shape), x, labels);
-    const out = await kind.run(ctx);
+    const p = kind.compile({ perplexity: 5, iterations: 100, path: 'cpu' }, shape);
+    const { ctx } = context(x, labels);
+    const out = await kind.run(ctx, p);
     assert.equal(out.backend, 'cpu');
     assert.equal(out.result.path, 'cpu');
     assert.equal(out.result.repulsion, 'exact');
   });
 
   it('with path=auto runs on the CPU when the active backend is not a GPU one, and says why', async () => {
-    const { ctx, logs } = context(kind.prepare({ perplexity: 5, iterations: 60 }, shape), x, labels);
-    const out = await kind.run(ctx);
+    const p = kind.compile({ perplexity: 5, iterations: 60 }, shape);
+    const { ctx, logs } = context(x, labels);
+    const out = await kind.run(ctx, p);
     assert.equal(out.result.path, 'cpu');
     assert.ok(logs.some((l) => /path=auto: no GPU backend for TensorFlow.js here \(active: wasm\)/.test(l)), logs.join('\n'));
   });
@@ -66,9 +69,9 @@ describe('the t-SNE job kind with its tensor path', () => {
       const { x } = blobs(10, 4, 4, 2);
       const logs = [];
       const kind = acceleratedTsneKind;
-      const params = kind.prepare({ perplexity: 5, iterations: 20 }, { rows: x.rows, cols: x.cols });
-      const ctx = { params, input: x, progress: async () => {}, log: async (l, m) => void logs.push(m), signal: new AbortController().signal };
-      kind.run(ctx).then((out) => {
+      const params = kind.compile({ perplexity: 5, iterations: 20 }, { rows: x.rows, cols: x.cols });
+      const ctx = { input: x, progress: async () => {}, log: async (l, m) => void logs.push(m), signal: new AbortController().signal };
+      kind.run(ctx, params).then((out) => {
         const loaded = Object.keys(require.cache).filter((f) => f.includes('@tensorflow'));
         process.stdout.write(JSON.stringify({ path: out.result.path, backend: out.backend, loaded, logs }));
       });

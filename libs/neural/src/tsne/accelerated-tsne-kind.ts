@@ -1,4 +1,4 @@
-import { type JobKind, makeTsneKind, type TsneAccelerate } from '@gpulab/compute';
+import { type JobKind, makeTsneKind, type TsneAccelerate, type TsneParams } from '@gpulab/compute';
 import { activeBackend, type BackendInfo, initBackend, installedBackends } from '../backend';
 import { TensorTsneAccelerator } from './tensor-tsne-accelerator';
 import { chooseTsnePath, TSNE_GPU_BACKENDS } from './tsne-path';
@@ -39,7 +39,7 @@ export const tensorTsneAccelerate: TsneAccelerate = async (path, log, preferredB
  * this one instead of compute's plain `tsneKind`. It has no `initBackend`: the worker would
  * load tfjs before every t-SNE job, and most run on the CPU.
  */
-export const acceleratedTsneKind: JobKind = makeTsneKind(tensorTsneAccelerate);
+export const acceleratedTsneKind: JobKind<TsneParams> = makeTsneKind(tensorTsneAccelerate);
 
 function accelerator(info: BackendInfo): TensorTsneAccelerator {
   return new TensorTsneAccelerator({ backend: info.name });

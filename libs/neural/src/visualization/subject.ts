@@ -23,12 +23,11 @@ export interface Subject {
 }
 
 /**
- * Loads the model the gateway checked (`params.model`: a training job's id, or an uploaded
- * model's artifact id) on the backend the worker readied.
+ * Loads the model the gateway checked (`model`: a training job's id, or an uploaded model's
+ * artifact id) on the backend the worker readied.
  */
-export async function loadSubject(context: JobContext): Promise<Subject> {
+export async function loadSubject(context: JobContext, id: string): Promise<Subject> {
   const backend = activeBackend() ?? (await initBackend());
-  const id = String(context.params.model);
   const model = await loadModelFromFiles(ARTIFACT_ID_PATTERN.test(id) ? await artifactModelFiles(context, id) : await jobModelFiles(context, id));
   const shape = model.inputs[0].shape;
   if (shape.length !== 4) throw new InvalidParameterError('model', `the model takes inputs of shape [${shape.join(', ')}], not images`);
@@ -165,4 +164,15 @@ export function classParam(subject: Subject, value: unknown, fallback: number | 
     throw new InvalidParameterError('class', `class must be a whole number from 0 to ${classes - 1} (the model's classes), not ${quoteInput(value)}`);
   }
   return n;
+}
+
+/**
+ * The layer a job names, or the model's first convolution: `conv1` in a model trained here,
+ * `conv2d` or whatever a Keras model calls it in an uploaded one.
+ */
+export function chosenLayer(subject: Subject, layer: string | undefined): string {
+  if (layer !== undefined) return layer;
+  const first = subject.model.layers.find((l) => l.getClassName() === 'Conv2D');
+  if (!first) throw new InvalidParameterError('layer', `the model has no convolution layer; name one of its layers with --set layer=NAME (${subject.layers.join(', ')})`);
+  return first.name;
 }
