@@ -1,26 +1,11 @@
 import { InvalidParameterError } from './errors';
 import { fashionMnistDataset } from './fashion-mnist-dataset';
-import { type Labels } from './job-kind';
-import { type Matrix } from './matrix';
+import { type Dataset } from './dataset';
 import { mnistDataset } from './mnist-dataset';
 import { seedExample } from './seed-example';
 import { quoteInput } from '@gpulab/contracts';
 
-export interface LoadedDataset {
-  matrix: Matrix;
-  labels?: Labels;
-}
-
-export interface Dataset {
-  name: string;
-  summary: string;
-  rows: number;
-  cols: number;
-  labeled: boolean;
-  /** Why the data set cannot be loaded on this machine (and how to fix it), or undefined. */
-  unavailable?(): string | undefined;
-  load(): Promise<LoadedDataset>;
-}
+export { type Dataset, type LoadedDataset } from './dataset';
 
 const DATASETS: readonly Dataset[] = [
   {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Dataset, type LoadedDataset } from './datasets';
+import { type Dataset, type LoadedDataset } from './dataset';
 import { InvalidInputError, InvalidParameterError } from './errors';
 import { idxLayout, type IdxLayout } from './formats/idx';
 

@@ -25,8 +25,5 @@ export { normalSource, seededRandom } from './random';
 export { booleanParam, choiceParam, integerParam, isGiven, numberParam, type ParamBounds, readBoolean, readChoice, readInteger, readNumber } from './params';
 export { decodeImagePixels, imageFormatOf, type ImagePixels, InvalidImageError, type InvalidImageCode, MAX_IMAGE_PIXELS } from './formats/image';
 export { TSNE_PATHS, type TensorGradient, type TsneAccelerate, type TsneAccelerator, type TsneAffinities, type TsnePath } from './tsne/accelerator';
-export { gradient as tsneGradient } from './tsne/tsne';
-export { ExactRepulsion, type Repulsion } from './tsne/forces';
 export { exactNeighbours, type Neighbours } from './tsne/neighbours';
-export { denseAffinities, sparseAffinities, squaredDistanceMatrix, type SparseAffinities } from './tsne/affinities';
 export { makeTsneKind, TSNE_PARAMS, tsneKind, type TsneParams } from './kinds/tsne-kind';

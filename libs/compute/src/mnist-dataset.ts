@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvalidParameterError } from './errors';
-import { type Dataset, type LoadedDataset } from './datasets';
+import { type Dataset, type LoadedDataset } from './dataset';
 
 const PIXELS = 28 * 28;
 const DIGITS = 10;

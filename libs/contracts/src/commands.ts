@@ -1,4 +1,4 @@
-import { type ErrorPayload } from './error-codes';
+import { type ErrorPayload } from './error-payload';
 import { type JobInputSpec, type JobRecord } from './job-record';
 import { type JobStateName } from './job-states';
 import { TUTOR_NOTICES } from './subjects';

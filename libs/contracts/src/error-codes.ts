@@ -1,5 +1,3 @@
-import { type ErrorMetadata, type ErrorReason } from './error-reasons';
-
 /**
  * Error codes that cross a process boundary (scheduler replies, worker reports). The gateway
  * maps them to gRPC status codes in one place.
@@ -17,12 +15,3 @@ export const ErrorCodes = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
-
-export interface ErrorPayload {
-  code: ErrorCode;
-  message: string;
-  /** Which rule refused (see `ErrorReasons`); absent from older schedulers. */
-  reason?: ErrorReason;
-  /** The refusal's subject, e.g. `{ team, slot }`. */
-  metadata?: ErrorMetadata;
-}

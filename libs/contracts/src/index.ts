@@ -1,22 +1,164 @@
+// The package's surface: what other packages use. A module's other exports are its own.
 export * as pb from './pb';
-export * from './subjects';
-export * from './job-states';
-export * from './job-record';
-export * from './events';
-export * from './error-codes';
-export * from './commands';
-export * from './access';
-export * from './scheduler-commands';
-export * from './matrix-codec';
-export * from './model-bundle-codec';
-export * from './proto-mapping';
-export * from './tokens-file';
-export * from './slots';
-export * from './artifacts';
-export * from './token-hash';
-export * from './nats-permissions';
-export * from './worker-data';
-export * from './member-tokens';
-export * from './input-excerpt';
-export * from './error-reasons';
-export * from './rpc-status';
+export {
+  ArtifactKeys,
+  attemptOfSubject,
+  CalendarKeys,
+  type HeartbeatReply,
+  HEARTBEATS_WILDCARD,
+  heartbeatSubject,
+  JOB_ID_PATTERN,
+  jobEventsFilter,
+  jobEventSubject,
+  jobKey,
+  jobKeyPrefix,
+  Nats,
+  noticeSubject,
+  ObjectMetadata,
+  ObjectNames,
+  TUTOR_NOTICES,
+  WORKER_DATA_WILDCARD,
+  type WorkerDataOp,
+  WorkerDataOps,
+  workerDataSubject,
+  workerEventSubject,
+  workerInboxPrefix,
+} from './subjects';
+export { ALL_JOB_STATES, isTerminalState, type JobStateName, JobStates } from './job-states';
+export {
+  type AttemptOutcome,
+  AttemptOutcomes,
+  type GpuAddress,
+  type JobAttempt,
+  type JobInputSpec,
+  type JobRecord,
+  type JobWaiting,
+  OUTPUT_FILE_NAME_PATTERN,
+  type OutputFileRef,
+  RETENTION_DELETER,
+} from './job-record';
+export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, schedulerChannel, workerChannel } from './events';
+export { type ErrorCode, ErrorCodes } from './error-codes';
+export {
+  type Caller,
+  type DeleteOutputsCommand,
+  type DeleteOutputsReply,
+  type JobRef,
+  type JobReply,
+  type ListQuery,
+  type ListReply,
+  type Reply,
+  RESERVED_TEAM_NAMES,
+  type SubmitCommand,
+  TUTORS_TEAM,
+} from './commands';
+export { canSee, isTutor, scopeTeam, teamOf } from './access';
+export {
+  type CommandRequest,
+  type CommandResponse,
+  SCHEDULER_COMMAND_NAMES,
+  type SchedulerCommandHandlers,
+  type SchedulerCommandName,
+  SchedulerCommands,
+  SchedulerSubjects,
+} from './scheduler-commands';
+export { decodeMatrix, encodedMatrixBytes, encodeMatrixParts } from './matrix-codec';
+export { decodeModelBundle, encodeModelBundle, type ModelBundle } from './model-bundle-codec';
+export {
+  artifactKindFromProto,
+  artifactToProto,
+  attemptOutcomeFromProto,
+  dataFormatFromProto,
+  dataFormatToProto,
+  finishProgressFromProto,
+  finishProgressToProto,
+  jobEventToProto,
+  jobRecordToProto,
+  jobStateFromProto,
+  jobStateToProto,
+  memberTokenToProto,
+  slotKindFromProto,
+  slotKindToProto,
+  slotToProto,
+  storageUsageToProto,
+  teamQuotaToProto,
+  teamToProto,
+  uploadFileFromProto,
+  uploadFileToProto,
+  uploadToProto,
+  waitingFromProto,
+} from './proto-mapping';
+export { parseTokensFile, TOKENS_FILE_NAME, type TokensFile } from './tokens-file';
+export {
+  type Booking,
+  type BookSlotCommand,
+  type CalendarReply,
+  type FeasibilityView,
+  type InventoryChangeCommand,
+  type InventoryReply,
+  type MemberCommand,
+  type MemberEntry,
+  type MemberTokenCommand,
+  type MemberTokenReply,
+  type MoveSlotCommand,
+  type Notice,
+  type QuotaQuery,
+  type SetQuotaCommand,
+  SLOT_KINDS,
+  type SlotKind,
+  SlotKinds,
+  type SlotRecord,
+  type SlotRef,
+  type SlotView,
+  type TeamCommand,
+  type TeamQuotaView,
+  type TeamRecord,
+  type TeamView,
+  type TokenRecord,
+  type UpdateInventoryCommand,
+  type UsageQuery,
+  type UsageRow,
+} from './slots';
+export {
+  ARTIFACT_ID_PATTERN,
+  type ArtifactKindName,
+  artifactKindOf,
+  type ArtifactRecord,
+  base32Id,
+  DATA_FORMATS,
+  type DataFormatName,
+  DataFormats,
+  type FinishPhaseName,
+  FinishPhases,
+  type FinishProgressView,
+  LABELS_FORMATS,
+  type ModelSummary,
+  type StorageUsageView,
+  storageUsedBytes,
+  trainedModelArtifactId,
+  UPLOAD_ID_PATTERN,
+  type UploadFileName,
+  type UploadFileRecord,
+  UploadFiles,
+  uploadFiles,
+  uploadPartOffset,
+  type UploadRecord,
+} from './artifacts';
+export { tokenHash } from './token-hash';
+export { GATEWAY_PERMISSIONS, type NatsPermissions, SCHEDULER_PERMISSIONS, workerPermissions } from './nats-permissions';
+export {
+  WORKER_DATA_MAX_OPEN,
+  WORKER_DATA_PART_BYTES,
+  WORKER_WRITE_MAX_BYTES,
+  type WorkerDataErrorCode,
+  WorkerDataHeaders,
+  type WorkerReadRequest,
+  type WorkerReadSource,
+  type WorkerWriteHeader,
+  type WorkerWriteReply,
+  type WorkerWriteTarget,
+} from './worker-data';
+export { isTokenLifetimeMs, parseTokenLifetime, TOKEN_HASH_PATTERN } from './member-tokens';
+export { boundedMessage, excerpt, quoteInput } from './input-excerpt';
+export { defaultReason, ERROR_DOMAIN, type ErrorMetadata, type ErrorReason, ErrorReasons, isErrorReason } from './error-reasons';
+export { decodeErrorInfo, encodeErrorStatus, STATUS_DETAILS_KEY } from './rpc-status';

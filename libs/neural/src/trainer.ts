@@ -1,6 +1,7 @@
 import type * as Tf from '@tensorflow/tfjs';
 import { seededRandom } from '@gpulab/compute';
 import { type ImageShape } from './image-shape';
+import { type EpochStats } from './epoch-stats';
 import { tfjs } from './tfjs';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingState } from './training-checkpoint';
 
@@ -26,18 +27,7 @@ export interface BatchProgress {
 }
 
 /** One completed epoch: the training figures are means over its batches. */
-export interface EpochStats {
-  /** 1-based. */
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  /** On the validation images after the epoch; absent without them. */
-  valLoss?: number;
-  valAccuracy?: number;
-  /** Wall time of the epoch's training steps. */
-  seconds: number;
-  imagesPerSecond: number;
-}
+export { type EpochStats } from './epoch-stats';
 
 /** Where a run keeps its progress between attempts (a job's `JobContext.checkpoint`). */
 export interface CheckpointStore {

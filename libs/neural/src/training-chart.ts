@@ -1,5 +1,5 @@
 import { escapeXml, renderPng, SCATTER_PALETTE, svgDocument } from '@gpulab/charts';
-import { type EpochStats } from './trainer';
+import { type EpochStats } from './epoch-stats';
 
 export interface TrainingChartOptions {
   title?: string;

@@ -1,6 +1,6 @@
 import type * as Tf from '@tensorflow/tfjs';
 import { InvalidInputError } from '@gpulab/compute';
-import { type EpochStats } from './trainer';
+import { type EpochStats } from './epoch-stats';
 import { tfjs } from './tfjs';
 
 /** A tensor with the name it is saved under. */

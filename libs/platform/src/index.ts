@@ -1,15 +1,23 @@
-export * from './logger';
-export * from './duration';
-export * from './nats-connection';
-export * from './nats-stray-errors';
-export * from './jetstream-resources';
-export * from './nats-server-process';
-export * from './free-port';
-export * from './tokens-file';
-export * from './heartbeat';
-export * from './notices';
-export * from './kv-keys';
-export * from './artifact-objects';
-export * from './nats-identities';
-export * from './worker-data-client';
-export * from './metrics-server';
+// The package's surface: what other packages use. A module's other exports are its own.
+export { createLogger, type Logger } from './logger';
+export { parseDurationMs } from './duration';
+export { connectNats, logNatsRefusals, type NatsConnection, natsTlsFromEnv } from './nats-connection';
+export { tolerateStrayNatsDialErrors } from './nats-stray-errors';
+export { type JetStreamResources, openJetStreamResources, readObject } from './jetstream-resources';
+export { NatsServerProcess } from './nats-server-process';
+export { freePort } from './free-port';
+export { ensureTokensFile, readTokensFile, tokensFilePath } from './tokens-file';
+export { startHeartbeat } from './heartbeat';
+export { readNotices } from './notices';
+export { listKvKeys } from './kv-keys';
+export { putArtifact, streamOfParts } from './artifact-objects';
+export {
+  ensureNatsIdentities,
+  mintUserCreds,
+  type NatsAuthFiles,
+  readWorkerSigner,
+  serverAuthConfig,
+  type WorkerSigner,
+} from './nats-identities';
+export { WorkerDataClient, WorkerDataError } from './worker-data-client';
+export { compileMetricsEndpoint, createMetricsRegistry, type MetricsEndpoint, MetricsServer } from './metrics-server';

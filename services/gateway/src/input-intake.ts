@@ -6,7 +6,7 @@ import { type ArtifactLibrary } from './artifact-library';
 import { GatewayError, noTeam } from './errors';
 import { type HeavyWorkGate } from './heavy-work-gate';
 import { objectKey, type StorageLedger } from './storage-ledger';
-import { mb } from './storage-quota';
+import { mb } from './byte-sizes';
 
 export interface AcceptedInput {
   spec: JobInputSpec;

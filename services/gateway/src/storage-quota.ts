@@ -2,6 +2,7 @@ import { ArtifactKeys, ErrorCodes, ErrorReasons, storageUsedBytes, type StorageU
 import { type ArtifactStore } from './artifact-store';
 import { type ArtifactSweeper } from './artifact-sweeper';
 import { type Clock, systemClock } from './clock';
+import { mb } from './byte-sizes';
 import { GatewayError } from './errors';
 import { KeyedLock } from './keyed-lock';
 import { recordKey, type StorageIndex } from './storage-ledger';
@@ -24,7 +25,6 @@ export interface RoomCheck {
   onRefused?: () => Promise<void>;
 }
 
-const MB = 1024 * 1024;
 
 /**
  * Each team's storage and whether more fits in it. Usage is read from the ledger, never by
@@ -82,11 +82,6 @@ export class StorageQuota {
     await check.onRefused?.();
     throw overLimit(usage, need);
   }
-}
-
-/** "1.50 MB": sizes as messages about storage show them. */
-export function mb(bytes: number): string {
-  return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
 }
 
 function overLimit(usage: StorageUsageView, need: string): GatewayError {

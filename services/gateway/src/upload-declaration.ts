@@ -12,7 +12,7 @@ import {
   type UploadRecord,
 } from '@gpulab/contracts';
 import { invalid } from './errors';
-import { mb } from './storage-quota';
+import { mb } from './byte-sizes';
 
 /** Declared file of a new upload, as the caller sent it. */
 export interface UploadFileRequest {

@@ -4,7 +4,8 @@ import { type ArtifactSweeper } from './artifact-sweeper';
 import { type Clock, systemClock } from './clock';
 import { GatewayError, invalid, noTeam } from './errors';
 import { randomBase32, type RandomId } from './random-id';
-import { mb, type StorageQuota } from './storage-quota';
+import { mb } from './byte-sizes';
+import { type StorageQuota } from './storage-quota';
 import { checkUploadId, declaredBytes, declareUpload, describeFiles, fileOf, type NewUploadRequest } from './upload-declaration';
 
 export interface UploadSessionOptions {

@@ -2,3 +2,7 @@
 export { blobs, relativeError } from './clusters';
 export { idxFile } from './idx-file';
 export { randomMatrix } from './random-matrix';
+// t-SNE's exact reference pieces, which an accelerated t-SNE is checked against.
+export { denseAffinities, sparseAffinities, squaredDistanceMatrix, type SparseAffinities } from '../tsne/affinities';
+export { ExactRepulsion, type Repulsion } from '../tsne/forces';
+export { gradient as tsneGradient } from '../tsne/tsne';

@@ -1,21 +1,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  denseAffinities,
-  ExactRepulsion,
-  exactNeighbours,
-  normalSource,
-  seededRandom,
-  sparseAffinities,
-  squaredDistanceMatrix,
-  tsne,
-  type TsneAffinities,
-  tsneGradient,
-} from '@gpulab/compute';
+import { exactNeighbours, normalSource, seededRandom, tsne, type TsneAffinities } from '@gpulab/compute';
 import { initBackend } from '../backend';
 import { tfjs } from '../tfjs';
 import { TensorTsneAccelerator } from './tensor-tsne-accelerator';
-import { blobs, relativeError } from '@gpulab/compute/testing';
+import { blobs, denseAffinities, ExactRepulsion, relativeError, sparseAffinities, squaredDistanceMatrix, tsneGradient } from '@gpulab/compute/testing';
 import { integerGrid, spreadEmbedding } from './testing/embeddings';
 
 /** compute's own gradient (exact repulsion, float64): the reference. */

@@ -1,0 +1,6 @@
+const MB = 1024 * 1024;
+
+/** "1.50 MB": sizes as messages about storage show them (MB of 1,048,576 bytes, two decimals below 10 MB). */
+export function mb(bytes: number): string {
+  return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
+}
