@@ -1,4 +1,5 @@
 import { GpulabClient } from '@gpulab/sdk';
+import { type TimeOptions } from './time-format';
 
 /**
  * Where a command writes and whom it talks to. The process's own streams and environment in
@@ -32,9 +33,15 @@ export function processContext(): CliContext {
       process.once('SIGINT', stop);
       return () => void process.off('SIGINT', stop);
     },
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     now: () => new Date(),
     exitCode: 0,
   };
+}
+
+/** The zone and the moment the context's times are written in and counted from. */
+export function timeOptions(ctx: CliContext): TimeOptions {
+  return { timeZone: ctx.timeZone, now: ctx.now() };
 }
 
 /** Runs `work` with a client that is closed afterwards, whether `work` succeeds or throws. */

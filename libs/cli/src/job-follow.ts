@@ -1,5 +1,5 @@
 import { type GpulabClient, isTerminalState, type JobView } from '@gpulab/sdk';
-import { type CliContext, printJson } from './cli-context';
+import { type CliContext, printJson, timeOptions } from './cli-context';
 import { EXIT_CODES } from './exit-codes';
 import { describeJob, jobJson } from './format';
 import { WatchDisplay } from './watch-display';
@@ -10,12 +10,12 @@ import { followWaitingReasons } from './waiting-reasons';
  * stdout, and the exit status says whether it succeeded.
  */
 export async function followJob(ctx: CliContext, client: GpulabClient, id: string, json: boolean): Promise<void> {
-  const display = new WatchDisplay(ctx.stderr);
+  const display = new WatchDisplay(ctx.stderr, { timeZone: ctx.timeZone });
   const waiting = json ? undefined : followWaitingReasons(() => client.getJob(id), (line) => display.note(line));
   const job = await client.waitForJob(id, json ? undefined : (event) => display.show(event)).finally(() => waiting?.stop());
   display.stopBar();
   if (json) printJson(ctx, jobJson(job));
-  else ctx.stdout.write(`${describeJob(job)}\n`);
+  else ctx.stdout.write(`${describeJob(job, timeOptions(ctx))}\n`);
   setExitForJob(ctx, job);
 }
 

@@ -1,5 +1,5 @@
 import { type Command } from 'commander';
-import { type CliContext, printJson, withClient } from '../cli-context';
+import { type CliContext, printJson, timeOptions, withClient } from '../cli-context';
 import { artifactTable, describeArtifact, formatBytes, uploadTable, usageLine } from '../format';
 
 /** `artifacts list|show|rm`: the team's uploaded data sets, unfinished uploads and storage. */
@@ -16,8 +16,8 @@ export function registerArtifactCommands(program: Command, ctx: CliContext): voi
         const listing = await client.listArtifacts(opts.team);
         if (opts.json) return printJson(ctx, listing);
         const showTeam = new Set(listing.artifacts.map((a) => a.team)).size > 1 || listing.usage.length > 1;
-        const lines = [listing.artifacts.length ? artifactTable(listing.artifacts, showTeam) : 'no artifacts: "gpulab upload FILE" stores one'];
-        if (listing.uploads.length) lines.push('', 'unfinished uploads (they count against the limit; "gpulab artifacts rm UPLOAD" drops one):', uploadTable(listing.uploads));
+        const lines = [listing.artifacts.length ? artifactTable(listing.artifacts, showTeam, timeOptions(ctx)) : 'no artifacts: "gpulab upload FILE" stores one'];
+        if (listing.uploads.length) lines.push('', 'unfinished uploads (they count against the limit; "gpulab artifacts rm UPLOAD" drops one):', uploadTable(listing.uploads, timeOptions(ctx)));
         if (listing.usage.length) lines.push('', ...listing.usage.map(usageLine));
         ctx.stdout.write(`${lines.join('\n')}\n`);
       }),
@@ -32,7 +32,7 @@ export function registerArtifactCommands(program: Command, ctx: CliContext): voi
       withClient(ctx, async (client) => {
         const artifact = await client.getArtifact(id);
         if (opts.json) printJson(ctx, artifact);
-        else ctx.stdout.write(`${describeArtifact(artifact)}\n`);
+        else ctx.stdout.write(`${describeArtifact(artifact, timeOptions(ctx))}\n`);
       }),
     );
 

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { ALL_JOB_STATES, type JobStateName, type JobView } from '@gpulab/sdk';
-import { type CliContext, printJson, withClient } from '../cli-context';
+import { type CliContext, printJson, timeOptions, withClient } from '../cli-context';
 import { describeJob, jobJson, jobTable } from '../format';
 import { followJob, setExitForJob } from '../job-follow';
 import { jobInput, type JobInputFlags } from '../job-input';
@@ -72,7 +72,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
       withClient(ctx, async (client) => {
         const job = await client.getJob(id);
         if (opts.json) printJson(ctx, jobJson(job));
-        else ctx.stdout.write(`${describeJob(job)}\n`);
+        else ctx.stdout.write(`${describeJob(job, timeOptions(ctx))}\n`);
       }),
     );
 
@@ -107,7 +107,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
           pageToken = page.nextPageToken;
         } while (opts.all && pageToken);
         if (opts.json) printJson(ctx, { jobs: jobs.map(jobJson), nextPageToken: pageToken });
-        else ctx.stdout.write(`${jobs.length ? jobTable(jobs) : 'no jobs'}\n`);
+        else ctx.stdout.write(`${jobs.length ? jobTable(jobs, timeOptions(ctx)) : 'no jobs'}\n`);
       }),
     );
 }

@@ -5,20 +5,30 @@ import { type CliContext, printJson, withClient } from '../cli-context';
 import { EXIT_CODES } from '../exit-codes';
 import { formatBytes, table, usageLine } from '../format';
 import { endedWithoutResult } from '../job-follow';
+import { resultLines } from '../result-format';
 import { TransferDisplay } from '../transfer-display';
+
+/**
+ * The result on stdout: one JSON line with `--json` or into a pipe (what scripts read), indented
+ * key/value blocks on a terminal.
+ */
+function printResult(ctx: CliContext, result: Record<string, unknown>, json: boolean): void {
+  if (json || !ctx.stdout.isTTY) return printJson(ctx, result);
+  ctx.stdout.write(`${resultLines(result, '').join('\n')}\n`);
+}
 
 /** `result` and `outputs rm`: what an ended job left, read, downloaded or deleted. */
 export function registerResultCommands(program: Command, ctx: CliContext): void {
   program
     .command('result')
-    .description("a finished job's result: printed as JSON, or with --out downloaded into a folder with every file it lists")
+    .description("a finished job's result: shown as indented blocks on a terminal, as one JSON line into a pipe or with --json; with --out downloaded into a folder with every file it lists")
     .argument('<id>', 'job id')
     .option('--out <dir>', 'write result.json and the files the result lists into this folder')
-    .option('--json', 'with --out: print one JSON object listing the files written')
+    .option('--json', 'print the result as one JSON line (the default into a pipe); with --out, the files written')
     .action(async (id: string, opts: { out?: string; json?: boolean }) =>
       withClient(ctx, async (client) => {
         try {
-          if (!opts.out) return printJson(ctx, await client.readResult(id));
+          if (!opts.out) return printResult(ctx, await client.readResult(id), !!opts.json);
           const display = new TransferDisplay('downloading', ctx.stderr);
           const files = await client.downloadResult(id, opts.out, (p) => display.update(p.receivedBytes, p.totalBytes, p.file)).finally(() => display.stop());
           if (opts.json) return printJson(ctx, { jobId: id, dir: resolve(opts.out), files });

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { type SlotKind } from '@gpulab/sdk';
 import { calendarGrid, calendarPng, quotaTable, slotLine } from '../calendar-format';
 import { type CliContext, printJson, withClient } from '../cli-context';
-import { table } from '../format';
+import { usageTable } from '../usage-format';
 
 /** `slots show|book|cancel|move`, `quota` and `usage`: the term calendar and what a team has of it. */
 export function registerSlotCommands(program: Command, ctx: CliContext): void {
@@ -95,8 +95,7 @@ export function registerSlotCommands(program: Command, ctx: CliContext): void {
         const rows = await client.getUsage(opts.team);
         if (opts.json) return printJson(ctx, { rows });
         if (rows.length === 0) return void ctx.stdout.write('no GPU time used yet\n');
-        const fmt = (h: number) => h.toFixed(h < 1 ? 4 : 2);
-        ctx.stdout.write(`${table([['TEAM', 'DATE', 'GPU-HOURS', 'OF WHICH BACKFILL'], ...rows.map((r) => [r.team, r.date, fmt(r.gpuHours), fmt(r.backfillGpuHours)])])}\n`);
+        ctx.stdout.write(`${usageTable(rows)}\n`);
       }),
     );
 }
