@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { GpulabError } from '@gpulab/sdk';
 import { type CliContext, printJson } from './cli-context';
 import { registerAdminCommands } from './commands/admin';
 import { registerArtifactCommands } from './commands/artifacts';
+import { registerCompletionCommand } from './commands/completion';
 import { registerJobCommands } from './commands/jobs';
 import { registerNoticeCommand } from './commands/notices';
 import { registerResultCommands } from './commands/results';
@@ -22,7 +25,11 @@ export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerSlotCommands,
   registerNoticeCommand,
   registerAdminCommands,
+  registerCompletionCommand,
 ];
+
+/** The package's version, as `gpulab --version` prints it. */
+export const CLI_VERSION: string = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * The `gpulab` program with every command, writing to `ctx`'s streams. Commander's own exits
@@ -35,6 +42,7 @@ export function buildProgram(ctx: CliContext, groups: readonly RegisterCommands[
       'Submit and follow jobs on the course GPU cluster.\nAddress: GPULAB_ADDR (default localhost:50051); token: GPULAB_TOKEN (default: the local demo team).\n' +
         "TLS: GPULAB_TLS_CA (the course server's CA file), or GPULAB_TLS=1 (the system's CAs); client certificate: GPULAB_TLS_CLIENT_CERT and GPULAB_TLS_CLIENT_KEY.",
     )
+    .version(CLI_VERSION, '-V, --version', 'print the version of gpulab')
     .showHelpAfterError()
     // Set before the commands are added: subcommands copy these settings when they are made.
     .exitOverride()
@@ -52,8 +60,9 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     await buildProgram(ctx).parseAsync(args, { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
-    // Commander has printed its own message (or the help, or the version) already.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.jobFailed;
+    // Commander has printed its own message (or the help, or the version) already; a usage
+    // error is a refusal, as the README says, not a failed job (which alone exits 1).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.refused;
     reportRefusal(ctx, error, jsonWanted(args));
     return EXIT_CODES.refused;
   }

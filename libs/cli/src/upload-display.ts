@@ -14,6 +14,8 @@ export class UploadDisplay {
   private readonly marks: Partial<Record<UploadProgress['phase'] | 'start', number>>;
   private resumes = 0;
   private totalBytes = 0;
+  /** What the gateway had before this run sent anything: a resumed upload does not send it again. */
+  private arrivedBefore?: number;
   /** The upload's id as soon as the gateway gave one, for the hint to resume it. */
   uploadId?: string;
 
@@ -37,7 +39,10 @@ export class UploadDisplay {
       this.resumes = p.resumes;
       this.sending.note(`the connection broke; going on from the ${formatBytes(p.sentBytes)} that arrived`);
     }
-    if (p.phase === 'sending') this.sending.update(p.sentBytes, p.totalBytes);
+    if (p.phase === 'sending') {
+      this.arrivedBefore ??= p.sentBytes;
+      this.sending.update(p.sentBytes, p.totalBytes);
+    }
     if (p.phase === 'finishing' && !p.finishingMs) {
       this.sending.update(p.totalBytes, p.totalBytes);
       this.sending.stop();
@@ -45,12 +50,12 @@ export class UploadDisplay {
     if (p.phase === 'finishing' && !this.quiet) this.finishing.update(p);
   }
 
-  /** Ends the bars and says what was sent, how fast, and how long the gateway took to store it. */
+  /** Ends the bars and says what this run sent (not what an earlier one did), how fast, and how long the gateway took to store it. */
   done(): void {
     this.stop();
     const done = this.clock();
     const { start = done, sending = start, finishing = done } = this.marks;
-    const sent = this.totalBytes;
+    const sent = this.totalBytes - (this.arrivedBefore ?? 0);
     const sendSeconds = (finishing - sending) / 1000;
     this.out.write(
       `sent ${formatBytes(sent)} in ${sendSeconds.toFixed(2)} s (${formatBytes(sent / Math.max(sendSeconds, 1e-3))}/s), stored in ${((done - finishing) / 1000).toFixed(2)} s; ${((done - start) / 1000).toFixed(2)} s in all\n`,

@@ -4,8 +4,8 @@ import { type CliContext, printJson, timeOptions, withClient } from '../cli-cont
 import { describeJob, jobJson, jobTable } from '../format';
 import { followJob, setExitForJob } from '../job-follow';
 import { jobInput, type JobInputFlags } from '../job-input';
-import { collect, positiveInt } from '../option-parsers';
-import { parseSetValues } from '../set-values';
+import { anyCaseChoice, collect, positiveInt } from '../option-parsers';
+import { addShorthand, parseSetValues } from '../set-values';
 
 interface SubmitFlags extends JobInputFlags {
   set: string[];
@@ -35,7 +35,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object on stdout')
     .action(async (kind: string, opts: SubmitFlags) => {
       const params = parseSetValues(opts.set);
-      if (opts.components !== undefined) params.components = opts.components;
+      addShorthand(params, 'components', opts.components, '--components');
       await withClient(ctx, async (client) => {
         const { job, notices } = await client.submitJob({ kind, input: jobInput(opts), params, gpus: opts.gpus, priority: opts.priority, preemptible: opts.preemptible });
         if (!opts.json) {
@@ -92,7 +92,7 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
   program
     .command('jobs')
     .description("list your team's jobs (tutors: all teams), newest first")
-    .addOption(new Option('--state <state...>', 'only jobs in these states').choices(ALL_JOB_STATES as string[]))
+    .addOption(new Option('--state <state...>', `only jobs in these states, in any case (${ALL_JOB_STATES.join(', ')})`).argParser(anyCaseChoice(ALL_JOB_STATES)))
     .option('--team <name>', 'tutors: one team')
     .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
     .option('--all', 'every page')

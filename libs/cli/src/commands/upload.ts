@@ -61,8 +61,10 @@ export function registerUploadCommand(program: Command, ctx: CliContext): void {
 }
 
 /** The command line that goes on with an upload that stopped, added to the error that stopped it. */
-function withResumeHint(error: unknown, file: string, opts: UploadFlags, uploadId: string | undefined): unknown {
+export function withResumeHint(error: unknown, file: string, opts: UploadFlags, uploadId: string | undefined): unknown {
   if (!(error instanceof GpulabError) || !uploadId || !RESUMABLE.has(error.code)) return error;
+  // The SDK says how to resume in its own words; the command line below says it once, whole.
+  const message = error.message.replace(/; what arrived is kept for a while: resume with the upload id \S+$/, '');
   const again = ['upload', file, ...(opts.labels ? ['--labels', opts.labels] : []), ...(opts.weights ? ['--weights', opts.weights] : []), '--resume', uploadId].join(' ');
-  return new GpulabError(error.code, error.grpcCode, `${error.message}. What arrived is kept for a while; go on with: gpulab ${again}`, { cause: error, reason: error.reason, metadata: error.metadata });
+  return new GpulabError(error.code, error.grpcCode, `${message}. What arrived is kept for a while; go on with: gpulab ${again}`, { cause: error, reason: error.reason, metadata: error.metadata });
 }
