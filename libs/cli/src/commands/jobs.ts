@@ -3,6 +3,7 @@ import { ALL_JOB_STATES, type JobStateName, type JobView } from '@gpulab/sdk';
 import { type CliContext, printJson, timeOptions, withClient } from '../cli-context';
 import { describeJob, jobJson, jobTable } from '../format';
 import { followJob, setExitForJob } from '../job-follow';
+import { jobIdOf } from '../job-id';
 import { jobInput, type JobInputFlags } from '../job-input';
 import { anyCaseChoice, collect, positiveInt } from '../option-parsers';
 import { addShorthand, parseSetValues } from '../set-values';
@@ -51,10 +52,11 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
   program
     .command('watch')
     .description('follow a job: its history, live progress and the result')
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id, a unique start of one (j-01m8rb), or last')
     .option('--json', 'print the events as JSON lines, then the job')
-    .action(async (id: string, opts: { json?: boolean }) =>
+    .action(async (given: string, opts: { json?: boolean }) =>
       withClient(ctx, async (client) => {
+        const id = await jobIdOf(client, given);
         if (!opts.json) return followJob(ctx, client, id, false);
         for await (const event of client.watchJob(id)) printJson(ctx, event);
         const job = await client.getJob(id);
@@ -66,11 +68,11 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
   program
     .command('get')
     .description('show a job and its result')
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id, a unique start of one (j-01m8rb), or last')
     .option('--json', 'print one JSON object')
     .action(async (id: string, opts: { json?: boolean }) =>
       withClient(ctx, async (client) => {
-        const job = await client.getJob(id);
+        const job = await client.getJob(await jobIdOf(client, id));
         if (opts.json) printJson(ctx, jobJson(job));
         else ctx.stdout.write(`${describeJob(job, timeOptions(ctx))}\n`);
       }),
@@ -79,11 +81,11 @@ export function registerJobCommands(program: Command, ctx: CliContext): void {
   program
     .command('cancel')
     .description('cancel a job that has not ended')
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id, a unique start of one (j-01m8rb), or last')
     .option('--json', 'print one JSON object')
     .action(async (id: string, opts: { json?: boolean }) =>
       withClient(ctx, async (client) => {
-        const job = await client.cancelJob(id);
+        const job = await client.cancelJob(await jobIdOf(client, id));
         if (opts.json) printJson(ctx, jobJson(job));
         else ctx.stdout.write(`${job.id} ${job.state}\n`);
       }),

@@ -5,6 +5,7 @@ import { type CliContext, printJson, withClient } from '../cli-context';
 import { EXIT_CODES } from '../exit-codes';
 import { formatBytes, table, usageLine } from '../format';
 import { endedWithoutResult } from '../job-follow';
+import { jobIdOf } from '../job-id';
 import { resultLines } from '../result-format';
 import { TransferDisplay } from '../transfer-display';
 
@@ -22,11 +23,12 @@ export function registerResultCommands(program: Command, ctx: CliContext): void 
   program
     .command('result')
     .description("a finished job's result: shown as indented blocks on a terminal, as one JSON line into a pipe or with --json; with --out downloaded into a folder with every file it lists")
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id, a unique start of one (j-01m8rb), or last')
     .option('--out <dir>', 'write result.json and the files the result lists into this folder')
     .option('--json', 'print the result as one JSON line (the default into a pipe); with --out, the files written')
-    .action(async (id: string, opts: { out?: string; json?: boolean }) =>
+    .action(async (given: string, opts: { out?: string; json?: boolean }) =>
       withClient(ctx, async (client) => {
+        const id = await jobIdOf(client, given);
         try {
           if (!opts.out) return printResult(ctx, await client.readResult(id), !!opts.json);
           const display = new TransferDisplay('downloading', ctx.stderr);
@@ -53,11 +55,11 @@ export function registerResultCommands(program: Command, ctx: CliContext): void 
   outputs
     .command('rm')
     .description("delete an ended job's result and files and free their space in your team's storage")
-    .argument('<id>', 'job id')
+    .argument('<id>', 'job id, a unique start of one (j-01m8rb), or last')
     .option('--json', 'print one JSON object')
     .action(async (id: string, opts: { json?: boolean }) =>
       withClient(ctx, async (client) => {
-        const deleted = await client.deleteJobOutputs(id);
+        const deleted = await client.deleteJobOutputs(await jobIdOf(client, id));
         if (opts.json) return printJson(ctx, deleted);
         const what = deleted.alreadyDeleted
           ? `the outputs of ${deleted.jobId} were already deleted (on ${deleted.deletedAt} by ${deleted.deletedBy})`
