@@ -43,8 +43,12 @@ function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/**
+ * One slot: who, what, where and when. Its end is the midnight after its last day, so it is
+ * said as "until" (not "→ 2026-12-06 00:00" beside "to 2026-12-05", which reads as a day more).
+ */
 export function slotLine(slot: SlotInfo): string {
-  return `${slot.id}  ${slot.team}  ${slot.kind} ${slot.days} day${slot.days > 1 ? 's' : ''}  ${slot.server} GPUs ${slot.gpus.join(',')}  ${slot.startsAt} → ${slot.endsAt}`;
+  return `${slot.id}  ${slot.team}  ${slot.kind} ${slot.days} day${slot.days > 1 ? 's' : ''}  ${slot.server} GPUs ${slot.gpus.join(',')}  ${slot.startsAt} until ${slot.endsAt}`;
 }
 
 export function quotaTable(quotas: readonly QuotaInfo[]): string {

@@ -1,3 +1,10 @@
+import { type TimeOptions, clockTime, duration, localTime, tableTime } from './time-format';
+import { byteUnit, formatBytes, formatBytesIn } from './byte-format';
+import { resultLines } from './result-format';
+import { table } from './text-table';
+
+export { formatBytes } from './byte-format';
+export { table } from './text-table';
 import { type ArtifactView, type JobAttemptView, type JobEventView, type JobView, type StorageUsage, type UploadView } from '@gpulab/sdk';
 
 /** The JSON object `--json` prints: stable keys, dates as ISO strings. */
@@ -11,7 +18,12 @@ export function gpuList(job: Pick<JobView, 'assignedGpus'>): string {
   return `${server} GPU${job.assignedGpus.length > 1 ? 's' : ''} ${job.assignedGpus.map((g) => g.index).join(',')}`;
 }
 
-export function describeJob(job: JobView): string {
+/**
+ * A job for people: what it is, where it runs, why it waits, when it was made and how long it
+ * queued and ran, its result as indented blocks and tables, and its attempts. Times are in
+ * `time.timeZone` (UTC without one), and relative to `time.now` when given.
+ */
+export function describeJob(job: JobView, time: TimeOptions = {}): string {
   const lines = [
     `job      ${job.id}`,
     `kind     ${job.kind}`,
@@ -22,13 +34,25 @@ export function describeJob(job: JobView): string {
   if (Object.keys(job.params).length > 0) lines.push(`params   ${JSON.stringify(job.params)}`);
   if (job.state === 'QUEUED') lines.push(...describeWaiting(job));
   if (job.reason) lines.push(`reason   ${job.reason}`);
-  if (job.notBefore && job.state === 'QUEUED') lines.push(`retry    not before ${job.notBefore.toISOString()}`);
-  if (job.createdAt) lines.push(`created  ${job.createdAt.toISOString()}`);
-  if (job.finishedAt) lines.push(`finished ${job.finishedAt.toISOString()}`);
+  if (job.notBefore && job.state === 'QUEUED') lines.push(`retry    not before ${localTime(job.notBefore, { timeZone: time.timeZone })}`);
+  if (job.createdAt) lines.push(`created  ${localTime(job.createdAt, time)}`);
+  if (job.finishedAt) lines.push(`finished ${localTime(job.finishedAt, time)}`);
+  const took = timings(job, time.now);
+  if (took) lines.push(`took     ${took}`);
   if (job.backend) lines.push(`backend  ${job.backend}`);
-  if (job.result) lines.push(...describeResult(job.result));
-  if (job.attempts.length > 0) lines.push('attempts', ...attemptTable(job.attempts).split('\n').map((line) => `  ${line}`));
+  if (job.result) lines.push('result', ...resultLines(job.result));
+  if (job.attempts.length > 0) lines.push('attempts', ...attemptTable(job.attempts, time).split('\n').map((line) => `  ${line}`));
   return lines.join('\n');
+}
+
+/** "queued 3 s, ran 12.4 s"; for a running job, "running for 5 s" given now. */
+function timings(job: JobView, now: Date | undefined): string | undefined {
+  const span = (from?: Date, to?: Date) => (from && to ? duration(Math.max(0, to.getTime() - from.getTime())) : undefined);
+  const queued = span(job.createdAt, job.startedAt ?? job.scheduledAt);
+  const ran = span(job.startedAt, job.finishedAt);
+  const running = !job.finishedAt && job.state === 'RUNNING' ? span(job.startedAt, now) : undefined;
+  const parts = [queued && `queued ${queued}`, ran && `ran ${ran}`, running && `running for ${running}`].filter(Boolean);
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /** The code first, for a person to look up and a script to match; then the rule in words. */
@@ -41,8 +65,9 @@ function describeWaiting(job: JobView): string[] {
   return lines;
 }
 
-export function attemptTable(attempts: readonly JobAttemptView[]): string {
-  const at = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '-');
+/** The attempts of a job, one row each, in the zone `describeJob` names beside `created`. */
+export function attemptTable(attempts: readonly JobAttemptView[], time: TimeOptions = {}): string {
+  const at = (d: Date | undefined) => tableTime(d, time);
   const rows = [['ATTEMPT', 'WORKER', 'GPUS', 'FROM', 'TO', 'OUTCOME', 'REASON']];
   for (const a of attempts) {
     rows.push([String(a.attempt), a.worker ?? '-', a.gpus.length ? gpuList({ assignedGpus: a.gpus }) : '-', at(a.from), at(a.to), a.outcome, a.reason ?? '-']);
@@ -50,46 +75,21 @@ export function attemptTable(attempts: readonly JobAttemptView[]): string {
   return table(rows);
 }
 
-function describeResult(result: Record<string, unknown>): string[] {
-  const lines = ['result'];
-  for (const [key, value] of Object.entries(result)) {
-    if (key === 'files' && Array.isArray(value)) {
-      const files = value as { name?: unknown; bytes?: unknown }[];
-      lines.push(`  files: ${files.map((f) => `${String(f.name)} (${formatBytes(Number(f.bytes))})`).join(', ')} (gpulab result ID --out DIR downloads them)`);
-    } else if (Array.isArray(value) && Array.isArray(value[0])) {
-      const rows = value as unknown[][];
-      lines.push(`  ${key}: ${rows.length} x ${rows[0].length}`);
-      for (const row of rows.slice(0, 12)) lines.push(`    ${row.map(num).join('  ')}`);
-      if (rows.length > 12) lines.push(`    … ${rows.length - 12} more rows (use --json for all)`);
-    } else if (Array.isArray(value)) {
-      lines.push(`  ${key}: ${value.slice(0, 12).map(num).join('  ')}${value.length > 12 ? ' …' : ''}`);
-    } else {
-      lines.push(`  ${key}: ${typeof value === 'number' ? num(value) : String(value)}`);
-    }
-  }
-  return lines;
-}
-
-function num(v: unknown): string {
-  return typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(7).replace(/0+$/, '')) : String(v);
-}
-
 /**
  * One row a job; as squeue's NODELIST(REASON), a queued job's REASON is its waiting code, and
  * POS its place in its team's queue (shown only when some job has one).
  */
-export function jobTable(jobs: readonly JobView[]): string {
+export function jobTable(jobs: readonly JobView[], time: TimeOptions = {}): string {
   const waiting = (j: JobView) => (j.state === 'QUEUED' ? j.waiting : undefined);
   const withPosition = jobs.some((j) => waiting(j)?.position);
   const rows = [['ID', 'KIND', 'TEAM', 'STATE', 'GPUS', 'CREATED', ...(withPosition ? ['POS'] : []), 'REASON']];
   for (const j of jobs) {
     const position = withPosition ? [String(waiting(j)?.position ?? '-')] : [];
-    rows.push([j.id, j.kind, j.team, j.state, gpuList(j), j.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '', ...position, waiting(j)?.code ?? '-']);
+    rows.push([j.id, j.kind, j.team, j.state, gpuList(j), j.createdAt ? tableTime(j.createdAt, time) : '', ...position, waiting(j)?.code ?? '-']);
   }
   return table(rows);
 }
 
-/** Left-aligned columns two spaces apart. */
 /** "2027-04-01 10:00 UTC". */
 export function shortTime(iso: string): string {
   const at = new Date(iso);
@@ -118,13 +118,9 @@ export function teamTable(teams: readonly TeamRow[], now: Date): string {
   return table([['TEAM', 'MEMBERS', 'FROM'], ...rows]);
 }
 
-export function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
-}
-
-export function eventLine(e: JobEventView): string {
-  const at = e.time ? e.time.toISOString().slice(11, 23) : '';
+/** One line of `watch`: the event's time of day in the zone, then what happened. */
+export function eventLine(e: JobEventView, time: TimeOptions = {}): string {
+  const at = clockTime(e.time, time);
   switch (e.type) {
     case 'state':
       return `${at}  ${e.state}${e.assignedGpus.length ? ` on ${gpuList(e)}` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
@@ -135,18 +131,6 @@ export function eventLine(e: JobEventView): string {
     case 'result':
       return `${at}  result ready (backend ${e.backend})`;
   }
-}
-
-/** Sizes in binary units, as the storage limit counts them (1 MB = 1,048,576 bytes). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 /** "60000 × 784 (28x28 each), 10 classes (0, 1, 2, …)"; "picture 640x480, RGB"; "model 28x28x1 → 10 classes, 7 layers" */
@@ -164,21 +148,24 @@ export function describeShape(a: Pick<ArtifactView, 'rows' | 'cols' | 'labeled' 
   return `${shape}, ${a.classNames.length} class${a.classNames.length === 1 ? '' : 'es'} (${names.join(', ')})`;
 }
 
-export function describeArtifact(a: ArtifactView): string {
+/** One artifact for `artifacts show`: its files, team, shape, size and checksum; `created` in the zone. */
+export function describeArtifact(a: ArtifactView, time: TimeOptions = {}): string {
+  // A picture's shape says "picture" itself; the label beside it need not say it again.
+  const shape = a.kind === 'image' ? describeShape(a).replace(/^picture /, '') : describeShape(a);
   const lines = [
     `artifact ${a.id}`,
     `file     ${a.filename}${a.labelsFilename ? ` + labels ${a.labelsFilename}` : ''}${a.weightsFilename ? ` + weights ${a.weightsFilename}` : ''} (${a.format})`,
     `team     ${a.team} (${a.sourceJob ? `trained by job ${a.sourceJob}` : 'uploaded'} by ${a.createdBy})`,
-    `${a.kind === 'model' ? 'model' : a.kind === 'image' ? 'picture' : 'data'}${a.kind === 'image' ? '  ' : '    '} ${describeShape(a)}`,
+    `${(a.kind === 'model' ? 'model' : a.kind === 'image' ? 'picture' : 'data').padEnd(8)} ${shape}`,
     `stored   ${formatBytes(a.storedBytes)}`,
     `sha256   ${a.sha256}`,
   ];
   if (a.model) lines.push(`layers   ${a.model.layers.join(', ')}`);
-  if (a.createdAt) lines.push(`created  ${a.createdAt.toISOString()}`);
+  if (a.createdAt) lines.push(`created  ${localTime(a.createdAt, time)}`);
   return lines.join('\n');
 }
 
-export function artifactTable(artifacts: readonly ArtifactView[], showTeam: boolean): string {
+export function artifactTable(artifacts: readonly ArtifactView[], showTeam: boolean, time: TimeOptions = {}): string {
   const head = ['ID', ...(showTeam ? ['TEAM'] : []), 'FILE', 'KIND', 'SHAPE', 'LABELS', 'STORED', 'CREATED'];
   const rows = artifacts.map((a) => [
     a.id,
@@ -188,27 +175,33 @@ export function artifactTable(artifacts: readonly ArtifactView[], showTeam: bool
     a.kind === 'model' && a.model ? `${a.model.inputShape.join('x')} → ${a.model.classes}` : a.kind === 'image' && a.itemShape ? a.itemShape.join('x') : `${a.rows} × ${a.cols}`,
     a.labeled ? `${a.classNames.length} classes` : '-',
     formatBytes(a.storedBytes),
-    a.createdAt?.toISOString().replace('T', ' ').slice(0, 19) ?? '',
+    a.createdAt ? tableTime(a.createdAt, time) : '',
   ]);
   return table([head, ...rows]);
 }
 
-export function uploadTable(uploads: readonly UploadView[]): string {
+export function uploadTable(uploads: readonly UploadView[], time: TimeOptions = {}): string {
   const rows = uploads.map((u) => {
     const received = u.files.reduce((s, f) => s + f.receivedBytes, 0);
     const size = u.files.reduce((s, f) => s + f.sizeBytes, 0);
-    return [u.id, u.team, u.files.map((f) => f.filename).join(' + '), `${formatBytes(received)} of ${formatBytes(size)}`, u.expiresAt?.toISOString().replace('T', ' ').slice(0, 19) ?? ''];
+    return [u.id, u.team, u.files.map((f) => f.filename).join(' + '), `${formatBytes(received)} of ${formatBytes(size)}`, u.expiresAt ? tableTime(u.expiresAt, time) : ''];
   });
   return table([['UPLOAD', 'TEAM', 'FILES', 'RECEIVED', 'DELETED IF IDLE UNTIL'], ...rows]);
 }
 
+/**
+ * A team's storage on one line, every size in the limit's unit, so "1022.8 MB of 1.00 GB" does
+ * not make the reader convert.
+ */
 export function usageLine(u: StorageUsage): string {
+  const unit = byteUnit(u.limitBytes);
+  const size = (bytes: number) => (bytes > 0 && bytes < 0.005 * 1024 ** unit ? `<${formatBytesIn(0.01 * 1024 ** unit, unit)}` : formatBytesIn(bytes, unit));
   const used = u.artifactBytes + u.uploadBytes + u.jobInputBytes + u.jobOutputBytes;
   const parts = [
-    `${formatBytes(u.artifactBytes)} artifacts`,
-    ...(u.uploadBytes > 0 ? [`${formatBytes(u.uploadBytes)} unfinished uploads`] : []),
-    `${formatBytes(u.jobInputBytes)} job inputs`,
-    `${formatBytes(u.jobOutputBytes)} job outputs`,
+    `${size(u.artifactBytes)} artifacts`,
+    ...(u.uploadBytes > 0 ? [`${size(u.uploadBytes)} unfinished uploads`] : []),
+    `${size(u.jobInputBytes)} job inputs`,
+    `${size(u.jobOutputBytes)} job outputs`,
   ];
-  return `team ${u.team}: ${formatBytes(used)} of ${formatBytes(u.limitBytes)} used (${parts.join(', ')}), ${formatBytes(Math.max(u.limitBytes - used, 0))} free`;
+  return `team ${u.team}: ${size(used)} of ${size(u.limitBytes)} used (${parts.join(', ')}), ${size(Math.max(u.limitBytes - used, 0))} free`;
 }

@@ -182,7 +182,7 @@ export function decideBooking(snapshot: CalendarSnapshot, request: BookingReques
   if (clash) {
     return refuse(
       BookingRefusals.overlapsOwnSlot,
-      `team ${request.team} already holds a ${clash.kind} slot on ${clash.server} from ${dayDate(term, clash.startDay)} to ${dayDate(term, clash.startDay + clash.days - 1)}; a team holds one slot at a time`,
+      `team ${request.team} already holds ${clash.kind === 'experiment' ? 'an' : 'a'} ${clash.kind} slot on ${clash.server} from ${dayDate(term, clash.startDay)} to ${dayDate(term, clash.startDay + clash.days - 1)}; a team holds one slot at a time`,
     );
   }
   const candidates = lanes(snapshot.inventory, rules).filter((l) => request.server === undefined || l.server === request.server);

@@ -66,7 +66,7 @@ export class ArtifactCatalogue {
       const listed = readers.slice(0, 3).map((j) => `${j.id} (${j.state})`).join(', ');
       throw new GatewayError(
         ErrorCodes.failedPrecondition,
-        `artifact ${artifact.id} is used by ${readers.length === 1 ? 'job' : `${readers.length} jobs`} ${listed}${readers.length > 3 ? ', …' : ''} that have not ended; cancel them or wait, then delete it`,
+        `artifact ${artifact.id} is used by ${readers.length === 1 ? 'job' : `${readers.length} jobs`} ${listed}${readers.length > 3 ? ', …' : ''} that ${readers.length === 1 ? 'has' : 'have'} not ended; cancel them or wait, then delete it`,
       );
     }
     await this.store.deleteArtifact(artifact.id);
