@@ -4,7 +4,7 @@ export { parseDurationMs } from './duration';
 export { connectNats, logNatsRefusals, type NatsConnection, natsTlsFromEnv } from './nats-connection';
 export { tolerateStrayNatsDialErrors } from './nats-stray-errors';
 export { type JetStreamResources, openJetStreamResources, readObject } from './jetstream-resources';
-export { NatsServerProcess } from './nats-server-process';
+export { ensureNatsServer, findNatsServer, NATS_INSTALL_HINT, NatsServerProcess, type NatsServerOptions } from './nats-server-process';
 export { freePort } from './free-port';
 export { ensureTokensFile, readTokensFile, tokensFilePath } from './tokens-file';
 export { startHeartbeat } from './heartbeat';
