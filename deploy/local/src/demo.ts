@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStack } from './local-stack';
 
-const cli = require.resolve('@gpulab/cli');
+const cli = require.resolve('@gpulab/cli/main');
 const lectureCsv = join(__dirname, '..', '..', '..', 'examples', 'lecture-pca.csv');
 
 /**

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { runCli as runCliProgram } from '@gpulab/cli';
+import { capturedContext } from '@gpulab/cli/testing';
+import { GpulabClient } from '@gpulab/sdk';
 
-const cli = require.resolve('@gpulab/cli');
+const cli = require.resolve('@gpulab/cli/main');
 
 export interface CliRun {
   code: number | null;
@@ -19,4 +22,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Runs `gpulab ARGS` in this process, against the gateway GPULAB_ADDR names with GPULAB_TOKEN:
+ * the same program and output as `runCli`, without starting a Node process for each call. For
+ * what a separate process changes (TLS variables, signals, the exit of the process) use `runCli`.
+ */
+export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  const ctx = { ...capturedContext(() => new GpulabClient({ address: env.GPULAB_ADDR, token: env.GPULAB_TOKEN })), now: () => new Date(), timeZone: undefined };
+  const code = await runCliProgram(args, ctx);
+  return { code, stdout: ctx.out(), stderr: ctx.err() };
 }
