@@ -16,3 +16,11 @@ export class BackendUnavailableError extends ComputeError {
     super('BACKEND_UNAVAILABLE', message, options);
   }
 }
+
+/** No backend of a benchmark ran: each row failed, and the message says why, row by row. */
+export class BenchmarkFailedError extends ComputeError {
+  declare readonly code: 'BENCHMARK_FAILED';
+  constructor(reasons: string) {
+    super('BENCHMARK_FAILED', `no backend of the benchmark ran: ${reasons}`);
+  }
+}

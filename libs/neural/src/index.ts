@@ -1,7 +1,11 @@
 export { activeBackend, BACKENDS, type BackendInfo, type BackendName, initBackend, installedBackends } from './backend';
 export { buildCnn, CNN_DEFAULTS, type CnnOptions } from './cnn';
 export { CONFUSION_CHART_MAX_CLASSES, confusionChartPng, confusionChartSvg, confusionMatrix } from './confusion-chart';
-export { BackendUnavailableError } from './errors';
+export { BackendUnavailableError, BenchmarkFailedError } from './errors';
+export { benchmarkKind } from './benchmark/benchmark-kind';
+export { BENCHMARK_DEFAULTS, BENCHMARK_MODELS, BENCHMARK_PARAMS, type BenchmarkModel, type BenchmarkParams, compileBenchmarkParams } from './benchmark/benchmark-params';
+export { buildMobileNetV2 } from './benchmark/mobilenet-v2';
+export { buildResNet50, type ImageNetModelOptions } from './benchmark/resnet50';
 export { formatImageShape, type ImageShape, imageShapeParam } from './image-shape';
 export { layerNames, loadModelFromFiles, MODEL_FILE_NAMES, type ModelFiles, saveModelFiles } from './model-files';
 export { type NeuralJobKind } from './neural-job-kind';
