@@ -162,3 +162,20 @@ export { isTokenLifetimeMs, parseTokenLifetime, TOKEN_HASH_PATTERN } from './mem
 export { boundedMessage, excerpt, quoteInput } from './input-excerpt';
 export { defaultReason, ERROR_DOMAIN, type ErrorMetadata, type ErrorReason, ErrorReasons, isErrorReason } from './error-reasons';
 export { decodeErrorInfo, encodeErrorStatus, STATUS_DETAILS_KEY } from './rpc-status';
+export {
+  type BenchmarkHistoryRow,
+  type BenchmarkRegression,
+  type BenchmarkTable,
+  type BenchmarkTableCell,
+  type BenchmarkTableColumn,
+  type BenchmarkTableOptions,
+  type BenchmarkTableRow,
+  benchmarkTable,
+  comparableKey,
+  type FlaggedBenchmarkRow,
+  flagRegressions,
+  LECTURE_REFERENCE_MODEL,
+  LECTURE_REFERENCE_ROWS,
+  REGRESSION_RATIO,
+  REGRESSION_WINDOW,
+} from './benchmark-history';

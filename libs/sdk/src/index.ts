@@ -13,3 +13,4 @@ export { formatFromName, type UploadFinishProgress, type UploadOptions, type Upl
 export { type DownloadedFile, type DownloadProgress } from './result-download';
 export { ARTIFACT_ID_PATTERN, DATA_FORMATS, type DataFormatName, UPLOAD_ID_PATTERN } from '@gpulab/contracts';
 export { ERROR_DOMAIN, type ErrorMetadata, type ErrorReason, ErrorReasons, type JobWaiting, type AttemptOutcome, AttemptOutcomes } from '@gpulab/contracts';
+export { type BenchmarkHistoryRow, type BenchmarkTable, type BenchmarkTableCell, type BenchmarkTableOptions, benchmarkTable, flagRegressions, type FlaggedBenchmarkRow } from '@gpulab/contracts';
