@@ -25,11 +25,13 @@ export function benchmarkTableMarkdown(model: BenchmarkTable): string {
   ].join('\n');
 }
 
-function columnLabel(column: BenchmarkTable['columns'][number]): string {
+/** A column as the table heads it. */
+export function columnLabel(column: BenchmarkTable['columns'][number]): string {
   return column.reference ? `${column.device} (slide)` : `${column.device}, batch ${column.batchSize}`;
 }
 
-function rowLabel(row: BenchmarkTable['rows'][number]): string {
+/** A row as the table names its backend; the slide's rows say so. */
+export function rowLabel(row: BenchmarkTable['rows'][number]): string {
   return row.reference ? `${row.backend} (lecture slide)` : row.backend;
 }
 
