@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type BenchmarkHistoryRow, benchmarkTable, comparableKey, flagRegressions } from './benchmark-history';
+import { type BenchmarkHistoryRow, benchmarkTable, comparableKey, flagRegressions, historyRowsOfResult } from './benchmark-history';
 
 /** A row of the course CNN on cpu, batch 4 at 32 px, on day `day` of December. */
 function row(day: number, secondsPer1000Images: number, overrides: Partial<BenchmarkHistoryRow> = {}): BenchmarkHistoryRow {
@@ -95,5 +95,32 @@ describe('benchmark history: the table', () => {
   it('keeps a row flagged against history older than --since', () => {
     const table = benchmarkTable([row(1, 10), row(2, 10), row(3, 15)], { since: '2026-12-03', reference: false });
     assert.equal(table.rows[0].cells[0]?.regression?.median, 10);
+  });
+});
+
+describe('benchmark history: rows of a result', () => {
+  it('keeps one row per backend that ran, with its versions, and none for a backend that failed or a result of another shape', () => {
+    const result = {
+      model: 'course-cnn',
+      rows: [
+        { backend: 'cpu', backendVersion: '4.22.0', device: 'cpu: test', tfjsVersion: '4.22.0', nodeVersion: '20.11.0', batchSize: 4, inputSize: 32, secondsPer1000Images: 2.5, imagesPerSecond: 400 },
+        { backend: 'wasm', error: 'not installed' },
+      ],
+    };
+    assert.deepEqual(historyRowsOfResult('j-1', '2026-12-03T10:00:00.000Z', result), [
+      {
+        date: '2026-12-03T10:00:00.000Z',
+        model: 'course-cnn',
+        backend: 'cpu',
+        device: 'cpu: test',
+        batchSize: 4,
+        inputSize: 32,
+        versions: { tfjs: '4.22.0', cpu: '4.22.0', node: '20.11.0' },
+        secondsPer1000Images: 2.5,
+        imagesPerSecond: 400,
+        jobId: 'j-1',
+      },
+    ]);
+    assert.deepEqual(historyRowsOfResult('j-2', '2026-12-03T10:00:00.000Z', { kl: [1, 2] }), []);
   });
 });

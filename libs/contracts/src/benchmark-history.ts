@@ -186,3 +186,58 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
   return [...seen.values()];
 }
+
+/**
+ * The history rows of a succeeded `benchmark` job's result: one per backend that ran (a row
+ * with an error measured nothing). Anything that is not a benchmark result gives no rows, so a
+ * malformed result can never write a misleading one.
+ */
+export function historyRowsOfResult(jobId: string, date: string, result: unknown): BenchmarkHistoryRow[] {
+  if (!isRecord(result) || typeof result.model !== 'string' || !Array.isArray(result.rows)) return [];
+  const model = result.model;
+  return result.rows.filter(isMeasuredRow).map((row) => ({
+    date,
+    model,
+    backend: row.backend,
+    device: row.device,
+    batchSize: row.batchSize,
+    inputSize: row.inputSize,
+    versions: versionsOf(row),
+    secondsPer1000Images: row.secondsPer1000Images,
+    imagesPerSecond: row.imagesPerSecond,
+    jobId,
+  }));
+}
+
+interface MeasuredRow {
+  backend: string;
+  device: string;
+  batchSize: number;
+  inputSize: number;
+  secondsPer1000Images: number;
+  imagesPerSecond: number;
+  backendVersion?: unknown;
+  tfjsVersion?: unknown;
+  nodeVersion?: unknown;
+}
+
+function isMeasuredRow(row: unknown): row is MeasuredRow {
+  return (
+    isRecord(row) &&
+    typeof row.backend === 'string' &&
+    typeof row.device === 'string' &&
+    ['batchSize', 'inputSize', 'secondsPer1000Images', 'imagesPerSecond'].every((field) => typeof row[field] === 'number' && Number.isFinite(row[field]))
+  );
+}
+
+function versionsOf(row: MeasuredRow): Record<string, string> {
+  const versions: Record<string, string> = {};
+  if (typeof row.tfjsVersion === 'string') versions.tfjs = row.tfjsVersion;
+  if (typeof row.backendVersion === 'string') versions[row.backend] = row.backendVersion;
+  if (typeof row.nodeVersion === 'string') versions.node = row.nodeVersion;
+  return versions;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -3,6 +3,7 @@ export * as pb from './pb';
 export {
   ArtifactKeys,
   attemptOfSubject,
+  BenchmarkKeys,
   CalendarKeys,
   type HeartbeatReply,
   HEARTBEATS_WILDCARD,
@@ -174,6 +175,7 @@ export {
   comparableKey,
   type FlaggedBenchmarkRow,
   flagRegressions,
+  historyRowsOfResult,
   LECTURE_REFERENCE_MODEL,
   LECTURE_REFERENCE_ROWS,
   REGRESSION_RATIO,

@@ -164,5 +164,11 @@ export const ArtifactKeys = {
   uploadPrefix: 'uploads.',
 } as const;
 
+/** Benchmark history rows, one per backend of a succeeded `benchmark` job, in `Nats.jobsBucket` beside the jobs. */
+export const BenchmarkKeys = {
+  row: (jobId: string, index: number) => `benchmarks.${jobId}.${index}`,
+  prefix: 'benchmarks.',
+} as const;
+
 /** Ids travel inside subjects and keys, so they are restricted to a safe alphabet. */
 export const JOB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
