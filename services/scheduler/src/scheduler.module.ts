@@ -6,6 +6,7 @@ import { Kvm } from '@nats-io/kv';
 import { Nats } from '@gpulab/contracts';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, logNatsRefusals, natsTlsFromEnv, readWorkerSigner } from '@gpulab/platform';
+import { BenchmarkHistory } from './benchmark-history';
 import { type Clock, systemClock } from './clock';
 import { CalendarService } from './calendar.service';
 import { CalendarStore } from './calendar-store';
@@ -56,6 +57,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
             new LeaderLease(await new Kvm(jetstream(nc)).open(Nats.calendarBucket), clock, { holder: `scheduler-${hostname()}-${process.pid}`, leaseMs: config.leaderLeaseMs }),
         },
         { provide: TeamDirectory, inject: [CalendarStore], useFactory: (store: CalendarStore) => new TeamDirectory(config.tokensFile, store, (problem) => logger.warn({ file: config.tokensFile }, `tokens file not loaded: ${problem}`)) },
+        { provide: BenchmarkHistory, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new BenchmarkHistory(r.jobs, r.js, clock) },
         { provide: JobEvents, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobEvents(r.js, clock) },
         {
           provide: LAUNCHER,

@@ -45,6 +45,7 @@ import { CommandError, invalid, noTeam, notFound, otherTeam, precondition } from
 import { JobEvents } from './job-events';
 import { CycleRunner } from './cycle-runner';
 import { JobStore } from './job-store';
+import { BenchmarkHistory } from './benchmark-history';
 import { JobTransitioner } from './job-transitioner';
 import { type Launcher, LAUNCHER, type WorkerExit } from './launcher';
 import { RetryCauses, SchedulerMetrics } from './scheduler-metrics';
@@ -58,6 +59,9 @@ export { TUTORS_TEAM } from '@gpulab/contracts';
 const MAX_RETRY_BACKOFF_MS = 60_000;
 
 const MAX_PAGE_SIZE = 500;
+
+/** The job kind whose rows the benchmark history keeps. */
+const BENCHMARK_KIND = 'benchmark';
 
 /**
  * The single writer of job state, wiring the pieces that decide and carry out: the core's pure
@@ -90,6 +94,7 @@ export class SchedulerService {
     private readonly teams: TeamDirectory,
     private readonly executor: SerialExecutor,
     private readonly metrics: SchedulerMetrics,
+    private readonly benchmarks: BenchmarkHistory,
   ) {
     this.retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs, maxBackoffMs: MAX_RETRY_BACKOFF_MS };
     this.transitioner = new JobTransitioner(log, clock, store, events, launcher, config.stopGraceMs, (untilMs) => this.cycles.wakeAt(untilMs, () => void this.requestCycle()));
@@ -285,7 +290,13 @@ export class SchedulerService {
       const after = await this.transitioner.apply(job, decision);
       if (report.type === 'failed' && report.retryable) this.metrics.retried(RetryCauses.transientFailure, after);
       if (JobTransitioner.freesGpus(job, decision)) void this.requestCycle();
+      if (after.kind === BENCHMARK_KIND && after.state === JobStates.succeeded && event.body.type === 'result') this.recordBenchmark(after.id, event.body.result);
     });
+  }
+
+  /** Outside the queue: the history is for people and never holds up a job's state. */
+  private recordBenchmark(jobId: string, result: unknown): void {
+    this.benchmarks.record(jobId, result).catch((err: unknown) => this.log.warn({ err, jobId }, 'benchmark rows not recorded'));
   }
 
   private async workerExited(exit: WorkerExit): Promise<void> {
