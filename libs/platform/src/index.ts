@@ -9,6 +9,7 @@ export { freePort } from './free-port';
 export { ensureTokensFile, readTokensFile, tokensFilePath } from './tokens-file';
 export { startHeartbeat } from './heartbeat';
 export { readNotices } from './notices';
+export { readBenchmarkRows } from './benchmark-rows';
 export { listKvKeys } from './kv-keys';
 export { putArtifact, streamOfParts } from './artifact-objects';
 export {

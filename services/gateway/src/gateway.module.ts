@@ -20,6 +20,7 @@ import { ResultDownload } from './result-download';
 import { ModelReference } from './model-reference';
 import { ResultReader } from './result-reader';
 import { NoticeReader } from './notice-reader';
+import { BenchmarkRows } from './benchmark-rows';
 import { RpcHandler } from './rpc-handler';
 import { SlotsGrpcService } from './slots.grpc-service';
 import { SchedulerClient } from './scheduler-client';
@@ -100,6 +101,7 @@ export class GatewayModule implements OnApplicationShutdown {
           useFactory: (s: SchedulerClient, results: ResultReader, library: ArtifactLibrary) => new ModelReference(s, results, library.catalogue),
         },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
+        { provide: BenchmarkRows, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new BenchmarkRows(r.jobs) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         GatewayMetrics,
         RpcHandler,

@@ -21,6 +21,7 @@ import {
 import { prepareParams } from '@gpulab/compute';
 import { findJobKind } from '@gpulab/jobs';
 import { ulid } from 'ulid';
+import { BenchmarkRows } from './benchmark-rows';
 import { GatewayError } from './errors';
 import { asInvalidArgument, InputIntake } from './input-intake';
 import { ModelReference } from './model-reference';
@@ -44,6 +45,7 @@ export class JobsGrpcService {
     private readonly downloads: ResultDownload,
     private readonly models: ModelReference,
     private readonly outputs: JobOutputs,
+    private readonly benchmarks: BenchmarkRows,
   ) {}
 
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
@@ -59,6 +61,7 @@ export class JobsGrpcService {
         this.download(caller, call, signal),
       ),
       deleteJobOutputs: this.rpc.unary('DeleteJobOutputs', (caller, req: pb.DeleteJobOutputsRequest) => this.deleteOutputs(caller, req)),
+      listBenchmarkRows: this.rpc.unary('ListBenchmarkRows', (_caller, req: pb.ListBenchmarkRowsRequest) => this.benchmarks.list(req)),
     };
   }
 

@@ -10,6 +10,7 @@ export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
   WatchJob: 'read',
   GetCalendar: 'read',
   ListNotices: 'read',
+  ListBenchmarkRows: 'read',
   GetUsage: 'read',
   GetQuota: 'read',
   GetFeasibility: 'read',

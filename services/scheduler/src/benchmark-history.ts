@@ -1,5 +1,5 @@
 import { type BenchmarkHistoryRow, BenchmarkKeys, flagRegressions, type FlaggedBenchmarkRow, historyRowsOfResult, type Notice, noticeSubject, TUTOR_NOTICES } from '@gpulab/contracts';
-import { listKvKeys } from '@gpulab/platform';
+import { readBenchmarkRows } from '@gpulab/platform';
 import { type JetStreamClient } from '@nats-io/jetstream';
 import { type KV } from '@nats-io/kv';
 import { type Clock } from './clock';
@@ -16,13 +16,8 @@ export class BenchmarkHistory {
   ) {}
 
   /** Every row kept, in no particular order. */
-  async rows(): Promise<BenchmarkHistoryRow[]> {
-    const rows: BenchmarkHistoryRow[] = [];
-    for (const key of await listKvKeys(this.kv, `${BenchmarkKeys.prefix}>`)) {
-      const entry = await this.kv.get(key);
-      if (entry?.operation === 'PUT') rows.push(entry.json<BenchmarkHistoryRow>());
-    }
-    return rows;
+  rows(): Promise<BenchmarkHistoryRow[]> {
+    return readBenchmarkRows(this.kv);
   }
 
   /**
