@@ -9,6 +9,7 @@ import { registerCompletionCommand } from './commands/completion';
 import { registerJobCommands } from './commands/jobs';
 import { registerKindsCommand } from './commands/kinds';
 import { registerNoticeCommand } from './commands/notices';
+import { registerBenchCommands } from './commands/bench';
 import { registerResultCommands } from './commands/results';
 import { registerSlotCommands } from './commands/slots';
 import { registerUploadCommand } from './commands/upload';
@@ -26,6 +27,7 @@ export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerArtifactCommands,
   registerSlotCommands,
   registerNoticeCommand,
+  registerBenchCommands,
   registerAdminCommands,
   registerCompletionCommand,
 ];

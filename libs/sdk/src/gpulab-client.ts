@@ -1,5 +1,6 @@
 import { Metadata, type ClientReadableStream } from '@grpc/grpc-js';
 import { finishProgressFromProto, type InventoryChangeCommand as InventoryChange, isTerminalState, jobStateToProto, type JobStateName, pb, type SlotKind, slotKindFromProto, slotKindToProto } from '@gpulab/contracts';
+import { type BenchmarkHistoryRow } from '@gpulab/contracts';
 import { calendarFromProto, type CalendarView, type FeasibilityInfo, type InventoryInfo, quotaFromProto, type QuotaInfo, slotFromProto, type SlotInfo } from './slot-view';
 import { connectionFromEnv } from './connection';
 import { type Endpoint, GpulabError } from './errors';
@@ -193,6 +194,12 @@ export class GpulabClient {
   /** Messages for your team (tutors: for the tutors), newest first. */
   async listNotices(limit = 20): Promise<pb.NoticeItem[]> {
     return (await this.call<pb.ListNoticesRequest, pb.ListNoticesResponse>(this.slotClient, 'listNotices', { limit })).notices;
+  }
+
+  /** The course's benchmark rows, oldest first; a model's or a backend's only when given. */
+  async listBenchmarkRows(filter: { model?: string; backend?: string } = {}): Promise<BenchmarkHistoryRow[]> {
+    const reply = await this.call<pb.ListBenchmarkRowsRequest, pb.ListBenchmarkRowsResponse>(this.client, 'listBenchmarkRows', { model: filter.model ?? '', backend: filter.backend ?? '' });
+    return reply.rows.map((row) => ({ ...row, versions: { ...row.versions } }));
   }
 
   /** Tutors: can every team still place its remaining slots? */
