@@ -43,6 +43,33 @@ describe('framework benchmarks through the CLI', () => {
     assert.ok(result.overheadMs.modelBuild > 0);
   });
 
+  it("keeps every finished row, and gpulab bench table shows the course CNN's rows beside none of the slide's", async () => {
+    const tiny = ['submit', 'benchmark', '--set', 'model=course-cnn', '--set', 'images=8', '--set', 'inputSize=32', '--set', 'batchSize=4', '--set', 'backends=cpu', '--wait', '--json'];
+    const jobIds: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await runCliInProcess(tiny, env);
+      assert.equal(run.code, 0, run.stderr);
+      jobIds.push(JSON.parse(run.stdout).id);
+    }
+    // The rows are written just after the job succeeds, outside the scheduler's queue.
+    let history: { rows: { jobId: string; batchSize: number; inputSize: number }[] } = { rows: [] };
+    for (let tries = 0; tries < 50 && history.rows.length < 2; tries++) {
+      const run = await runCliInProcess(['bench', 'history', '--model', 'course-cnn', '--backend', 'cpu', '--json'], env);
+      assert.equal(run.code, 0, run.stderr);
+      history = JSON.parse(run.stdout);
+      if (history.rows.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(history.rows.map((row) => row.jobId).sort(), [...jobIds].sort());
+    assert.ok(history.rows.every((row) => row.batchSize === 4 && row.inputSize === 32));
+    const text = await runCliInProcess(['bench', 'table', '--model', 'course-cnn'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^MODEL\s+BACKEND\s+cpu: .*, batch 4$/m);
+    assert.match(text.stdout, /^course-cnn\s+cpu\s+[\d.]+ \*/m);
+    assert.doesNotMatch(text.stdout, /lecture slide/);
+    const markdown = await runCliInProcess(['bench', 'table', '--markdown'], env);
+    assert.match(markdown.stdout, /^\| resnet50 \| MXNet \(lecture slide\) \|/m);
+  });
+
   it('refuses an unknown model before queueing, naming the models there are', async () => {
     const run = await runCliInProcess(['submit', 'benchmark', '--set', 'model=vgg16'], env);
     assert.equal(run.code, 2);
