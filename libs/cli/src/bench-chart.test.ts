@@ -1,24 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
-import { type BenchmarkHistoryRow, benchmarkTable, flagRegressions } from '@gpulab/sdk';
+import { benchmarkTable, flagRegressions } from '@gpulab/sdk';
 import { benchmarkHistoryChart, benchmarkHistoryPng, benchmarkTableChart, benchmarkTablePng } from './bench-chart';
-
-function aRow(day: number, secondsPer1000Images: number, overrides: Partial<BenchmarkHistoryRow> = {}): BenchmarkHistoryRow {
-  return {
-    date: `2026-12-0${day}T10:00:00.000Z`,
-    model: 'resnet50',
-    backend: 'wasm',
-    device: 'cpu: test, 2 cores',
-    batchSize: 8,
-    inputSize: 224,
-    versions: { tfjs: '4.22.0' },
-    secondsPer1000Images,
-    imagesPerSecond: 1000 / secondsPer1000Images,
-    jobId: `job-${day}`,
-    ...overrides,
-  };
-}
+import { aBenchmarkRow as aRow } from './testing/views';
 
 /** Width and height from the header, after inflating the pixels and checking they are as many as those say. */
 function decodedSize(png: Uint8Array): { width: number; height: number } {

@@ -1,24 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type BenchmarkHistoryRow, benchmarkTable } from '@gpulab/sdk';
+import { benchmarkTable } from '@gpulab/sdk';
 import { benchmarkTableMarkdown, benchmarkTableText } from './bench-format';
 import { assertGolden } from './testing/golden';
-
-function aRow(day: number, secondsPer1000Images: number, overrides: Partial<BenchmarkHistoryRow> = {}): BenchmarkHistoryRow {
-  return {
-    date: `2026-12-0${day}T10:00:00.000Z`,
-    model: 'resnet50',
-    backend: 'wasm',
-    device: 'cpu: test, 2 cores',
-    batchSize: 8,
-    inputSize: 224,
-    versions: { tfjs: '4.22.0' },
-    secondsPer1000Images,
-    imagesPerSecond: 1000 / secondsPer1000Images,
-    jobId: `job-${day}`,
-    ...overrides,
-  };
-}
+import { aBenchmarkRow as aRow } from './testing/views';
 
 /** Two backends on one device, the cpu backend's latest run a regression. */
 const history = [aRow(1, 900), aRow(2, 950, { backend: 'cpu' }), aRow(3, 1200, { backend: 'cpu' }), aRow(3, 880), aRow(4, 41.5, { model: 'course-cnn', inputSize: 32, batchSize: 4 })];

@@ -1,4 +1,4 @@
-import { type ArtifactView, type JobEventView, type JobView, type StorageUsage } from '@gpulab/sdk';
+import { type ArtifactView, type BenchmarkHistoryRow, type JobEventView, type JobView, type StorageUsage } from '@gpulab/sdk';
 
 /** A job as the SDK returns it: a finished PCA of team delta unless `overrides` say otherwise. */
 export function aJob(overrides: Partial<JobView> = {}): JobView {
@@ -98,4 +98,21 @@ export function anArtifact(overrides: Partial<ArtifactView> = {}): ArtifactView 
 /** A team's storage: about 1 GB used of a 1 GB limit, in parts of different sizes. */
 export function aStorageUsage(overrides: Partial<StorageUsage> = {}): StorageUsage {
   return { team: 'delta', artifactBytes: 1_000_000_000, uploadBytes: 0, jobInputBytes: 40_000, jobOutputBytes: 72_000_000, limitBytes: 1024 ** 3, ...overrides };
+}
+
+/** A benchmark history row of resnet50 on wasm, on day `day` of December 2026. */
+export function aBenchmarkRow(day: number, secondsPer1000Images: number, overrides: Partial<BenchmarkHistoryRow> = {}): BenchmarkHistoryRow {
+  return {
+    date: `2026-12-0${day}T10:00:00.000Z`,
+    model: 'resnet50',
+    backend: 'wasm',
+    device: 'cpu: test, 2 cores',
+    batchSize: 8,
+    inputSize: 224,
+    versions: { tfjs: '4.22.0' },
+    secondsPer1000Images,
+    imagesPerSecond: 1000 / secondsPer1000Images,
+    jobId: `job-${day}`,
+    ...overrides,
+  };
 }
