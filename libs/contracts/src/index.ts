@@ -38,6 +38,18 @@ export {
   type OutputFileRef,
   RETENTION_DELETER,
 } from './job-record';
+export {
+  decodeLogBatch,
+  encodeLogBatch,
+  jobLogSubject,
+  jobLogsFilter,
+  LOG_LIMITS,
+  LOG_STREAM_NAMES,
+  type LogBatch,
+  type LogLine,
+  type LogStreamName,
+  LOGS_WILDCARD,
+} from './job-logs';
 export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, schedulerChannel, workerChannel } from './events';
 export { type ErrorCode, ErrorCodes } from './error-codes';
 export {

@@ -1,3 +1,4 @@
+import { jobLogSubject } from './job-logs';
 import { heartbeatSubject, Nats, SCHEDULER_COMMANDS_WILDCARD, workerDataSubject, workerInboxPrefix } from './subjects';
 
 /**
@@ -10,7 +11,7 @@ import { heartbeatSubject, Nats, SCHEDULER_COMMANDS_WILDCARD, workerDataSubject,
  *   configuration or the scheduler's durable consumer.
  * - The scheduler owns the state: it may do anything except publish commands (only the
  *   gateway, which authenticated the caller, may say who a command comes from).
- * - A worker may publish only its own attempt's events, heartbeats and data requests, and
+ * - A worker may publish only its own attempt's events, log lines, heartbeats and data requests, and
  *   receive only replies to its own inbox: no KV, no Object Store, no JetStream API.
  */
 export interface NatsPermission {
@@ -47,11 +48,13 @@ export const GATEWAY_PERMISSIONS: NatsPermissions = {
     allow: ['>'],
     deny: [
       'gpulab.events.>',
+      Nats.logsWildcard,
       'gpulab.notices.>',
       'gpulab.heartbeats.>',
       'gpulab.workers.>',
       ...schedulerBuckets.flatMap((b) => [`$KV.${b}.>`, ...stream(`KV_${b}`)]),
       ...stream(Nats.eventsStream),
+      ...stream(Nats.logsStream),
       ...stream(Nats.noticesStream),
       reportsConsumer('DELETE'),
       reportsConsumer('DURABLE.CREATE'),
@@ -73,7 +76,7 @@ export const SCHEDULER_PERMISSIONS: NatsPermissions = {
 export function workerPermissions(jobId: string, attempt: number): NatsPermissions {
   return {
     pub: {
-      allow: [`gpulab.events.${jobId}.${attempt}.>`, heartbeatSubject(jobId, attempt), workerDataSubject(jobId, attempt, '*' as never)],
+      allow: [`gpulab.events.${jobId}.${attempt}.>`, jobLogSubject(jobId, attempt), heartbeatSubject(jobId, attempt), workerDataSubject(jobId, attempt, '*' as never)],
     },
     sub: { allow: [`${workerInboxPrefix(jobId, attempt)}.>`] },
   };

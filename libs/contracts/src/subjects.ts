@@ -16,6 +16,9 @@ export const Nats = {
   noticesStream: 'GPULAB_NOTICES',
   noticesWildcard: 'gpulab.notices.>',
   eventsWildcard: 'gpulab.events.>',
+  /** What `run` jobs print (`gpulab.logs.<jobId>.<attempt>`, see `job-logs.ts`). */
+  logsStream: 'GPULAB_LOGS',
+  logsWildcard: 'gpulab.logs.>',
   jobsBucket: 'gpulab-jobs',
   /** Slots (`slots.<id>`), the term (`term`) and quota overrides (`quota.<team>`). */
   calendarBucket: 'gpulab-calendar',

@@ -23,6 +23,7 @@ export async function openJetStreamResources(nc: NatsConnection, replicas = 1): 
   const jsm = await jetstreamManager(nc);
   await ensureStream(jsm, Nats.eventsStream, Nats.eventsWildcard, replicas);
   await ensureStream(jsm, Nats.noticesStream, Nats.noticesWildcard, replicas);
+  await ensureStream(jsm, Nats.logsStream, Nats.logsWildcard, replicas);
   const js = jetstream(nc);
   const kvm = new Kvm(js);
   const jobs = await kvm.create(Nats.jobsBucket, { history: 5, replicas });
