@@ -4,6 +4,7 @@ export {
   ArtifactKeys,
   attemptOfSubject,
   BenchmarkKeys,
+  BenchScheduleKeys,
   CalendarKeys,
   type HeartbeatReply,
   HEARTBEATS_WILDCARD,
@@ -68,6 +69,7 @@ export { decodeModelBundle, encodeModelBundle, type ModelBundle } from './model-
 export {
   artifactKindFromProto,
   artifactToProto,
+  benchScheduleToProto,
   attemptOutcomeFromProto,
   dataFormatFromProto,
   dataFormatToProto,
@@ -181,3 +183,15 @@ export {
   REGRESSION_RATIO,
   REGRESSION_WINDOW,
 } from './benchmark-history';
+export {
+  type AddBenchScheduleCommand,
+  BENCH_FIRINGS_KEPT,
+  type BenchFiring,
+  type BenchFiringOutcome,
+  BenchFiringOutcomes,
+  type BenchScheduleRecord,
+  type BenchScheduleRef,
+  type BenchScheduleSpec,
+  type BenchScheduleView,
+  type PauseBenchScheduleCommand,
+} from './bench-schedules';
