@@ -79,6 +79,7 @@ describe('benchmark schedules in the scheduler, on an injected clock', () => {
 
   it('neither loses nor repeats a firing across a restart, and of two schedulers checking at once only one fires', async () => {
     const added = await request<BenchScheduleView>(SchedulerSubjects.addBenchSchedule, addCommand('30 4 * * *', [4]));
+    await app.get(BenchScheduler).check();
     // Down over 04:30: the schedulers that start afterwards read the record back from KV.
     nowMs = Date.parse('2026-12-04T03:40:00Z');
     const restarted = () =>
@@ -103,6 +104,28 @@ describe('benchmark schedules in the scheduler, on an injected clock', () => {
       ],
     );
     assert.match(firings[0].reason ?? '', /^the scheduler was not running at 2026-12-03 04:30 GMT\+1/);
+    await request(SchedulerSubjects.removeBenchSchedule, { caller: tutor, scheduleId: added.id });
+  });
+
+  it('submits the jobs of a firing recorded by a scheduler that stopped before it could submit them', async () => {
+    const added = await request<BenchScheduleView>(SchedulerSubjects.addBenchSchedule, addCommand('0 5 * * *', [16]));
+    // The check an add starts ends before the clock moves: this scheduler is the one that stops.
+    await app.get(BenchScheduler).check();
+    nowMs = Date.parse('2026-12-04T04:00:00Z');
+    const cutShort = new BenchScheduler({
+      log: silent,
+      clock,
+      store: new BenchScheduleStore(scheduler.resources.jobs),
+      jobs: { submit: () => Promise.reject(new Error('stopped')), cancel: (c) => app.get(SchedulerService).cancel(c), job: (id) => job(id) },
+      timeZone: () => 'Europe/Berlin',
+    });
+    await cutShort.start();
+    cutShort.close();
+    const jobId = firingJobId(added.id, Date.parse('2026-12-04T04:00:00Z'), 16);
+    assert.equal(job(jobId), undefined);
+    assert.deepEqual((await scheduleOf(added.id)).firings.map((f) => f.jobIds), [[jobId]]);
+    await app.get(BenchScheduler).check();
+    assert.equal(job(jobId)?.kind, 'benchmark');
     await request(SchedulerSubjects.removeBenchSchedule, { caller: tutor, scheduleId: added.id });
   });
 

@@ -182,7 +182,7 @@ export class BenchScheduler {
       const jobs = last.jobIds.map((id) => ({ id, started: (this.d.jobs.job(id)?.attempt ?? 0) > 0 }));
       const settled = settleFiring(last, jobs, nowMs, current.record.timeZone);
       if (settled) {
-        for (const id of settled.cancel) await this.cancelJob(id);
+        for (const id of settled.cancel) await this.cancelJob(current.record, id);
         current = await this.d.store.update(current, { ...current.record, firings: [...current.record.firings.slice(0, -1), settled.firing] });
         this.d.log.info({ schedule: current.record.id, at: settled.firing.at, outcome: settled.firing.outcome, reason: settled.firing.reason, cancelled: settled.cancel }, 'benchmark firing settled');
       }
@@ -228,10 +228,10 @@ export class BenchScheduler {
     }
   }
 
-  private async cancelJob(jobId: string): Promise<void> {
+  private async cancelJob(record: BenchScheduleRecord, jobId: string): Promise<void> {
     const job = this.d.jobs.job(jobId);
     if (!job || isTerminalState(job.state)) return;
-    await this.d.jobs.cancel({ caller: { role: 'tutor', name: 'bench-schedule' }, jobId });
+    await this.d.jobs.cancel({ caller: scheduleCaller(record), jobId });
   }
 
   private arm(wakeMs: number): void {
