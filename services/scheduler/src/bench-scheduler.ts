@@ -172,46 +172,53 @@ export class BenchScheduler {
     this.arm(wakeMs);
   }
 
-  /** Settles, fires and submits one schedule; answers when to look at it again. */
+  /** One schedule's steps, settle → fire → submit; answers when to look at it again. */
   private async checkOne(stored: StoredBenchSchedule): Promise<number> {
     const nowMs = this.d.clock.now().getTime();
     const times = this.timesOf(stored.record);
-    let current = stored;
-    const last = current.record.firings[current.record.firings.length - 1];
-    if (last) {
-      const jobs = last.jobIds.map((id) => ({ id, started: (this.d.jobs.job(id)?.attempt ?? 0) > 0 }));
-      const settled = settleFiring(last, jobs, nowMs, current.record.timeZone);
-      if (settled) {
-        for (const id of settled.cancel) await this.cancelJob(current.record, id);
-        current = await this.d.store.update(current, { ...current.record, firings: [...current.record.firings.slice(0, -1), settled.firing] });
-        this.d.log.info({ schedule: current.record.id, at: settled.firing.at, outcome: settled.firing.outcome, reason: settled.firing.reason, cancelled: settled.cancel }, 'benchmark firing settled');
-      }
-    }
-    if (!current.record.paused) {
-      const due = dueFirings(times, Date.parse(current.record.since), nowMs);
-      if (due.fire) {
-        const added: BenchFiring[] = [];
-        if (due.missed) added.push(missedFiring(due.missed, due.fire.atMs, current.record.timeZone));
-        added.push({
-          at: new Date(due.fire.atMs).toISOString(),
-          deadline: new Date(due.fire.deadlineMs).toISOString(),
-          outcome: BenchFiringOutcomes.submitted,
-          jobIds: current.record.batchSizes.map((batch) => firingJobId(current.record.id, due.fire!.atMs, batch)),
-        });
-        // The record first: once it holds the firing, no other check fires it again.
-        current = await this.d.store.update(current, { ...current.record, since: added[added.length - 1].at, firings: [...current.record.firings, ...added].slice(-BENCH_FIRINGS_KEPT) });
-        this.d.log.info({ schedule: current.record.id, at: added[added.length - 1].at, jobs: added[added.length - 1].jobIds, missed: due.missed && added[0].reason }, 'benchmark schedule fired');
-      }
-    }
+    const settled = await this.settle(stored, nowMs);
+    const current = settled.record.paused ? settled : await this.fire(settled, times, nowMs);
     await this.submitMissing(current.record, nowMs);
-    const open = current.record.firings[current.record.firings.length - 1];
+    const open = lastFiring(current.record);
     const deadlineMs = open?.outcome === BenchFiringOutcomes.submitted ? Date.parse(open.deadline) : Infinity;
     return Math.min(current.record.paused ? Infinity : (times.next(nowMs) ?? Infinity), deadlineMs);
   }
 
+  /** The last firing started, or skipped at its deadline with its waiting jobs cancelled. */
+  private async settle(stored: StoredBenchSchedule, nowMs: number): Promise<StoredBenchSchedule> {
+    const last = lastFiring(stored.record);
+    if (!last) return stored;
+    const jobs = last.jobIds.map((id) => ({ id, started: (this.d.jobs.job(id)?.attempt ?? 0) > 0 }));
+    const settled = settleFiring(last, jobs, nowMs, stored.record.timeZone);
+    if (!settled) return stored;
+    for (const id of settled.cancel) await this.cancelJob(stored.record, id);
+    const updated = await this.d.store.update(stored, { ...stored.record, firings: [...stored.record.firings.slice(0, -1), settled.firing] });
+    this.d.log.info({ schedule: stored.record.id, at: settled.firing.at, outcome: settled.firing.outcome, reason: settled.firing.reason, cancelled: settled.cancel }, 'benchmark firing settled');
+    return updated;
+  }
+
+  /** Records the firing due, if any, after a skipped one for those missed; its jobs are submitted next. */
+  private async fire(stored: StoredBenchSchedule, times: CronTimes, nowMs: number): Promise<StoredBenchSchedule> {
+    const { record } = stored;
+    const due = dueFirings(times, Date.parse(record.since), nowMs);
+    if (!due.fire) return stored;
+    const atMs = due.fire.atMs;
+    const firing: BenchFiring = {
+      at: new Date(atMs).toISOString(),
+      deadline: new Date(due.fire.deadlineMs).toISOString(),
+      outcome: BenchFiringOutcomes.submitted,
+      jobIds: record.batchSizes.map((batch) => firingJobId(record.id, atMs, batch)),
+    };
+    const missed = due.missed && missedFiring(due.missed, atMs, record.timeZone);
+    // The record first: once it holds the firing, no other check fires it again.
+    const updated = await this.d.store.update(stored, { ...record, since: firing.at, firings: [...record.firings, ...(missed ? [missed] : []), firing].slice(-BENCH_FIRINGS_KEPT) });
+    this.d.log.info({ schedule: record.id, at: firing.at, jobs: firing.jobIds, missed: missed?.reason }, 'benchmark schedule fired');
+    return updated;
+  }
+
   /** Submits the jobs of the open firing not yet stored: the firing's own submission, or one a stop cut short. */
   private async submitMissing(record: BenchScheduleRecord, nowMs: number): Promise<void> {
-    const open = record.firings[record.firings.length - 1];
+    const open = lastFiring(record);
     if (open?.outcome !== BenchFiringOutcomes.submitted || nowMs >= Date.parse(open.deadline)) return;
     for (const [index, jobId] of open.jobIds.entries()) {
       if (this.d.jobs.job(jobId)) continue;
@@ -264,6 +271,10 @@ export function firingJobId(scheduleId: string, atMs: number, batchSize: number)
 /** The jobs of a schedule are the tutors', submitted in the name of whoever added it. */
 function scheduleCaller(record: BenchScheduleRecord): Caller {
   return { role: 'tutor', name: `${record.createdBy} (schedule ${record.id})` };
+}
+
+function lastFiring(record: BenchScheduleRecord): BenchFiring | undefined {
+  return record.firings[record.firings.length - 1];
 }
 
 function tutorOnly(caller: Caller): void {
