@@ -1,6 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { type BenchScheduleView, type Caller, type JobReply, SchedulerSubjects } from '@gpulab/contracts';
 import { type LocalStack } from '@gpulab/local-stack';
+import { readBenchmarkRows } from '@gpulab/platform';
+import { BenchScheduler } from '@gpulab/scheduler';
+import { type SchedulerApp, startSchedulerApp } from '@gpulab/scheduler/testing';
 import { runCliInProcess } from './cli-runner';
 import { startCourseStack } from './course-stack';
 import { tempDir } from './temp-dir';
@@ -16,10 +20,10 @@ interface ListedSchedule {
 }
 
 /**
- * The stack's processes run on the real clock, so the schedule names seconds (croner's sixth
- * field, first): it fires every 10 s, and its period is 10 s. The firing instants themselves,
- * the daylight-saving days and restarts are pinned under an injected clock in the scheduler's
- * and the scheduling core's tests.
+ * The local stack's processes run on the real clock, so its schedule names seconds (croner's
+ * sixth field, first): it fires every 10 s, and its period is 10 s. On a driven clock below, the
+ * scheduler runs in this process; the daylight-saving days and restarts are pinned under an
+ * injected clock in the scheduler's and the scheduling core's tests.
  */
 const EVERY_10_S = '*/10 * * * * *';
 
@@ -99,5 +103,71 @@ describe('benchmark schedules through the CLI', () => {
     const unknown = await cli(['bench', 'schedule', 'rm', 'bs-nothing']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /NOT_FOUND/);
+  });
+});
+
+describe("benchmark schedules on the scheduler's driven clock, with worker processes", () => {
+  const tutorCaller: Caller = { role: 'tutor', name: 'ada' };
+  let scheduler: SchedulerApp;
+  let nowMs = Date.parse('2026-12-02T12:00:00Z');
+
+  const request = <T>(subject: string, body: unknown): Promise<T> => scheduler.request<T>(subject, body);
+  const schedule = async (id: string) => (await request<BenchScheduleView[]>(SchedulerSubjects.benchSchedules, { caller: tutorCaller })).find((s) => s.id === id);
+  /** Moves the scheduler's clock and lets its schedules see the new time. */
+  const at = async (iso: string) => {
+    nowMs = Date.parse(iso);
+    await scheduler.app.get(BenchScheduler).check();
+  };
+
+  before(async () => {
+    scheduler = await startSchedulerApp({
+      name: 'e2e-bench-clock',
+      tokens: TOKENS,
+      options: { termStart: '2026-12-01', timeZone: 'Europe/Berlin', logLevel: 'warn' },
+      clock: { now: () => new Date(nowMs) },
+    });
+  });
+
+  after(() => scheduler?.close());
+
+  it('fires at 03:00 Berlin time: the course CNN benchmark runs in a worker and lands in the history; paused, the next 03:00 fires nothing', async () => {
+    const added = await request<BenchScheduleView>(SchedulerSubjects.addBenchSchedule, {
+      caller: tutorCaller,
+      cron: '0 3 * * *',
+      model: 'course-cnn',
+      backends: ['cpu'],
+      batchSizes: [4],
+      images: 8,
+      inputSize: 32,
+      jobParams: [{ model: 'course-cnn', images: 8, batchSize: 4, inputSize: 32, backends: 'cpu', seed: 0 }],
+    });
+    await at('2026-12-03T01:59:00Z');
+    assert.deepEqual((await schedule(added.id))?.firings, []);
+    // The clock stays at the firing while the job runs: its worker's heartbeats are heard at this time.
+    await at('2026-12-03T02:00:00Z');
+    const [jobId] = (await schedule(added.id))?.firings[0]?.jobIds ?? [];
+    assert.ok(jobId, 'the firing submitted a job');
+    const done = await eventually(
+      'the benchmark job to end',
+      async () => {
+        const { job } = await request<JobReply>(SchedulerSubjects.get, { caller: tutorCaller, jobId });
+        return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.state) ? job : undefined;
+      },
+      90_000,
+    );
+    assert.equal(done.state, 'SUCCEEDED', done.reason);
+    assert.equal(done.role, 'tutor');
+    const rows = await eventually('its row in the history', async () => {
+      const found = (await readBenchmarkRows(scheduler.resources.jobs)).filter((row) => row.jobId === jobId);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(rows.map((row) => [row.model, row.backend, row.batchSize, row.inputSize]), [['course-cnn', 'cpu', 4, 32]]);
+    assert.equal((await schedule(added.id))?.firings[0]?.outcome, 'started');
+
+    await request(SchedulerSubjects.pauseBenchSchedule, { caller: tutorCaller, scheduleId: added.id, paused: true });
+    await at('2026-12-04T02:30:00Z');
+    assert.equal((await schedule(added.id))?.firings.length, 1, 'no firing while paused');
+    const refused = await scheduler.send<BenchScheduleView>(SchedulerSubjects.pauseBenchSchedule, { caller: { role: 'member', team: 'demo', name: 'demo' }, scheduleId: added.id, paused: false });
+    assert.ok(!refused.ok && refused.error.code === 'PERMISSION_DENIED');
   });
 });
