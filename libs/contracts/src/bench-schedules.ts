@@ -1,5 +1,8 @@
 import { type Caller } from './commands';
 
+/** A schedule's id, `bs-` and random base32 letters: it travels in KV keys and job ids. */
+export const BENCH_SCHEDULE_ID_PATTERN = /^bs-[a-z2-7]{1,32}$/;
+
 /** What became of one firing of a benchmark schedule. */
 export const BenchFiringOutcomes = {
   /** Its jobs are queued, waiting for a GPU no slot holds. */

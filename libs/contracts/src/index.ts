@@ -186,6 +186,7 @@ export {
 export {
   type AddBenchScheduleCommand,
   BENCH_FIRINGS_KEPT,
+  BENCH_SCHEDULE_ID_PATTERN,
   type BenchFiring,
   type BenchFiringOutcome,
   BenchFiringOutcomes,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type UntypedHandleCall } from '@grpc/grpc-js';
 import {
+  BENCH_SCHEDULE_ID_PATTERN,
   benchScheduleToProto,
   type Caller,
   ErrorCodes,
@@ -8,6 +9,7 @@ import {
   memberTokenToProto,
   parseTokenLifetime,
   pb,
+  quoteInput,
   type SlotKind,
   slotKindFromProto,
   slotKindToProto,
@@ -121,6 +123,7 @@ export class SlotsGrpcService {
 
 function scheduleId(id: string): string {
   if (!id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the schedule id is missing', { metadata: { field: 'id' } });
+  if (!BENCH_SCHEDULE_ID_PATTERN.test(id.trim())) throw new GatewayError(ErrorCodes.invalidArgument, `${quoteInput(id)} is not a schedule id: they look like bs-abcdefgh ("gpulab bench schedule list")`, { metadata: { field: 'id' } });
   return id.trim();
 }
 

@@ -3,6 +3,7 @@ import {
   type AddBenchScheduleCommand,
   base32Id,
   BENCH_FIRINGS_KEPT,
+  BENCH_SCHEDULE_ID_PATTERN,
   type BenchFiring,
   BenchFiringOutcomes,
   type BenchScheduleRecord,
@@ -251,7 +252,8 @@ export class BenchScheduler {
   }
 
   private async find(id: string): Promise<StoredBenchSchedule> {
-    const stored = await this.d.store.get(id);
+    // An id that is no schedule's is not looked up: it could be no KV key at all.
+    const stored = BENCH_SCHEDULE_ID_PATTERN.test(id) ? await this.d.store.get(id) : undefined;
     if (!stored) throw new CommandError(ErrorCodes.notFound, `there is no benchmark schedule ${id}`, { reason: ErrorReasons.notFound, metadata: { schedule: id } });
     return stored;
   }
