@@ -4,6 +4,7 @@ export {
   ArtifactKeys,
   attemptOfSubject,
   BenchmarkKeys,
+  BenchScheduleKeys,
   CalendarKeys,
   type HeartbeatReply,
   HEARTBEATS_WILDCARD,
@@ -80,6 +81,7 @@ export { decodeModelBundle, encodeModelBundle, type ModelBundle } from './model-
 export {
   artifactKindFromProto,
   artifactToProto,
+  benchScheduleToProto,
   attemptOutcomeFromProto,
   dataFormatFromProto,
   dataFormatToProto,
@@ -193,3 +195,16 @@ export {
   REGRESSION_RATIO,
   REGRESSION_WINDOW,
 } from './benchmark-history';
+export {
+  type AddBenchScheduleCommand,
+  BENCH_FIRINGS_KEPT,
+  BENCH_SCHEDULE_ID_PATTERN,
+  type BenchFiring,
+  type BenchFiringOutcome,
+  BenchFiringOutcomes,
+  type BenchScheduleRecord,
+  type BenchScheduleRef,
+  type BenchScheduleSpec,
+  type BenchScheduleView,
+  type PauseBenchScheduleCommand,
+} from './bench-schedules';

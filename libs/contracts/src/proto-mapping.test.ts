@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as pb from './pb';
 import { type JobRecord } from './job-record';
-import { attemptOutcomeFromProto, jobRecordToProto, waitingFromProto } from './proto-mapping';
+import { type BenchScheduleView } from './bench-schedules';
+import { attemptOutcomeFromProto, benchScheduleToProto, jobRecordToProto, waitingFromProto } from './proto-mapping';
 
 function aQueuedJob(overrides: Partial<JobRecord> = {}): JobRecord {
   return {
@@ -62,5 +63,32 @@ describe('a job record as the gRPC Job', () => {
         { attempt: 2, worker: '', gpus: [{ server: 's1', index: 1 }], from: '2026-12-01T08:03:00.000Z', to: undefined, outcome: 'running', reason: '' },
       ],
     );
+  });
+});
+
+describe('a benchmark schedule as the gRPC BenchSchedule', () => {
+  const schedule: BenchScheduleView = {
+    id: 'bs-abc',
+    cron: '0 3 * * *',
+    timeZone: 'Europe/Berlin',
+    model: 'resnet50',
+    backends: ['cpu'],
+    batchSizes: [1, 32],
+    jobParams: [{}, {}],
+    paused: true,
+    createdAt: '2026-12-01T10:00:00.000Z',
+    createdBy: 'ada',
+    since: '2026-12-02T02:00:00.000Z',
+    firings: [
+      { at: '2026-12-01T02:00:00.000Z', deadline: '2026-12-02T02:00:00.000Z', outcome: 'started', jobIds: ['j-1'] },
+      { at: '2026-12-02T02:00:00.000Z', deadline: '2026-12-03T02:00:00.000Z', outcome: 'skipped', jobIds: ['j-2'], reason: 'no GPU free of slots' },
+    ],
+  };
+
+  it('carries the latest firing only, the kind’s defaults as 0 and no next firing as empty', () => {
+    const proto = benchScheduleToProto(schedule);
+    assert.deepEqual(proto.lastFiring, { at: '2026-12-02T02:00:00.000Z', deadline: '2026-12-03T02:00:00.000Z', outcome: 'skipped', jobIds: ['j-2'], reason: 'no GPU free of slots' });
+    assert.deepEqual([proto.images, proto.inputSize, proto.nextFiring], [0, 0, '']);
+    assert.equal(benchScheduleToProto({ ...schedule, firings: [] }).lastFiring, undefined);
   });
 });

@@ -1,4 +1,5 @@
 import * as pb from './pb';
+import { type BenchScheduleView } from './bench-schedules';
 import { type JobEventEnvelope } from './events';
 import { type AttemptOutcome, AttemptOutcomes, type GpuAddress, type JobAttempt, type JobInputSpec, type JobRecord, type JobWaiting } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
@@ -196,6 +197,25 @@ export function slotToProto(slot: SlotView): pb.Slot {
 
 export function teamToProto(t: TeamView): pb.Team {
   return { name: t.name, members: t.members, source: t.source, roster: (t.roster ?? t.members.map((name) => ({ name }))).map((m) => ({ name: m.name, expiresAt: m.expiresAt ?? '' })) };
+}
+
+export function benchScheduleToProto(s: BenchScheduleView): pb.BenchSchedule {
+  const last = s.firings[s.firings.length - 1];
+  return {
+    id: s.id,
+    cron: s.cron,
+    timeZone: s.timeZone,
+    model: s.model,
+    backends: s.backends,
+    batchSizes: s.batchSizes,
+    images: s.images ?? 0,
+    inputSize: s.inputSize ?? 0,
+    paused: s.paused,
+    createdAt: s.createdAt,
+    createdBy: s.createdBy,
+    nextFiring: s.nextFiring ?? '',
+    lastFiring: last && { at: last.at, deadline: last.deadline, outcome: last.outcome, jobIds: last.jobIds, reason: last.reason ?? '' },
+  };
 }
 
 /** The answer to an add or a rotation: the scheduler's reply plus the token only the gateway knows. */

@@ -1,3 +1,4 @@
+import { type AddBenchScheduleCommand, type BenchScheduleRef, type BenchScheduleView, type PauseBenchScheduleCommand } from './bench-schedules';
 import { type CallerQuery, type DeleteOutputsCommand, type DeleteOutputsReply, type JobRef, type JobReply, type ListQuery, type ListReply, type SubmitCommand } from './commands';
 import {
   type BookSlotCommand,
@@ -65,6 +66,10 @@ export const SchedulerCommands = {
   removeMember: command<MemberCommand, TeamView>('admin.remove-member'),
   /** As addMember: the new token's hash goes, the reply names no token. */
   rotateMember: command<MemberTokenCommand, MemberTokenReply>('admin.rotate-member'),
+  addBenchSchedule: command<AddBenchScheduleCommand, BenchScheduleView>('bench.schedule-add'),
+  benchSchedules: command<CallerQuery, BenchScheduleView[]>('bench.schedules'),
+  removeBenchSchedule: command<BenchScheduleRef, BenchScheduleView>('bench.schedule-remove'),
+  pauseBenchSchedule: command<PauseBenchScheduleCommand, BenchScheduleView>('bench.schedule-pause'),
 } as const;
 
 /** The name of a scheduler command: a key of {@link SchedulerCommands}. */

@@ -173,5 +173,11 @@ export const BenchmarkKeys = {
   prefix: 'benchmarks.',
 } as const;
 
+/** Benchmark schedules (`gpulab bench schedule`), one entry each, in `Nats.jobsBucket` beside the jobs they submit. */
+export const BenchScheduleKeys = {
+  schedule: (id: string) => `bench-schedules.${id}`,
+  prefix: 'bench-schedules.',
+} as const;
+
 /** Ids travel inside subjects and keys, so they are restricted to a safe alphabet. */
 export const JOB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -47,3 +47,4 @@ export { checkFeasibility } from './feasibility';
 export { expiredLeases, type LastBeat } from './leases';
 export { changeInventory, InventoryRefusals, relocateBookings } from './inventory-changes';
 export { type RunStretch, usagePerDay } from './usage';
+export { type CronParse, type CronTimes, dueFirings, type DueFirings, type FiringJob, type FiringSettlement, localTime, missedFiring, parseCron, settleFiring } from './bench-schedule';

@@ -202,6 +202,37 @@ export class GpulabClient {
     return reply.rows.map((row) => ({ ...row, versions: { ...row.versions } }));
   }
 
+  /**
+   * Tutors: benchmark `model` whenever `cron` fires (in the term's time zone), one job per batch
+   * size, on GPUs no slot holds. An invalid expression is refused naming its field.
+   */
+  async addBenchSchedule(schedule: BenchScheduleOptions): Promise<pb.BenchSchedule> {
+    const r = await this.call<pb.AddBenchScheduleRequest, pb.AddBenchScheduleResponse>(this.adminClient, 'addBenchSchedule', {
+      cron: schedule.cron,
+      model: schedule.model,
+      backends: schedule.backends ?? [],
+      batchSizes: schedule.batchSizes ?? [],
+      images: schedule.images ?? 0,
+      inputSize: schedule.inputSize ?? 0,
+    });
+    return scheduleOf(r);
+  }
+
+  /** Tutors: every benchmark schedule, oldest first, with its next and last firing. */
+  async listBenchSchedules(): Promise<pb.BenchSchedule[]> {
+    return (await this.call<pb.ListBenchSchedulesRequest, pb.ListBenchSchedulesResponse>(this.adminClient, 'listBenchSchedules', {})).schedules;
+  }
+
+  /** Tutors: remove a schedule; jobs it already submitted go on. */
+  async removeBenchSchedule(id: string): Promise<pb.BenchSchedule> {
+    return scheduleOf(await this.call<pb.RemoveBenchScheduleRequest, pb.RemoveBenchScheduleResponse>(this.adminClient, 'removeBenchSchedule', { id }));
+  }
+
+  /** Tutors: pause a schedule (`paused: false` resumes it; it then fires from now on). */
+  async pauseBenchSchedule(id: string, paused = true): Promise<pb.BenchSchedule> {
+    return scheduleOf(await this.call<pb.PauseBenchScheduleRequest, pb.PauseBenchScheduleResponse>(this.adminClient, 'pauseBenchSchedule', { id, paused }));
+  }
+
   /** Tutors: can every team still place its remaining slots? */
   async getFeasibility(): Promise<FeasibilityInfo> {
     const r = await this.call<pb.GetFeasibilityRequest, pb.GetFeasibilityResponse>(this.adminClient, 'getFeasibility', {});
@@ -453,4 +484,22 @@ function required(job: pb.Job | undefined): pb.Job {
 function requiredSlot(slot: pb.Slot | undefined): pb.Slot {
   if (!slot) throw new GpulabError('INTERNAL', 13, 'the server answered without a slot');
   return slot;
+}
+
+/** What `addBenchSchedule` takes; what is left out is the benchmark kind's default. */
+export interface BenchScheduleOptions {
+  /** Five fields (minute hour day-of-month month day-of-week), or six with seconds first. */
+  cron: string;
+  model: string;
+  /** @default every backend installed on the worker */
+  backends?: string[];
+  /** One job per batch size. @default one job at the kind's default batch size */
+  batchSizes?: number[];
+  images?: number;
+  inputSize?: number;
+}
+
+function scheduleOf(reply: { schedule?: pb.BenchSchedule }): pb.BenchSchedule {
+  if (!reply.schedule) throw new GpulabError('INTERNAL', 13, 'the server answered without a schedule');
+  return reply.schedule;
 }

@@ -4,7 +4,7 @@ export { channelCredentials, TLS_ENV, tlsFromEnv, type TlsOptions, type TlsSetti
 export { connectionFromEnv, DEFAULT_ADDRESS, type ConnectionSettings } from './connection';
 export { type JobAttemptView, type JobEventView, type JobView } from './job-view';
 export { ALL_JOB_STATES, isTerminalState, type JobStateName } from '@gpulab/contracts';
-export { type BookOptions, type MemberTokenOptions } from './gpulab-client';
+export { type BenchScheduleOptions, type BookOptions, type MemberTokenOptions } from './gpulab-client';
 export { type CalendarView, type FeasibilityInfo, type InventoryInfo, type QuotaInfo, type ServerInfo, type SlotInfo } from './slot-view';
 export { type InventoryChangeCommand as InventoryChange } from '@gpulab/contracts';
 export { SLOT_KINDS, type SlotKind } from '@gpulab/contracts';

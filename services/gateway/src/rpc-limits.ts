@@ -11,6 +11,7 @@ export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
   GetCalendar: 'read',
   ListNotices: 'read',
   ListBenchmarkRows: 'read',
+  ListBenchSchedules: 'read',
   GetUsage: 'read',
   GetQuota: 'read',
   GetFeasibility: 'read',
@@ -38,6 +39,9 @@ export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
   RotateMember: 'admin',
   RemoveMember: 'admin',
   SetQuota: 'admin',
+  AddBenchSchedule: 'admin',
+  RemoveBenchSchedule: 'admin',
+  PauseBenchSchedule: 'admin',
 };
 
 /** Streams that stay open while a job runs; each caller may hold a bounded number of them. */

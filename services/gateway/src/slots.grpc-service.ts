@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { type UntypedHandleCall } from '@grpc/grpc-js';
 import {
+  BENCH_SCHEDULE_ID_PATTERN,
+  benchScheduleToProto,
   type Caller,
   ErrorCodes,
   type InventoryChangeCommand,
   memberTokenToProto,
   parseTokenLifetime,
   pb,
+  quoteInput,
   type SlotKind,
   slotKindFromProto,
   slotKindToProto,
@@ -15,6 +18,7 @@ import {
   teamToProto,
   tokenHash,
 } from '@gpulab/contracts';
+import { addBenchScheduleCommand } from './bench-schedule-request';
 import { GatewayError } from './errors';
 import { newMemberToken } from './member-token';
 import { NoticeReader } from './notice-reader';
@@ -100,11 +104,27 @@ export class SlotsGrpcService {
       removeMember: this.rpc.unary('RemoveMember', async (caller, req: pb.RemoveMemberRequest) => ({
         team: teamToProto(await this.scheduler.call('removeMember', { caller, team: req.team, member: req.member })),
       })),
+      addBenchSchedule: this.rpc.unary('AddBenchSchedule', async (caller, req: pb.AddBenchScheduleRequest) => ({
+        schedule: benchScheduleToProto(await this.scheduler.call('addBenchSchedule', addBenchScheduleCommand(caller, req))),
+      })),
+      listBenchSchedules: this.rpc.unary('ListBenchSchedules', async (caller: Caller) => ({ schedules: (await this.scheduler.call('benchSchedules', { caller })).map(benchScheduleToProto) })),
+      removeBenchSchedule: this.rpc.unary('RemoveBenchSchedule', async (caller, req: pb.RemoveBenchScheduleRequest) => ({
+        schedule: benchScheduleToProto(await this.scheduler.call('removeBenchSchedule', { caller, scheduleId: scheduleId(req.id) })),
+      })),
+      pauseBenchSchedule: this.rpc.unary('PauseBenchSchedule', async (caller, req: pb.PauseBenchScheduleRequest) => ({
+        schedule: benchScheduleToProto(await this.scheduler.call('pauseBenchSchedule', { caller, scheduleId: scheduleId(req.id), paused: req.paused })),
+      })),
       setQuota: this.rpc.unary('SetQuota', async (caller, req: pb.SetQuotaRequest) => ({
         quota: teamQuotaToProto(await this.scheduler.call('setQuota', { caller, team: req.team.trim(), kind: kindOf(req.kind), quota: req.quota })),
       })),
     };
   }
+}
+
+function scheduleId(id: string): string {
+  if (!id.trim()) throw new GatewayError(ErrorCodes.invalidArgument, 'the schedule id is missing', { metadata: { field: 'id' } });
+  if (!BENCH_SCHEDULE_ID_PATTERN.test(id.trim())) throw new GatewayError(ErrorCodes.invalidArgument, `${quoteInput(id)} is not a schedule id: they look like bs-abcdefgh ("gpulab bench schedule list")`, { metadata: { field: 'id' } });
+  return id.trim();
 }
 
 function kindOf(kind: pb.SlotKind): SlotKind {

@@ -1,4 +1,5 @@
 import { type SchedulerCommandHandlers } from '@gpulab/contracts';
+import { type BenchScheduler } from './bench-scheduler';
 import { type CalendarService } from './calendar.service';
 import { type SchedulerService } from './scheduler.service';
 
@@ -6,7 +7,7 @@ import { type SchedulerService } from './scheduler.service';
  * What the scheduler does for each command of the table `SchedulerCommands`. Typed by the table,
  * so a command without a handler here, or a handler answering another shape, does not compile.
  */
-export function schedulerCommandHandlers(scheduler: SchedulerService, calendar: CalendarService): SchedulerCommandHandlers {
+export function schedulerCommandHandlers(scheduler: SchedulerService, calendar: CalendarService, benchSchedules: BenchScheduler): SchedulerCommandHandlers {
   return {
     submit: (c) => scheduler.submit(c),
     cancel: (c) => scheduler.cancel(c),
@@ -27,5 +28,9 @@ export function schedulerCommandHandlers(scheduler: SchedulerService, calendar: 
     addMember: (c) => calendar.addMember(c),
     removeMember: (c) => calendar.removeMember(c),
     rotateMember: (c) => calendar.rotateMember(c),
+    addBenchSchedule: (c) => benchSchedules.add(c),
+    benchSchedules: (c) => benchSchedules.list(c),
+    removeBenchSchedule: (c) => benchSchedules.remove(c),
+    pauseBenchSchedule: (c) => benchSchedules.pause(c),
   };
 }

@@ -3,3 +3,4 @@ export { compileSchedulerConfig, type SchedulerConfig, type SchedulerOptions } f
 export { type Clock, systemClock } from './clock';
 export { type Launcher, type WorkerExit } from './launcher';
 export { SchedulerService } from './scheduler.service';
+export { BenchScheduler } from './bench-scheduler';

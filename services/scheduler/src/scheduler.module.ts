@@ -7,6 +7,8 @@ import { Nats } from '@gpulab/contracts';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, logNatsRefusals, natsTlsFromEnv, readWorkerSigner } from '@gpulab/platform';
 import { BenchmarkHistory } from './benchmark-history';
+import { BenchScheduleStore } from './bench-schedule-store';
+import { BenchScheduler } from './bench-scheduler';
 import { type Clock, systemClock } from './clock';
 import { CalendarService } from './calendar.service';
 import { CalendarStore } from './calendar-store';
@@ -74,7 +76,19 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         SchedulerMetrics,
         SchedulerService,
         CalendarService,
-        { provide: COMMAND_HANDLERS, inject: [SchedulerService, CalendarService], useFactory: schedulerCommandHandlers },
+        {
+          provide: BenchScheduler,
+          inject: [JETSTREAM, SchedulerService, JobStore, CalendarStore],
+          useFactory: (r: JetStreamResources, scheduler: SchedulerService, jobs: JobStore, calendar: CalendarStore) =>
+            new BenchScheduler({
+              log: logger.child({ context: BenchScheduler.name }),
+              clock,
+              store: new BenchScheduleStore(r.jobs),
+              jobs: { submit: (c) => scheduler.submit(c), cancel: (c) => scheduler.cancel(c), job: (id) => jobs.get(id) },
+              timeZone: () => calendar.term.timeZone,
+            }),
+        },
+        { provide: COMMAND_HANDLERS, inject: [SchedulerService, CalendarService, BenchScheduler], useFactory: schedulerCommandHandlers },
         CommandServer,
         ReportsConsumer,
         HeartbeatMonitor,
@@ -87,6 +101,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     @InjectPinoLogger(SchedulerModule.name) private readonly log: PinoLogger,
     private readonly lease: LeaderLease,
     private readonly scheduler: SchedulerService,
+    private readonly benchSchedules: BenchScheduler,
     private readonly metrics: SchedulerMetrics,
     private readonly commands: CommandServer,
     private readonly reports: ReportsConsumer,
@@ -110,6 +125,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     this.log.info('leader lease acquired');
     await this.scheduler.start();
     this.metrics.setLeading(true);
+    await this.benchSchedules.start();
     await this.workerData.start();
     this.heartbeats.start();
     await this.reports.start();
@@ -145,6 +161,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     this.metrics.setLeading(false);
     this.workerData.close();
     this.heartbeats.close();
+    this.benchSchedules.close();
     this.scheduler.close();
     await this.reports.close();
     await this.launcher.close();

@@ -99,6 +99,10 @@ const MATRIX: Record<string, Record<string, Row>> = {
     AddMember:       { owner: PERMISSION_DENIED, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     RemoveMember:    { owner: PERMISSION_DENIED, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     RotateMember:    { owner: PERMISSION_DENIED, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
+    AddBenchSchedule: { owner: PERMISSION_DENIED, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
+    ListBenchSchedules: { owner: PERMISSION_DENIED, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
+    RemoveBenchSchedule: { owner: PERMISSION_DENIED, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
+    PauseBenchSchedule: { owner: PERMISSION_DENIED, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
   },
   ArtifactService: {
     CreateUpload:    { owner: OK, other: OK /* its own upload */, tutor: OK /* a tutors' upload */, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
@@ -128,6 +132,8 @@ interface Resources {
   slot: string;
   /** A member of the owning team; rows that remove one make their own. */
   member: string;
+  /** A benchmark schedule: only rows that make their own (`fresh`) act on one. */
+  schedule: string;
 }
 
 interface RpcCall {
@@ -145,6 +151,7 @@ interface RpcCall {
 const CSV = numericCsv(600, 4);
 const CSV_SPEC = { filename: 'points.csv', format: 'DATA_FORMAT_CSV', sizeBytes: Buffer.byteLength(CSV), sha256: sha256(CSV) };
 const SETUP_QUOTA = 3;
+const BENCH_SCHEDULE = { cron: '0 3 1 1 *', model: 'course-cnn', backends: ['cpu'], batchSizes: [4], images: 8, inputSize: 32 };
 
 let uniqueCount = 0;
 const unique = (prefix: string) => `${prefix}-${++uniqueCount}`;
@@ -184,6 +191,16 @@ const CALLS: Record<string, Record<string, RpcCall>> = {
     RemoveMember: { request: (r) => ({ team: OWNER_TEAM, member: r.member }), fresh: async (c) => ({ member: (await c.addMember()).member }) },
     // A fresh member each time: rotating the owner's token would change the owner column's caller.
     RotateMember: { request: (r) => ({ team: OWNER_TEAM, member: r.member }), fresh: async (c) => ({ member: (await c.addMember()).member }) },
+    // On 1 January at 03:00: nothing fires while the matrix runs.
+    AddBenchSchedule: {
+      request: () => BENCH_SCHEDULE,
+      undo: async (c, response) => {
+        await c.tutor('AdminService.RemoveBenchSchedule', { id: (response as { schedule: { id: string } }).schedule.id });
+      },
+    },
+    ListBenchSchedules: { request: () => ({}) },
+    RemoveBenchSchedule: { request: (r) => ({ id: r.schedule }), fresh: async (c) => ({ schedule: await c.benchSchedule() }) },
+    PauseBenchSchedule: { request: (r) => ({ id: r.schedule, paused: true }), fresh: async (c) => ({ schedule: await c.benchSchedule() }) },
   },
   ArtifactService: {
     CreateUpload: { request: () => ({ data: CSV_SPEC }) },
@@ -238,7 +255,7 @@ class Course {
     c.today = ((await c.tutor('SlotService.GetCalendar', {})) as { term: { today: string } }).term.today;
     await c.tutor('AdminService.SetQuota', { team: OWNER_TEAM, kind: 'SLOT_KIND_SETUP', quota: SETUP_QUOTA });
     const [job, upload, artifact] = await Promise.all([c.succeededJob(), c.createUpload(), c.artifact()]);
-    c.shared = { job, upload, artifact, slot: '', member: 'ada' };
+    c.shared = { job, upload, artifact, slot: '', member: 'ada', schedule: '' };
     return c;
   }
 
@@ -283,6 +300,11 @@ class Course {
       await nc.close();
     }
     return token;
+  }
+
+  /** A tutor's benchmark schedule that does not fire while the matrix runs. */
+  async benchSchedule(): Promise<string> {
+    return ((await this.tutor('AdminService.AddBenchSchedule', BENCH_SCHEDULE)) as { schedule: { id: string } }).schedule.id;
   }
 
   async addMember(member = unique('gone')): Promise<{ member: string; token: string }> {

@@ -4,6 +4,7 @@ import { benchmarkTable, flagRegressions } from '@gpulab/sdk';
 import { benchmarkHistoryPng, benchmarkTablePng } from '../bench-chart';
 import { benchmarkTableMarkdown, benchmarkTableText } from '../bench-format';
 import { type CliContext, printJson, withClient } from '../cli-context';
+import { registerBenchScheduleCommands } from './bench-schedule';
 import { shortTime } from '../format';
 import { table } from '../text-table';
 
@@ -58,4 +59,5 @@ export function registerBenchCommands(program: Command, ctx: CliContext): void {
         ctx.stdout.write(`${table([['DATE', 'DEVICE', 'BATCH', 'INPUT', 'S/1000 IMAGES', 'FLAG', 'JOB'], ...lines])}\n`);
       }),
     );
+  registerBenchScheduleCommands(bench, ctx);
 }

@@ -1,4 +1,5 @@
 import { type ArtifactView, type BenchmarkHistoryRow, type JobEventView, type JobView, type StorageUsage } from '@gpulab/sdk';
+import { type BenchScheduleRow } from '../bench-schedule-format';
 
 /** A job as the SDK returns it: a finished PCA of team delta unless `overrides` say otherwise. */
 export function aJob(overrides: Partial<JobView> = {}): JobView {
@@ -113,6 +114,22 @@ export function aBenchmarkRow(day: number, secondsPer1000Images: number, overrid
     secondsPer1000Images,
     imagesPerSecond: 1000 / secondsPer1000Images,
     jobId: `job-${day}`,
+    ...overrides,
+  };
+}
+
+/** A benchmark schedule of resnet50 at 03:00 Berlin time, last fired on 3 December 2026. */
+export function aBenchSchedule(overrides: Partial<BenchScheduleRow> = {}): BenchScheduleRow {
+  return {
+    id: 'bs-abcdefgh',
+    cron: '0 3 * * *',
+    timeZone: 'Europe/Berlin',
+    model: 'resnet50',
+    backends: ['cpu', 'wasm'],
+    batchSizes: [1, 32],
+    paused: false,
+    nextFiring: '2026-12-04T02:00:00.000Z',
+    lastFiring: { at: '2026-12-03T02:00:00.000Z', outcome: 'started', jobIds: ['j-bs-abcdefgh-t1-b1', 'j-bs-abcdefgh-t1-b32'], reason: '' },
     ...overrides,
   };
 }
