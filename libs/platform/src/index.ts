@@ -4,6 +4,7 @@ export { parseDurationMs } from './duration';
 export { connectNats, logNatsRefusals, type NatsConnection, natsTlsFromEnv } from './nats-connection';
 export { tolerateStrayNatsDialErrors } from './nats-stray-errors';
 export { type JetStreamResources, openJetStreamResources, readObject } from './jetstream-resources';
+export { compileJetStreamReplicas } from './jetstream-replicas';
 export { ensureNatsServer, findNatsServer, NATS_INSTALL_HINT, NatsServerProcess, type NatsServerOptions } from './nats-server-process';
 export { freePort } from './free-port';
 export { ensureTokensFile, readTokensFile, tokensFilePath } from './tokens-file';
