@@ -14,9 +14,11 @@ export { readBenchmarkRows } from './benchmark-rows';
 export { listKvKeys } from './kv-keys';
 export { putArtifact, streamOfParts } from './artifact-objects';
 export {
+  createNatsIdentities,
   ensureNatsIdentities,
   mintUserCreds,
   type NatsAuthFiles,
+  type NatsIdentities,
   readWorkerSigner,
   serverAuthConfig,
   type WorkerSigner,
