@@ -24,7 +24,8 @@ const encodeRequest = (request) => {
 const decodeResponse = (bytes) => ({ status: bytes.length >= 2 && bytes[0] === 0x08 ? bytes[1] : 0 });
 
 const credentials = grpc.credentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
-const client = new grpc.Client(`127.0.0.1:${port}`, credentials);
+// A name for TLS' server name indication, which may not be an IP address.
+const client = new grpc.Client(`127.0.0.1:${port}`, credentials, { 'grpc.ssl_target_name_override': 'localhost' });
 client.makeUnaryRequest('/grpc.health.v1.Health/Check', encodeRequest, decodeResponse, { service }, { deadline: Date.now() + 5000 }, (error, response) => {
   client.close();
   if (error) {
