@@ -22,4 +22,4 @@ for extra in "$@"; do
   mkdir -p "$out/$(dirname "$extra")"
   cp -a "$extra" "$out/$extra"
 done
-find "$out" -path "$out/node_modules" -prune -o \( -name '*.test.js' -o -name '*.test.d.ts' -o -name '*.test.js.map' -o -name '.tsbuildinfo' \) -exec rm -f {} +
+find "$out" -name node_modules -prune -o \( -name '*.test.js' -o -name '*.test.d.ts' -o -name '*.test.js.map' -o -name '.tsbuildinfo' \) -exec rm -f {} +

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { connectNats, createNatsIdentities, type NatsConnection, NatsServerProcess, type NatsIdentities, openJetStreamResources } from '@gpulab/platform';
+import { connectNats, createNatsIdentities, ensureNatsServer, type NatsConnection, NatsServerProcess, type NatsIdentities, openJetStreamResources } from '@gpulab/platform';
 import { renderChart } from './chart-render';
 import { NATS_AUTH_KEYS, natsAuthSecret } from './nats-auth-secret';
 import { helmUnavailable, testHelm } from './testing-helm';
@@ -78,5 +80,16 @@ describe('the NATS identities Secret', () => {
     };
     collect(manifests);
     assert.deepEqual([...keys].sort(), [...NATS_AUTH_KEYS].sort());
+  });
+
+  it("with the chart's NATS configuration beside it, as the StatefulSet mounts both, makes a configuration nats-server accepts", { skip: helmUnavailable() }, async () => {
+    const configMap = (await renderChart(await testHelm())).find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'gpulab-nats-config');
+    assert.ok(configMap, 'no NATS ConfigMap');
+    const dir = join(storeDir, 'etc-nats');
+    mkdirSync(join(dir, 'auth'), { recursive: true });
+    writeFileSync(join(dir, 'nats.conf'), (configMap.data as Record<string, string>)['nats.conf']);
+    writeFileSync(join(dir, 'auth', 'auth.conf'), secret.stringData['auth.conf']);
+    const { stdout, stderr } = await promisify(execFile)(ensureNatsServer(), ['-c', join(dir, 'nats.conf'), '-t'], { env: { ...process.env, SERVER_NAME: 'gpulab-nats-0' } });
+    assert.match(stdout + stderr, /configuration file .*nats\.conf is valid/);
   });
 });
