@@ -6,6 +6,7 @@ import { HelmCommandError, lintChart, type Manifest, renderChart } from './chart
 import { KUBERNETES_SCHEMA_VERSION, schemaProblem } from './manifest-schema';
 import { REPO_PATHS, REPO_ROOT } from './repo-paths';
 import { helmUnavailable, testHelm } from './testing-helm';
+import { unknownFields } from './unknown-fields';
 
 const skip = helmUnavailable();
 if (skip) console.log(`# the Helm chart's checks are skipped: ${skip}`);
@@ -73,11 +74,16 @@ describe('the Helm chart', { skip }, () => {
       assert.deepEqual(rendered[values].map(schemaProblem).filter(Boolean), []);
     });
 
+    it(`renders with the ${values} no field the Kubernetes API does not have`, () => {
+      assert.deepEqual(unknownFields(rendered[values]), []);
+    });
+
     it(`renders with the ${values} a worker pod template that is a valid PodTemplate`, () => {
       const configMap = find(rendered[values], 'ConfigMap', 'gpulab-worker-pod');
       const template = JSON.parse((configMap.data as Record<string, string>)['pod-template.json']) as Manifest;
       assert.equal(template.kind, 'PodTemplate');
       assert.equal(schemaProblem(template), undefined);
+      assert.deepEqual(unknownFields([template]), []);
     });
   }
 
