@@ -180,4 +180,22 @@ describe('the Helm chart', { skip }, () => {
       { name: 'data-scratch', mountPath: '/scratch', readOnly: false },
     ]);
   });
+
+  it('makes a tokens Secret with a tutor token and the teams of the values, unless one of your own is named', async () => {
+    const secret = find(await renderChart(binary, { set: ['tokens.teams.team-a=team-a_0123456789abcdef'] }), 'Secret', 'gpulab-tokens');
+    const tokens = JSON.parse((secret.stringData as Record<string, string>)['tokens.json']) as { tutor: string; teams: Record<string, string> };
+    assert.match(tokens.tutor, /^tutor_[A-Za-z0-9]{32}$/);
+    assert.deepEqual(tokens.teams, { 'team-a': 'team-a_0123456789abcdef' });
+    assert.equal(rendered.production.filter((m) => m.kind === 'Secret').length, 0);
+    const volumes = podSpec(find(rendered.production, 'Deployment', 'gpulab-gateway')).volumes ?? [];
+    assert.equal(volumes.find((v) => v.name === 'tokens')?.secret?.secretName, 'gpulab-course-tokens');
+  });
+
+  it('routes gRPC to the gateway through a Gateway API GRPCRoute instead of an Ingress when asked, never both', async () => {
+    const manifests = await renderChart(binary, { set: ['gateway.grpcRoute.enabled=true', 'gateway.grpcRoute.parentRefs[0].name=course-gateway', 'gateway.grpcRoute.hostnames[0]=gpulab.example.org'] });
+    const route = find(manifests, 'GRPCRoute', 'gpulab-gateway');
+    assert.deepEqual(route.spec, { parentRefs: [{ name: 'course-gateway' }], hostnames: ['gpulab.example.org'], rules: [{ backendRefs: [{ name: 'gpulab-gateway', port: 50051 }] }] });
+    assert.equal(manifests.filter((m) => m.kind === 'Ingress').length, 0);
+    assert.match(await refusal(binary, ['gateway.grpcRoute.enabled=true', 'gateway.ingress.enabled=true']), /gateway\.grpcRoute\.enabled: choose an Ingress or a GRPCRoute, not both/);
+  });
 });
