@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { NATS_AUTH_KEYS } from './nats-auth-secret';
 
-const CLI = join(__dirname, 'nats-secret-cli.js');
+// What npx runs: the bin shim, which loads the compiled command.
+const CLI = join(__dirname, '..', 'bin', 'gpulab-nats-secret.js');
 
 describe('gpulab-nats-secret', () => {
   it('prints a Secret for kubectl apply, named and namespaced as asked, with new identities each run', async () => {
