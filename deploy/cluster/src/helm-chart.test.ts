@@ -9,7 +9,7 @@ import { helmUnavailable, testHelm } from './testing-helm';
 import { unknownFields } from './unknown-fields';
 
 const skip = helmUnavailable();
-if (skip) console.log(`# the Helm chart's checks are skipped: ${skip}`);
+if (skip) console.log(`the Helm chart's checks are skipped: ${skip}`);
 
 const DEFAULTS = {};
 const PRODUCTION = { valuesFiles: [REPO_PATHS.productionValues] };
