@@ -4,6 +4,7 @@ export { parseDurationMs } from './duration';
 export { connectNats, logNatsRefusals, type NatsConnection, natsTlsFromEnv } from './nats-connection';
 export { tolerateStrayNatsDialErrors } from './nats-stray-errors';
 export { type JetStreamResources, openJetStreamResources, readObject } from './jetstream-resources';
+export { compileJetStreamReplicas } from './jetstream-replicas';
 export { ensureNatsServer, findNatsServer, NATS_INSTALL_HINT, NatsServerProcess, type NatsServerOptions } from './nats-server-process';
 export { freePort } from './free-port';
 export { ensureTokensFile, readTokensFile, tokensFilePath } from './tokens-file';
@@ -13,9 +14,11 @@ export { readBenchmarkRows } from './benchmark-rows';
 export { listKvKeys } from './kv-keys';
 export { putArtifact, streamOfParts } from './artifact-objects';
 export {
+  createNatsIdentities,
   ensureNatsIdentities,
   mintUserCreds,
   type NatsAuthFiles,
+  type NatsIdentities,
   readWorkerSigner,
   serverAuthConfig,
   type WorkerSigner,

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs, tokensFilePath } from '@gpulab/platform';
+import { compileJetStreamReplicas, compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs, tokensFilePath } from '@gpulab/platform';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_GROUPS, type RateLimitGroup, type RateLimits } from './rate-limiter';
 import { TLS_VARIABLES, type TlsFiles } from './server-tls';
 
@@ -11,6 +11,11 @@ export interface GatewayOptions {
   host?: string;
   /** @default 'nats://127.0.0.1:4222' */
   natsUrl?: string;
+  /**
+   * Copies JetStream keeps of each stream, bucket and the object store when this service creates
+   * them: 1 on a lone nats-server, 3 on a NATS cluster of three. @default 1
+   */
+  natsReplicas?: string | number;
   /** The gateway's NATS `.creds` file; without it the connection is anonymous (tests of one part). */
   natsCredsFile?: string;
   /** The tokens file (`{"tutor": "…", "teams": {…}}`). @default `$GPULAB_DATA_DIR/tokens.json` */
@@ -66,6 +71,7 @@ export interface GatewayConfig {
   port: number;
   host: string;
   natsUrl: string;
+  natsReplicas: number;
   natsCredsFile?: string;
   tokensFile: string;
   maxMessageBytes: number;
@@ -130,6 +136,7 @@ export function compileGatewayConfig(options: GatewayOptions): GatewayConfig {
     port: o.port,
     host: o.host,
     natsUrl: o.natsUrl,
+    natsReplicas: compileJetStreamReplicas(o.natsReplicas, 'natsReplicas (GPULAB_NATS_REPLICAS)'),
     natsCredsFile: o.natsCredsFile || undefined,
     tokensFile: resolve(o.tokensFile ?? tokensFilePath(o.dataDir)),
     maxMessageBytes: Math.round(o.maxMessageMiB * 1024 * 1024),
@@ -186,6 +193,7 @@ export function gatewayOptionsFromEnv(env: NodeJS.ProcessEnv): GatewayOptions {
     port: num(env.GPULAB_PORT),
     host: env.GPULAB_HOST,
     natsUrl: env.GPULAB_NATS_URL,
+    natsReplicas: env.GPULAB_NATS_REPLICAS,
     natsCredsFile: env.GPULAB_NATS_CREDS,
     tokensFile: env.GPULAB_TOKENS_FILE,
     dataDir: env.GPULAB_DATA_DIR,

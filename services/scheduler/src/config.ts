@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs } from '@gpulab/platform';
+import { compileJetStreamReplicas, compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs } from '@gpulab/platform';
 import { DEFAULT_GPU_LAYOUT, type Inventory, inventoryFromLayout, type Term, validateTerm } from '@gpulab/scheduling';
 
 /** Scheduler settings in friendly units; `compileSchedulerConfig` checks them and names bad fields. */
@@ -47,6 +47,11 @@ export interface SchedulerOptions {
   /** @default 'info' */
   logLevel?: string;
   /** The scheduler's NATS `.creds` file; without it the connection is anonymous (tests of one part). */
+  /**
+   * Copies JetStream keeps of each stream, bucket and the object store when this service creates
+   * them: 1 on a lone nats-server, 3 on a NATS cluster of three. @default 1
+   */
+  natsReplicas?: string | number;
   natsCredsFile?: string;
   /** The account key that signs each worker attempt's NATS user (`worker-signer.json`). */
   workerSignerFile?: string;
@@ -58,6 +63,7 @@ export interface SchedulerOptions {
 
 export interface SchedulerConfig {
   natsUrl: string;
+  natsReplicas: number;
   natsCredsFile?: string;
   workerSignerFile?: string;
   term: Term;
@@ -107,6 +113,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
   validateTerm(term);
   return {
     natsUrl: o.natsUrl,
+    natsReplicas: compileJetStreamReplicas(o.natsReplicas, 'natsReplicas (GPULAB_NATS_REPLICAS)'),
     term,
     preemptGraceMs: parseDurationMs(o.preemptGrace, 'preemptGrace'),
     leaderLeaseMs: parseDurationMs(o.leaderLease, 'leaderLease'),
@@ -149,6 +156,7 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     maxMembers: env.GPULAB_MAX_MEMBERS === undefined ? undefined : Number(env.GPULAB_MAX_MEMBERS),
     maxQueuedPerTeam: env.GPULAB_MAX_QUEUED_PER_TEAM === undefined || env.GPULAB_MAX_QUEUED_PER_TEAM === '' ? undefined : Number(env.GPULAB_MAX_QUEUED_PER_TEAM),
     tokensFile: env.GPULAB_TOKENS_FILE,
+    natsReplicas: env.GPULAB_NATS_REPLICAS,
     natsCredsFile: env.GPULAB_NATS_CREDS,
     workerSignerFile: env.GPULAB_NATS_WORKER_SIGNER,
     logLevel: env.GPULAB_LOG_LEVEL,

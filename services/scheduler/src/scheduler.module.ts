@@ -48,7 +48,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         // The lease on a connection of its own: heavy traffic on the main one (a state change fanned
         // out to many watchers, a slow subscriber) never delays a renewal.
         { provide: LEASE_NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler-lease', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
-        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc) },
+        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc, config.natsReplicas) },
         { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
         { provide: CalendarStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new CalendarStore(r.calendar) },
         {
