@@ -9,6 +9,7 @@ import { eventFromProto, type JobEventView, jobFromProto, type JobView } from '.
 import { artifactFromProto, type ArtifactView, type StorageUsage, uploadFromProto, type UploadView, usageFromProto } from './artifact-view';
 import { uploadArtifact, type UploadFinishProgress, type UploadOptions, type UploadProgress, type UploadRpc, type UploadSource } from './artifact-upload';
 import { type DownloadedFile, type DownloadProgress, readFirstFile, writeDownload } from './result-download';
+import { type JobLogLine, type JobLogOptions, logsRequest, readJobLogs } from './job-logs';
 
 export interface MemberTokenOptions {
   /** How long the token works: whole hours or days, e.g. "12h", "30d" (at most "400d"). @default no expiry */
@@ -376,6 +377,21 @@ export class GpulabClient {
       signal?.removeEventListener('abort', abort);
       stream.cancel();
     }
+  }
+
+  /**
+   * A job's output lines, oldest first, every attempt's; with `follow`, then new lines until the
+   * job has ended and all it printed was read. Another team's job is refused as `getJob` is.
+   */
+  streamJobLogs(id: string, options: JobLogOptions = {}, signal?: AbortSignal): AsyncGenerator<JobLogLine> {
+    return readJobLogs(this.client.streamJobLogs(logsRequest(id, options), this.metadata()), this.endpoint, signal);
+  }
+
+  /** The lines a job has printed so far (`streamJobLogs` without `follow`). */
+  async logs(id: string, options: Omit<JobLogOptions, 'follow'> = {}): Promise<JobLogLine[]> {
+    const lines: JobLogLine[] = [];
+    for await (const line of this.streamJobLogs(id, { ...options, follow: false })) lines.push(line);
+    return lines;
   }
 
   /** Follows the job until it ends and returns it with its result. */
