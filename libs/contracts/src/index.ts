@@ -139,6 +139,7 @@ export {
   artifactKindOf,
   type ArtifactRecord,
   base32Id,
+  type CodeSummary,
   DATA_FORMATS,
   type DataFormatName,
   DataFormats,

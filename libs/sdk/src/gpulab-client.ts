@@ -316,6 +316,15 @@ export class GpulabClient {
     return { artifacts: r.artifacts.map(artifactFromProto), uploads: r.uploads.map(uploadFromProto), usage: r.usage.map(usageFromProto) };
   }
 
+  /**
+   * The caller's artifact of this kind whose uploaded file has this SHA-256, the newest if
+   * several: what an upload of the same content would make again, so it is re-used instead.
+   */
+  async findArtifactBySha256(sha256: string, kind: ArtifactView['kind']): Promise<ArtifactView | undefined> {
+    const { artifacts } = await this.listArtifacts();
+    return artifacts.find((a) => a.kind === kind && a.sha256 === sha256.toLowerCase());
+  }
+
   async getArtifact(id: string): Promise<ArtifactView> {
     const r = await this.call<pb.GetArtifactRequest, pb.GetArtifactResponse>(this.artifactClient, 'getArtifact', { id });
     if (!r.artifact) throw new GpulabError('INTERNAL', 13, 'the server answered without an artifact');

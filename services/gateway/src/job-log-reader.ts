@@ -37,7 +37,7 @@ const FETCH_MESSAGES = 64;
  * Unlike `JobEventFeed`, readers do not share a consumer: a `logs` call mostly reads what was
  * printed and ends, and a `--since` or `--stream` reader wants a consumer of its own anyway.
  * Following ends when the job is over and nothing is left to read: the job is asked first and
- * the stream drained after, so every line published before the job's end is sent.
+ * the stream read to its end after, so every line published before the job's end is sent.
  */
 export class JobLogReader {
   private readonly options: Required<JobLogReaderOptions>;
@@ -55,21 +55,27 @@ export class JobLogReader {
     const windows = new ReplyWindows(request.tail);
     const wanted = (line: JobLogLineView) => (!request.stream || line.stream === request.stream) && (request.sinceMs === undefined || line.at >= request.sinceMs);
     try {
-      if ((await consumer.info()).num_pending > 0) {
-        for await (const line of this.drain(consumer, request.signal)) if (wanted(line)) yield* windows.add(line);
-      }
+      for await (const line of this.readCounted(consumer, (await consumer.info()).num_pending, request.signal)) if (wanted(line)) yield* windows.add(line);
       yield* windows.flush();
       // A tail is of the lines printed so far; what follows them is sent as it comes.
       windows.stopKeeping();
       if (!request.follow) return;
       let checkedAt = -Infinity;
       while (!request.signal.aborted) {
-        // Asked before draining: once the job is over, what the drain finds is all it printed.
+        // Asked before reading: once the job is over, what is read after is all it printed.
         const due = Date.now() - checkedAt >= this.options.endCheckMs;
         const over = due ? await request.isOver() : false;
         if (due) checkedAt = Date.now();
-        for await (const line of this.drain(consumer, request.signal)) if (wanted(line)) yield* windows.add(line);
-        yield* windows.flush();
+        // Over: read until a wait finds nothing more; else one wait for what comes next.
+        let found = 0;
+        do {
+          found = 0;
+          for await (const { line } of this.next(consumer, request.signal)) {
+            found++;
+            if (line && wanted(line)) yield* windows.add(line);
+          }
+          yield* windows.flush();
+        } while (over && found > 0 && !request.signal.aborted);
         if (over) return;
       }
     } finally {
@@ -78,27 +84,52 @@ export class JobLogReader {
     }
   }
 
-  /** The lines of every message there is now, stopping at the first fetch that finds none left. */
-  private async *drain(consumer: Consumer, signal: AbortSignal): AsyncGenerator<JobLogLineView> {
-    for (;;) {
+  /**
+   * The lines of the next message, waiting up to `fetchWaitMs` for one, then of every message
+   * that was there with it. Each fetch asks for no more messages than there are: an ordered
+   * consumer's fetch stopped early drops the messages already on their way to it.
+   */
+  private async *next(consumer: Consumer, signal: AbortSignal): AsyncGenerator<{ line?: JobLogLineView }> {
+    let left = 0;
+    for await (const { line, pending } of this.fetch(consumer, 1, signal)) {
+      left = pending;
+      yield { line };
+    }
+    for await (const line of this.readCounted(consumer, left, signal)) yield { line };
+  }
+
+  /** The lines of the `count` messages known to be there, and of any that came meanwhile. */
+  private async *readCounted(consumer: Consumer, count: number, signal: AbortSignal): AsyncGenerator<JobLogLineView> {
+    let left = count;
+    while (left > 0 && !signal.aborted) {
       let read = 0;
-      let left = 0;
-      const messages = await consumer.fetch({ max_messages: FETCH_MESSAGES, expires: this.options.fetchWaitMs });
-      const stop = () => messages.stop();
-      signal.addEventListener('abort', stop, { once: true });
-      try {
-        for await (const msg of messages) {
-          read++;
-          left = msg.info.pending;
-          // Nothing more is there: end the fetch now rather than when it expires.
-          if (left === 0) messages.stop();
-          const batch = decodeLogBatch(msg.data);
-          if (batch) for (const line of batch.lines) yield { ...line, attempt: batch.attempt };
-        }
-      } finally {
-        signal.removeEventListener('abort', stop);
+      for await (const { line, pending, first } of this.fetch(consumer, Math.min(left, FETCH_MESSAGES), signal)) {
+        if (first) read++;
+        left = pending;
+        if (line) yield line;
       }
-      if (read === 0 || left === 0 || signal.aborted) return;
+      // Fewer came than were counted (removed meanwhile by the stream's limits): nothing is left to wait for.
+      if (read === 0) return;
+    }
+  }
+
+  /** One fetch of `max` messages, as lines; `pending` is what the consumer has left after each message. */
+  private async *fetch(consumer: Consumer, max: number, signal: AbortSignal): AsyncGenerator<{ line?: JobLogLineView; pending: number; first: boolean }> {
+    const messages = await consumer.fetch({ max_messages: max, expires: this.options.fetchWaitMs });
+    const stop = () => messages.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const msg of messages) {
+        const pending = msg.info.pending;
+        const batch = decodeLogBatch(msg.data);
+        if (!batch || batch.lines.length === 0) {
+          yield { pending, first: true };
+          continue;
+        }
+        for (const [i, line] of batch.lines.entries()) yield { line: { ...line, attempt: batch.attempt }, pending, first: i === 0 };
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
     }
   }
 }
