@@ -1,5 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type GpulabClient, GpulabError, type JobLogLine, type JobView, type SubmitOptions } from '@gpulab/sdk';
 import { runCli } from '../program';
 import { capturedContext } from '../testing/captured-context';
@@ -94,5 +97,16 @@ describe('gpulab run', () => {
       assert.equal(await runCli(args, ctx), 2, args.join(' '));
       assert.doesNotMatch(ctx.err(), /before it connects/, args.join(' '));
     }
+  });
+
+  it('exits 2 for a --code directory with a link pointing outside it, before anything is uploaded or submitted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpulab-run-code-'));
+    writeFileSync(join(dir, 'train.py'), 'print(1)');
+    symlinkSync('/etc/passwd', join(dir, 'passwd'));
+    const gateway = fakeGateway();
+    const ctx = capturedContext(() => gateway.client);
+    assert.equal(await runCli(['run', '--code', dir, '--', 'python', 'train.py'], ctx), 2);
+    assert.match(ctx.err(), /--code .*passwd links to \/etc\/passwd, outside/);
+    assert.deepEqual(gateway.submitted, []);
   });
 });
