@@ -134,7 +134,8 @@ export function eventLine(e: JobEventView, time: TimeOptions = {}): string {
 }
 
 /** "60000 × 784 (28x28 each), 10 classes (0, 1, 2, …)"; "picture 640x480, RGB"; "model 28x28x1 → 10 classes, 7 layers" */
-export function describeShape(a: Pick<ArtifactView, 'rows' | 'cols' | 'labeled' | 'classNames' | 'kind' | 'itemShape' | 'model'>): string {
+export function describeShape(a: Pick<ArtifactView, 'rows' | 'cols' | 'labeled' | 'classNames' | 'kind' | 'itemShape' | 'model' | 'code'>): string {
+  if (a.kind === 'code' && a.code) return `${a.code.files} files, ${formatBytes(a.code.unpackedBytes)} unpacked`;
   if (a.kind === 'model' && a.model) {
     return `model ${a.model.inputShape.join('x')} → ${a.model.classes} classes, ${a.model.layers.length} layers, ${a.model.parameters.toLocaleString('en-US')} parameters`;
   }
@@ -156,7 +157,7 @@ export function describeArtifact(a: ArtifactView, time: TimeOptions = {}): strin
     `artifact ${a.id}`,
     `file     ${a.filename}${a.labelsFilename ? ` + labels ${a.labelsFilename}` : ''}${a.weightsFilename ? ` + weights ${a.weightsFilename}` : ''} (${a.format})`,
     `team     ${a.team} (${a.sourceJob ? `trained by job ${a.sourceJob}` : 'uploaded'} by ${a.createdBy})`,
-    `${(a.kind === 'model' ? 'model' : a.kind === 'image' ? 'picture' : 'data').padEnd(8)} ${shape}`,
+    `${(a.kind === 'model' ? 'model' : a.kind === 'image' ? 'picture' : a.kind === 'code' ? 'code' : 'data').padEnd(8)} ${shape}`,
     `stored   ${formatBytes(a.storedBytes)}`,
     `sha256   ${a.sha256}`,
   ];
@@ -172,7 +173,7 @@ export function artifactTable(artifacts: readonly ArtifactView[], showTeam: bool
     ...(showTeam ? [a.team] : []),
     a.filename,
     a.kind,
-    a.kind === 'model' && a.model ? `${a.model.inputShape.join('x')} → ${a.model.classes}` : a.kind === 'image' && a.itemShape ? a.itemShape.join('x') : `${a.rows} × ${a.cols}`,
+    a.kind === 'model' && a.model ? `${a.model.inputShape.join('x')} → ${a.model.classes}` : a.kind === 'image' && a.itemShape ? a.itemShape.join('x') : a.kind === 'code' && a.code ? `${a.code.files} files` : `${a.rows} × ${a.cols}`,
     a.labeled ? `${a.classNames.length} classes` : '-',
     formatBytes(a.storedBytes),
     a.createdAt ? tableTime(a.createdAt, time) : '',

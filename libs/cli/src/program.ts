@@ -8,6 +8,8 @@ import { registerArtifactCommands } from './commands/artifacts';
 import { registerCompletionCommand } from './commands/completion';
 import { registerJobCommands } from './commands/jobs';
 import { registerKindsCommand } from './commands/kinds';
+import { registerLogsCommand } from './commands/logs';
+import { registerRunCommand } from './commands/run';
 import { registerNoticeCommand } from './commands/notices';
 import { registerBenchCommands } from './commands/bench';
 import { registerResultCommands } from './commands/results';
@@ -21,6 +23,8 @@ export type RegisterCommands = (program: Command, ctx: CliContext) => void;
 /** Every command group, in the order `gpulab --help` lists them. */
 export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerJobCommands,
+  registerRunCommand,
+  registerLogsCommand,
   registerKindsCommand,
   registerResultCommands,
   registerUploadCommand,

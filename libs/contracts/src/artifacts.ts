@@ -11,12 +11,14 @@ export const DataFormats = {
   tfjsModel: 'tfjs-model',
   /** Its weights: the manifest's files one after the other. */
   tfjsWeights: 'tfjs-weights',
+  /** A `run` job's code: a gzip-compressed tar archive of a directory (`@gpulab/code-archive`). */
+  tarGz: 'tar-gz',
 } as const;
 export type DataFormatName = (typeof DataFormats)[keyof typeof DataFormats];
 export const DATA_FORMATS: readonly DataFormatName[] = Object.values(DataFormats);
 
 /** What an artifact holds, decided by its data file's format. */
-export const ArtifactKinds = { dataset: 'dataset', image: 'image', model: 'model' } as const;
+export const ArtifactKinds = { dataset: 'dataset', image: 'image', model: 'model', code: 'code' } as const;
 export type ArtifactKindName = (typeof ArtifactKinds)[keyof typeof ArtifactKinds];
 
 /** The formats of each kind's data file, and of the files that may come with it. */
@@ -24,6 +26,7 @@ export const ARTIFACT_FORMATS: Record<ArtifactKindName, readonly DataFormatName[
   dataset: [DataFormats.csv, DataFormats.npy, DataFormats.idx],
   image: [DataFormats.png, DataFormats.jpeg],
   model: [DataFormats.tfjsModel],
+  code: [DataFormats.tarGz],
 };
 export const LABELS_FORMATS: readonly DataFormatName[] = [DataFormats.csv, DataFormats.npy, DataFormats.idx];
 
@@ -44,6 +47,13 @@ export function uploadFiles(upload: Pick<UploadRecord, 'data' | 'labels' | 'weig
   if (upload.labels) out.push([UploadFiles.labels, upload.labels]);
   if (upload.weights) out.push([UploadFiles.weights, upload.weights]);
   return out;
+}
+
+/** What the gateway read from a code archive when its upload was finished. */
+export interface CodeSummary {
+  files: number;
+  /** The files' sizes added up: what unpacking it writes. */
+  unpackedBytes: number;
 }
 
 /** What the gateway read from a model when its upload was finished. */
@@ -106,6 +116,8 @@ export interface ArtifactRecord {
   /** One row's shape before it was flattened, where the file had one (NPY, IDX, pictures). */
   itemShape?: number[];
   model?: ModelSummary;
+  /** A code archive: its files, checked when it was uploaded. */
+  code?: CodeSummary;
   weightsFilename?: string;
   /** A model a `train-classifier` job wrote: that job's id. */
   sourceJob?: string;

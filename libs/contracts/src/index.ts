@@ -51,6 +51,7 @@ export {
   type LogStreamName,
   LOGS_WILDCARD,
 } from './job-logs';
+export { jobLogLineFromProto, jobLogLineToProto, type JobLogLineView, LOG_READ_LIMITS, logStreamFromProto, logStreamToProto } from './job-log-lines';
 export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, schedulerChannel, workerChannel } from './events';
 export { type ErrorCode, ErrorCodes } from './error-codes';
 export {
@@ -140,6 +141,7 @@ export {
   artifactKindOf,
   type ArtifactRecord,
   base32Id,
+  type CodeSummary,
   DATA_FORMATS,
   type DataFormatName,
   DataFormats,

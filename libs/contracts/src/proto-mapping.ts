@@ -239,12 +239,14 @@ const DATA_FORMAT_TO_PROTO: Record<DataFormatName, pb.DataFormat> = {
   jpeg: pb.DataFormat.DATA_FORMAT_JPEG,
   'tfjs-model': pb.DataFormat.DATA_FORMAT_TFJS_MODEL,
   'tfjs-weights': pb.DataFormat.DATA_FORMAT_TFJS_WEIGHTS,
+  'tar-gz': pb.DataFormat.DATA_FORMAT_TAR_GZ,
 };
 
 const ARTIFACT_KIND_TO_PROTO: Record<ArtifactKindName, pb.ArtifactKind> = {
   dataset: pb.ArtifactKind.ARTIFACT_KIND_DATASET,
   image: pb.ArtifactKind.ARTIFACT_KIND_IMAGE,
   model: pb.ArtifactKind.ARTIFACT_KIND_MODEL,
+  code: pb.ArtifactKind.ARTIFACT_KIND_CODE,
 };
 
 export function artifactKindFromProto(kind: pb.ArtifactKind): ArtifactKindName | undefined {
@@ -292,6 +294,7 @@ export function artifactToProto(a: ArtifactRecord): pb.Artifact {
     kind: ARTIFACT_KIND_TO_PROTO[a.kind ?? 'dataset'],
     itemShape: a.itemShape ?? [],
     model: a.model,
+    code: a.code,
     weightsFilename: a.weightsFilename ?? '',
     sourceJob: a.sourceJob ?? '',
   };

@@ -237,6 +237,7 @@ class FinishProgressPoller {
 
 /** The format a file name tells; undefined when it does not. */
 export function formatFromName(filename: string): DataFormatName | undefined {
+  if (/\.(tar\.gz|tgz)$/i.test(filename)) return 'tar-gz';
   const name = filename.toLowerCase().replace(/\.gz$/, '');
   if (/\.(csv|tsv|txt)$/.test(name)) return 'csv';
   if (name.endsWith('.npy')) return 'npy';

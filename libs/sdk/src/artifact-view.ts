@@ -11,7 +11,7 @@ import {
 } from '@gpulab/contracts';
 
 /**
- * An uploaded data set, picture or model as SDK users see it: the gateway's record (see
+ * An uploaded data set, picture, model or code archive as SDK users see it: the gateway's record (see
  * `ArtifactRecord` for the fields), with a kind or format this version does not know as
  * `unknown` and the creation time as a Date.
  */
@@ -51,6 +51,7 @@ export function artifactFromProto(a: pb.Artifact): ArtifactView {
     cols: a.cols,
     itemShape: a.itemShape.length > 0 ? a.itemShape : undefined,
     model: a.model,
+    code: a.code,
     weightsFilename: a.weightsFilename || undefined,
     sourceJob: a.sourceJob || undefined,
     labeled: a.labeled,

@@ -9,6 +9,7 @@ import { eventFromProto, type JobEventView, jobFromProto, type JobView } from '.
 import { artifactFromProto, type ArtifactView, type StorageUsage, uploadFromProto, type UploadView, usageFromProto } from './artifact-view';
 import { uploadArtifact, type UploadFinishProgress, type UploadOptions, type UploadProgress, type UploadRpc, type UploadSource } from './artifact-upload';
 import { type DownloadedFile, type DownloadProgress, readFirstFile, writeDownload } from './result-download';
+import { type JobLogLine, type JobLogOptions, logsRequest, readJobLogs } from './job-logs';
 
 export interface MemberTokenOptions {
   /** How long the token works: whole hours or days, e.g. "12h", "30d" (at most "400d"). @default no expiry */
@@ -346,6 +347,15 @@ export class GpulabClient {
     return { artifacts: r.artifacts.map(artifactFromProto), uploads: r.uploads.map(uploadFromProto), usage: r.usage.map(usageFromProto) };
   }
 
+  /**
+   * The caller's artifact of this kind whose uploaded file has this SHA-256, the newest if
+   * several: what an upload of the same content would make again, so it is re-used instead.
+   */
+  async findArtifactBySha256(sha256: string, kind: ArtifactView['kind']): Promise<ArtifactView | undefined> {
+    const { artifacts } = await this.listArtifacts();
+    return artifacts.find((a) => a.kind === kind && a.sha256 === sha256.toLowerCase());
+  }
+
   async getArtifact(id: string): Promise<ArtifactView> {
     const r = await this.call<pb.GetArtifactRequest, pb.GetArtifactResponse>(this.artifactClient, 'getArtifact', { id });
     if (!r.artifact) throw new GpulabError('INTERNAL', 13, 'the server answered without an artifact');
@@ -407,6 +417,21 @@ export class GpulabClient {
       signal?.removeEventListener('abort', abort);
       stream.cancel();
     }
+  }
+
+  /**
+   * A job's output lines, oldest first, every attempt's; with `follow`, then new lines until the
+   * job has ended and all it printed was read. Another team's job is refused as `getJob` is.
+   */
+  streamJobLogs(id: string, options: JobLogOptions = {}, signal?: AbortSignal): AsyncGenerator<JobLogLine> {
+    return readJobLogs(this.client.streamJobLogs(logsRequest(id, options), this.metadata()), this.endpoint, signal);
+  }
+
+  /** The lines a job has printed so far (`streamJobLogs` without `follow`). */
+  async logs(id: string, options: Omit<JobLogOptions, 'follow'> = {}): Promise<JobLogLine[]> {
+    const lines: JobLogLine[] = [];
+    for await (const line of this.streamJobLogs(id, { ...options, follow: false })) lines.push(line);
+    return lines;
   }
 
   /** Follows the job until it ends and returns it with its result. */

@@ -14,3 +14,5 @@ export { type DownloadedFile, type DownloadProgress } from './result-download';
 export { ARTIFACT_ID_PATTERN, DATA_FORMATS, type DataFormatName, UPLOAD_ID_PATTERN } from '@gpulab/contracts';
 export { ERROR_DOMAIN, type ErrorMetadata, type ErrorReason, ErrorReasons, type JobWaiting, type AttemptOutcome, AttemptOutcomes } from '@gpulab/contracts';
 export { type BenchmarkHistoryRow, type BenchmarkTable, type BenchmarkTableCell, type BenchmarkTableOptions, benchmarkTable, flagRegressions, type FlaggedBenchmarkRow } from '@gpulab/contracts';
+export { type JobLogLine, type JobLogOptions } from './job-logs';
+export { LOG_READ_LIMITS, LOG_STREAM_NAMES, type LogStreamName } from '@gpulab/contracts';

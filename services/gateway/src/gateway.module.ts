@@ -15,6 +15,7 @@ import { GatewayMetrics } from './gateway-metrics';
 import { GrpcServer } from './grpc-server';
 import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
+import { JobLogReader } from './job-log-reader';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { ResultDownload } from './result-download';
 import { ModelReference } from './model-reference';
@@ -101,6 +102,7 @@ export class GatewayModule implements OnApplicationShutdown {
           useFactory: (s: SchedulerClient, results: ResultReader, library: ArtifactLibrary) => new ModelReference(s, results, library.catalogue),
         },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
+        { provide: JobLogReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobLogReader(r.js) },
         { provide: BenchmarkRows, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new BenchmarkRows(r.jobs) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         GatewayMetrics,

@@ -54,6 +54,9 @@ export class InputIntake {
       if (artifact.kind === 'model') {
         throw new GatewayError(ErrorCodes.invalidArgument, `${artifact.id} (${artifact.filename}) is a model: give it as --set model=${artifact.id}, and a data set or picture as the input`);
       }
+      if (artifact.kind === 'code') {
+        throw new GatewayError(ErrorCodes.invalidArgument, `${artifact.id} (${artifact.filename}) is a code archive: give it to a run job as --code ${artifact.id}, and a data set or picture as the input`);
+      }
       const itemShape = artifact.itemShape ? { itemShape: artifact.itemShape } : {};
       return {
         spec: {

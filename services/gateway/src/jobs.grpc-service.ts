@@ -13,6 +13,9 @@ import {
   jobStateFromProto,
   type JobStateName,
   JobStates,
+  jobLogLineToProto,
+  LOG_READ_LIMITS,
+  logStreamFromProto,
   pb,
   quoteInput,
   RETENTION_DELETER,
@@ -26,6 +29,7 @@ import { GatewayError } from './errors';
 import { asInvalidArgument, InputIntake } from './input-intake';
 import { ModelReference } from './model-reference';
 import { JobEventFeed } from './job-event-feed';
+import { JobLogReader, type LogReadRequest } from './job-log-reader';
 import { JobOutputs } from './job-outputs';
 import { ResultDownload } from './result-download';
 import { ResultReader } from './result-reader';
@@ -46,6 +50,7 @@ export class JobsGrpcService {
     private readonly models: ModelReference,
     private readonly outputs: JobOutputs,
     private readonly benchmarks: BenchmarkRows,
+    private readonly logs: JobLogReader,
   ) {}
 
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
@@ -62,6 +67,9 @@ export class JobsGrpcService {
       ),
       deleteJobOutputs: this.rpc.unary('DeleteJobOutputs', (caller, req: pb.DeleteJobOutputsRequest) => this.deleteOutputs(caller, req)),
       listBenchmarkRows: this.rpc.unary('ListBenchmarkRows', (_caller, req: pb.ListBenchmarkRowsRequest) => this.benchmarks.list(req)),
+      streamJobLogs: this.rpc.serverStream('StreamJobLogs', (caller, call: ServerWritableStream<pb.StreamJobLogsRequest, pb.StreamJobLogsResponse>, signal) =>
+        this.streamLogs(caller, call, signal),
+      ),
     };
   }
 
@@ -144,6 +152,22 @@ export class JobsGrpcService {
     return { jobId: job.id, team: job.team, events };
   }
 
+  /** Readable by whoever may read the job (GetJob's rule); the request is checked before the job is asked for. */
+  private async streamLogs(caller: Caller, call: ServerWritableStream<pb.StreamJobLogsRequest, pb.StreamJobLogsResponse>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const req = call.request;
+    const id = jobId(req.id);
+    const options = logReadOptions(req);
+    const { job } = await this.scheduler.call('get', { caller, jobId: id });
+    const isOver = async () => isTerminalState((await this.scheduler.call('get', { caller, jobId: job.id })).job.state);
+    let lines = 0;
+    for await (const window of this.logs.read(job.id, { ...options, isOver, signal })) {
+      if (signal.aborted) break;
+      lines += window.length;
+      if (!call.write({ lines: window.map(jobLogLineToProto) })) await drained(call, signal);
+    }
+    return { jobId: job.id, team: job.team, lines, follow: options.follow };
+  }
+
   private async toProto(job: JobRecord): Promise<pb.Job> {
     return jobRecordToProto(job, job.resultRef && !job.outputsDeleted ? await this.results.read(job.resultRef) : undefined);
   }
@@ -155,7 +179,8 @@ function outputsDeletedMessage(job: JobRecord): string {
   return `the result and files of job ${job.id} were deleted on ${deletion?.at} ${who}; run the job again to get them back`;
 }
 
-function drained(call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobResponse>, signal: AbortSignal): Promise<void> {
+/** Resolves once a stream that refused more has taken what it was sent, or the call ended. */
+function drained(call: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       call.off('drain', done);
@@ -165,6 +190,16 @@ function drained(call: ServerWritableStream<pb.WatchJobRequest, pb.WatchJobRespo
     call.once('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+function logReadOptions(req: pb.StreamJobLogsRequest): Omit<LogReadRequest, 'isOver' | 'signal'> {
+  if (req.tail > LOG_READ_LIMITS.maxTail) throw new GatewayError(ErrorCodes.invalidArgument, `tail is at most ${LOG_READ_LIMITS.maxTail} lines, not ${req.tail}`);
+  const stream = req.stream === pb.LogStream.LOG_STREAM_UNSPECIFIED ? undefined : logStreamFromProto(req.stream);
+  if (req.stream !== pb.LogStream.LOG_STREAM_UNSPECIFIED && !stream) throw new GatewayError(ErrorCodes.invalidArgument, `stream ${req.stream} is not a log stream`);
+  const since = req.since.trim();
+  const sinceMs = since ? Date.parse(since) : undefined;
+  if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new GatewayError(ErrorCodes.invalidArgument, `since ${quoteInput(req.since)} is not an RFC 3339 time (e.g. 2026-12-03T14:05:00Z)`);
+  return { follow: req.follow, tail: req.tail, sinceMs, stream };
 }
 
 function jobId(raw: string): string {

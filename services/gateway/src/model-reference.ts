@@ -64,7 +64,7 @@ export class ModelReference {
     const artifact = await this.artifacts.getArtifact(caller, id);
     const kind = artifact.kind ?? 'dataset';
     if (kind !== wanted) {
-      const what = { dataset: 'a data set', image: 'a picture', model: 'a model' };
+      const what: Record<ArtifactKindName, string> = { dataset: 'a data set', image: 'a picture', model: 'a model', code: 'a code archive' };
       throw new GatewayError(ErrorCodes.invalidArgument, `${param}: ${id} (${artifact.filename}) is ${what[kind]}, not ${what[wanted]}`);
     }
   }

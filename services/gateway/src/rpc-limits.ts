@@ -8,6 +8,7 @@ export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
   GetJob: 'read',
   ListJobs: 'read',
   WatchJob: 'read',
+  StreamJobLogs: 'read',
   GetCalendar: 'read',
   ListNotices: 'read',
   ListBenchmarkRows: 'read',
@@ -45,7 +46,7 @@ export const RPC_LIMIT_GROUPS: Readonly<Record<string, RateLimitGroup>> = {
 };
 
 /** Streams that stay open while a job runs; each caller may hold a bounded number of them. */
-export const COUNTED_STREAMS: ReadonlySet<string> = new Set(['WatchJob']);
+export const COUNTED_STREAMS: ReadonlySet<string> = new Set(['WatchJob', 'StreamJobLogs']);
 
 export function limitGroupOf(rpc: string): RateLimitGroup {
   const group = RPC_LIMIT_GROUPS[rpc];

@@ -60,7 +60,7 @@ export function declareUpload(request: NewUploadRequest): UploadDeclaration {
   if (labels && data.format === 'csv') {
     throw invalid(`${data.filename}: a CSV keeps its labels in one of its columns; name it with label_column instead of sending a labels file`);
   }
-  if (labels && kind !== 'dataset') throw invalid(`${data.filename}: a ${kind === 'image' ? 'picture' : 'model'} takes no labels file`);
+  if (labels && kind !== 'dataset') throw invalid(`${data.filename}: a ${kind === 'image' ? 'picture' : kind === 'code' ? 'code archive' : 'model'} takes no labels file`);
   if (labels && !LABELS_FORMATS.includes(labels.format)) throw invalid(`${labels.filename}: a labels file is ${LABELS_FORMATS.join(', ')}, not ${labels.format}`);
   if (kind === 'model' && !weights) throw invalid(`${data.filename}: a model needs its weights file too (the files model.json's weightsManifest lists, one after the other)`);
   if (weights && kind !== 'model') throw invalid(`${data.filename}: only a model (model.json, format tfjs-model) comes with a weights file`);

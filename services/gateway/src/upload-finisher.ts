@@ -210,7 +210,7 @@ export class UploadFinisher {
 }
 
 /** The object an artifact is stored as, the record's fields that describe it, and what makes its size. */
-function storedForm(parsed: ParsedUpload): { parts: Uint8Array[]; fields: Pick<ArtifactRecord, 'kind' | 'rows' | 'cols' | 'labeled' | 'classNames' | 'itemShape' | 'model'>; takes: string } {
+function storedForm(parsed: ParsedUpload): { parts: Uint8Array[]; fields: Pick<ArtifactRecord, 'kind' | 'rows' | 'cols' | 'labeled' | 'classNames' | 'itemShape' | 'model' | 'code'>; takes: string } {
   switch (parsed.kind) {
     case 'dataset': {
       const { matrix, labels, itemShape } = parsed;
@@ -231,6 +231,12 @@ function storedForm(parsed: ParsedUpload): { parts: Uint8Array[]; fields: Pick<A
         parts: [encodeModelBundle(parsed.bundle)],
         fields: { kind: 'model', rows: 0, cols: 0, labeled: false, classNames: [], model: parsed.summary },
         takes: 'model.json and the weights',
+      };
+    case 'code':
+      return {
+        parts: [parsed.bytes],
+        fields: { kind: 'code', rows: 0, cols: 0, labeled: false, classNames: [], code: parsed.summary },
+        takes: 'the archive as uploaded',
       };
   }
 }

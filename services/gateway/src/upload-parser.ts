@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { artifactKindOf, type DataFormatName, encodedMatrixBytes, ErrorCodes, type ModelBundle, type ModelSummary, type UploadFileName, type UploadRecord } from '@gpulab/contracts';
+import { artifactKindOf, type CodeSummary, type DataFormatName, encodedMatrixBytes, ErrorCodes, type ModelBundle, type ModelSummary, type UploadFileName, type UploadRecord } from '@gpulab/contracts';
+import { CodeArchiveError, inspectArchive } from '@gpulab/code-archive';
 import {
   ComputeError,
   CsvLineCounter,
@@ -24,7 +25,8 @@ import { GatewayError } from './errors';
 export type ParsedUpload =
   | { kind: 'dataset'; matrix: Matrix; labels?: Labels; itemShape?: number[] }
   | { kind: 'image'; bytes: Uint8Array; width: number; height: number; channels: number }
-  | { kind: 'model'; bundle: ModelBundle; summary: ModelSummary };
+  | { kind: 'model'; bundle: ModelBundle; summary: ModelSummary }
+  | { kind: 'code'; bytes: Uint8Array; summary: CodeSummary };
 
 /** An upload's stored files as a parser reads them; each read checks the declared SHA-256. */
 export interface UploadSource {
@@ -72,8 +74,25 @@ export const parseUpload: UploadParser = async (source) => {
     const { bundle, summary } = await naming(upload.data.filename, () => readUploadedModel(data, weights));
     return { kind, bundle, summary };
   }
+  if (kind === 'code') return { kind, bytes: data, summary: await codeSummary(upload.data.filename, data) };
   throw new GatewayError(ErrorCodes.invalidArgument, `${upload.data.filename}: format ${upload.data.format} is not one gpulab reads`);
 };
+
+/**
+ * A code archive is kept as uploaded once every entry is known to stay inside the directory it
+ * will be unpacked into; the worker checks again when it unpacks it.
+ */
+async function codeSummary(filename: string, data: Buffer): Promise<CodeSummary> {
+  try {
+    const { files, unpackedBytes } = await inspectArchive(data);
+    return { files, unpackedBytes };
+  } catch (error) {
+    if (error instanceof CodeArchiveError) {
+      throw new GatewayError(ErrorCodes.invalidArgument, `${filename}: ${error.message}. The upload was deleted; fix the archive and upload it again`, { cause: error });
+    }
+    throw error;
+  }
+}
 
 /**
  * Two passes, as for a CSV: the first checks the checksum and keeps nothing; the second pushes

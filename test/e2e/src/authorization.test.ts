@@ -80,6 +80,7 @@ const MATRIX: Record<string, Record<string, Row>> = {
     DownloadResult:  { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     DeleteJobOutputs: { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
     ListBenchmarkRows: { owner: OK, other: OK /* the course's table */, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
+    StreamJobLogs:   { owner: OK, other: PERMISSION_DENIED, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
   },
   SlotService: {
     GetCalendar:     { owner: OK, other: OK /* public in the course */, tutor: OK, none: UNAUTHENTICATED, garbage: UNAUTHENTICATED, removed: UNAUTHENTICATED, expired: UNAUTHENTICATED },
@@ -167,6 +168,7 @@ const CALLS: Record<string, Record<string, RpcCall>> = {
     // Its own succeeded job: the shared one keeps its result for DownloadResult.
     DeleteJobOutputs: { request: (r) => ({ id: r.job }), fresh: async (c) => ({ job: await c.succeededJob() }) },
     ListBenchmarkRows: { request: () => ({}) },
+    StreamJobLogs: { request: (r) => ({ id: r.job }) },
   },
   SlotService: {
     GetCalendar: { request: () => ({}) },
