@@ -50,7 +50,7 @@ export {
   type LogStreamName,
   LOGS_WILDCARD,
 } from './job-logs';
-export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, schedulerChannel, workerChannel } from './events';
+export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, type ResourceSample, schedulerChannel, workerChannel } from './events';
 export { type ErrorCode, ErrorCodes } from './error-codes';
 export {
   type Caller,
