@@ -1,6 +1,6 @@
 export { runKind } from './run-kind';
 export { compileRunParams, RUN_KIND_NAME, RUN_PARAMS, runParamsRecord, type RunParams } from './run-params';
-export { attemptDeadline, parseTimeoutMs } from './run-timeout';
+export { attemptDeadline, commandGraceMs, parseTimeoutMs } from './run-timeout';
 export { buildCommandEnv, type CommandEnvSpec, type CommandFolders, inheritedEnv, isReservedVariable } from './command-env';
 export { LineSplitter, printable } from './line-splitter';
 export { type LogAdmission, LogRateLimiter, type LogRates } from './log-rate-limiter';

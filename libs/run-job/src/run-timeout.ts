@@ -28,3 +28,11 @@ export function attemptDeadline(startMs: number, timeoutMs: number | undefined, 
   if (own === undefined || own <= slotEndMs) return { deadlineMs: own ?? slotEndMs, clipped: false };
   return { deadlineMs: slotEndMs, clipped: true };
 }
+
+/**
+ * The part of a stop's grace period the command gets before SIGKILL: the rest (a quarter, at
+ * most 30 s) is kept for storing its outputs and checkpoint before the launcher kills the worker.
+ */
+export function commandGraceMs(graceMs: number): number {
+  return Math.max(0, graceMs - Math.min(graceMs / 4, 30_000));
+}
