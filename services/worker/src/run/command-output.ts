@@ -29,7 +29,7 @@ export class CommandOutput {
       new Promise<void>((resolve) => {
         stream.on('data', (chunk: Buffer) => take(splitter.push(chunk)));
         stream.once('error', () => resolve());
-        stream.once('close', () => {
+        stream.once('end', () => {
           take(splitter.end());
           resolve();
         });

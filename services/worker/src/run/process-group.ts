@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { type CommandExit, notStarted } from '@gpulab/run-job';
 import { groupProcesses } from './proc-stat';
 
@@ -20,6 +20,10 @@ export interface CommandProcess {
 export async function spawnCommandGroup(argv: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CommandProcess | CommandExit> {
   const [program, ...args] = argv;
   const child = spawn(program, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Piped at once: Node discards what an exited child wrote to a stream nobody reads yet, and
+  // the caller attaches its readers only after a few awaits.
+  const stdout = child.stdout.pipe(new PassThrough());
+  const stderr = child.stderr.pipe(new PassThrough());
   const started = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (error) => resolve(error));
@@ -28,7 +32,7 @@ export async function spawnCommandGroup(argv: readonly string[], options: { cwd:
   const exited = new Promise<CommandExit>((resolve) => {
     child.once('exit', (code, signal) => resolve(signal ? { kind: 'signal', signal } : { kind: 'exited', code: code ?? 0 }));
   });
-  return { pid: child.pid ?? -1, stdout: child.stdout, stderr: child.stderr, exited };
+  return { pid: child.pid ?? -1, stdout, stderr, exited };
 }
 
 /** Signals every process of the group; false when none is left. */
