@@ -137,6 +137,11 @@ export class CommandRunner {
     const reason = exitReason(exit, output.stderrTail.text(), cause);
     if (stopping) return { type: 'stopped' };
     if (reason !== undefined) return { type: 'failed', reason: withNotSaved(reason, saved.notSaved), retryable: false };
+    if (saved.refused.length > 0) {
+      // The store refused outputs (the team's storage is full): a result without them would pass for complete.
+      const kept = saved.files.reduce((sum, f) => sum + f.bytes, 0);
+      return { type: 'failed', reason: withNotSaved(`the command exited with code 0, but its outputs could not all be stored: kept ${saved.files.length} files (${kept} bytes)`, saved.notSaved), retryable: false };
+    }
     const result: Record<string, unknown> = {
       exitCode: 0,
       durationMs: Date.now() - startedAt,
@@ -184,15 +189,15 @@ export class CommandRunner {
    * Stores the checkpoint folder and the outputs, whatever the command's end; a cancelled
    * attempt's writes are refused (it is no longer current), so it stores nothing.
    */
-  private async save(folders: CommandFolders, checkpoint: CheckpointFolder, cancelled = false): Promise<{ files: OutputFileRef[]; notSaved: string[]; checkpointFiles?: number }> {
-    if (cancelled) return { files: [], notSaved: [] };
+  private async save(folders: CommandFolders, checkpoint: CheckpointFolder, cancelled = false): Promise<{ files: OutputFileRef[]; notSaved: string[]; refused: string[]; checkpointFiles?: number }> {
+    if (cancelled) return { files: [], notSaved: [], refused: [] };
     const notSaved: string[] = [];
     const checkpointFiles = await checkpoint.save().catch((error: unknown) => {
       notSaved.push(`the checkpoint folder: ${(error as Error).message}`);
       return undefined;
     });
     const outputs = await saveOutputFolder(folders.outputs, async (name, bytes) => void (await this.d.data.write({ kind: 'output', name }, bytes)));
-    return { files: outputs.files, notSaved: [...notSaved, ...outputs.notSaved], checkpointFiles };
+    return { files: outputs.files, notSaved: [...notSaved, ...outputs.notSaved], refused: outputs.refused, checkpointFiles };
   }
 
   private async reportProgress(p: CommandProgress): Promise<void> {

@@ -22,6 +22,7 @@ describe('the outputs folder', () => {
       assert.deepEqual(stored, ['loss.csv']);
       assert.deepEqual(saved.files, [{ name: 'loss.csv', contentType: 'text/csv', bytes: 6 }]);
       assert.deepEqual(saved.notSaved, ['bad name.txt: not a plain file name (letters, digits, ".", "_", "-")', 'link: not a file or folder', 'plots: the store refused it']);
+      assert.deepEqual(saved.refused, ['plots']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

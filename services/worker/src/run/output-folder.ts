@@ -7,6 +7,8 @@ import { packFolder } from './folder-archive';
 export interface SavedOutputs {
   files: OutputFileRef[];
   notSaved: string[];
+  /** Of `notSaved`, what the store refused (the team's storage full, the store down), not what no store could take. */
+  refused: string[];
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -36,6 +38,7 @@ export function contentTypeOf(name: string): string {
 export async function saveOutputFolder(folder: string, store: (name: string, bytes: Uint8Array) => Promise<void>): Promise<SavedOutputs> {
   const files: OutputFileRef[] = [];
   const notSaved: string[] = [];
+  const refused: string[] = [];
   const entries = await readdir(folder).catch(() => [] as string[]);
   for (const entry of entries.sort()) {
     const path = join(folder, entry);
@@ -59,7 +62,8 @@ export async function saveOutputFolder(folder: string, store: (name: string, byt
       files.push({ name, contentType: contentTypeOf(name), bytes: bytes.byteLength });
     } catch (error) {
       notSaved.push(`${entry}: ${(error as Error).message}`);
+      refused.push(entry);
     }
   }
-  return { files, notSaved };
+  return { files, notSaved, refused };
 }
