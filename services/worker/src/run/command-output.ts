@@ -56,7 +56,8 @@ export class CommandOutput {
     }
     const at = this.now();
     const { keep, notes } = this.limiter.admit(Buffer.byteLength(text) + 1, at);
-    for (const note of notes) this.note(note);
+    // Stamped with the line's time, not a later one: a log's stamps never go back.
+    for (const note of notes) this.sink({ at, stream: 'gpulab', text: note });
     if (keep) this.sink({ at, stream, text });
   }
 }
