@@ -13,7 +13,7 @@ export type CommandExit =
   | { kind: 'not-started'; message: string; code: number };
 
 /** Why the worker stopped the command, when it did. */
-export type StopCause = 'timeout' | 'slot-end' | 'cancel' | 'preempted';
+export type StopCause = 'timeout' | 'cancel' | 'preempted';
 
 /** A signal as people know it, from Node's name or its number: `SIGKILL (9)`. */
 export function signalName(signal: string | number): string {
@@ -65,7 +65,6 @@ export function exitReason(exit: CommandExit, stderrTail: string, cause?: StopCa
 
 const STOP_CAUSES: Record<StopCause, string> = {
   timeout: 'stopped at its timeout',
-  'slot-end': 'stopped at the end of its slot',
   cancel: 'cancelled',
   preempted: 'stopped for a slot',
 };

@@ -27,11 +27,10 @@ export class LogRateLimiter {
   private droppedBytes = 0;
   private total = 0;
   private capped = false;
-
-  constructor(private readonly rates: LogRates = LOG_LIMITS) {}
-
   /** Lines dropped for the rates so far, in all. */
   droppedLines = 0;
+
+  constructor(private readonly rates: LogRates = LOG_LIMITS) {}
 
   admit(bytes: number, nowMs: number): LogAdmission {
     const notes: string[] = [];

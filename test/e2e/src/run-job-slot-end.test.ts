@@ -33,13 +33,13 @@ describe('run jobs at the end of a slot, and their log', () => {
   let seq = 0;
 
   const job = async (id: string) => (await scheduler.request<JobReply>(SchedulerSubjects.get, { caller: alpha, jobId: id })).job;
-  const submit = async (command: string[]) =>
+  const submit = async (command: string[], params: Record<string, unknown> = {}) =>
     (
       await scheduler.request<JobReply>(SchedulerSubjects.submit, {
         caller: alpha,
         jobId: `j-run${(seq += 1)}`,
         kind: 'run',
-        params: { command },
+        params: { command, ...params },
         input: { source: 'none' },
         gpus: 2,
         priority: false,
@@ -91,10 +91,12 @@ describe('run jobs at the end of a slot, and their log', () => {
       `echo $$ > ${pidFile}`,
       'while true; do sleep 0.1; done',
     ].join('\n');
-    const id = await submit(['sh', '-c', script]);
+    const id = await submit(['sh', '-c', script], { timeout: '2d' });
     await eventually('the command to start', () => (existsSync(pidFile) ? true : undefined));
     const running = await job(id);
     assert.equal(running.slotEndsAt, '2026-12-02T00:00:00.000Z');
+    const note = await eventually('the clipping note', async () => (await logLines(id)).find((l) => l.stream === 'gpulab' && /timeout goes past the slot's end/.test(l.text)));
+    assert.match(note.text, /runs until the slot ends at 2026-12-02T00:00:00.000Z/);
 
     clock.set('2026-12-02T00:00:01Z');
     await scheduler.app.get(SchedulerService).wake();

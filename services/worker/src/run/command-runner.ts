@@ -57,6 +57,7 @@ const STOP_LOOKUP_MS = 2000;
  */
 export class CommandRunner {
   private lastFraction = 0;
+  private sampler?: ResourceSampler;
 
   constructor(private readonly d: CommandRunnerDeps) {}
 
@@ -152,8 +153,6 @@ export class CommandRunner {
     return { type: 'succeeded', result, files: saved.files };
   }
 
-  private sampler?: ResourceSampler;
-
   /** Waits for the command's exit, stopping its group first at its timeout or on a stop notice. */
   private async untilEnd(exited: Promise<CommandExit>, pgid: number, folders: CommandFolders, deadlineMs: number | undefined, output: CommandOutput): Promise<{ exit: CommandExit; cause?: StopCause }> {
     let timer: NodeJS.Timeout | undefined;
@@ -208,7 +207,6 @@ export class CommandRunner {
 
 const STOP_NOTES: Record<StopCause, string> = {
   timeout: 'the job reached its timeout',
-  'slot-end': 'the slot ends',
   cancel: 'the job was cancelled',
   preempted: 'stop notice: the job is stopped for a slot and resumes from GPULAB_CHECKPOINT_DIR in its next attempt',
 };

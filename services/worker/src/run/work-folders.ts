@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { appendFile, chmod, mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CommandFolders } from '@gpulab/run-job';
-import { groupAlive, signalGroup } from './process-group';
+import { signalGroup } from './process-group';
+import { groupProcesses } from './proc-stat';
 
 /** The file, per job, that lists the process groups its attempts started (`attempt pgid` a line). */
 const GROUPS_FILE = 'process-groups';
@@ -50,11 +52,26 @@ export async function killLeftovers(workDir: string, jobId: string, attempt: num
   for (const line of text.split('\n')) {
     const [earlier, pgid] = line.split(' ').map(Number);
     if (!Number.isInteger(earlier) || earlier >= attempt || !Number.isInteger(pgid) || pgid <= 1) continue;
-    if (groupAlive(pgid)) {
+    if (isJobsGroup(pgid, jobId)) {
       signalGroup(pgid, 'SIGKILL');
       killed.push(earlier);
     }
     await removeAttemptFolders(workDir, jobId, earlier);
   }
   return killed;
+}
+
+/**
+ * Whether a live process of group `pgid` is one of the job's commands: its environment names the
+ * job. A group id is a pid, and pids are reused; an unrelated group that got the number since is
+ * left alone.
+ */
+function isJobsGroup(pgid: number, jobId: string): boolean {
+  return (groupProcesses(pgid) ?? []).some((p) => {
+    try {
+      return readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').includes(`GPULAB_JOB_ID=${jobId}`);
+    } catch {
+      return false;
+    }
+  });
 }
