@@ -57,6 +57,8 @@ const STOP_LOOKUP_MS = 2000;
  */
 export class CommandRunner {
   private lastFraction = 0;
+  /** Repeated with each resource sample, so a watch's bar keeps the command's last message. */
+  private lastMessage = '';
   private sampler?: ResourceSampler;
 
   constructor(private readonly d: CommandRunnerDeps) {}
@@ -117,7 +119,7 @@ export class CommandRunner {
     output.attach(spawned.stderr, 'stderr');
     const progressFile = new ProgressFileTail(folders.progressFile, (p) => void this.reportProgress(p));
     progressFile.start();
-    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample) => void this.d.progress({ fraction: this.lastFraction, message: '', resources: sample }));
+    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample) => void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, resources: sample }));
     this.sampler.start();
     checkpoint.startPeriodicSave(env.checkpointIntervalMs);
 
@@ -201,7 +203,8 @@ export class CommandRunner {
 
   private async reportProgress(p: CommandProgress): Promise<void> {
     if (p.fraction !== undefined) this.lastFraction = p.fraction;
-    await this.d.progress({ ...p, fraction: this.lastFraction, resources: this.sampler?.latest });
+    if (p.message !== '') this.lastMessage = p.message;
+    await this.d.progress({ ...p, fraction: this.lastFraction, message: this.lastMessage, resources: this.sampler?.latest });
   }
 }
 
