@@ -2,9 +2,20 @@ import { type GpuAddress } from './job-record';
 import { type JobStateName } from './job-states';
 import { type SchedulerChannel, type WorkerChannel } from './subjects';
 
+/** One sample of what a running job's processes use, as a `run` job's worker takes it every few seconds. */
+export interface ResourceSample {
+  /** CPU time of the job's process tree over the last interval, in % of one core (200 = two cores busy). */
+  cpuPercent: number;
+  /** Resident memory of the job's process tree, in bytes. */
+  rssBytes: number;
+  /** Each of the job's GPUs, where `nvidia-smi` answers; absent where it does not exist. */
+  gpus?: { index: number; utilizationPercent: number; memoryUsedBytes: number; memoryTotalBytes: number }[];
+}
+
 export type JobEventBody =
   | { type: 'state'; state: JobStateName; reason?: string; assignedGpus?: GpuAddress[] }
-  | { type: 'progress'; fraction: number; message: string }
+  /** `metrics` are what a job reported with its progress (`loss`, `accuracy`); `resources` the latest sample of its processes. */
+  | { type: 'progress'; fraction: number; message: string; metrics?: Record<string, number>; resources?: ResourceSample }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'started'; backend: string; pid: number }
   /** `result` is inline when small; otherwise `resultRef` names the Object Store entry. */

@@ -52,7 +52,7 @@ export {
   LOGS_WILDCARD,
 } from './job-logs';
 export { jobLogLineFromProto, jobLogLineToProto, type JobLogLineView, LOG_READ_LIMITS, logStreamFromProto, logStreamToProto } from './job-log-lines';
-export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, schedulerChannel, workerChannel } from './events';
+export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, type ResourceSample, schedulerChannel, workerChannel } from './events';
 export { type ErrorCode, ErrorCodes } from './error-codes';
 export {
   type Caller,

@@ -95,6 +95,11 @@ export interface JobRecord {
   backfill?: boolean;
   /** Finished runs of earlier attempts and of this one, for GPU-hour accounting. */
   runs?: JobRun[];
+  /**
+   * ISO-8601: the end of the slot the current attempt was placed in (absent outside a slot): a
+   * `run` job's timeout is clipped to it, since the slot's end stops the attempt anyway.
+   */
+  slotEndsAt?: string;
   /** Set while the worker has been told to stop for a slot's sake. */
   preempting?: { reason: string; since: string };
   kind: string;

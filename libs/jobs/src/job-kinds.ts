@@ -1,7 +1,7 @@
 import type * as Compute from '@gpulab/compute';
 import type * as Neural from '@gpulab/neural';
 import { quoteInput } from '@gpulab/contracts';
-import { compute, neural } from './lazy-packages';
+import { compute, neural, runJob } from './lazy-packages';
 import { testJobKinds } from './test-kinds';
 
 /**
@@ -31,7 +31,7 @@ function kinds(): ReadonlyMap<string, RegisteredJobKind> {
   const { neuralJobKinds, acceleratedTsneKind } = neural();
   const accelerated = new Map<string, RegisteredJobKind>([[acceleratedTsneKind.name, acceleratedTsneKind]]);
   const computeKinds = compute().computeJobKinds.map((kind) => accelerated.get(kind.name) ?? kind);
-  all = index([...computeKinds, ...neuralJobKinds, ...testJobKinds]);
+  all = index([...computeKinds, ...neuralJobKinds, runJob().runKind, ...testJobKinds]);
   return all;
 }
 
@@ -46,13 +46,15 @@ export function findJobKind(name: string): RegisteredJobKind {
 }
 
 /**
- * The kind a worker runs, loading only the package that holds it: a test kind loads neither compute
- * nor neural, a `pca` worker loads compute's plain TypeScript but not neural; only neural's kinds (and the accelerated
+ * The kind a worker runs, loading only the package that holds it: a test kind or `run` loads neither
+ * compute's kinds nor neural, a `pca` worker loads compute's plain TypeScript but not neural; only neural's kinds (and the accelerated
  * `tsne`) load neural, which loads TensorFlow.js only when a job needs it.
  */
 export function loadJobKind(name: string): RegisteredJobKind {
   const test = testJobKinds.find((k) => k.name === name);
   if (test) return test;
+  // A team's own command needs neither compute's methods nor neural's TensorFlow.js.
+  if (name === runJob().RUN_KIND_NAME) return runJob().runKind;
   if (!NEURAL_ACCELERATED_KINDS.includes(name)) {
     const plain = compute().computeJobKinds.find((k) => k.name === name);
     if (plain) return plain;

@@ -48,7 +48,7 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
 }
 
 /** Placed on GPUs: a new attempt begins. */
-export function onPlaced(job: JobRecord, gpus: GpuAddress[], at: { now: string; inSlot: boolean }): Transition {
+export function onPlaced(job: JobRecord, gpus: GpuAddress[], at: { now: string; inSlot: boolean; slotEndsAt?: string }): Transition {
   const attempt = job.attempt + 1;
   return {
     to: JobStates.scheduled,
@@ -59,6 +59,7 @@ export function onPlaced(job: JobRecord, gpus: GpuAddress[], at: { now: string; 
       workerHandle: undefined,
       notBefore: undefined,
       backfill: job.role !== 'tutor' && !at.inSlot,
+      slotEndsAt: at.inSlot ? at.slotEndsAt : undefined,
       attempts: [...(job.attempts ?? []), { attempt, gpus, from: at.now, outcome: AttemptOutcomes.running }],
     },
     stopWorker: false,

@@ -188,7 +188,8 @@ export class CycleRunner {
     if (!job) return;
     const slot = isTutor(job) ? undefined : activeSlot(snapshot, job.team, day);
     const inSlot = slot !== undefined && placement.gpus.every((g) => g.server === slot.server && slot.gpus.includes(g.index));
-    const scheduled = await transitioner.apply(job, [onPlaced(job, placement.gpus, { now: clock.now().toISOString(), inSlot })]);
+    const slotEndsAt = inSlot ? new Date(dayStartMs(this.d.calendar.term, slot.startDay + slot.days)).toISOString() : undefined;
+    const scheduled = await transitioner.apply(job, [onPlaced(job, placement.gpus, { now: clock.now().toISOString(), inSlot, slotEndsAt })]);
     this.d.observer?.placed(scheduled);
     try {
       const { handle } = await launcher.launch(scheduled, placement.gpus);

@@ -68,7 +68,13 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
             new LocalLauncher({
               natsUrl: config.natsUrl,
               workerEntry: config.workerEntry,
-              env: { GPULAB_LOG_LEVEL: config.logLevel, GPULAB_HEARTBEAT_INTERVAL_MS: String(config.heartbeatIntervalMs) },
+              env: {
+                GPULAB_LOG_LEVEL: config.logLevel,
+                GPULAB_HEARTBEAT_INTERVAL_MS: String(config.heartbeatIntervalMs),
+                // A run job's worker shares these out between its command and saving its folders.
+                GPULAB_STOP_GRACE_MS: String(config.stopGraceMs),
+                GPULAB_PREEMPT_GRACE_MS: String(config.preemptGraceMs),
+              },
               credentials: workerCredentials ? (job) => workerCredentials.mint(job) : undefined,
             }),
         },

@@ -31,6 +31,14 @@ describe("what a worker's data request may reach", () => {
     assert.deepEqual(readAccess(job, { kind: 'job-file', jobId: 'j-b', name: 'model.json' }, { other: other('alpha') }), { ok: true, object: ObjectNames.output('j-b', 'model.json') });
   });
 
+  it("reads the artifacts a run job's inputs and code name, and no other", () => {
+    const run = { ...job, kind: 'run', params: { command: ['true'], inputs: ['train=art-cccccccccccccccc'], code: 'art-dddddddddddddddd' } } as unknown as JobRecord;
+    const own = (id: string) => ({ ...artifact('alpha'), id });
+    assert.equal(readAccess(run, { kind: 'artifact', id: 'art-cccccccccccccccc' }, { artifact: own('art-cccccccccccccccc') }).ok, true);
+    assert.equal(readAccess(run, { kind: 'artifact', id: 'art-dddddddddddddddd' }, { artifact: own('art-dddddddddddddddd') }).ok, true);
+    assert.equal(readAccess(run, { kind: 'artifact', id: 'art-aaaaaaaaaaaaaaaa' }, { artifact: artifact('alpha') }).ok, false);
+  });
+
   it("refuses another team's things, things the parameters do not name, and names that are not plain", () => {
     const code = (access: ReturnType<typeof readAccess>) => (access.ok ? 'ok' : access.code);
     assert.equal(code(readAccess(job, { kind: 'artifact', id: 'art-aaaaaaaaaaaaaaaa' }, { artifact: artifact('beta') })), 'denied');

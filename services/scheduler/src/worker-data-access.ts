@@ -24,9 +24,13 @@ export function isCurrentAttempt(job: JobRecord | undefined, attempt: number): j
   return job !== undefined && job.attempt === attempt && (job.state === JobStates.scheduled || job.state === JobStates.running);
 }
 
-/** What the job's parameters and input name: the only other things its worker may read. */
+/**
+ * What the job's parameters and input name: the only other things its worker may read. A list
+ * parameter names an id as an entry or as the value of a `NAME=id` entry (a run job's `inputs`).
+ */
 function names(job: JobRecord, id: string): boolean {
-  return Object.values(job.params).includes(id) || (job.input.source === 'object' && job.input.artifactId === id);
+  const named = (value: unknown) => value === id || (typeof value === 'string' && value.endsWith(`=${id}`));
+  return Object.values(job.params).some((value) => named(value) || (Array.isArray(value) && value.some(named))) || (job.input.source === 'object' && job.input.artifactId === id);
 }
 
 const sameOwner = (job: JobRecord, team: string) => isTutor(job) || job.team === team;

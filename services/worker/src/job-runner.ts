@@ -11,14 +11,19 @@ import {
 } from '@gpulab/contracts';
 import type { LoadedDataset, OutputFile } from '@gpulab/compute';
 import { loadJobKind } from '@gpulab/jobs';
+import { compileRunParams, RUN_KIND_NAME } from '@gpulab/run-job';
 import { type Logger, type WorkerDataClient } from '@gpulab/platform';
 import { type JetStreamClient } from '@nats-io/jetstream';
 import { isRetryable } from './failure-retry';
 import { modelArtifact } from './model-artifact';
+import { CommandRunner } from './run/command-runner';
+import { LogPublisher } from './run/log-publisher';
 import { type WorkerEnv } from './worker-env';
 
 /** Progress events at most this often, so a chatty job cannot flood the stream. */
 const PROGRESS_MIN_INTERVAL_MS = 200;
+/** How long a stop notice gives any kind but `run` to finish its step before the worker leaves. */
+const STEP_STOP_MS = 500;
 
 /**
  * Runs one attempt of one job: reads the record, announces the start, runs the kind, stores the
@@ -46,6 +51,8 @@ export class JobRunner {
       this.log.warn('this attempt is no longer current; not running it');
       return 'fenced';
     }
+    this.kind = job.kind;
+    if (job.kind === RUN_KIND_NAME) return this.runCommand(job);
     try {
       // Only this kind's package is loaded: a worker's start-up is most of a short job's time.
       const kind = loadJobKind(job.kind);
@@ -78,26 +85,82 @@ export class JobRunner {
       }, params);
       const files = await this.storeFiles(output.files ?? []);
       const result = output.model ? { ...output.result, modelArtifactId: await this.storeModel(output.model) } : output.result;
-      const bytes = Buffer.from(JSON.stringify(files.length > 0 ? { ...result, files } : result));
-      const resultRef = ObjectNames.result(job.id);
-      await this.data.write({ kind: 'result' }, bytes);
-      const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? result : undefined;
-      await this.publish({ type: 'result', backend: output.backend, resultRef, result: inline });
-      this.log.info({ backend: output.backend, resultBytes: bytes.byteLength }, 'job succeeded');
+      await this.storeResult(job, files.length > 0 ? { ...result, files } : result, output.backend);
     } catch (error) {
-      if (this.signal.aborted) {
-        // A stop notice (cancel, preemption, lost lease): the scheduler decided the job's fate
-        // already, and a preempted job resumes from its checkpoint; reporting a failure here
-        // would fail a job that is only interrupted.
-        this.log.info({ reason: error instanceof Error ? error.message : String(error) }, 'job stopped on request');
-        return 'done';
-      }
-      const retryable = isRetryable(error);
-      const reason = error instanceof Error ? error.message : String(error);
-      this.log.error({ err: error, retryable }, 'job failed');
-      await this.publish({ type: 'failed', reason, retryable });
+      await this.fail(error);
     }
     return 'done';
+  }
+
+  /**
+   * How long the worker may take to leave after a stop notice: a step for most kinds, the
+   * whole grace period for a `run` job, whose command is stopped and whose folders are stored
+   * in that time (the launcher kills the worker at its end anyway).
+   */
+  stopBudgetMs(): number {
+    return this.kind === RUN_KIND_NAME ? Math.max(this.env.stopGraceMs, this.env.preemptGraceMs) : STEP_STOP_MS;
+  }
+
+  private kind?: string;
+
+  /** A `run` job: the team's own command, carried out by the command runner rather than a kind's `run`. */
+  private async runCommand(job: JobRecord): Promise<'done'> {
+    const logs = new LogPublisher(this.js, this.env.jobId, this.env.attempt, this.log);
+    try {
+      const params = compileRunParams(job.params);
+      await this.publish({ type: 'started', backend: 'command', pid: process.pid });
+      const runner = new CommandRunner({
+        env: this.env,
+        data: this.data,
+        logs,
+        log: this.log,
+        signal: this.signal,
+        progress: ({ fraction, message, metrics, resources }) => this.progress(fraction ?? 0, message, { metrics, resources }),
+        note: (level, message) => {
+          logs.write({ at: Date.now(), stream: 'gpulab', text: message });
+          return this.publish({ type: 'log', level, message });
+        },
+      });
+      const outcome = await runner.run(job, params);
+      await logs.close();
+      if (outcome.type === 'stopped') {
+        this.log.info('command stopped on request');
+        return 'done';
+      }
+      if (outcome.type === 'failed') {
+        this.log.warn({ reason: outcome.reason.split('\n')[0] }, 'command failed');
+        await this.publish({ type: 'failed', reason: outcome.reason, retryable: outcome.retryable });
+        return 'done';
+      }
+      await this.storeResult(job, { ...outcome.result, ...(outcome.files.length > 0 ? { files: outcome.files } : {}) }, 'command');
+    } catch (error) {
+      await logs.close();
+      await this.fail(error);
+    }
+    return 'done';
+  }
+
+  private async storeResult(job: JobRecord, result: Record<string, unknown>, backend: string): Promise<void> {
+    const bytes = Buffer.from(JSON.stringify(result));
+    const resultRef = ObjectNames.result(job.id);
+    await this.data.write({ kind: 'result' }, bytes);
+    const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? result : undefined;
+    await this.publish({ type: 'result', backend, resultRef, result: inline });
+    this.log.info({ backend, resultBytes: bytes.byteLength }, 'job succeeded');
+  }
+
+  private async fail(error: unknown): Promise<void> {
+    if (this.signal.aborted) {
+      // A stop notice (cancel, preemption, lost lease): the scheduler decided the job's fate
+      // already, and a preempted job resumes from its checkpoint; reporting a failure here
+      // would fail a job that is only interrupted.
+      this.log.info({ reason: error instanceof Error ? error.message : String(error) }, 'job stopped on request');
+      return;
+    }
+    const retryable = isRetryable(error);
+    const reason = error instanceof Error ? error.message : String(error);
+    this.log.error({ err: error, retryable }, 'job failed');
+    await this.publish({ type: 'failed', reason, retryable });
   }
 
   private async loadInput(job: JobRecord): Promise<Partial<LoadedDataset> & { itemShape?: readonly number[]; picture?: boolean }> {
@@ -146,11 +209,12 @@ export class JobRunner {
     return refs;
   }
 
-  private async progress(fraction: number, message: string): Promise<void> {
+  private async progress(fraction: number, message: string, extra: Pick<Extract<JobEventBody, { type: 'progress' }>, 'metrics' | 'resources'> = {}): Promise<void> {
     const now = Date.now();
     if (fraction < 1 && now - this.lastProgressAt < PROGRESS_MIN_INTERVAL_MS) return;
     this.lastProgressAt = now;
-    await this.publish({ type: 'progress', fraction: Math.min(Math.max(fraction, 0), 1), message });
+    const { metrics, resources } = extra;
+    await this.publish({ type: 'progress', fraction: Math.min(Math.max(fraction, 0), 1), message, ...(metrics ? { metrics } : {}), ...(resources ? { resources } : {}) });
   }
 
   private async publish(body: Exclude<JobEventBody, { type: 'state' }>): Promise<void> {

@@ -9,12 +9,14 @@ async function main(): Promise<number> {
   const env = readWorkerEnv(process.env);
   const log = createLogger('worker', env.logLevel).child({ jobId: env.jobId, attempt: env.attempt, gpus: env.gpus });
   const stop = new AbortController();
-  // A stop notice: finish the current step, then leave. The launcher kills us after its grace period.
+  let runner: JobRunner | undefined;
+  // A stop notice: finish the current step (a run job: stop the command, store its folders),
+  // then leave. The launcher kills us after its grace period.
   const leave = (why: string) => {
     if (stop.signal.aborted) return;
     log.info(why);
     stop.abort();
-    setTimeout(() => process.exit(143), 500).unref();
+    setTimeout(() => process.exit(143), runner?.stopBudgetMs() ?? 500).unref();
   };
   process.once('SIGTERM', () => leave('stop requested'));
   tolerateStrayNatsDialErrors((error) => log.warn({ err: error.message }, 'a NATS reconnect attempt failed; still reconnecting'));
@@ -33,7 +35,8 @@ async function main(): Promise<number> {
   });
   try {
     log.info('worker started');
-    await new JobRunner(env, new WorkerDataClient(nc, env.jobId, env.attempt), jetstream(nc), log, stop.signal).run();
+    runner = new JobRunner(env, new WorkerDataClient(nc, env.jobId, env.attempt), jetstream(nc), log, stop.signal);
+    await runner.run();
     return 0;
   } finally {
     await stopHeartbeat();

@@ -27,4 +27,15 @@ describe("the worker's environment", () => {
       assert.throws(() => readWorkerEnv({ ...job, GPULAB_HEARTBEAT_INTERVAL_MS: bad }), /GPULAB_HEARTBEAT_INTERVAL_MS: ".*" is not a number of milliseconds from 10 to 600000/);
     }
   });
+
+  it('reads the data mounts as names of absolute paths and refuses anything else, naming the variable', () => {
+    assert.deepEqual(readWorkerEnv({ ...job, GPULAB_DATA_MOUNTS: 'trainval=/data/dl_lecture_data/TrainVal, test=/data/test' }).dataMounts, {
+      trainval: '/data/dl_lecture_data/TrainVal',
+      test: '/data/test',
+    });
+    assert.deepEqual(readWorkerEnv(job).dataMounts, {});
+    for (const bad of ['trainval', 'a=relative/path', '../x=/data', 'a=/x,a=/y']) {
+      assert.throws(() => readWorkerEnv({ ...job, GPULAB_DATA_MOUNTS: bad }), /^Error: GPULAB_DATA_MOUNTS: /);
+    }
+  });
 });

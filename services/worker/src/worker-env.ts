@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { type GpuAddress, JOB_ID_PATTERN } from '@gpulab/contracts';
 
 /** What the launcher tells a worker about its job. */
@@ -16,6 +18,19 @@ export interface WorkerEnv {
    * tensorflow, wasm, cpu); undefined lets the job take the best installed one.
    */
   backend?: string;
+  /** Where a `run` job's attempts get their folders (GPULAB_WORK_DIR). */
+  workDir: string;
+  /** The course's read-only data folders a `run` command sees under GPULAB_DATA (GPULAB_DATA_MOUNTS: `name=path,…`). */
+  dataMounts: Record<string, string>;
+  /** The scheduler's grace periods after a stop notice (cancel: GPULAB_STOP_GRACE_MS; preemption and timeout: GPULAB_PREEMPT_GRACE_MS). */
+  stopGraceMs: number;
+  preemptGraceMs: number;
+  /** How often a `run` command's processes and GPUs are sampled (GPULAB_RESOURCE_SAMPLE_MS). */
+  resourceSampleMs: number;
+  /** How often a `run` command's checkpoint folder is stored while it changes (GPULAB_CHECKPOINT_INTERVAL_MS). */
+  checkpointIntervalMs: number;
+  /** The worker's own environment, which a `run` command inherits without gpulab's variables. */
+  baseEnv: NodeJS.ProcessEnv;
 }
 
 /** What a worker takes when the launcher leaves a setting out (it sets them all). */
@@ -24,6 +39,12 @@ export const WORKER_DEFAULTS = {
   logLevel: 'info',
   /** The scheduler's GPULAB_HEARTBEAT_INTERVAL reaches the worker as this, in ms. */
   heartbeatIntervalMs: 2000,
+  workDir: join(tmpdir(), 'gpulab-work'),
+  /** As the scheduler's GPULAB_STOP_GRACE and GPULAB_PREEMPT_GRACE default. */
+  stopGraceMs: 10_000,
+  preemptGraceMs: 120_000,
+  resourceSampleMs: 5000,
+  checkpointIntervalMs: 60_000,
 } as const;
 
 /** A whole number of milliseconds from 10 ms to 10 minutes; the variable is named when it is not. */
@@ -56,5 +77,35 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
     logLevel: env.GPULAB_LOG_LEVEL ?? WORKER_DEFAULTS.logLevel,
     heartbeatIntervalMs: intervalMs(env.GPULAB_HEARTBEAT_INTERVAL_MS, 'GPULAB_HEARTBEAT_INTERVAL_MS', WORKER_DEFAULTS.heartbeatIntervalMs),
     backend: env.GPULAB_BACKEND?.trim() || undefined,
+    workDir: env.GPULAB_WORK_DIR?.trim() || WORKER_DEFAULTS.workDir,
+    dataMounts: parseDataMounts(env.GPULAB_DATA_MOUNTS ?? ''),
+    stopGraceMs: graceMs(env.GPULAB_STOP_GRACE_MS, 'GPULAB_STOP_GRACE_MS', WORKER_DEFAULTS.stopGraceMs),
+    preemptGraceMs: graceMs(env.GPULAB_PREEMPT_GRACE_MS, 'GPULAB_PREEMPT_GRACE_MS', WORKER_DEFAULTS.preemptGraceMs),
+    resourceSampleMs: intervalMs(env.GPULAB_RESOURCE_SAMPLE_MS, 'GPULAB_RESOURCE_SAMPLE_MS', WORKER_DEFAULTS.resourceSampleMs),
+    checkpointIntervalMs: intervalMs(env.GPULAB_CHECKPOINT_INTERVAL_MS, 'GPULAB_CHECKPOINT_INTERVAL_MS', WORKER_DEFAULTS.checkpointIntervalMs),
+    baseEnv: env,
   };
+}
+
+/** A grace period in ms as the launcher passes it (0 allowed: kill at once). */
+function graceMs(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`${name}: "${raw}" is not a number of milliseconds`);
+  return Number(raw.trim());
+}
+
+/** `trainval=/data/dl_lecture_data/TrainVal,test=/data/test`: names as plain words, absolute paths. */
+export function parseDataMounts(raw: string): Record<string, string> {
+  const mounts: Record<string, string> = {};
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const name = entry.slice(0, eq);
+    const path = entry.slice(eq + 1);
+    if (eq <= 0 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || !isAbsolute(path)) {
+      throw new Error(`GPULAB_DATA_MOUNTS: "${entry}" is not name=/absolute/path`);
+    }
+    if (name in mounts) throw new Error(`GPULAB_DATA_MOUNTS: ${name} is named twice`);
+    mounts[name] = path;
+  }
+  return mounts;
 }

@@ -1,0 +1,219 @@
+import { writeFile } from 'node:fs/promises';
+import { type JobRecord, type OutputFileRef, type ResourceSample } from '@gpulab/contracts';
+import { type Logger, type WorkerDataClient } from '@gpulab/platform';
+import {
+  attemptDeadline,
+  buildCommandEnv,
+  type CommandExit,
+  commandGraceMs,
+  type CommandFolders,
+  type CommandProgress,
+  exitReason,
+  type RunParams,
+  signalName,
+  type StopCause,
+} from '@gpulab/run-job';
+import { type WorkerEnv } from '../worker-env';
+import { CheckpointFolder } from './checkpoint-folder';
+import { prepareCode } from './code-archive';
+import { CommandOutput } from './command-output';
+import { writeInputFile } from './input-files';
+import { type LogPublisher } from './log-publisher';
+import { saveOutputFolder } from './output-folder';
+import { groupAlive, signalGroup, spawnCommandGroup, stopGroup } from './process-group';
+import { ProgressFileTail } from './progress-file';
+import { ResourceSampler } from './resource-sampler';
+import { killLeftovers, makeAttemptFolders, recordGroup, removeAttemptFolders } from './work-folders';
+
+/** How a run job's attempt ended, for the job runner to report. */
+export type CommandOutcome =
+  | { type: 'succeeded'; result: Record<string, unknown>; files: OutputFileRef[] }
+  | { type: 'failed'; reason: string; retryable: boolean }
+  /** Stopped on a stop notice: the scheduler decided the job's fate already, nothing is reported. */
+  | { type: 'stopped' };
+
+/** What the command runner reports through, besides the log. */
+export interface CommandRunnerDeps {
+  env: WorkerEnv;
+  data: WorkerDataClient;
+  logs: LogPublisher;
+  log: Logger;
+  /** Aborted on a stop notice (cancel, preemption, a lost lease). */
+  signal: AbortSignal;
+  progress(progress: CommandProgress & { resources?: ResourceSample }): Promise<void>;
+  note(level: 'info' | 'warn', message: string): Promise<void>;
+}
+
+/** Stdout and stderr are read until this long after the group is gone: a process outside it may hold the pipes. */
+const OUTPUT_DRAIN_MS = 2000;
+/** How long the worker waits for its record when a stop notice arrives. */
+const STOP_LOOKUP_MS = 2000;
+
+/**
+ * Runs one attempt of a `run` job: its folders, inputs and restored checkpoint; the command in a
+ * process group of its own, with its output logged, its progress followed and its resources
+ * sampled; its end (exit, timeout, stop notice), after which no process of it is left; then its
+ * outputs and checkpoint stored, whatever the end was.
+ */
+export class CommandRunner {
+  private lastFraction = 0;
+  /** Repeated with each resource sample, so a watch's bar keeps the command's last message. */
+  private lastMessage = '';
+  private sampler?: ResourceSampler;
+
+  constructor(private readonly d: CommandRunnerDeps) {}
+
+  async run(job: JobRecord, params: RunParams): Promise<CommandOutcome> {
+    const { env } = this.d;
+    const killed = await killLeftovers(env.workDir, env.jobId, env.attempt);
+    if (killed.length > 0) await this.d.note('warn', `processes of attempt ${killed.join(', ')} were still running on this machine and were killed`);
+    const folders = await makeAttemptFolders(env.workDir, env.jobId, env.attempt, env.dataMounts);
+    try {
+      return await this.attempt(job, params, folders);
+    } finally {
+      await removeAttemptFolders(env.workDir, env.jobId, env.attempt).catch((error: unknown) => this.d.log.warn({ err: (error as Error).message }, 'the attempt folders could not be removed'));
+    }
+  }
+
+  private async attempt(job: JobRecord, params: RunParams, folders: CommandFolders): Promise<CommandOutcome> {
+    const { env, data } = this.d;
+    const checkpoint = new CheckpointFolder(folders.checkpoint, data);
+    const restored = await checkpoint.restore();
+    if (restored !== undefined) await this.d.note('info', `checkpoint restored into GPULAB_CHECKPOINT_DIR (${restored} files)`);
+    for (const [name, id] of Object.entries(params.inputs)) {
+      const bytes = await data.read({ kind: 'artifact', id });
+      if (!bytes) return { type: 'failed', reason: `input ${name}: artifact ${id} is not stored (deleted?)`, retryable: false };
+      await writeInputFile(folders.inputs, name, bytes);
+    }
+    await prepareCode({ code: params.code, data }, folders.workdir);
+
+    const startedAt = Date.now();
+    const slotEndMs = job.slotEndsAt ? Date.parse(job.slotEndsAt) : undefined;
+    const { deadlineMs, clipped } = attemptDeadline(startedAt, params.timeoutMs, slotEndMs);
+    if (clipped) await this.d.note('info', `the timeout goes past the slot's end; the command runs until the slot ends at ${job.slotEndsAt}`);
+    const output = new CommandOutput(
+      (line) => this.d.logs.write(line),
+      (p) => void this.reportProgress(p),
+    );
+    const spawned = await spawnCommandGroup(params.argv, {
+      cwd: folders.workdir,
+      env: buildCommandEnv({
+        base: env.baseEnv,
+        jobEnv: params.env,
+        jobId: env.jobId,
+        attempt: env.attempt,
+        team: job.team,
+        gpus: env.gpus,
+        folders,
+        deadline: deadlineMs !== undefined ? new Date(deadlineMs).toISOString() : undefined,
+      }),
+    });
+    if (!('pid' in spawned)) {
+      output.note(exitReason(spawned, '') ?? '');
+      const saved = await this.save(folders, checkpoint);
+      return { type: 'failed', reason: withNotSaved(exitReason(spawned, '') ?? 'the command did not start', saved.notSaved), retryable: false };
+    }
+    const pgid = spawned.pid;
+    await recordGroup(env.workDir, env.jobId, env.attempt, pgid);
+    output.attach(spawned.stdout, 'stdout');
+    output.attach(spawned.stderr, 'stderr');
+    const progressFile = new ProgressFileTail(folders.progressFile, (p) => void this.reportProgress(p));
+    progressFile.start();
+    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample) => void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, resources: sample }));
+    this.sampler.start();
+    checkpoint.startPeriodicSave(env.checkpointIntervalMs);
+
+    // Only the attempt's own timeout has a timer: the slot's end is the scheduler's to enforce,
+    // by preempting the job so that it resumes in the team's next slot.
+    const ownDeadline = !clipped && params.timeoutMs !== undefined ? deadlineMs : undefined;
+    const { exit, cause } = await this.untilEnd(spawned.exited, pgid, folders, ownDeadline, output);
+    if (groupAlive(pgid)) {
+      signalGroup(pgid, 'SIGKILL');
+      output.note('processes the command left behind were killed');
+    }
+    await Promise.race([output.finished(), new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);
+    await progressFile.close();
+    this.sampler.stop();
+    const stopping = cause === 'cancel' || cause === 'preempted';
+    output.note(`the command ended: ${exit.kind === 'signal' ? `killed by ${signalName(exit.signal)}` : `exit code ${exit.code}`}`);
+    const saved = await this.save(folders, checkpoint, stopping && cause === 'cancel');
+    const reason = exitReason(exit, output.stderrTail.text(), cause);
+    if (stopping) return { type: 'stopped' };
+    if (reason !== undefined) return { type: 'failed', reason: withNotSaved(reason, saved.notSaved), retryable: false };
+    if (saved.refused.length > 0) {
+      // The store refused outputs (the team's storage is full): a result without them would pass for complete.
+      const kept = saved.files.reduce((sum, f) => sum + f.bytes, 0);
+      return { type: 'failed', reason: withNotSaved(`the command exited with code 0, but its outputs could not all be stored: kept ${saved.files.length} files (${kept} bytes)`, saved.notSaved), retryable: false };
+    }
+    const result: Record<string, unknown> = {
+      exitCode: 0,
+      durationMs: Date.now() - startedAt,
+      ...(this.sampler.peak ? { peakResources: this.sampler.peak } : {}),
+      ...(saved.checkpointFiles !== undefined ? { checkpointFiles: saved.checkpointFiles } : {}),
+      ...(saved.notSaved.length > 0 ? { notSaved: saved.notSaved } : {}),
+    };
+    return { type: 'succeeded', result, files: saved.files };
+  }
+
+  /** Waits for the command's exit, stopping its group first at its timeout or on a stop notice. */
+  private async untilEnd(exited: Promise<CommandExit>, pgid: number, folders: CommandFolders, deadlineMs: number | undefined, output: CommandOutput): Promise<{ exit: CommandExit; cause?: StopCause }> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<StopCause>((resolve) => {
+      if (deadlineMs !== undefined) timer = setTimeout(() => resolve('timeout'), Math.max(0, deadlineMs - Date.now()));
+      onAbort = () => void this.stopCause().then(resolve);
+      if (this.d.signal.aborted) onAbort();
+      else this.d.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const first = await Promise.race([exited.then((exit) => ({ exit })), stopped.then((cause) => ({ cause }))]);
+      if ('exit' in first) return first;
+      const graceMs = commandGraceMs(first.cause === 'cancel' ? this.d.env.stopGraceMs : this.d.env.preemptGraceMs);
+      const deadline = new Date(Date.now() + graceMs).toISOString();
+      await writeFile(folders.stopDeadlineFile, `${deadline}\n`).catch(() => undefined);
+      output.note(`${STOP_NOTES[first.cause]}: SIGTERM to the command's processes; SIGKILL at ${deadline} if any is left`);
+      await stopGroup(pgid, graceMs);
+      return { exit: await exited, cause: first.cause };
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) this.d.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Why the worker was told to stop: a preemption leaves the attempt current with `preempting` set; a cancel does not. */
+  private async stopCause(): Promise<StopCause> {
+    const record = await Promise.race([this.d.data.job().catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), STOP_LOOKUP_MS))]);
+    return record?.preempting ? 'preempted' : 'cancel';
+  }
+
+  /**
+   * Stores the checkpoint folder and the outputs, whatever the command's end; a cancelled
+   * attempt's writes are refused (it is no longer current), so it stores nothing.
+   */
+  private async save(folders: CommandFolders, checkpoint: CheckpointFolder, cancelled = false): Promise<{ files: OutputFileRef[]; notSaved: string[]; refused: string[]; checkpointFiles?: number }> {
+    if (cancelled) return { files: [], notSaved: [], refused: [] };
+    const notSaved: string[] = [];
+    const checkpointFiles = await checkpoint.save().catch((error: unknown) => {
+      notSaved.push(`the checkpoint folder: ${(error as Error).message}`);
+      return undefined;
+    });
+    const outputs = await saveOutputFolder(folders.outputs, async (name, bytes) => void (await this.d.data.write({ kind: 'output', name }, bytes)));
+    return { files: outputs.files, notSaved: [...notSaved, ...outputs.notSaved], refused: outputs.refused, checkpointFiles };
+  }
+
+  private async reportProgress(p: CommandProgress): Promise<void> {
+    if (p.fraction !== undefined) this.lastFraction = p.fraction;
+    if (p.message !== '') this.lastMessage = p.message;
+    await this.d.progress({ ...p, fraction: this.lastFraction, message: this.lastMessage, resources: this.sampler?.latest });
+  }
+}
+
+const STOP_NOTES: Record<StopCause, string> = {
+  timeout: 'the job reached its timeout',
+  cancel: 'the job was cancelled',
+  preempted: 'stop notice: the job is stopped for a slot and resumes from GPULAB_CHECKPOINT_DIR in its next attempt',
+};
+
+function withNotSaved(reason: string, notSaved: readonly string[]): string {
+  return notSaved.length > 0 ? `${reason}\nnot saved: ${notSaved.join('; ')}` : reason;
+}

@@ -1,0 +1,196 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LocalStack } from '@gpulab/local-stack';
+import { type GpulabClient, GpulabError, type JobEventView } from '@gpulab/sdk';
+import { runCliInProcess } from './cli-runner';
+import { startCourseStack } from './course-stack';
+import { tempDir } from './temp-dir';
+import { eventually } from './worker-processes';
+
+const TOKENS = { tutor: 'tutor-token', teams: { demo: 'demo-token' } };
+
+/** Whether any process of the group `pgid` is alive (zombies aside), read from /proc. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+    } catch {
+      // gone
+    }
+  }
+  return false;
+}
+
+/**
+ * A team's own commands through the real stack: the CLI's `submit run`, the SDK, a real
+ * scheduler and worker processes, the commands small `sh` scripts. The demo team holds
+ * today's setup slot, so its jobs run at once.
+ */
+describe('run jobs: a team\'s own command on its GPUs', () => {
+  const dir = tempDir('e2e-run-job');
+  const course = join(dir.path, 'course-data');
+  const scratch = join(dir.path, 'scratch');
+  let stack: LocalStack;
+  let client: GpulabClient;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    mkdirSync(course, { recursive: true });
+    mkdirSync(scratch, { recursive: true });
+    writeFileSync(join(course, 'labels.txt'), 'cat\ndog\n');
+    stack = await startCourseStack(dir.path, TOKENS, {
+      env: {
+        GPULAB_DATA_MOUNTS: `trainval=${course}`,
+        GPULAB_WORK_DIR: join(dir.path, 'work'),
+        GPULAB_PREEMPT_GRACE: '3s',
+        GPULAB_STOP_GRACE: '3s',
+        GPULAB_EXIT_SETTLE: '200ms',
+        GPULAB_HEARTBEAT_INTERVAL: '200ms',
+        GPULAB_CHECKPOINT_INTERVAL_MS: '200',
+      },
+    });
+    client = stack.client(TOKENS.teams.demo);
+    env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
+  });
+
+  after(async () => {
+    client?.close();
+    await stack?.close();
+    dir.remove();
+  });
+
+  const submitRun = async (params: Record<string, unknown>) => (await client.submitJob({ kind: 'run', params })).job.id;
+
+  it('passes exit 0 through as SUCCEEDED: the command sees its GPUs, team and data mounts, and its outputs download with gpulab result --out', async () => {
+    const script = [
+      'echo "$CUDA_VISIBLE_DEVICES|$GPULAB_GPUS|$GPULAB_TEAM|$GPULAB_ATTEMPT" > "$GPULAB_OUTPUTS/env.txt"',
+      'cp "$GPULAB_DATA/trainval/labels.txt" "$GPULAB_OUTPUTS/labels.txt"',
+      'test -z "$GPULAB_NATS_CREDS_TEXT" && echo no-creds >> "$GPULAB_OUTPUTS/env.txt"',
+      'echo done',
+    ].join('; ');
+    const run = await runCliInProcess(['submit', 'run', '--set', `command=sh -c '${script}'`, '--wait', '--json'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const job = JSON.parse(run.stdout) as { id: string; state: string };
+    assert.equal(job.state, 'SUCCEEDED');
+    const out = join(dir.path, 'result-1');
+    const download = await runCliInProcess(['result', job.id, '--out', out], env);
+    assert.equal(download.code, 0, download.stderr);
+    const [gpus, named, team, attempt] = readFileSync(join(out, 'env.txt'), 'utf8').split('\n')[0].split('|');
+    assert.match(gpus, /^\d+(,\d+)*$/);
+    assert.equal(named.split(',').length, gpus.split(',').length);
+    assert.equal(team, 'demo');
+    assert.equal(attempt, '1');
+    assert.match(readFileSync(join(out, 'env.txt'), 'utf8'), /no-creds/);
+    assert.equal(readFileSync(join(out, 'labels.txt'), 'utf8'), 'cat\ndog\n');
+  });
+
+  it('fails a non-zero exit with its code and the last lines of stderr in the reason', async () => {
+    const id = await submitRun({ command: ['sh', '-c', 'for i in $(seq 1 30); do echo "err $i" >&2; done; exit 3'] });
+    const job = await client.waitForJob(id);
+    assert.equal(job.state, 'FAILED');
+    assert.match(job.reason ?? '', /the command exited with code 3/);
+    assert.match(job.reason ?? '', /err 11\n[\s\S]*err 30/);
+    assert.doesNotMatch(job.reason ?? '', /err 10\n/);
+  });
+
+  it('fails a command that does not exist with exit 127 and "command not found"', async () => {
+    const job = await client.waitForJob(await submitRun({ command: 'no-such-program-here --flag' }));
+    assert.equal(job.state, 'FAILED');
+    assert.match(job.reason ?? '', /exited with code 127: no-such-program-here: command not found/);
+  });
+
+  it('refuses at submission an empty command and env that sets GPULAB_* or CUDA_VISIBLE_DEVICES, with INVALID_ARGUMENT', async () => {
+    for (const params of [{ command: '  ' }, { command: 'true', env: 'GPULAB_TEAM=other' }, { command: 'true', env: ['CUDA_VISIBLE_DEVICES=0'] }]) {
+      await assert.rejects(submitRun(params), (e: unknown) => e instanceof GpulabError && e.code === 'INVALID_ARGUMENT', JSON.stringify(params));
+    }
+  });
+
+  it('gives the command an uploaded data set as a file under GPULAB_INPUTS', async () => {
+    const csv = join(dir.path, 'points.csv');
+    writeFileSync(csv, '1,2\n3,4\n5,6\n');
+    const artifact = await client.upload(csv);
+    const id = await submitRun({ command: ['sh', '-c', 'cp "$GPULAB_INPUTS/points" "$GPULAB_OUTPUTS/points.csv"'], inputs: `points=${artifact.id}` });
+    const job = await client.waitForJob(id);
+    assert.equal(job.state, 'SUCCEEDED', job.reason);
+    const out = join(dir.path, 'result-inputs');
+    await client.downloadResult(id, out);
+    assert.equal(readFileSync(join(out, 'points.csv'), 'utf8'), '1,2\n3,4\n5,6\n');
+  });
+
+  it('turns ::gpulab:: lines on stdout and lines in $GPULAB_PROGRESS into progress events with their metrics', async () => {
+    const script = [
+      `echo '::gpulab::{"progress": 0.25, "message": "epoch 1/4", "metrics": {"loss": 0.5}}'`,
+      'sleep 0.5',
+      `echo '{"progress": 0.75, "message": "epoch 3/4"}' >> "$GPULAB_PROGRESS"`,
+      'sleep 1',
+    ].join('; ');
+    const id = await submitRun({ command: ['sh', '-c', script] });
+    const events: JobEventView[] = [];
+    const job = await client.waitForJob(id, (e) => events.push(e));
+    assert.equal(job.state, 'SUCCEEDED', job.reason);
+    const progress = events.flatMap((e) => (e.type === 'progress' && e.message ? [`${e.fraction} ${e.message}`] : []));
+    // A resource sample repeats the latest progress, so the same line may come more than once.
+    assert.deepEqual([...new Set(progress)], ['0.25 epoch 1/4', '0.75 epoch 3/4']);
+  });
+
+  it('stops a command at its timeout with SIGTERM to its whole process group and leaves no process behind', async () => {
+    const pidFile = join(scratch, 'timeout.pid');
+    // The shell's child sleeps on after the shell: only signalling the group reaches it.
+    const id = await submitRun({ command: ['sh', '-c', `echo $$ > ${pidFile}; sleep 60 & sleep 60`], timeout: '2s' });
+    const pgid = await eventually('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined));
+    const job = await client.waitForJob(id);
+    assert.equal(job.state, 'FAILED');
+    assert.match(job.reason ?? '', /stopped at its timeout/);
+    assert.equal(groupAlive(pgid), false, 'no process of the job outlives it');
+  });
+
+  it('cancel stops the whole process group at once and leaves no process behind', async () => {
+    const pidFile = join(scratch, 'cancel.pid');
+    const id = await submitRun({ command: ['sh', '-c', `echo $$ > ${pidFile}; sleep 60 & sleep 60`] });
+    const pgid = await eventually('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined));
+    assert.equal(groupAlive(pgid), true);
+    const cancelled = await client.cancelJob(id);
+    assert.equal(cancelled.state, 'CANCELLED');
+    await eventually('the process group to be gone', () => (groupAlive(pgid) ? undefined : true), 10_000);
+  });
+
+  it('a job whose worker is killed runs again with its checkpoint folder restored, and the old command killed', async () => {
+    const pidFile = join(scratch, 'killed.pid');
+    const script = [
+      'n=$(cat "$GPULAB_CHECKPOINT_DIR/count" 2>/dev/null || echo 0)',
+      'echo $((n + 1)) > "$GPULAB_CHECKPOINT_DIR/count"',
+      `if [ "$n" -ge 1 ]; then echo "resumed from $n" > "$GPULAB_OUTPUTS/resumed.txt"; exit 0; fi`,
+      `echo $$ > ${pidFile}`,
+      'sleep 60',
+    ].join('; ');
+    const id = await submitRun({ command: ['sh', '-c', script] });
+    const pgid = await eventually('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined));
+    // The checkpoint is stored while the command runs (every 200 ms here), so a killed worker loses nothing saved.
+    await new Promise((r) => setTimeout(r, 1000));
+    const worker = workerOf(pgid);
+    process.kill(worker, 'SIGKILL');
+    const job = await client.waitForJob(id);
+    assert.equal(job.state, 'SUCCEEDED', job.reason);
+    assert.equal(job.attempt, 2);
+    const out = join(dir.path, 'result-resumed');
+    await client.downloadResult(id, out);
+    assert.equal(readFileSync(join(out, 'resumed.txt'), 'utf8'), 'resumed from 1\n');
+    assert.equal(groupAlive(pgid), false, "the killed worker's command was killed by the next attempt");
+  });
+});
+
+/** The worker that started the command leading `pgid`: its parent. */
+function workerOf(pgid: number): number {
+  const stat = readFileSync(`/proc/${pgid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
