@@ -1,3 +1,4 @@
+import { type ArtifactKindName } from '@gpulab/contracts';
 import { type Matrix } from './matrix';
 import { type ParamTable } from './param-table';
 
@@ -119,6 +120,13 @@ export interface JobKind<P = unknown> {
   modelParam?: string;
   /** Parameters that name an uploaded picture (an image artifact), checked like `modelParam`. */
   imageParams?: readonly string[];
+  /**
+   * Other parameters that name uploaded artifacts, in their recorded form: an id (`art-…`) or a
+   * list of `NAME=art-…` entries. At submission each named artifact must be one the caller may
+   * see and, unless `any`, of the given kind; so another team's id is refused before the job
+   * queues, not when its worker asks for it.
+   */
+  artifactParams?: Readonly<Record<string, ArtifactKindName | 'any'>>;
   /** Every parameter the kind takes: `gpulab kinds`, the README and the unknown-parameter error come from it. */
   params: ParamTable;
   /** Checks the parameters against the input's shape, fills in defaults and types them. */

@@ -63,6 +63,18 @@ export function exitReason(exit: CommandExit, stderrTail: string, cause?: StopCa
   return stderrTail ? `${head}; the last lines of stderr:\n${stderrTail}` : head;
 }
 
+/**
+ * The exit status a failed job's reason (from {@link exitReason}) names, as a shell reports it:
+ * the code the command exited with, or 128 + the signal's number when a signal killed it;
+ * undefined when the reason is not a command's end (the job failed otherwise).
+ */
+export function exitStatusOfReason(reason: string): number | undefined {
+  const exited = /^the command exited with code (\d{1,3})\b/.exec(reason);
+  if (exited) return Number(exited[1]);
+  const killed = /^the command was killed by SIG[A-Z0-9]+ \((\d{1,2})\)/.exec(reason);
+  return killed ? 128 + Number(killed[1]) : undefined;
+}
+
 const STOP_CAUSES: Record<StopCause, string> = {
   timeout: 'stopped at its timeout',
   cancel: 'cancelled',

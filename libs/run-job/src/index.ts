@@ -5,4 +5,4 @@ export { buildCommandEnv, type CommandEnvSpec, type CommandFolders, inheritedEnv
 export { LineSplitter, printable } from './line-splitter';
 export { type LogAdmission, LogRateLimiter, type LogRates } from './log-rate-limiter';
 export { type CommandProgress, parseProgressLine, PROGRESS_PREFIX, progressOfStdoutLine } from './progress-line';
-export { COMMAND_NOT_FOUND_EXIT, type CommandExit, exitReason, notStarted, signalName, StderrTail, STDERR_TAIL_LINES, type StopCause } from './command-exit';
+export { COMMAND_NOT_FOUND_EXIT, type CommandExit, exitReason, exitStatusOfReason, notStarted, signalName, StderrTail, STDERR_TAIL_LINES, type StopCause } from './command-exit';

@@ -12,6 +12,7 @@ export const runKind: JobKind<RunParams> = {
   summary: 'runs your own command (python3 train.py …) on the job\'s GPUs, with its inputs, outputs, checkpoint folder and log',
   input: 'none',
   params: RUN_PARAMS,
+  artifactParams: { code: 'code', inputs: 'any' },
   compile: (params) => compileRunParams(params),
   record: (p) => runParamsRecord(p),
   run() {

@@ -7,12 +7,18 @@ import { SchedulerClient } from './scheduler-client';
 
 const JOB_ID = /^j-[0-9a-z]{26}$/;
 
+/** The ids a recorded artifact parameter names: itself, or each `NAME=id` entry's id. */
+function namedArtifactIds(value: unknown): string[] {
+  const entries = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return entries.filter((e): e is string => typeof e === 'string').map((e) => e.slice(e.indexOf('=') + 1)).filter((id) => ARTIFACT_ID_PATTERN.test(id));
+}
+
 /**
  * Checks what a job's parameters name besides its input: the trained model (a kind's
  * `modelParam`: a training job or an uploaded model) and pictures (`imageParams`). Each must be
  * one the caller may see (another team's is PERMISSION_DENIED, as GetJob and GetArtifact
  * answer); a training job must have succeeded and written a model, an artifact must be of the
- * kind the parameter wants.
+ * kind the parameter wants. {@link JobKind.artifactParams} are checked the same way.
  */
 export class ModelReference {
   constructor(
@@ -29,6 +35,12 @@ export class ModelReference {
         throw new GatewayError(ErrorCodes.invalidArgument, `${name} must be the id of an uploaded picture (art-…, from "gpulab upload picture.png"), not ${quoteInput(id)}`);
       }
       await this.artifactOfKind(caller, id, 'image', name);
+    }
+    for (const [name, wanted] of Object.entries(kind.artifactParams ?? {})) {
+      for (const id of namedArtifactIds(params[name])) {
+        if (wanted === 'any') await this.artifacts.getArtifact(caller, id);
+        else await this.artifactOfKind(caller, id, wanted, name);
+      }
     }
     if (!kind.modelParam) return;
     const id = params[kind.modelParam];

@@ -129,13 +129,4 @@ describe("job logs: a job's output, read and followed by its team", () => {
       assert.match(run.stderr, message);
     }
   });
-
-  // Until the `run` kind is merged, the gateway does not know it: the CLI's request reaches the
-  // gateway and its refusal exits 2. Once both are merged this becomes the full run: a command
-  // followed to its own exit status (see libs/cli/src/commands/run.test.ts for the request).
-  it('gpulab run: the job is refused with exit 2 while the run kind is unknown to the gateway [replace with the full run once the kind is merged]', async () => {
-    const run = await runCliInProcess(['run', '--env', 'EPOCHS=1', '--', 'python', 'train.py'], as(TOKENS.teams.demo));
-    assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /INVALID_ARGUMENT/);
-  });
 });

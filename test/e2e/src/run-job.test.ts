@@ -103,6 +103,30 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     assert.doesNotMatch(job.reason ?? '', /err 10\n/);
   });
 
+  it('gpulab run --code DIR streams the command\'s output from its unpacked code and exits with its status; the same code again is re-used by its hash', async () => {
+    const code = join(dir.path, 'code');
+    mkdirSync(join(code, 'node_modules', 'left-out'), { recursive: true });
+    writeFileSync(join(code, 'train.sh'), 'echo "epoch 1 from $(basename "$PWD")"\necho "warning: tiny data" >&2\ntest ! -e big.bin && test ! -e node_modules || exit 9\nexit "${STATUS:-0}"\n');
+    writeFileSync(join(code, 'big.bin'), 'not sent');
+    writeFileSync(join(code, '.gpulabignore'), 'big.bin\n');
+    const failed = await runCliInProcess(['run', '--code', code, '--env', 'STATUS=3', '--', 'sh', 'train.sh'], env);
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.match(failed.stdout, /\[out\] epoch 1 from work\n/);
+    assert.match(failed.stdout, /\[err\] warning: tiny data\n/);
+    assert.match(failed.stderr, /code: .*: 2 files, .*\ncode: uploaded as (art-\S+)\n/);
+    const uploaded = /uploaded as (art-\S+)/.exec(failed.stderr)![1];
+
+    const again = await runCliInProcess(['run', '--code', code, '--', 'sh', 'train.sh'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, new RegExp(`unchanged since ${uploaded} was uploaded; using it`));
+    const { artifacts } = await client.listArtifacts();
+    assert.equal(artifacts.filter((a) => a.kind === 'code').length, 1);
+  });
+
+  it('refuses at submission a code archive the team cannot see', async () => {
+    await assert.rejects(submitRun({ command: 'true', code: 'art-abcdefghijklmnop' }), (e: unknown) => e instanceof GpulabError && (e.code === 'NOT_FOUND' || e.code === 'PERMISSION_DENIED'));
+  });
+
   it('fails a command that does not exist with exit 127 and "command not found"', async () => {
     const job = await client.waitForJob(await submitRun({ command: 'no-such-program-here --flag' }));
     assert.equal(job.state, 'FAILED');

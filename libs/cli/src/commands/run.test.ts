@@ -58,11 +58,11 @@ describe('gpulab run', () => {
   });
 
   it('prints the output with a mark per stream and exits with the exit code of the command', async () => {
-    const gateway = fakeGateway({ states: [{ state: 'RUNNING' }, { state: 'FAILED', reason: 'exit code 3: python train.py' }], logs: [line('stdout', 'epoch 1'), line('stderr', 'Traceback'), line('gpulab', '2 lines dropped')] });
+    const gateway = fakeGateway({ states: [{ state: 'RUNNING' }, { state: 'FAILED', reason: 'the command exited with code 3; the last lines of stderr:\nTraceback' }], logs: [line('stdout', 'epoch 1'), line('stderr', 'Traceback'), line('gpulab', '2 lines dropped')] });
     const ctx = capturedContext(() => gateway.client);
     assert.equal(await runCli(['run', '--', 'python', 'train.py'], ctx), 3);
     assert.equal(ctx.out(), '08:00:05 [out] epoch 1\n08:00:05 [err] Traceback\n08:00:05 [gpulab] 2 lines dropped\n');
-    assert.match(ctx.err(), /FAILED: exit code 3/);
+    assert.match(ctx.err(), /FAILED: the command exited with code 3/);
   });
 
   it('says once that a queued job is waiting before its output comes', async () => {

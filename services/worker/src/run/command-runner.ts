@@ -85,7 +85,8 @@ export class CommandRunner {
       if (!bytes) return { type: 'failed', reason: `input ${name}: artifact ${id} is not stored (deleted?)`, retryable: false };
       await writeInputFile(folders.inputs, name, bytes);
     }
-    await prepareCode({ code: params.code, data }, folders.workdir);
+    const unpacked = await prepareCode({ code: params.code, data }, folders.workdir);
+    if (unpacked > 0) await this.d.note('info', `code archive ${params.code} unpacked into the working directory (${unpacked} files)`);
 
     const startedAt = Date.now();
     const slotEndMs = job.slotEndsAt ? Date.parse(job.slotEndsAt) : undefined;
