@@ -11,5 +11,6 @@ node scripts/ensure-nats-server.js
 
 mapfile -t files < <(find libs services deploy test -path '*/node_modules' -prune -o -path '*/dist/*' -name '*.test.js' -print | sort)
 if [ "${#files[@]}" -eq 0 ]; then echo "no test files were built" >&2; exit 1; fi
-node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+# A test that hangs fails after 10 minutes instead of holding the run until CI's limit.
+node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./scripts/summary-reporter.mjs --test-reporter-destination=stdout "${files[@]}"

@@ -15,8 +15,8 @@ const LIMIT_MB = 1;
 /**
  * `--code DIR` through the real gateway: packed, uploaded as a `code` artifact, re-used by its
  * SHA-256, refused before any byte is sent when it does not fit, and an archive that would
- * write outside its directory refused at upload. The `run` kind is merged apart from this, so
- * the submission after the upload is refused (exit 2); what these tests pin is the upload.
+ * write outside its directory refused at upload. The jobs are submitted detached and stay
+ * queued (the team holds no slot); what these tests pin is the upload.
  */
 describe('code archives: uploaded once per content, checked at upload', () => {
   const dir = tempDir('code-archive');
@@ -51,24 +51,25 @@ describe('code archives: uploaded once per content, checked at upload', () => {
 
   it('uploads a directory once, prints its summary, and re-uses the upload while its content is unchanged', async () => {
     const code = codeDir('project', { 'train.py': 'print("training")\n', 'lib/model.py': 'LAYERS = 3\n', '.git/HEAD': 'ref: main\n', '__pycache__/x.pyc': 'bytes' });
-    const first = await runCliInProcess(['run', '--code', code, '--', 'python', 'train.py'], as());
+    const first = await runCliInProcess(['run', '--detach', '--code', code, '--', 'python', 'train.py'], as());
     assert.match(first.stderr, /code: .*project: 2 files, 29 B, packed \d+ B/);
     const id = /uploaded as (art-[a-z2-7]{16})/.exec(first.stderr)?.[1];
     assert.ok(id, first.stderr);
     const [artifact] = await codeArtifacts();
     assert.deepEqual([artifact.id, artifact.kind, artifact.format, artifact.code], [id, 'code', 'tar-gz', { files: 2, unpackedBytes: 29 }]);
 
-    const again = await runCliInProcess(['run', '--code', code, '--', 'python', 'train.py'], as());
+    const again = await runCliInProcess(['run', '--detach', '--code', code, '--', 'python', 'train.py'], as());
     assert.match(again.stderr, new RegExp(`unchanged since ${id} was uploaded`));
     assert.doesNotMatch(again.stderr, /uploaded as/);
     assert.equal((await codeArtifacts()).length, 1);
-    // [the run kind is merged apart from this] until then the submission itself is refused.
-    assert.equal(again.code, 2, again.stderr);
+    // Detached: the job is queued (the team holds no slot here) and its id printed.
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^j-[0-9a-z]{26}\n$/);
   });
 
   it('refuses a directory larger than the free storage with RESOURCE_EXHAUSTED before sending a byte', async () => {
     const code = codeDir('too-big', { 'weights.bin': randomBytes(LIMIT_MB * 1024 * 1024 + 4096) });
-    const run = await runCliInProcess(['run', '--code', code, '--', 'python', 'train.py'], as());
+    const run = await runCliInProcess(['run', '--detach', '--code', code, '--', 'python', 'train.py'], as());
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /RESOURCE_EXHAUSTED/);
     const { uploads } = await demo.listArtifacts();
