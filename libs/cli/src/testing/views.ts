@@ -67,6 +67,7 @@ export function aBenchmarkResult(): Record<string, unknown> {
     flopsPerImage: 7_712_483_328,
     gflopsPerSecond: 26.05,
     matMulGflopsPerSecond: 36.01,
+    matMulSide: 1024,
     shareOfPeak: 0.723,
     overheadMs: { backendInit: 1210, modelBuild: 2105, warmUp: 2390, matMul: 412 },
   };

@@ -1,5 +1,6 @@
 import { type BackendInfo } from '../backend';
 import { type BenchmarkModel } from './benchmark-params';
+import { type MatMulRate } from './matmul-rate';
 
 /** Time an engine spent getting ready, in ms: starting its backend, building its model. */
 export interface EngineSetupMs {
@@ -20,8 +21,8 @@ export interface BenchmarkEngine {
   readonly setupMs: EngineSetupMs;
   /** FLOPs of one image's forward pass, counted from the model's layers. */
   readonly flopsPerImage: number;
-  /** The backend's square-matMul rate in GFLOP/s, all threads at once: the row's peak. */
-  matMulGflops(): Promise<number>;
+  /** The backend's square-matMul rate, all threads at once (their rates summed): the row's peak. */
+  matMulRate(): Promise<MatMulRate>;
   /** Runs `count` images through the model and reads the features back; their shape. */
   forward(count: number): Promise<number[]>;
   /** Frees the model and stops any threads; safe to call twice. */

@@ -39,6 +39,7 @@ describe('a benchmark row', () => {
     assert.equal(row.flopsPerImage, engine.flopsPerImage);
     assert.ok(Math.abs(row.gflopsPerSecond - (row.flopsPerImage * row.imagesPerSecond) / 1e9) / row.gflopsPerSecond < 0.02);
     assert.ok(row.matMulGflopsPerSecond > 0);
+    assert.equal(row.matMulSide, 1024);
     assert.ok(Math.abs(row.shareOfPeak - row.gflopsPerSecond / row.matMulGflopsPerSecond) < 0.002);
     assert.ok(row.overheadMs.matMul > 0, 'the matMul is timed outside the batches');
     assert.equal(row.threads, 1);

@@ -7,7 +7,6 @@ import { type BenchmarkEngine } from './benchmark-engine';
 import { type BenchmarkParams } from './benchmark-params';
 import { SOURCE_SIZE, syntheticImages } from './forward-pass';
 import { gpuName } from './gpu-name';
-import { MATMUL_SIDE } from './matmul-rate';
 import { type EngineOpener, openBenchmarkEngine } from './open-benchmark-engine';
 
 export { SOURCE_SIZE } from './forward-pass';
@@ -46,6 +45,8 @@ export type BenchmarkRow =
       gflopsPerSecond: number;
       /** The backend's rate on a square matMul, on all the row's threads at once: its peak here. */
       matMulGflopsPerSecond: number;
+      /** The side of that square matMul: 1024, or less where a product of 1024 takes seconds (cpu). */
+      matMulSide: number;
       /** gflopsPerSecond / matMulGflopsPerSecond: how much of that peak the network reached. */
       shareOfPeak: number;
       batchMs: { p50: number; p95: number };
@@ -93,7 +94,7 @@ export async function runBenchmark(p: BenchmarkParams, context: JobContext, open
       model: p.model,
       inputSource: 'synthetic',
       inputNote: `seeded synthetic ${SOURCE_SIZE}x${SOURCE_SIZE}x3 images (CIFAR-10's size), resized to ${p.inputSize}x${p.inputSize} inside the timed graph`,
-      peakNote: `shareOfPeak: the network's GFLOP/s over the backend's on a ${MATMUL_SIDE}x${MATMUL_SIDE} matMul (timed before the row, outside its timed part)`,
+      peakNote: "shareOfPeak: the network's GFLOP/s over the backend's on a square matMul of matMulSide (timed before the row, on the row's threads, outside its timed part)",
       images: p.images,
       batchSize: p.batchSize,
       inputSize: p.inputSize,
@@ -124,7 +125,7 @@ async function benchmarkBackend(
       return ms;
     };
     await step(0, `measuring the backend's matMul rate (model built in ${Math.round(modelBuild)} ms)`);
-    const matMulGflopsPerSecond = await engine.matMulGflops();
+    const { gflopsPerSecond: matMulGflopsPerSecond, side: matMulSide } = await engine.matMulRate();
     const matMul = lap();
     await step(0, `warming up (matMul ${matMulGflopsPerSecond.toFixed(1)} GFLOP/s)`);
     await engine.forward(Math.min(p.batchSize, p.images));
@@ -157,6 +158,7 @@ async function benchmarkBackend(
       flopsPerImage: engine.flopsPerImage,
       gflopsPerSecond: round(gflopsPerSecond, 2),
       matMulGflopsPerSecond: round(matMulGflopsPerSecond, 2),
+      matMulSide,
       shareOfPeak: round(gflopsPerSecond / matMulGflopsPerSecond, 3),
       batchMs: { p50: round(percentile(batchMs, 0.5), 2), p95: round(percentile(batchMs, 0.95), 2) },
       timedMs: round(timedMs, 1),

@@ -22,7 +22,7 @@ openInProcessEngine(backend, spec).then(
       queue = queue.then(async () => {
         try {
           if (request.type === 'forward') post({ type: 'forward', shape: await engine.forward(request.count) });
-          else post({ type: 'matMul', gflops: await engine.matMulGflops() });
+          else post({ type: 'matMul', rate: await engine.matMulRate() });
         } catch (error) {
           post(failure(error));
         }

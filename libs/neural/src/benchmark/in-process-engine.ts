@@ -2,7 +2,7 @@ import { type BackendName, initBackend } from '../backend';
 import { type BenchmarkEngine, type EngineSpec } from './benchmark-engine';
 import { buildBenchmarkModel } from './benchmark-models';
 import { forwardPass } from './forward-pass';
-import { measureMatMulGflops } from './matmul-rate';
+import { measureMatMulRate } from './matmul-rate';
 import { flopsPerImage } from './model-flops';
 
 /**
@@ -22,7 +22,7 @@ export async function openInProcessEngine(backend: BackendName, spec: EngineSpec
     threads: 1,
     setupMs: { backendInit, modelBuild },
     flopsPerImage: flopsPerImage(model),
-    matMulGflops: async () => measureMatMulGflops(),
+    matMulRate: async () => measureMatMulRate(),
     forward: async (count) => forwardPass(model, spec.pool, count, spec.inputSize),
     close: async () => {
       if (!closed) model.dispose();

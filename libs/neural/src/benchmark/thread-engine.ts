@@ -63,7 +63,11 @@ export async function openThreadEngine(backend: BackendName, spec: EngineSpec, t
       // The threads start in parallel: starting node and the backend is the wall time less the build.
       setupMs: { backendInit: performance.now() - started - modelBuild, modelBuild },
       flopsPerImage: ready[0].flopsPerImage,
-      matMulGflops: async () => (await Promise.all(pool.map((thread) => thread.next('matMul', { type: 'matMul' })))).reduce((sum, r) => sum + r.gflops, 0),
+      matMulRate: async () => {
+        // All at once, as the batches run: each thread's rate is what it reaches beside the others.
+        const rates = (await Promise.all(pool.map((thread) => thread.next('matMul', { type: 'matMul' })))).map((r) => r.rate);
+        return { gflopsPerSecond: rates.reduce((sum, r) => sum + r.gflopsPerSecond, 0), side: rates[0].side };
+      },
       forward: async (count) => {
         const shares = splitCount(count, threads);
         const replies = await Promise.all(shares.map((share, i) => pool[i].next('forward', { type: 'forward', count: share })));

@@ -1,5 +1,6 @@
 import { type BackendInfo, type BackendName } from '../backend';
 import { type EngineSetupMs, type EngineSpec } from './benchmark-engine';
+import { type MatMulRate } from './matmul-rate';
 
 /** What a benchmark thread is started with. */
 export interface ThreadData {
@@ -14,5 +15,5 @@ export type ThreadRequest = { type: 'forward'; count: number } | { type: 'matMul
 export type ThreadReply =
   | { type: 'ready'; backend: BackendInfo; setupMs: EngineSetupMs; flopsPerImage: number }
   | { type: 'forward'; shape: number[] }
-  | { type: 'matMul'; gflops: number }
+  | { type: 'matMul'; rate: MatMulRate }
   | { type: 'error'; message: string };
