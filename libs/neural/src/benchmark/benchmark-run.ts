@@ -9,8 +9,6 @@ import { SOURCE_SIZE, syntheticImages } from './forward-pass';
 import { gpuName } from './gpu-name';
 import { type EngineOpener, openBenchmarkEngine } from './open-benchmark-engine';
 
-export { SOURCE_SIZE } from './forward-pass';
-
 /** Time outside the timed batches, in ms. */
 export interface BenchmarkOverheadMs {
   backendInit: number;
