@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { artifactTable, describeArtifact, describeJob, jobTable, usageLine } from './format';
 import { resultLines } from './result-format';
 import { assertGolden, capturedStream } from './testing/golden';
-import { aJob, aSaliencyResult, aStorageUsage, aTrainingResult, aTsneResult, anAdversarialResult, anArtifact, anEvent } from './testing/views';
+import { aBenchmarkResult, aJob, aSaliencyResult, aStorageUsage, aTrainingResult, aTsneResult, anAdversarialResult, anArtifact, anEvent } from './testing/views';
 import { type TimeOptions } from './time-format';
 import { usageTable } from './usage-format';
 import { WatchDisplay } from './watch-display';
@@ -27,6 +27,10 @@ describe('gpulab get', () => {
 
   it("shows train-classifier's epochs as a table and its backend and rows as blocks", () => {
     golden('get-train-classifier.txt', describeJob(aJob({ kind: 'train-classifier', result: aTrainingResult() }), BERLIN));
+  });
+
+  it("shows a benchmark's rows as a table, then each row's GFLOP/s as a share of its backend's matMul peak", () => {
+    golden('get-benchmark.txt', describeJob(aJob({ kind: 'benchmark', result: aBenchmarkResult() }), BERLIN));
   });
 
   it("shows saliency's ink mass as a block and adversarial examples as a table", () => {

@@ -1,3 +1,4 @@
+import { benchmarkPeakLines } from './benchmark-peak-format';
 import { formatBytes } from './byte-format';
 import { table } from './text-table';
 
@@ -22,7 +23,7 @@ interface ResultFile {
  */
 export function resultLines(result: Record<string, unknown>, indent = '  '): string[] {
   const files = Array.isArray(result.files) ? (result.files as ResultFile[]) : [];
-  return Object.entries(result).flatMap(([key, value]) => valueLines(key, value, indent, files));
+  return [...Object.entries(result).flatMap(([key, value]) => valueLines(key, value, indent, files)), ...benchmarkPeakLines(result, indent)];
 }
 
 /** `unit`: ' ms' inside a `…Ms` key such as `timingsMs`, whose fields are milliseconds. */

@@ -55,6 +55,26 @@ export function aTrainingResult(): Record<string, unknown> {
   };
 }
 
+/** A ResNet-50 benchmark result as a worker reports it: a wasm row on two threads, and a backend that is not installed. */
+export function aBenchmarkResult(): Record<string, unknown> {
+  const wasm = {
+    backend: 'wasm',
+    device: 'cpu: AMD EPYC, 2 cores, 2 worker threads × 1 wasm thread',
+    threads: 2,
+    batchSize: 8,
+    images: 32,
+    secondsPer1000Images: 296.04,
+    imagesPerSecond: 3.38,
+    flopsPerImage: 7_712_483_328,
+    gflopsPerSecond: 26.05,
+    matMulGflopsPerSecond: 36.01,
+    matMulSide: 1024,
+    shareOfPeak: 0.723,
+    overheadMs: { backendInit: 1210, modelBuild: 2105, warmUp: 2390, matMul: 412 },
+  };
+  return { model: 'resnet50', images: 32, batchSize: 8, inputSize: 224, rows: [wasm, { backend: 'tensorflow-gpu', error: 'the tensorflow-gpu backend is not installed on this worker' }] };
+}
+
 /** A saliency result with its ink mass, and an adversarial one with its examples. */
 export function aSaliencyResult(): Record<string, unknown> {
   return { classIndex: 7, predictedClass: 7, probability: 0.9931, label: 7, inkMass: { inkPixels: 112, backgroundPixels: 672, ink: 0.412, background: 0.031, ratio: 13.29 } };

@@ -7,7 +7,7 @@ export const BENCHMARK_MODELS = ['resnet50', 'mobilenetv2', 'course-cnn'] as con
 export type BenchmarkModel = (typeof BENCHMARK_MODELS)[number];
 
 /** The defaults in one place: the lecture's figure is for 1,000 images at ImageNet's 224 × 224. */
-export const BENCHMARK_DEFAULTS = { images: 1000, batchSize: 32, inputSize: 224, seed: 0 } as const;
+export const BENCHMARK_DEFAULTS = { images: 1000, batchSize: 32, inputSize: 224, seed: 0, wasmThreads: 0 } as const;
 
 const d = BENCHMARK_DEFAULTS;
 
@@ -19,9 +19,17 @@ export const BENCHMARK_PARAMS = [
   { name: 'inputSize', type: 'integer', default: d.inputSize, min: 32, max: 1024, meaning: 'side the 32x32 images are resized to inside the timed graph' },
   { name: 'backends', type: 'list', default: 'all installed on the worker', meaning: `backends timed in turn, one row each: ${BACKENDS.join(', ')}` },
   { name: 'seed', type: 'integer', default: d.seed, min: 0, max: 2 ** 31 - 1, meaning: 'seed of the synthetic images and the random weights' },
+  {
+    name: 'wasmThreads',
+    type: 'integer',
+    default: d.wasmThreads,
+    min: 0,
+    max: 64,
+    meaning: "wasm only: worker threads that split each batch, each with its own backend and model copy (wasm's own threads do not run in node); 0: one per core",
+  },
 ] as const satisfies ParamTable;
 
-const [, IMAGES, BATCH_SIZE, INPUT_SIZE, , SEED] = BENCHMARK_PARAMS;
+const [, IMAGES, BATCH_SIZE, INPUT_SIZE, , SEED, WASM_THREADS] = BENCHMARK_PARAMS;
 
 export interface BenchmarkParams {
   model: BenchmarkModel;
@@ -31,6 +39,8 @@ export interface BenchmarkParams {
   /** Backends to time, in this order; empty: every backend installed on the worker that runs it. */
   backends: BackendName[];
   seed: number;
+  /** Worker threads of a wasm row; 0: one per core of the worker that runs it. */
+  wasmThreads: number;
 }
 
 /** Checks `benchmark`'s parameters and fills in defaults; runs in the gateway (no TensorFlow.js here) and in the worker. */
@@ -43,12 +53,13 @@ export function compileBenchmarkParams(params: Record<string, unknown>): Benchma
     inputSize: readInteger(params, INPUT_SIZE),
     backends: backendsParam(params.backends),
     seed: readInteger(params, SEED),
+    wasmThreads: readInteger(params, WASM_THREADS),
   };
 }
 
 /** The compiled parameters as the job record keeps them (lists as text; no backends: all installed). */
 export function benchmarkParamsRecord(p: BenchmarkParams): Record<string, unknown> {
-  return { model: p.model, images: p.images, batchSize: p.batchSize, inputSize: p.inputSize, ...(p.backends.length > 0 ? { backends: p.backends.join(',') } : {}), seed: p.seed };
+  return { model: p.model, images: p.images, batchSize: p.batchSize, inputSize: p.inputSize, ...(p.backends.length > 0 ? { backends: p.backends.join(',') } : {}), seed: p.seed, wasmThreads: p.wasmThreads };
 }
 
 function modelParam(raw: unknown): BenchmarkModel {
