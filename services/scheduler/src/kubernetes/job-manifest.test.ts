@@ -91,7 +91,8 @@ describe('the Job manifest of an attempt', () => {
     assert.ok(spec?.containers[0].volumeMounts?.some((m) => m.name === 'shared'));
   });
 
-  it('refuses a run job that names no image', () => {
+  it('refuses a run job that names no image, or one that is not an image reference', () => {
     assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: {} }), gpus, context()), /names no image/);
+    assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: { image: 'Team A/train' } }), gpus, context()), /"Team A\/train" is not an image reference/);
   });
 });

@@ -1,5 +1,6 @@
 import { type GpuAddress, type JobRecord } from '@gpulab/contracts';
 import type { V1Container, V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { isImageReference } from './image-reference';
 import { type KubernetesConfig } from './kubernetes-config';
 import { KubeLabels, kubeJobName, labelValue, MANAGED_BY } from './job-names';
 
@@ -119,6 +120,7 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
 export function runParams(job: JobRecord): { image: string; command: string[] } {
   const { image, command } = job.params as { image?: unknown; command?: unknown };
   if (typeof image !== 'string' || image === '') throw new Error(`job ${job.id} of kind run names no image`);
+  if (!isImageReference(image)) throw new Error(`"${image.slice(0, 80)}" is not an image reference (REGISTRY/IMAGE:TAG)`);
   const args = Array.isArray(command) ? command.map(String) : typeof command === 'string' ? [command] : [];
   return { image, command: args };
 }
