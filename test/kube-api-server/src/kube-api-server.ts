@@ -49,7 +49,7 @@ export interface Refusal {
 /** A pod's status to play: any of phase, reason, message, container statuses, conditions. */
 export type PodStatusPlay = Record<string, unknown>;
 
-type Resource = 'jobs' | 'pods' | 'nodes';
+type Resource = 'jobs' | 'pods' | 'nodes' | 'secrets';
 
 interface WatchEvent {
   resource: Resource;
@@ -72,22 +72,22 @@ interface PodLog {
   followers: Set<ServerResponse>;
 }
 
-const API_VERSION: Record<Resource, string> = { jobs: 'batch/v1', pods: 'v1', nodes: 'v1' };
-const KIND: Record<Resource, string> = { jobs: 'Job', pods: 'Pod', nodes: 'Node' };
+const API_VERSION: Record<Resource, string> = { jobs: 'batch/v1', pods: 'v1', nodes: 'v1', secrets: 'v1' };
+const KIND: Record<Resource, string> = { jobs: 'Job', pods: 'Pod', nodes: 'Node', secrets: 'Secret' };
 
 /**
  * A Kubernetes API server for the endpoints the scheduler's launcher uses, over real HTTP:
- * create, get, list and delete Jobs; list, watch and delete-collection of Pods; Pod logs with
- * `follow`; list and watch of Nodes. Watches stream JSON lines from a `resourceVersion`,
+ * create, get, list and delete Jobs and Secrets; list, watch and delete-collection of Pods; Pod
+ * logs with `follow`; list and watch of Nodes. Watches stream JSON lines from a `resourceVersion`,
  * send bookmarks to those that allow them, and answer `410 Gone` once the version asked for
- * was compacted away. Job bodies are validated against the Kubernetes OpenAPI schema; every
+ * was compacted away. Job and Secret bodies are validated against the Kubernetes OpenAPI schema; every
  * request is recorded. The Job controller's part is played too: a Job gets one pod, placed on
  * the node its affinity names. Tests play the rest (pod phases, container states, failures,
  * nodes, dropped watches, refusals, an unreachable server).
  */
 export class KubeApiServer {
   readonly requests: RecordedRequest[] = [];
-  private readonly objects: Record<Resource, Map<string, KubeObject>> = { jobs: new Map(), pods: new Map(), nodes: new Map() };
+  private readonly objects: Record<Resource, Map<string, KubeObject>> = { jobs: new Map(), pods: new Map(), nodes: new Map(), secrets: new Map() };
   private readonly history: WatchEvent[] = [];
   private readonly watchers = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
@@ -152,6 +152,10 @@ export class KubeApiServer {
 
   jobs(): KubeObject[] {
     return [...this.objects.jobs.values()];
+  }
+
+  secret(name: string, namespace = 'gpulab'): KubeObject | undefined {
+    return this.objects.secrets.get(`${namespace}/${name}`);
   }
 
   /** The pod the Job controller made for a Job. */
@@ -270,7 +274,9 @@ export class KubeApiServer {
       return object ? this.answer(res, record, 200, object) : this.answer(res, record, 404, notFound(resource, name));
     }
     if (method === 'POST' && resource === 'jobs' && !name) return this.createJob(res, record, namespace as string, body);
+    if (method === 'POST' && resource === 'secrets' && !name) return this.createSecret(res, record, namespace as string, body);
     if (method === 'DELETE' && resource === 'jobs' && name) return this.deleteJob(res, record, namespace as string, name);
+    if (method === 'DELETE' && resource === 'secrets' && name) return this.deleteSecret(res, record, namespace as string, name);
     if (method === 'DELETE' && resource === 'pods' && !name) return this.deletePods(res, record, namespace as string);
     return this.answer(res, record, 405, status(405, 'MethodNotAllowed', `${method} is not supported on ${url.pathname} by this test server`));
   }
@@ -292,6 +298,26 @@ export class KubeApiServer {
     this.put('jobs', stored, 'ADDED');
     this.makePod(stored);
     this.answer(res, record, 201, this.objects.jobs.get(key(namespace, name)));
+  }
+
+  private createSecret(res: ServerResponse, record: RecordedRequest, namespace: string, body: unknown): void {
+    const problems = this.validators.secret(body);
+    const secret = body as KubeObject & { stringData?: Record<string, string>; data?: Record<string, string> };
+    const name = secret?.metadata?.name ?? '';
+    if (problems.length > 0 || !name) return this.answer(res, record, 422, status(422, 'Invalid', `Secret "${name}" is invalid: ${problems.join('; ') || 'metadata.name: Required value'}`, { name, kind: 'secrets' }));
+    if (this.objects.secrets.has(key(namespace, name))) return this.answer(res, record, 409, status(409, 'AlreadyExists', `secrets "${name}" already exists`, { name, kind: 'secrets' }));
+    // As the API server does: stringData is folded into base64 data and never returned.
+    const data = { ...secret.data, ...Object.fromEntries(Object.entries(secret.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) };
+    const { stringData: _stringData, ...rest } = secret;
+    this.put('secrets', { ...rest, apiVersion: 'v1', kind: 'Secret', data, metadata: { ...secret.metadata, namespace, uid: randomUUID(), creationTimestamp: new Date().toISOString() } } as KubeObject, 'ADDED');
+    this.answer(res, record, 201, this.objects.secrets.get(key(namespace, name)));
+  }
+
+  private deleteSecret(res: ServerResponse, record: RecordedRequest, namespace: string, name: string): void {
+    const secret = this.objects.secrets.get(key(namespace, name));
+    if (!secret) return this.answer(res, record, 404, notFound('secrets', name));
+    this.remove('secrets', secret);
+    this.answer(res, record, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'secrets', uid: secret.metadata.uid } });
   }
 
   /** The Job controller's part: one pod from the template, bound to the node its affinity names. */
@@ -449,10 +475,12 @@ export class KubeApiServer {
   }
 }
 
-/** `/apis/batch/v1/namespaces/NS/jobs[/NAME]`, `/api/v1/namespaces/NS/pods[/NAME[/log]]`, `/api/v1/nodes[/NAME]`. */
+/** `/apis/batch/v1/namespaces/NS/jobs[/NAME]`, `/api/v1/namespaces/NS/{pods[/NAME[/log]],secrets[/NAME]}`, `/api/v1/nodes[/NAME]`. */
 function routeOf(path: string): { resource: Resource; namespace?: string; name?: string; sub?: string } | undefined {
   const jobs = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs(?:\/([^/]+))?$/.exec(path);
   if (jobs) return { resource: 'jobs', namespace: jobs[1], name: jobs[2] };
+  const secrets = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(path);
+  if (secrets) return { resource: 'secrets', namespace: secrets[1], name: secrets[2] };
   const pods = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+)(?:\/(log))?)?$/.exec(path);
   if (pods) return { resource: 'pods', namespace: pods[1], name: pods[2], sub: pods[3] };
   const nodes = /^\/api\/v1\/nodes(?:\/([^/]+))?$/.exec(path);

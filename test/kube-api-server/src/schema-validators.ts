@@ -3,6 +3,7 @@ export type SchemaValidator = (body: unknown) => string[];
 
 export interface SchemaValidators {
   job: SchemaValidator;
+  secret: SchemaValidator;
 }
 
 /**
@@ -12,17 +13,21 @@ export interface SchemaValidators {
  */
 export async function loadSchemaValidators(): Promise<SchemaValidators> {
   const { Job } = await import('kubernetes-models/batch/v1');
+  const { Secret } = await import('kubernetes-models/v1');
   return {
-    job: (body) => {
-      try {
-        new Job(body as ConstructorParameters<typeof Job>[0]).validate();
-        return [];
-      } catch (error) {
-        return String((error as Error).message)
-          .split('\n')
-          .map((line) => line.trim())
-          .filter((line) => line !== '');
-      }
-    },
+    job: (body) => problems(() => new Job(body as ConstructorParameters<typeof Job>[0]).validate()),
+    secret: (body) => problems(() => new Secret(body as ConstructorParameters<typeof Secret>[0]).validate()),
   };
+}
+
+function problems(validate: () => void): string[] {
+  try {
+    validate();
+    return [];
+  } catch (error) {
+    return String((error as Error).message)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+  }
 }

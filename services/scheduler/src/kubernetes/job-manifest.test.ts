@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildJobManifest, type ManifestContext } from './job-manifest';
+import { buildCredentialsSecret, buildJobManifest, type ManifestContext } from './job-manifest';
 import { kubeJobName } from './job-names';
 import { jobFixture, kubeConfigFixture } from './kube-fixtures';
 
@@ -41,6 +41,15 @@ describe('the Job manifest of an attempt', () => {
     assert.equal(vars.GPULAB_ATTEMPT, '2');
     assert.equal(vars.GPULAB_NATS_URL, 'nats://nats.gpulab:4222');
     assert.equal(vars.GPULAB_LOG_LEVEL, 'info');
+  });
+
+  it('takes the NATS credentials from the attempt Secret, never from the Job itself', () => {
+    const manifest = buildJobManifest(jobFixture(), gpus, context({ credentials: true }));
+    const variable = manifest.spec?.template.spec?.containers[0].env?.find((e) => e.name === 'GPULAB_NATS_CREDS_TEXT');
+    assert.deepEqual(variable?.valueFrom, { secretKeyRef: { name: manifest.metadata?.name, key: 'nats.creds' } });
+    const secret = buildCredentialsSecret(jobFixture(), 'gpulab', 'CREDS');
+    assert.equal(secret.metadata?.name, manifest.metadata?.name);
+    assert.deepEqual(secret.metadata?.labels, manifest.metadata?.labels);
   });
 
   it('leaves retries to the scheduler and ends at the slot end plus the grace period', () => {

@@ -1,5 +1,5 @@
 import { type GpuAddress, type JobRecord } from '@gpulab/contracts';
-import type { V1Container, V1EnvVar, V1Job, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Job, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { isImageReference } from './image-reference';
 import { type KubernetesConfig } from './kubernetes-config';
 import { KubeLabels, kubeJobName, labelValue, MANAGED_BY } from './job-names';
@@ -16,12 +16,17 @@ export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 /** Where the main container and the worker sidecar of a `run` job exchange files. */
 export const SHARED_MOUNT = '/gpulab/shared';
 
+/** The key of the attempt's NATS credentials in its Secret. */
+export const CREDENTIALS_KEY = 'nats.creds';
+
 /** What the manifest needs besides the job and its placement. */
 export interface ManifestContext {
   config: KubernetesConfig;
   natsUrl: string;
   /** Variables every worker gets (log level, heartbeat interval). */
   workerEnv: Record<string, string>;
+  /** The attempt's NATS credentials are in the Secret of the Job's name (`buildCredentialsSecret`). */
+  credentials?: boolean;
   /** Epoch ms when the slot the job runs in ends; absent outside a slot (`maxRunMs` applies). */
   slotEndMs?: number;
   nowMs: number;
@@ -44,13 +49,7 @@ export interface ManifestContext {
 export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ctx: ManifestContext): V1Job {
   const { config } = ctx;
   const name = kubeJobName(job.id, job.attempt);
-  const labels = {
-    [KubeLabels.managedBy]: MANAGED_BY,
-    [KubeLabels.job]: labelValue(job.id),
-    [KubeLabels.attempt]: String(job.attempt),
-    [KubeLabels.team]: labelValue(job.team),
-    [KubeLabels.kind]: labelValue(job.kind),
-  };
+  const labels = attemptLabels(job);
   const node = gpus[0]?.server;
   const env: V1EnvVar[] = [
     ...Object.entries(ctx.workerEnv).map(([key, value]) => ({ name: key, value })),
@@ -60,6 +59,8 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
     { name: 'GPULAB_GPUS', value: gpus.map((g) => `${g.server}:${g.index}`).join(',') },
     { name: 'NVIDIA_VISIBLE_DEVICES', value: gpus.length > 0 ? gpus.map((g) => g.index).join(',') : 'void' },
     { name: 'CUDA_VISIBLE_DEVICES', value: gpus.map((_, i) => i).join(',') },
+    // From a Secret, not the Job's spec: whoever may read Jobs must not get a worker's identity.
+    ...(ctx.credentials ? [{ name: 'GPULAB_NATS_CREDS_TEXT', valueFrom: { secretKeyRef: { name, key: CREDENTIALS_KEY } } }] : []),
   ];
   const limits = gpus.length > 0 ? { [GPU_RESOURCE]: String(gpus.length) } : undefined;
   const dataVolumes: V1Volume[] = config.dataMounts.map((m, i) =>
@@ -113,6 +114,26 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
         },
       },
     },
+  };
+}
+
+/**
+ * The attempt's NATS credentials, named as its Job and labelled as it, so what finds and
+ * deletes the Job finds and deletes them. Created before the Job: a pod that started first
+ * would fail on the missing Secret.
+ */
+export function buildCredentialsSecret(job: JobRecord, namespace: string, creds: string): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: kubeJobName(job.id, job.attempt), namespace, labels: attemptLabels(job) }, stringData: { [CREDENTIALS_KEY]: creds } };
+}
+
+/** The labels of an attempt's Job, its pods and its Secret. */
+export function attemptLabels(job: JobRecord): Record<string, string> {
+  return {
+    [KubeLabels.managedBy]: MANAGED_BY,
+    [KubeLabels.job]: labelValue(job.id),
+    [KubeLabels.attempt]: String(job.attempt),
+    [KubeLabels.team]: labelValue(job.team),
+    [KubeLabels.kind]: labelValue(job.kind),
   };
 }
 

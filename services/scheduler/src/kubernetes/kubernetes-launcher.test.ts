@@ -31,9 +31,9 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
   let launchers: KubernetesLauncher[] = [];
   let exits: WorkerExit[] = [];
 
-  function launcher(): KubernetesLauncher {
+  function launcher(credentials?: (job: { id: string }) => Promise<string>): KubernetesLauncher {
     const config = kubeConfigFixture({ server: api.url });
-    const made = new KubernetesLauncher({ config, client: connectKube(config), clock: systemClock, log: quiet, natsUrl: 'nats://nats:4222', preemptGraceMs: 120_000, stopGraceMs: 10_000 });
+    const made = new KubernetesLauncher({ config, client: connectKube(config), clock: systemClock, log: quiet, natsUrl: 'nats://nats:4222', preemptGraceMs: 120_000, stopGraceMs: 10_000, credentials });
     made.onExit((exit) => exits.push(exit));
     launchers.push(made);
     return made;
@@ -64,6 +64,22 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
     const container = (job.spec?.template as { spec: { containers: { resources: unknown; env: { name: string; value: string }[] }[] } }).spec.containers[0];
     assert.deepEqual(container.resources, { limits: { 'nvidia.com/gpu': '2' } });
     assert.equal(container.env.find((e) => e.name === 'NVIDIA_VISIBLE_DEVICES')?.value, '2,3');
+  });
+
+  it('keeps the attempt NATS credentials in a Secret made before its Job and deleted with it', async () => {
+    const l = launcher((job) => Promise.resolve(`creds of ${job.id}`));
+    await l.launch(jobFixture(), gpus);
+    const name = kubeJobName('job-0001', 1);
+    const job = await waitFor('the Job', () => api.job(name));
+    const posts = api.requests.filter((r) => r.method === 'POST').map((r) => r.path.split('/').at(-1));
+    assert.deepEqual(posts, ['secrets', 'jobs']);
+    assert.equal(Buffer.from((api.secret(name) as unknown as { data: Record<string, string> }).data['nats.creds'], 'base64').toString(), 'creds of job-0001');
+    const env = (job.spec?.template as { spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[] }[] } }).spec.containers[0].env;
+    assert.deepEqual(env.find((e) => e.name === 'GPULAB_NATS_CREDS_TEXT'), { name: 'GPULAB_NATS_CREDS_TEXT', valueFrom: { secretKeyRef: { name, key: 'nats.creds' } } });
+    assert.ok(!JSON.stringify(job).includes('creds of job-0001'), 'the credentials are not in the Job');
+    await waitFor('the pod', () => api.podOf(name));
+    l.stop('job-0001', 1000);
+    await waitFor('the Secret deleted', () => !api.secret(name));
   });
 
   it('takes a Job that exists already as its own: a create retried after a lost answer makes no second Job', async () => {
@@ -143,10 +159,15 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
   });
 
   it('after a restart deletes Jobs of no live attempt and requeues live attempts without a Job', async () => {
-    const before = launcher();
+    const before = launcher(() => Promise.resolve('creds'));
     await before.launch(jobFixture({ id: 'kept' }), gpus);
     await before.launch(jobFixture({ id: 'orphan' }), gpus);
     await waitFor('both Jobs', () => api.jobs().length === 2);
+    // A Job whose TTL ran out leaves its Secret behind.
+    api.refuse({ method: 'POST', pathIncludes: '/jobs', code: 403, reason: 'Forbidden', message: 'no' });
+    await before.launch(jobFixture({ id: 'refused' }), gpus);
+    await waitFor('the refusal', () => exits.find((e) => e.jobId === 'refused'));
+    exits = [];
     await before.close();
     const after = launcher();
     assert.equal(after.adopt(jobFixture({ id: 'kept' }), `k8s:gpulab/${kubeJobName('kept', 1)}`), true);
@@ -154,7 +175,9 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
     assert.equal(after.adopt(jobFixture({ id: 'local' }), 'pid:123'), false);
     await after.adopted();
     await waitFor('the orphan deleted', () => !api.job(kubeJobName('orphan', 1)));
+    await waitFor('the Secrets of no attempt deleted', () => !api.secret(kubeJobName('orphan', 1)) && !api.secret(kubeJobName('refused', 1)));
     assert.ok(api.job(kubeJobName('kept', 1)));
+    assert.ok(api.secret(kubeJobName('kept', 1)));
     const exit = await waitFor('the vanished attempt', () => exits.find((e) => e.jobId === 'vanished'));
     assert.equal(exit.failure?.code, PodFailureCauses.jobGone);
     assert.equal(exit.failure?.retryable, true);

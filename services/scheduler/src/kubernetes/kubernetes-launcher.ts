@@ -1,11 +1,11 @@
 import { type GpuAddress, type JobRecord } from '@gpulab/contracts';
-import type { V1Job, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Node, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { type Clock } from '../clock';
 import { type LaunchContext, type Launcher, type WorkerExit } from '../launcher';
 import { KubeApiError } from './kube-api-error';
 import { type KubeClient } from './kube-client';
 import { type KubernetesConfig } from './kubernetes-config';
-import { buildJobManifest } from './job-manifest';
+import { buildCredentialsSecret, buildJobManifest } from './job-manifest';
 import { jobNameOfHandle, kubeHandle, kubeJobName, MANAGED_SELECTOR } from './job-names';
 import { type CourseNode, courseNodes } from './node-inventory';
 import { failed, nodeLostReason, type PodEnd, PodFailureCauses, podOutcome } from './pod-outcome';
@@ -15,6 +15,7 @@ import { ResumableWatch } from './resumable-watch';
 /** The label the Job controller puts on its pods. */
 const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 const MAX_BACKOFF_MS = 30_000;
+const START_RECONCILE_WAIT_MS = 10_000;
 
 /** Where the launcher tells what it did and what went wrong; pino's `(object, message)` shape. */
 export interface LauncherLog {
@@ -110,14 +111,15 @@ export class KubernetesLauncher implements Launcher {
     const manifest = buildJobManifest(job, gpus, {
       config,
       natsUrl: this.options.natsUrl,
-      workerEnv: { ...this.options.workerEnv, ...(creds ? { GPULAB_NATS_CREDS_TEXT: creds } : {}) },
+      workerEnv: { ...this.options.workerEnv },
+      credentials: creds !== undefined,
       slotEndMs: context?.slotEndMs,
       nowMs: this.options.clock.now().getTime(),
       preemptGraceMs: this.options.preemptGraceMs,
     });
     const tracked = this.track(job.id, job.attempt, true);
     this.ensureStarted();
-    void this.create(tracked, manifest);
+    void this.create(tracked, manifest, creds === undefined ? undefined : buildCredentialsSecret(job, config.namespace, creds));
     return { handle: kubeHandle(config.namespace, tracked.name) };
   }
 
@@ -128,10 +130,17 @@ export class KubernetesLauncher implements Launcher {
     return true;
   }
 
-  /** Every adopted attempt is known: Jobs of none are deleted, attempts of no Job requeued. */
+  /**
+   * Every adopted attempt is known: Jobs of none are deleted, attempts of no Job requeued. Waits
+   * at most `START_RECONCILE_WAIT_MS`: an API server that does not answer must not keep the
+   * scheduler from serving; the round goes on and its requeues come as exits.
+   */
   async adopted(): Promise<void> {
     this.ensureStarted();
-    await this.reconcileNow();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, START_RECONCILE_WAIT_MS)));
+    await Promise.race([this.reconcileNow(), waited]);
+    clearTimeout(timer);
   }
 
   /** Deletes the attempt's pods with `graceMs` of grace (SIGTERM first, SIGKILL at its end), then its Job. */
@@ -188,10 +197,11 @@ export class KubernetesLauncher implements Launcher {
     return !this.closed && !tracked.ended && this.byName.get(tracked.name) === tracked;
   }
 
-  private async create(tracked: Tracked, manifest: V1Job): Promise<void> {
+  private async create(tracked: Tracked, manifest: V1Job, secret: V1Secret | undefined): Promise<void> {
     const { config, client, clock, log } = this.options;
     const giveUpAt = clock.now().getTime() + config.createTimeoutMs;
     let waitMs = config.retryBackoffMs;
+    let secretMade = secret === undefined;
     while (this.isCurrent(tracked)) {
       if (tracked.stopping) {
         // Stopped before its Job was known to exist: one that did get created is an orphan for reconciliation.
@@ -199,23 +209,27 @@ export class KubernetesLauncher implements Launcher {
         return;
       }
       try {
-        await client.batch.createNamespacedJob({ namespace: config.namespace, body: manifest });
+        if (!secretMade) {
+          // An earlier try's Secret (409) holds the same attempt's credentials.
+          await createdOrExists(() => client.core.createNamespacedSecret({ namespace: config.namespace, body: secret as V1Secret }), `creating the credentials of ${tracked.name}`);
+          secretMade = true;
+        }
+        // An earlier try (or an earlier scheduler) that created the Job made this attempt's: the name is the attempt's.
+        const made = await createdOrExists(() => client.batch.createNamespacedJob({ namespace: config.namespace, body: manifest }), `creating the Kubernetes Job ${tracked.name}`);
         this.confirmed(tracked);
-        log.info({ jobId: tracked.jobId, attempt: tracked.attempt, kubeJob: tracked.name }, 'Kubernetes Job created');
+        log.info({ jobId: tracked.jobId, attempt: tracked.attempt, kubeJob: tracked.name }, made ? 'Kubernetes Job created' : 'Kubernetes Job existed already');
         return;
       } catch (raw) {
         const error = KubeApiError.from(raw, `creating the Kubernetes Job ${tracked.name}`);
-        if (error.status === 409) {
-          // An earlier try (or an earlier scheduler) created it: the name is the attempt's, so it is this one.
-          this.confirmed(tracked);
-          return;
-        }
-        if (!error.retryable) {
-          this.ended(tracked, failed(PodFailureCauses.createRefused, `the cluster refused to start it: ${error.message}`, false));
-          return;
-        }
-        if (clock.now().getTime() + waitMs > giveUpAt) {
-          this.ended(tracked, failed(PodFailureCauses.createRefused, `the Kubernetes API could not be reached for ${Math.round(config.createTimeoutMs / 1000)} s: ${error.message}`, true));
+        if (!error.retryable || clock.now().getTime() + waitMs > giveUpAt) {
+          this.ended(
+            tracked,
+            error.retryable
+              ? failed(PodFailureCauses.createRefused, `the Kubernetes API could not be reached for ${Math.round(config.createTimeoutMs / 1000)} s: ${error.message}`, true)
+              : failed(PodFailureCauses.createRefused, `the cluster refused to start it: ${error.message}`, false),
+          );
+          // Its credentials, and a Job a lost answer may have hidden, go with it.
+          void this.remove(tracked.name, 0);
           return;
         }
         log.warn({ jobId: tracked.jobId, attempt: tracked.attempt, err: error.message, retryInMs: waitMs }, 'Kubernetes Job not created yet; trying again');
@@ -230,20 +244,21 @@ export class KubernetesLauncher implements Launcher {
     tracked.confirmedIn = this.round;
   }
 
-  /** Deletes a Job's pods and then the Job, asking again while the API cannot be reached. */
+  /** Deletes a Job's pods, then the Job and its credentials, asking again while the API cannot be reached. */
   private async remove(name: string, graceMs: number): Promise<void> {
     const { config, client, log } = this.options;
+    const namespace = config.namespace;
     const gracePeriodSeconds = Math.ceil(graceMs / 1000);
     let waitMs = config.retryBackoffMs;
     while (!this.closed) {
       try {
-        await client.core.deleteCollectionNamespacedPod({ namespace: config.namespace, labelSelector: `${JOB_NAME_LABEL}=${name}`, gracePeriodSeconds });
-        await client.batch.deleteNamespacedJob({ name, namespace: config.namespace, propagationPolicy: 'Background', gracePeriodSeconds });
+        await client.core.deleteCollectionNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${name}`, gracePeriodSeconds });
+        await unlessGone(() => client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background', gracePeriodSeconds }), `deleting the Kubernetes Job ${name}`);
+        await unlessGone(() => client.core.deleteNamespacedSecret({ name, namespace }), `deleting the credentials of ${name}`);
         log.info({ kubeJob: name, gracePeriodSeconds }, 'Kubernetes Job deleted');
         return;
       } catch (raw) {
         const error = KubeApiError.from(raw, `deleting the Kubernetes Job ${name}`);
-        if (error.status === 404) return;
         if (!error.retryable) {
           log.warn({ kubeJob: name, err: error.message }, 'Kubernetes Job not deleted');
           return;
@@ -318,11 +333,17 @@ export class KubernetesLauncher implements Launcher {
     const round = ++this.round;
     try {
       const list = await client.batch.listNamespacedJob({ namespace: config.namespace, labelSelector: MANAGED_SELECTOR });
+      const secrets = await client.core.listNamespacedSecret({ namespace: config.namespace, labelSelector: MANAGED_SELECTOR });
       if (this.closed) return;
       const jobs = list.items.map((j) => ({ name: j.metadata?.name ?? '', finished: (j.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True') }));
       // An attempt confirmed after the list was asked for may be missing from it without being lost.
       const live = [...this.byName.values()].map((t) => ({ ...t, creating: t.creating || t.confirmedIn >= round }));
-      const { deletes, missing } = reconcile(live, jobs);
+      const { deletes, secretDeletes, missing } = reconcile(
+        live,
+        jobs,
+        secrets.items.map((secret) => secret.metadata?.name ?? ''),
+      );
+      for (const name of secretDeletes) void unlessGone(() => client.core.deleteNamespacedSecret({ name, namespace: config.namespace }), `deleting the credentials of ${name}`).catch(() => undefined);
       for (const name of deletes) {
         log.warn({ kubeJob: name }, 'Kubernetes Job of no live attempt; deleting it');
         void this.remove(name, this.options.stopGraceMs);
@@ -334,6 +355,28 @@ export class KubernetesLauncher implements Launcher {
     } catch (raw) {
       log.warn({ err: KubeApiError.from(raw, 'listing the Kubernetes Jobs').message }, 'reconciliation skipped; trying again at the next round');
     }
+  }
+}
+
+/** Runs a create; false when the object existed already (409). */
+async function createdOrExists(create: () => Promise<unknown>, doing: string): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (raw) {
+    const error = KubeApiError.from(raw, doing);
+    if (error.status === 409) return false;
+    throw error;
+  }
+}
+
+/** Runs a delete; one of an object already gone (404) is done. */
+async function unlessGone(remove: () => Promise<unknown>, doing: string): Promise<void> {
+  try {
+    await remove();
+  } catch (raw) {
+    const error = KubeApiError.from(raw, doing);
+    if (error.status !== 404) throw error;
   }
 }
 

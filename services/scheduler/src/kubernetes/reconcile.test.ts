@@ -20,6 +20,11 @@ describe('reconciling Jobs with live attempts', () => {
   });
 
   it('changes nothing when every live attempt has its Job', () => {
-    assert.deepEqual(reconcile([live('j1-a1')], [{ name: 'j1-a1', finished: false }]), { deletes: [], missing: [] });
+    assert.deepEqual(reconcile([live('j1-a1')], [{ name: 'j1-a1', finished: false }], ['j1-a1']), { deletes: [], secretDeletes: [], missing: [] });
+  });
+
+  it('deletes a credentials Secret once neither its attempt nor its Job is left', () => {
+    const { secretDeletes } = reconcile([live('j1-a2')], [{ name: 'j2-a1', finished: true }], ['j1-a1', 'j1-a2', 'j2-a1']);
+    assert.deepEqual(secretDeletes, ['j1-a1']);
   });
 });

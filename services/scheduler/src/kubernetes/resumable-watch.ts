@@ -33,6 +33,7 @@ export class ResumableWatch<T extends KubernetesObject> {
   private timer?: NodeJS.Timeout;
   private failures = 0;
   private closed = false;
+  private openedAt = 0;
 
   constructor(
     private readonly watch: Watch,
@@ -62,6 +63,7 @@ export class ResumableWatch<T extends KubernetesObject> {
       }
       const query: Record<string, string | boolean> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true };
       if (this.options.labelSelector) query.labelSelector = this.options.labelSelector;
+      this.openedAt = Date.now();
       this.request = await this.watch.watch(this.options.path, query, (type, object) => this.received(type, object), (error) => this.ended(error));
     } catch (error) {
       this.ended(error);
@@ -83,11 +85,22 @@ export class ResumableWatch<T extends KubernetesObject> {
     if (this.closed) return;
     const status = (error as { statusCode?: number; code?: number } | null)?.statusCode ?? (error as { code?: number } | null)?.code;
     if (status === 410) this.resourceVersion = '';
-    if (!error || status === 410) {
+    // A watch the server ends at once, again and again, would otherwise spin; one that ran a
+    // while (the server's own timeout) resumes at once.
+    const brief = Date.now() - this.openedAt < this.options.backoffMs;
+    if ((!error && !brief) || status === 410) {
       void this.run();
       return;
     }
+    if (!error) {
+      this.retryLater();
+      return;
+    }
     this.options.onError(error);
+    this.retryLater();
+  }
+
+  private retryLater(): void {
     const waitMs = Math.min(this.options.backoffMs * 2 ** this.failures, MAX_BACKOFF_MS);
     this.failures += 1;
     this.timer = setTimeout(() => void this.run(), waitMs);
