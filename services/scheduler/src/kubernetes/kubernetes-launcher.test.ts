@@ -31,9 +31,9 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
   let launchers: KubernetesLauncher[] = [];
   let exits: WorkerExit[] = [];
 
-  function launcher(credentials?: (job: { id: string }) => Promise<string>): KubernetesLauncher {
-    const config = kubeConfigFixture({ server: api.url });
-    const made = new KubernetesLauncher({ config, client: connectKube(config), clock: systemClock, log: quiet, natsUrl: 'nats://nats:4222', preemptGraceMs: 120_000, stopGraceMs: 10_000, credentials });
+  function launcher(credentials?: (job: { id: string }) => Promise<string>, tuning: { maxRunTime?: string; preemptGraceMs?: number } = {}): KubernetesLauncher {
+    const config = kubeConfigFixture({ server: api.url, maxRunTime: tuning.maxRunTime });
+    const made = new KubernetesLauncher({ config, client: connectKube(config), clock: systemClock, log: quiet, natsUrl: 'nats://nats:4222', preemptGraceMs: tuning.preemptGraceMs ?? 120_000, stopGraceMs: 10_000, credentials });
     made.onExit((exit) => exits.push(exit));
     launchers.push(made);
     return made;
@@ -139,6 +139,19 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
       if (failure.play.phase === 'Pending') await waitFor('the stuck Job deleted', () => !api.job(name));
     });
   }
+
+  it('says the slot ended when the Job controller deletes the pod of a Job past its deadline', async () => {
+    await launcher(undefined, { maxRunTime: '1s', preemptGraceMs: 0 }).launch(jobFixture({ role: 'tutor' }), gpus);
+    const name = kubeJobName('job-0001', 1);
+    await waitFor('the pod', () => api.podOf(name));
+    assert.equal(api.job(name)?.spec?.activeDeadlineSeconds, 1);
+    api.runPod(name);
+    await new Promise((r) => setTimeout(r, 1100));
+    api.deletePod(name);
+    const exit = await waitFor('the exit', () => exits[0]);
+    assert.equal(exit.failure?.code, PodFailureCauses.deadlineExceeded);
+    assert.equal(exit.failure?.retryable, true);
+  });
 
   it('stops an attempt by deleting its pods with the grace period first, then its Job', async () => {
     const l = launcher();

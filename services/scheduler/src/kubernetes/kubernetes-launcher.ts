@@ -8,7 +8,7 @@ import { type KubernetesConfig } from './kubernetes-config';
 import { buildCredentialsSecret, buildJobManifest } from './job-manifest';
 import { jobNameOfHandle, kubeHandle, kubeJobName, MANAGED_SELECTOR } from './job-names';
 import { type CourseNode, courseNodes } from './node-inventory';
-import { failed, nodeLostReason, type PodEnd, PodFailureCauses, podOutcome } from './pod-outcome';
+import { deadlineExceeded, failed, nodeLostReason, type PodEnd, PodFailureCauses, podOutcome } from './pod-outcome';
 import { type LiveAttempt, reconcile } from './reconcile';
 import { ResumableWatch } from './resumable-watch';
 
@@ -46,6 +46,8 @@ interface Tracked extends LiveAttempt {
   node?: string;
   /** The reconciliation round under way (or last begun) when its Job was known to exist. */
   confirmedIn: number;
+  /** Epoch ms of its Job's `activeDeadlineSeconds`; unknown for an adopted attempt. */
+  deadlineAtMs?: number;
 }
 
 /**
@@ -108,16 +110,18 @@ export class KubernetesLauncher implements Launcher {
   async launch(job: JobRecord, gpus: readonly GpuAddress[], context?: LaunchContext): Promise<{ handle: string }> {
     const { config } = this.options;
     const creds = await this.options.credentials?.(job);
+    const nowMs = this.options.clock.now().getTime();
     const manifest = buildJobManifest(job, gpus, {
       config,
       natsUrl: this.options.natsUrl,
       workerEnv: { ...this.options.workerEnv },
       credentials: creds !== undefined,
       slotEndMs: context?.slotEndMs,
-      nowMs: this.options.clock.now().getTime(),
+      nowMs,
       preemptGraceMs: this.options.preemptGraceMs,
     });
     const tracked = this.track(job.id, job.attempt, true);
+    tracked.deadlineAtMs = nowMs + (manifest.spec?.activeDeadlineSeconds ?? 0) * 1000;
     this.ensureStarted();
     void this.create(tracked, manifest, creds === undefined ? undefined : buildCredentialsSecret(job, config.namespace, creds));
     return { handle: kubeHandle(config.namespace, tracked.name) };
@@ -293,7 +297,9 @@ export class KubernetesLauncher implements Launcher {
     tracked.node = pod.spec?.nodeName ?? tracked.node;
     const end = podOutcome(pod);
     if (type === 'DELETED') {
-      this.ended(tracked, end ?? { code: null, signal: tracked.stopping ? 'SIGTERM' : null });
+      // The Job controller deletes the pods of a Job past its deadline without saying why on them.
+      const expired = !tracked.stopping && tracked.deadlineAtMs !== undefined && this.options.clock.now().getTime() >= tracked.deadlineAtMs;
+      this.ended(tracked, end ?? (expired ? deadlineExceeded() : { code: null, signal: tracked.stopping ? 'SIGTERM' : null }));
       return;
     }
     if (!end) return;

@@ -47,9 +47,7 @@ export function podOutcome(pod: V1Pod): PodEnd | undefined {
   if (status.reason === 'Evicted') {
     return failed(PodFailureCauses.evicted, `its pod was evicted from ${pod.spec?.nodeName ?? 'its node'}: ${status.message ?? 'the node ran short of resources'}`, true);
   }
-  if (status.reason === 'DeadlineExceeded') {
-    return failed(PodFailureCauses.deadlineExceeded, 'its slot ended before the job did, and Kubernetes stopped it at its deadline', true);
-  }
+  if (status.reason === 'DeadlineExceeded') return deadlineExceeded();
   if ((status.reason && NODE_LOST.has(status.reason)) || disrupted(pod)) {
     return failed(PodFailureCauses.nodeLost, nodeLostReason(pod.spec?.nodeName), true);
   }
@@ -59,6 +57,14 @@ export function podOutcome(pod: V1Pod): PodEnd | undefined {
     return { code: main?.state?.terminated?.exitCode ?? null, signal: main?.state?.terminated?.signal ? `signal ${main.state.terminated.signal}` : null };
   }
   return undefined;
+}
+
+/**
+ * The attempt ran into its `activeDeadlineSeconds`: its slot ended and the stop notice did not
+ * end it. Transient: the job waits for its next slot and resumes from its checkpoint.
+ */
+export function deadlineExceeded(): PodEnd {
+  return failed(PodFailureCauses.deadlineExceeded, 'its slot ended before the job did, and Kubernetes stopped it at its deadline', true);
 }
 
 /** The reason given when the node under an attempt is gone or not ready. */
