@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { compileJetStreamReplicas, compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs } from '@gpulab/platform';
 import { DEFAULT_GPU_LAYOUT, type Inventory, inventoryFromLayout, type Term, validateTerm } from '@gpulab/scheduling';
+import { compileKubernetesConfig, type KubernetesConfig, type KubernetesOptions, kubernetesOptionsFromEnv } from './kubernetes/kubernetes-config';
 
 /** Scheduler settings in friendly units; `compileSchedulerConfig` checks them and names bad fields. */
 export interface SchedulerOptions {
@@ -46,6 +47,10 @@ export interface SchedulerOptions {
   maxQueuedPerTeam?: number;
   /** @default 'info' */
   logLevel?: string;
+  /** Where workers run: `local` (a process here per job) or `kubernetes` (a Job per attempt). @default 'local' */
+  launcher?: string;
+  /** The `kubernetes` launcher's settings; read only when it is chosen. */
+  kubernetes?: KubernetesOptions;
   /** The scheduler's NATS `.creds` file; without it the connection is anonymous (tests of one part). */
   /**
    * Copies JetStream keeps of each stream, bucket and the object store when this service creates
@@ -82,6 +87,8 @@ export interface SchedulerConfig {
   retryBackoffMs: number;
   maxQueuedPerTeam: number;
   logLevel: string;
+  /** Present when workers run as Kubernetes Jobs; absent: the local launcher. */
+  kubernetes?: KubernetesConfig;
   /** Absent: no metrics port. */
   metrics?: MetricsEndpoint;
 }
@@ -104,13 +111,18 @@ const DEFAULTS = {
   maxTeams: 8,
   maxMembers: 6,
   maxQueuedPerTeam: 5000,
+  launcher: 'local',
 } as const;
+
+/** The launchers a scheduler can run workers with (`GPULAB_LAUNCHER`). */
+export const LauncherKinds = { local: 'local', kubernetes: 'kubernetes' } as const;
 
 export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConfig {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
   positiveInteger(o.maxAttempts, 'maxAttempts');
   const term: Term = { start: o.termStart ?? todayIn(o.timeZone), days: o.termDays, timeZone: o.timeZone };
   validateTerm(term);
+  if (o.launcher !== LauncherKinds.local && o.launcher !== LauncherKinds.kubernetes) throw new Error(`launcher (GPULAB_LAUNCHER): "${o.launcher}" is neither local nor kubernetes`);
   return {
     natsUrl: o.natsUrl,
     natsReplicas: compileJetStreamReplicas(o.natsReplicas, 'natsReplicas (GPULAB_NATS_REPLICAS)'),
@@ -132,6 +144,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     retryBackoffMs: parseDurationMs(o.retryBackoff, 'retryBackoff (GPULAB_RETRY_BACKOFF)'),
     maxQueuedPerTeam: positiveInteger(o.maxQueuedPerTeam, 'maxQueuedPerTeam (GPULAB_MAX_QUEUED_PER_TEAM)'),
     logLevel: o.logLevel,
+    kubernetes: o.launcher === LauncherKinds.kubernetes ? compileKubernetesConfig(o.kubernetes ?? {}) : undefined,
     metrics: compileMetricsEndpoint(o.metricsPort, o.metricsHost, 'metricsPort (GPULAB_SCHEDULER_METRICS_PORT)'),
   };
 }
@@ -160,6 +173,8 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     natsCredsFile: env.GPULAB_NATS_CREDS,
     workerSignerFile: env.GPULAB_NATS_WORKER_SIGNER,
     logLevel: env.GPULAB_LOG_LEVEL,
+    launcher: env.GPULAB_LAUNCHER || undefined,
+    kubernetes: kubernetesOptionsFromEnv(env),
     metricsPort: env.GPULAB_SCHEDULER_METRICS_PORT,
     metricsHost: env.GPULAB_METRICS_HOST,
   };

@@ -192,7 +192,8 @@ export class CycleRunner {
     const scheduled = await transitioner.apply(job, [onPlaced(job, placement.gpus, { now: clock.now().toISOString(), inSlot, slotEndsAt })]);
     this.d.observer?.placed(scheduled);
     try {
-      const { handle } = await launcher.launch(scheduled, placement.gpus);
+      const slotEndMs = inSlot ? dayStartMs(snapshot.term, slot.startDay + slot.days) : undefined;
+      const { handle } = await launcher.launch(scheduled, placement.gpus, { slotEndMs });
       await store.update(job.id, (j) => withWorker(j, handle));
     } catch (error) {
       const current = store.get(job.id) ?? scheduled;

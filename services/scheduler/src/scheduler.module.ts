@@ -21,6 +21,10 @@ import { LeaderLease, type LeaseLossReason } from './leader-lease';
 import { JobStore } from './job-store';
 import { type Launcher, LAUNCHER } from './launcher';
 import { LocalLauncher } from './local-launcher';
+import { connectKube } from './kubernetes/kube-client';
+import { KubernetesLauncher } from './kubernetes/kubernetes-launcher';
+import { inventoryFromNodes } from './kubernetes/node-inventory';
+import { NodeInventorySync } from './kubernetes/node-inventory-sync';
 import { ReportsConsumer } from './reports-consumer';
 import { SchedulerMetrics } from './scheduler-metrics';
 import { SchedulerService } from './scheduler.service';
@@ -42,7 +46,13 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
       module: SchedulerModule,
       imports: [LoggerModule.forRoot({ pinoHttp: { logger } })],
       providers: [
-        { provide: SCHEDULER_CONFIG, useValue: config },
+        {
+          provide: SCHEDULER_CONFIG,
+          inject: [LAUNCHER],
+          // In a cluster the servers are the course nodes (used on a first start; then KV keeps them).
+          useFactory: async (chosen: Launcher): Promise<SchedulerConfig> =>
+            chosen instanceof KubernetesLauncher ? { ...config, inventory: inventoryFromNodes(await chosen.listCourseNodes()) } : config,
+        },
         { provide: CLOCK, useValue: clock },
         { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
         // The lease on a connection of its own: heavy traffic on the main one (a state change fanned
@@ -65,6 +75,19 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
           provide: LAUNCHER,
           useFactory: () =>
             launcher ??
+            (config.kubernetes
+              ? new KubernetesLauncher({
+                  config: config.kubernetes,
+                  client: connectKube(config.kubernetes),
+                  clock,
+                  log: logger.child({ context: KubernetesLauncher.name }),
+                  natsUrl: config.natsUrl,
+                  preemptGraceMs: config.preemptGraceMs,
+                  stopGraceMs: config.stopGraceMs,
+                  workerEnv: { GPULAB_LOG_LEVEL: config.logLevel, GPULAB_HEARTBEAT_INTERVAL_MS: String(config.heartbeatIntervalMs) },
+                  credentials: workerCredentials ? (job) => workerCredentials.mint(job) : undefined,
+                })
+              : undefined) ??
             new LocalLauncher({
               natsUrl: config.natsUrl,
               workerEntry: config.workerEntry,
@@ -114,6 +137,8 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly heartbeats: HeartbeatMonitor,
     private readonly workerData: WorkerDataServer,
     @Inject(LAUNCHER) private readonly launcher: Launcher,
+    private readonly calendar: CalendarService,
+    private readonly calendarStore: CalendarStore,
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(LEASE_NATS) private readonly leaseNc: NatsConnection,
   ) {}
@@ -122,6 +147,10 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     logNatsRefusals(this.nc, 'scheduler', this.log);
     this.lease.onLost((reason) => void this.stepDown(reason));
+    if (this.launcher instanceof KubernetesLauncher) {
+      const sync = new NodeInventorySync(this.calendar, () => this.calendarStore.inventory, this.log);
+      this.launcher.onNodes((nodes) => sync.nodesChanged(nodes));
+    }
     await this.lead();
   }
 

@@ -126,6 +126,7 @@ export class SchedulerService {
           this.metrics.retried(RetryCauses.lostWorker, after);
         }
       }
+      await this.launcher.adopted?.();
       await this.cycles.run();
     });
   }
@@ -307,7 +308,12 @@ export class SchedulerService {
     await this.executor.run(async () => {
       const job = this.store.get(exit.jobId);
       if (!job) return;
-      const decision = onWorkerExit(job, exit, this.retry, this.now());
+      // A launcher that knows why the worker ended (a pod killed for its memory) decides as a
+      // worker's own failure report would; a stop notice still ends in a preemption.
+      const decision =
+        exit.failure && !job.preempting
+          ? onReport(job, { type: 'failed', attempt: exit.attempt, reason: exit.failure.reason, retryable: exit.failure.retryable }, this.retry, this.now())
+          : onWorkerExit(job, exit, this.retry, this.now());
       if (decision.length === 0) return;
       if (!job.preempting) this.log.warn({ jobId: job.id, team: job.team, attempt: job.attempt }, 'worker exited without a result');
       const after = await this.transitioner.apply(job, decision);

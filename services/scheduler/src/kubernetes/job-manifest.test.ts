@@ -1,0 +1,107 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildCredentialsSecret, buildJobManifest, type ManifestContext } from './job-manifest';
+import { kubeJobName } from './job-names';
+import { jobFixture, kubeConfigFixture } from './kube-fixtures';
+
+const NOW = Date.parse('2026-12-03T12:00:00Z');
+const gpus = [
+  { server: 'gpu-2', index: 4 },
+  { server: 'gpu-2', index: 5 },
+];
+
+function context(overrides: Partial<ManifestContext> = {}): ManifestContext {
+  return { config: kubeConfigFixture({ dataMounts: '/srv/course-data:/data,pvc:datasets:/datasets' }), natsUrl: 'nats://nats.gpulab:4222', workerEnv: { GPULAB_LOG_LEVEL: 'info' }, nowMs: NOW, preemptGraceMs: 120_000, ...overrides };
+}
+
+function env(manifest: ReturnType<typeof buildJobManifest>, container = 0): Record<string, string | undefined> {
+  return Object.fromEntries((manifest.spec?.template.spec?.containers[container].env ?? []).map((e) => [e.name, e.value]));
+}
+
+describe('the Job manifest of an attempt', () => {
+  it('is named after the job and attempt, so creating it again is refused rather than doubled', () => {
+    const manifest = buildJobManifest(jobFixture({ attempt: 3 }), gpus, context());
+    assert.equal(manifest.metadata?.name, kubeJobName('job-0001', 3));
+    assert.equal(manifest.metadata?.name, buildJobManifest(jobFixture({ attempt: 3 }), gpus, context()).metadata?.name);
+  });
+
+  it('pins the pod to the placed node and asks for exactly the job GPUs', () => {
+    const spec = buildJobManifest(jobFixture(), gpus, context()).spec?.template.spec;
+    const terms = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    assert.deepEqual(terms, [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['gpu-2'] }] }]);
+    assert.deepEqual(spec?.containers[0].resources?.limits, { 'nvidia.com/gpu': '2' });
+  });
+
+  it('passes the placed GPU indices, the job, the attempt and the NATS address to the worker', () => {
+    const vars = env(buildJobManifest(jobFixture({ attempt: 2 }), gpus, context()));
+    assert.equal(vars.NVIDIA_VISIBLE_DEVICES, '4,5');
+    assert.equal(vars.GPULAB_GPUS, 'gpu-2:4,gpu-2:5');
+    assert.equal(vars.CUDA_VISIBLE_DEVICES, '0,1', 'the container sees only its GPUs, numbered from 0');
+    assert.equal(vars.GPULAB_JOB_ID, 'job-0001');
+    assert.equal(vars.GPULAB_ATTEMPT, '2');
+    assert.equal(vars.GPULAB_NATS_URL, 'nats://nats.gpulab:4222');
+    assert.equal(vars.GPULAB_LOG_LEVEL, 'info');
+  });
+
+  it('takes the NATS credentials from the attempt Secret, never from the Job itself', () => {
+    const manifest = buildJobManifest(jobFixture(), gpus, context({ credentials: true }));
+    const variable = manifest.spec?.template.spec?.containers[0].env?.find((e) => e.name === 'GPULAB_NATS_CREDS_TEXT');
+    assert.deepEqual(variable?.valueFrom, { secretKeyRef: { name: manifest.metadata?.name, key: 'nats.creds' } });
+    const secret = buildCredentialsSecret(jobFixture(), 'gpulab', 'CREDS');
+    assert.equal(secret.metadata?.name, manifest.metadata?.name);
+    assert.deepEqual(secret.metadata?.labels, manifest.metadata?.labels);
+  });
+
+  it('leaves retries to the scheduler and ends at the slot end plus the grace period', () => {
+    const spec = buildJobManifest(jobFixture(), gpus, context({ slotEndMs: NOW + 3_600_000 })).spec;
+    assert.equal(spec?.backoffLimit, 0);
+    assert.equal(spec?.template.spec?.restartPolicy, 'Never');
+    assert.equal(spec?.activeDeadlineSeconds, 3600 + 120);
+    assert.equal(spec?.ttlSecondsAfterFinished, 3600);
+  });
+
+  it('gives a job outside any slot the configured longest run', () => {
+    const spec = buildJobManifest(jobFixture({ role: 'tutor' }), gpus, context()).spec;
+    assert.equal(spec?.activeDeadlineSeconds, 24 * 3600 + 120);
+  });
+
+  it('labels the Job and its pods with team, job, attempt and kind', () => {
+    const manifest = buildJobManifest(jobFixture({ team: 'team-b', kind: 'mnist-train', attempt: 4 }), gpus, context());
+    const expected = { 'app.kubernetes.io/managed-by': 'gpulab-scheduler', 'gpulab.dev/job': 'job-0001', 'gpulab.dev/attempt': '4', 'gpulab.dev/team': 'team-b', 'gpulab.dev/kind': 'mnist-train' };
+    assert.deepEqual(manifest.metadata?.labels, expected);
+    assert.deepEqual(manifest.spec?.template.metadata?.labels, expected);
+  });
+
+  it('mounts the course data folders read-only', () => {
+    const spec = buildJobManifest(jobFixture(), gpus, context()).spec?.template.spec;
+    assert.deepEqual(spec?.volumes, [
+      { name: 'data-0', hostPath: { path: '/srv/course-data', type: 'Directory' } },
+      { name: 'data-1', persistentVolumeClaim: { claimName: 'datasets', readOnly: true } },
+    ]);
+    assert.ok(spec?.containers[0].volumeMounts?.every((m) => m.readOnly === true));
+  });
+
+  it('runs built-in kinds in the worker image', () => {
+    const spec = buildJobManifest(jobFixture(), gpus, context()).spec?.template.spec;
+    assert.equal(spec?.containers.length, 1);
+    assert.equal(spec?.containers[0].image, 'gpulab/worker-gpu:latest');
+  });
+
+  it('runs a run job in the team image, with the worker as a sidecar sharing a folder', () => {
+    const job = jobFixture({ kind: 'run', params: { image: 'registry.course.org/team-a/train:v3', command: ['python', 'train.py'] } });
+    const spec = buildJobManifest(job, gpus, context()).spec?.template.spec;
+    assert.equal(spec?.containers[0].image, 'registry.course.org/team-a/train:v3');
+    assert.deepEqual(spec?.containers[0].command, ['python', 'train.py']);
+    assert.deepEqual(spec?.containers[0].resources?.limits, { 'nvidia.com/gpu': '2' });
+    assert.equal(spec?.initContainers?.[0].image, 'gpulab/worker-gpu:latest');
+    assert.equal(spec?.initContainers?.[0].restartPolicy, 'Always');
+    assert.ok(spec?.volumes?.some((v) => v.name === 'shared' && v.emptyDir));
+    assert.ok(spec?.initContainers?.[0].volumeMounts?.some((m) => m.name === 'shared'));
+    assert.ok(spec?.containers[0].volumeMounts?.some((m) => m.name === 'shared'));
+  });
+
+  it('refuses a run job that names no image, or one that is not an image reference', () => {
+    assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: {} }), gpus, context()), /names no image/);
+    assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: { image: 'Team A/train' } }), gpus, context()), /"Team A\/train" is not an image reference/);
+  });
+});
