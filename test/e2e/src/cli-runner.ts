@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { runCli as runCliProgram } from '@gpulab/cli';
 import { capturedContext } from '@gpulab/cli/testing';
 import { GpulabClient } from '@gpulab/sdk';
@@ -11,17 +11,32 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `gpulab ARGS` as a user would, with its own environment. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+/** A `gpulab` process under way: its output so far, and its end. */
+export interface StartedCli {
+  readonly child: ChildProcess;
+  /** What it has written to stdout and stderr so far. */
+  output(): { stdout: string; stderr: string };
+  /** Its exit status and all it wrote, once it has exited. */
+  readonly done: Promise<CliRun>;
+}
+
+/** Starts `gpulab ARGS` as a user would, with its own environment, for a test that signals it. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv): StartedCli {
+  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, output: () => ({ stdout, stderr }), done };
+}
+
+/** Runs `gpulab ARGS` as a user would, with its own environment. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return startCli(args, env).done;
 }
 
 /**

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { type LocalStack } from '@gpulab/local-stack';
 import { type GpulabClient, GpulabError, type JobEventView } from '@gpulab/sdk';
-import { runCliInProcess } from './cli-runner';
+import { runCliInProcess, startCli } from './cli-runner';
 import { startCourseStack } from './course-stack';
 import { tempDir } from './temp-dir';
 import { eventually } from './worker-processes';
@@ -121,6 +121,20 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     assert.match(again.stderr, new RegExp(`unchanged since ${uploaded} was uploaded; using it`));
     const { artifacts } = await client.listArtifacts();
     assert.equal(artifacts.filter((a) => a.kind === 'code').length, 1);
+  });
+
+  it('gpulab run detaches on a real SIGINT, prints how to follow and cancel the job, and the job keeps running', async () => {
+    const cli = startCli(['run', '--', 'sh', '-c', 'echo started; sleep 60'], env);
+    await eventually('the command\'s first line', () => (cli.output().stdout.includes('[out] started') ? true : undefined), 30_000);
+    cli.child.kill('SIGINT');
+    const run = await cli.done;
+    assert.equal(run.code, 0, run.stderr);
+    const id = /submitted (\S+)/.exec(run.stderr)![1];
+    assert.match(run.stderr, new RegExp(`detached from ${id}, which goes on`));
+    assert.match(run.stderr, new RegExp(`gpulab logs ${id} --follow`));
+    assert.match(run.stderr, new RegExp(`gpulab cancel ${id}`));
+    assert.equal((await client.getJob(id)).state, 'RUNNING');
+    await client.cancelJob(id);
   });
 
   it('refuses at submission a code archive the team cannot see', async () => {
