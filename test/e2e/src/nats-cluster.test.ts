@@ -23,7 +23,7 @@ const REPLICAS = 3;
 // has ended FAILED; `todo` keeps it running and reported without failing `npm test` until fixed.
 const NOT_YET = 'a JetStream leader election fails scheduler commands and the running job';
 
-describe('the stack on a NATS cluster of three, losing a server at a time', { skip: helmUnavailable() || undefined, todo: NOT_YET }, () => {
+describe('the stack on a NATS cluster of three, losing a server at a time', { skip: helmUnavailable() || undefined }, () => {
   const dir = tempDir('nats-cluster');
   const servers: NatsServerProcess[] = [];
   let stack: LocalStack;
@@ -103,7 +103,7 @@ describe('the stack on a NATS cluster of three, losing a server at a time', { sk
   };
   const allCurrent = () => eventually('every stream current on all three servers', async () => ((await streams()).every((s) => s.current) ? true : undefined), 30_000);
 
-  it('keeps every job, the booking, every event and the upload while one server and then another is killed -9, and its clients reconnect on their own', async () => {
+  it('keeps every job, the booking, every event and the upload while one server and then another is killed -9, and its clients reconnect on their own', { todo: NOT_YET }, async () => {
     const slot = await client.bookSlot({ kind: 'setup', start: 'today', team: 'demo' });
     const csv = join(dir.path, 'kept.csv');
     writeFileSync(csv, numericCsv(5_000));
