@@ -46,6 +46,10 @@ describe('the stack on a NATS cluster of three, losing a server at a time', { sk
       writeFileSync(join(storeDir, 'auth', 'auth.conf'), authConf, { mode: 0o600 });
       servers.push(await NatsServerProcess.start({ storeDir, config: loopbackNatsConfig(chartConfig, { name: `gpulab-nats-${index}`, storeDir, clusterPorts, index }) }));
     }
+    // The services create their streams at start: wait until the cluster has a JetStream leader.
+    const probe = await connectNats({ url: servers.map((s) => s.url).join(','), name: 'e2e-cluster-probe', creds: identities.creds.scheduler });
+    await eventually('a JetStream meta leader', () => jetstreamManager(probe).then((jsm) => jsm.getAccountInfo()).then(() => true, () => undefined), 30_000);
+    await probe.close();
     stack = await LocalStack.start({
       dataDir,
       port: 0,
