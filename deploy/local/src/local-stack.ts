@@ -14,6 +14,13 @@ export interface LocalStackOptions {
   port?: number;
   /** The NATS port; 0 picks a free one. @default 0 */
   natsPort?: number;
+  /**
+   * Client URLs of a NATS the stack does not run (a cluster of several servers): the stack
+   * starts no nats-server and hands the services the whole list, so each fails over on its own.
+   * The servers must trust the identities in the data folder's `nats-auth/` (`ensureNatsIdentities`
+   * made before the servers start). @default a nats-server of the stack's own
+   */
+  natsServers?: string[];
   /** GPUs per server. @default '4,2,2' */
   gpuLayout?: string;
   /** Extra variables for the scheduler (and through it the workers) and the gateway. */
@@ -88,7 +95,10 @@ export class LocalStack {
     readonly address: string,
     readonly tokens: TokensFile,
     readonly tokensFile: string,
-    private natsServer: NatsServerProcess,
+    /** Where the services connect: the stack's nats-server, or the `natsServers` list joined by commas. */
+    readonly natsUrl: string,
+    /** Absent when the stack was given `natsServers`. */
+    private natsServer: NatsServerProcess | undefined,
     readonly natsAuth: NatsAuthFiles,
     /** True when this start created the data folder's tokens (a new course). */
     readonly firstStart: boolean,
@@ -111,17 +121,22 @@ export class LocalStack {
     adoptAnonymousStore(join(dataDir, 'nats'), identities.account.publicKey);
     const logs = new ServiceLogs(logDir);
     const natsLog = logs.stream('nats');
-    const nats = await NatsServerProcess.start({
-      storeDir: join(dataDir, 'nats'),
-      port: options.natsPort || undefined,
-      onOutput: (line) => natsLog.write(`${line}\n`),
-      authConfig: serverAuthConfig(identities, natsAuth.operatorJwt),
-    });
+    const external = options.natsServers;
+    if (external?.length === 0) throw new Error('natsServers: name at least one server');
+    const nats = external
+      ? undefined
+      : await NatsServerProcess.start({
+          storeDir: join(dataDir, 'nats'),
+          port: options.natsPort || undefined,
+          onOutput: (line) => natsLog.write(`${line}\n`),
+          authConfig: serverAuthConfig(identities, natsAuth.operatorJwt),
+        });
+    const natsUrl = nats?.url ?? (external ?? []).join(',');
     const port = options.port === 0 ? await freePort() : (options.port ?? 50051);
     const metricsPort = async (p: number | undefined) => (p === undefined ? '' : String(p === 0 ? await freePort() : p));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      GPULAB_NATS_URL: nats.url,
+      GPULAB_NATS_URL: natsUrl,
       GPULAB_DATA_DIR: dataDir,
       GPULAB_TOKENS_FILE: tokensFile,
       GPULAB_PORT: String(port),
@@ -137,7 +152,7 @@ export class LocalStack {
     };
     // Over TLS, a name: Node warns when a bare IP is a TLS server name (a test certificate names localhost).
     const address = options.clientTls ? `localhost:${port}` : `127.0.0.1:${port}`;
-    const stack = new LocalStack(dataDir, address, tokens, tokensFile, nats, natsAuth, firstStart, env, options.clientTls ?? false, options.onServiceEvent ?? (() => {}), logs);
+    const stack = new LocalStack(dataDir, address, tokens, tokensFile, natsUrl, nats, natsAuth, firstStart, env, options.clientTls ?? false, options.onServiceEvent ?? (() => {}), logs);
     try {
       stack.startService('scheduler');
       stack.startService('gateway');
@@ -201,7 +216,13 @@ export class LocalStack {
     await exited;
   }
 
+  /** The stack's own nats-server; throws for a stack given `natsServers`, which runs none. */
   get nats(): NatsServerProcess {
+    return this.ownNats();
+  }
+
+  private ownNats(): NatsServerProcess {
+    if (!this.natsServer) throw new Error(`this stack runs no nats-server of its own: it uses ${this.natsUrl}`);
     return this.natsServer;
   }
 
@@ -210,9 +231,10 @@ export class LocalStack {
    * same port and store: the services reconnect on their own.
    */
   async restartNats(how: 'graceful' | 'kill'): Promise<void> {
-    if (how === 'kill') await this.natsServer.kill();
-    else await this.natsServer.close();
-    this.natsServer = await this.natsServer.restart();
+    const server = this.ownNats();
+    if (how === 'kill') await server.kill();
+    else await server.close();
+    this.natsServer = await server.restart();
   }
 
   /** The process id of a running service instance. */
@@ -305,7 +327,7 @@ export class LocalStack {
       clearTimeout(timer);
     }
     this.services.clear();
-    await this.natsServer.close();
+    await this.natsServer?.close();
     this.logs.close();
   }
 }

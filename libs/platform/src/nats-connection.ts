@@ -4,7 +4,11 @@ import { tolerateStrayNatsDialErrors } from './nats-stray-errors';
 export type { NatsConnection } from '@nats-io/transport-node';
 
 export interface NatsConnectOptions {
-  /** e.g. `nats://127.0.0.1:4222`. */
+  /**
+   * e.g. `nats://127.0.0.1:4222`; a cluster's servers separated by commas
+   * (`nats://a:4222,nats://b:4222`), so one variable (GPULAB_NATS_URL) carries the whole list to
+   * every process and the client fails over to another server on its own.
+   */
   url: string;
   /** Shown by the server in its connection list. */
   name: string;
@@ -43,7 +47,7 @@ export function connectNats(options: NatsConnectOptions): Promise<NatsConnection
   // Every process or thread with a connection: a restart of nats-server must not end it.
   tolerateStrayNatsDialErrors();
   return connect({
-    servers: options.url,
+    servers: natsServerUrls(options.url),
     name: options.name,
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
     reconnectTimeWait: 500,
@@ -51,6 +55,14 @@ export function connectNats(options: NatsConnectOptions): Promise<NatsConnection
     ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
   });
+}
+
+/** The server URLs of a comma-separated list (one URL is a list of one). */
+export function natsServerUrls(url: string): string[] {
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
 }
 
 /** Where a connection's refusals are told: a pino logger, or anything with `warn`. */

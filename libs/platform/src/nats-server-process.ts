@@ -52,6 +52,11 @@ export interface NatsServerOptions {
    * connect, which only tests of single components use.
    */
   authConfig?: string;
+  /**
+   * More configuration, written before `authConfig`: a cluster member's `server_name` and
+   * `cluster {}` block. The port, address and store given above win over any it names.
+   */
+  config?: string;
 }
 
 /** A real `nats-server -js` child process on 127.0.0.1, for the local stack and for tests. */
@@ -71,9 +76,10 @@ export class NatsServerProcess {
     mkdirSync(options.storeDir, { recursive: true, mode: 0o700 });
     chmodSync(options.storeDir, 0o700);
     const args = ['-js', '-sd', options.storeDir, '-a', '127.0.0.1', '-p', String(port)];
-    if (options.authConfig !== undefined) {
+    const configText = [options.config, options.authConfig].filter((part) => part !== undefined);
+    if (configText.length > 0) {
       const config = join(options.storeDir, 'nats-server.conf');
-      writeFileSync(config, options.authConfig + '\n', { mode: 0o600 });
+      writeFileSync(config, configText.join('\n') + '\n', { mode: 0o600 });
       chmodSync(config, 0o600);
       args.push('-c', config);
     }
