@@ -15,7 +15,7 @@ const DEFAULTS = {};
 const PRODUCTION = { valuesFiles: [REPO_PATHS.productionValues] };
 
 /** Variables the Kubernetes launcher will read; set by the chart before the launcher exists. */
-const LAUNCHER_VARIABLES = ['GPULAB_LAUNCHER', 'GPULAB_K8S_NAMESPACE', 'GPULAB_K8S_SERVER_LABEL', 'GPULAB_K8S_WORKER_TEMPLATE'];
+const LAUNCHER_VARIABLES = ['GPULAB_LAUNCHER', 'GPULAB_KUBE_NAMESPACE', 'GPULAB_KUBE_NODE_LABEL', 'GPULAB_KUBE_WORKER_GPU_IMAGE', 'GPULAB_KUBE_WORKER_CPU_IMAGE'];
 
 type Container = { name: string; env?: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string }[]; readinessProbe?: object; livenessProbe?: object };
 type PodSpec = { containers: Container[]; volumes?: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] }; projected?: { sources: { secret?: { name: string; items: { key: string; path: string }[] } }[] } }[]; affinity?: Record<string, unknown>; serviceAccountName?: string };
@@ -143,11 +143,12 @@ describe('the Helm chart', { skip }, () => {
     assert.equal(env(tls).get('GPULAB_TLS_CERT'), '/etc/gpulab/tls/tls.crt');
   });
 
-  it('lets the scheduler manage Jobs and Pods and read Pod logs in its namespace, and only read Nodes', () => {
+  it("lets the scheduler manage Jobs, Pods and its attempts' credential Secrets and read Pod logs in its namespace, and only read Nodes", () => {
     const role = find(rendered.defaults, 'Role', 'gpulab-scheduler');
     assert.deepEqual(role.rules, [
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'delete', 'get', 'list'] },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
     ]);
     assert.deepEqual(find(rendered.defaults, 'ClusterRole', 'gpulab-gpulab-scheduler-nodes').rules, [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
