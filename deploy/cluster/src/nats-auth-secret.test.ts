@@ -6,19 +6,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { connectNats, createNatsIdentities, ensureNatsServer, type NatsConnection, NatsServerProcess, type NatsIdentities, openJetStreamResources } from '@gpulab/platform';
+import { failure } from '@gpulab/platform/testing';
 import { renderChart } from './chart-render';
 import { NATS_AUTH_KEYS, natsAuthSecret } from './nats-auth-secret';
 import { helmUnavailable, testHelm } from './testing-helm';
 
-/** Resolves to the error an operation fails with, or undefined when it succeeds. */
-async function failure(operation: () => Promise<unknown>): Promise<Error | undefined> {
-  try {
-    await operation();
-    return undefined;
-  } catch (error) {
-    return error as Error;
-  }
-}
 
 describe('the NATS identities Secret', () => {
   let identities: NatsIdentities;

@@ -9,16 +9,8 @@ import { openJetStreamResources } from './jetstream-resources';
 import { connectNats } from './nats-connection';
 import { mintUserCreds } from './nats-identities';
 import { useNatsServer } from './testing/nats-fixture';
+import { failure } from './testing/rejection';
 
-/** Resolves to the error a NATS operation fails with, or undefined when it succeeds. */
-async function failure(operation: () => Promise<unknown>): Promise<Error | undefined> {
-  try {
-    await operation();
-    return undefined;
-  } catch (error) {
-    return error as Error;
-  }
-}
 
 describe('NATS with identities', () => {
   const nats = useNatsServer('nats-permissions', { secured: true });

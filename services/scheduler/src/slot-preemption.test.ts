@@ -3,20 +3,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { type INestApplicationContext } from '@nestjs/common';
 import { type Caller, type JobReply, SchedulerSubjects, type SlotView } from '@gpulab/contracts';
-import { type Clock } from './clock';
 import { SchedulerService } from './scheduler.service';
+import { ManualClock } from './testing/manual-clock';
 import { type SchedulerApp, startSchedulerApp } from './testing/scheduler-app';
 
-/** A clock the test moves by hand: a whole slot passes in milliseconds. */
-class ManualClock implements Clock {
-  constructor(private ms: number) {}
-  now(): Date {
-    return new Date(this.ms);
-  }
-  set(iso: string): void {
-    this.ms = Date.parse(iso);
-  }
-}
 
 const alpha: Caller = { role: 'member', team: 'alpha', name: 'alpha' };
 

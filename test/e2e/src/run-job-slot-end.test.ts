@@ -5,20 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Caller, decodeLogBatch, type JobReply, jobLogsFilter, type LogLine, Nats, ObjectNames, SchedulerSubjects } from '@gpulab/contracts';
 import { SchedulerService } from '@gpulab/scheduler';
-import { type SchedulerApp, startSchedulerApp } from '@gpulab/scheduler/testing';
+import { ManualClock, type SchedulerApp, startSchedulerApp } from '@gpulab/scheduler/testing';
 import { jetstream } from '@nats-io/jetstream';
 import { eventually } from './worker-processes';
 
-/** A clock the test moves by hand: a slot ends when the test says so. */
-class ManualClock {
-  constructor(private ms: number) {}
-  now(): Date {
-    return new Date(this.ms);
-  }
-  set(iso: string): void {
-    this.ms = Date.parse(iso);
-  }
-}
 
 const alpha: Caller = { role: 'member', team: 'alpha', name: 'alpha' };
 
