@@ -16,6 +16,7 @@ import { GrpcServer } from './grpc-server';
 import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
 import { JobLogReader } from './job-log-reader';
+import { JobResources } from './job-resources';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { ResultDownload } from './result-download';
 import { ModelReference } from './model-reference';
@@ -103,6 +104,7 @@ export class GatewayModule implements OnApplicationShutdown {
         },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: JobLogReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobLogReader(r.js) },
+        { provide: JobResources, inject: [JETSTREAM], useFactory: async (r: JetStreamResources) => new JobResources(await r.js.jetstreamManager()) },
         { provide: BenchmarkRows, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new BenchmarkRows(r.jobs) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         GatewayMetrics,

@@ -40,7 +40,7 @@ export interface CommandRunnerDeps {
   log: Logger;
   /** Aborted on a stop notice (cancel, preemption, a lost lease). */
   signal: AbortSignal;
-  progress(progress: CommandProgress & { resources?: ResourceSample }): Promise<void>;
+  progress(progress: CommandProgress & { resources?: ResourceSample; peak?: ResourceSample }): Promise<void>;
   note(level: 'info' | 'warn', message: string): Promise<void>;
 }
 
@@ -57,8 +57,9 @@ const STOP_LOOKUP_MS = 2000;
  */
 export class CommandRunner {
   private lastFraction = 0;
-  /** Repeated with each resource sample, so a watch's bar keeps the command's last message. */
+  /** Repeated with each resource sample, so a watch's bar keeps the command's last message and metrics. */
   private lastMessage = '';
+  private lastMetrics?: Record<string, number>;
   private sampler?: ResourceSampler;
 
   constructor(private readonly d: CommandRunnerDeps) {}
@@ -120,7 +121,9 @@ export class CommandRunner {
     output.attach(spawned.stderr, 'stderr');
     const progressFile = new ProgressFileTail(folders.progressFile, (p) => void this.reportProgress(p));
     progressFile.start();
-    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample) => void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, resources: sample }));
+    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample, peak) =>
+      void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}), resources: sample, peak }),
+    );
     this.sampler.start();
     checkpoint.startPeriodicSave(env.checkpointIntervalMs);
 
@@ -205,7 +208,8 @@ export class CommandRunner {
   private async reportProgress(p: CommandProgress): Promise<void> {
     if (p.fraction !== undefined) this.lastFraction = p.fraction;
     if (p.message !== '') this.lastMessage = p.message;
-    await this.d.progress({ ...p, fraction: this.lastFraction, message: this.lastMessage, resources: this.sampler?.latest });
+    if (p.metrics) this.lastMetrics = p.metrics;
+    await this.d.progress({ ...p, fraction: this.lastFraction, message: this.lastMessage, metrics: this.lastMetrics, resources: this.sampler?.latest, peak: this.sampler?.peak });
   }
 }
 
