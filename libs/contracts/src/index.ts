@@ -108,6 +108,7 @@ export {
   uploadToProto,
   waitingFromProto,
 } from './proto-mapping';
+export { storageSize } from './storage-size';
 export { parseTokensFile, TOKENS_FILE_NAME, type TokensFile } from './tokens-file';
 export {
   type Booking,
@@ -148,6 +149,7 @@ export {
   type CodeSummary,
   DATA_FORMATS,
   type DataFormatName,
+  DEFAULT_TEAM_STORAGE_MB,
   DataFormats,
   type FinishPhaseName,
   FinishPhases,

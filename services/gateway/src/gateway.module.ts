@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
-import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, type NatsConnection, natsTlsFromEnv, openJetStreamResources } from '@gpulab/platform';
+import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, type NatsConnection, natsTlsFromEnv, openJetStreamResources, StorageLedger } from '@gpulab/platform';
 import { ArtifactLibrary } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { SweepSchedule } from './sweep-schedule';
@@ -9,7 +9,6 @@ import { ArtifactsGrpcService } from './artifacts.grpc-service';
 import { HeavyWorkGate } from './heavy-work-gate';
 import { InputSweeper } from './input-sweeper';
 import { JobOutputs } from './job-outputs';
-import { StorageLedger } from './storage-ledger';
 import { type GatewayConfig } from './config';
 import { GatewayMetrics } from './gateway-metrics';
 import { GrpcServer } from './grpc-server';
