@@ -1,5 +1,6 @@
 import { type TimeOptions, clockTime, duration, localTime, tableTime } from './time-format';
 import { byteUnit, formatBytes, formatBytesIn } from './byte-format';
+import { metricsText, resourceLine } from './resource-format';
 import { resultLines } from './result-format';
 import { table } from './text-table';
 
@@ -40,6 +41,8 @@ export function describeJob(job: JobView, time: TimeOptions = {}): string {
   const took = timings(job, time.now);
   if (took) lines.push(`took     ${took}`);
   if (job.backend) lines.push(`backend  ${job.backend}`);
+  if (job.resources) lines.push(`using    ${resourceLine(job.resources)}${job.resources.sampledAt ? ` (sampled ${clockTime(job.resources.sampledAt, time).slice(0, 8)})` : ''}`);
+  if (job.peakResources) lines.push(`peak     ${resourceLine(job.peakResources)}`);
   if (job.result) lines.push('result', ...resultLines(job.result));
   if (job.attempts.length > 0) lines.push('attempts', ...attemptTable(job.attempts, time).split('\n').map((line) => `  ${line}`));
   return lines.join('\n');
@@ -125,12 +128,18 @@ export function eventLine(e: JobEventView, time: TimeOptions = {}): string {
     case 'state':
       return `${at}  ${e.state}${e.assignedGpus.length ? ` on ${gpuList(e)}` : ''}${e.reason ? ` — ${e.reason}` : ''}`;
     case 'progress':
-      return `${at}  ${Math.round(e.fraction * 100)}% ${e.message}`;
+      return `${at}  ${Math.round(e.fraction * 100)}% ${progressText(e)}`;
     case 'log':
       return `${at}  [${e.level}] ${e.message}`;
     case 'result':
       return `${at}  result ready (backend ${e.backend})`;
   }
+}
+
+/** A progress event's message, then its metrics, then a run job's resource sample in brackets. */
+export function progressText(e: Extract<JobEventView, { type: 'progress' }>): string {
+  const metrics = metricsText(e.metrics);
+  return [e.message, metrics, e.resources ? `(${resourceLine(e.resources)})` : ''].filter(Boolean).join('  ');
 }
 
 /** "60000 × 784 (28x28 each), 10 classes (0, 1, 2, …)"; "picture 640x480, RGB"; "model 28x28x1 → 10 classes, 7 layers" */

@@ -38,6 +38,13 @@ describe('gpulab get', () => {
     golden('get-adversarial.txt', describeJob(aJob({ kind: 'adversarial', result: anAdversarialResult() }), BERLIN));
   });
 
+  it("shows a running run job's latest resource sample as sstat would, and its peak so far", () => {
+    const gpu = (util: number, usedGiB: number) => ({ index: 0, utilizationPercent: util, memoryUsedBytes: usedGiB * 2 ** 30, memoryTotalBytes: 80 * 2 ** 30 });
+    const resources = { cpuPercent: 180.4, rssBytes: 1.2 * 2 ** 30, gpus: [gpu(87, 10.1)], sampledAt: new Date('2026-12-01T08:04:58Z') };
+    const peakResources = { cpuPercent: 395, rssBytes: 2.5 * 2 ** 30, gpus: [gpu(100, 12.4)], sampledAt: new Date('2026-12-01T08:04:58Z') };
+    golden('get-running-run.txt', describeJob(aJob({ kind: 'run', state: 'RUNNING', finishedAt: undefined, backend: undefined, resources, peakResources }), BERLIN));
+  });
+
   it('says how long a running job has run and when it was created, in the local zone and relative to now', () => {
     golden('get-running.txt', describeJob(aJob({ state: 'RUNNING', finishedAt: undefined, backend: undefined }), BERLIN));
   });
@@ -83,6 +90,14 @@ describe('gpulab watch', () => {
     anEvent({ type: 'log', level: 'warn', message: 'a slow step: 2.1 s' }, '2026-12-01T08:00:09.000Z'),
     anEvent({ type: 'result', backend: 'cpu' }, '2026-12-01T08:00:15.400Z'),
   ];
+
+  it("prints a run job's metrics after its progress, then its resource sample", () => {
+    const out = capturedStream(false);
+    const display = new WatchDisplay(out, BERLIN);
+    display.show(anEvent({ type: 'progress', fraction: 0.25, message: 'epoch 1/4', metrics: { loss: 0.312345, epoch: 1 } }, '2026-12-01T08:00:03.500Z'));
+    display.show(anEvent({ type: 'progress', fraction: 0.25, message: 'epoch 1/4', metrics: { loss: 0.312345, epoch: 1 }, resources: { cpuPercent: 99.6, rssBytes: 300 * 2 ** 20, gpus: [] } }, '2026-12-01T08:00:05.000Z'));
+    assert.equal(out.text(), '09:00:03.500  25% epoch 1/4  loss 0.3123  epoch 1\n09:00:05.000  25% epoch 1/4  loss 0.3123  epoch 1  (CPU 100%  memory 300.0 MB)\n');
+  });
 
   it('prints one line per event: a t-SNE step once, the CPU once', () => {
     const out = capturedStream(false);

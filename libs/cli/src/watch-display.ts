@@ -1,6 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { type JobEventView } from '@gpulab/sdk';
-import { eventLine } from './format';
+import { eventLine, progressText } from './format';
 import { type TimeOptions } from './time-format';
 
 type ProgressEvent = Extract<JobEventView, { type: 'progress' }>;
@@ -57,11 +57,12 @@ export class WatchDisplay {
 
   private drawBar(event: ProgressEvent): void {
     const value = Math.round(event.fraction * 100);
-    if (this.bar) return this.bar.update(value, { message: event.message });
+    const message = progressText(event);
+    if (this.bar) return this.bar.update(value, { message });
     // Cleared when stopped, so a line written above it leaves no stale copy behind; started at
     // the fraction it had, so it is not drawn from 0% after each such line.
     this.bar = new SingleBar({ format: ' {bar} {percentage}% | {message}', stream: this.out, hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
-    this.bar.start(100, value, { message: event.message });
+    this.bar.start(100, value, { message });
   }
 
   /** Writes a line; on a terminal the bar goes below it again at the fraction it had. */

@@ -169,7 +169,13 @@ export function uploadPartOffset(upload: Pick<UploadRecord, 'data'>, file: Uploa
   return file === UploadFiles.data ? offset : upload.data.sizeBytes + offset;
 }
 
-/** A team's storage use; `limitBytes` is the gateway's `GPULAB_TEAM_STORAGE_MB`. */
+/**
+ * Each team's storage limit when `GPULAB_TEAM_STORAGE_MB` is not set: the gateway checks what is
+ * uploaded and submitted against it, the scheduler's worker data server what jobs write.
+ */
+export const DEFAULT_TEAM_STORAGE_MB = 1024;
+
+/** A team's storage use; `limitBytes` is `GPULAB_TEAM_STORAGE_MB`. */
 export interface StorageUsageView {
   team: string;
   /** Stored artifacts: uploaded data sets, pictures and models, and trained models. */

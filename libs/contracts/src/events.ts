@@ -10,12 +10,30 @@ export interface ResourceSample {
   rssBytes: number;
   /** Each of the job's GPUs, where `nvidia-smi` answers; absent where it does not exist. */
   gpus?: { index: number; utilizationPercent: number; memoryUsedBytes: number; memoryTotalBytes: number }[];
+  /** ISO-8601: when it was taken (for a peak, the latest sample it covers). */
+  at?: string;
 }
+
+/**
+ * What a progress event may carry, bounded where it is made (the worker) and again where it is
+ * shown (the gateway), since the command that reports it is the team's own code.
+ */
+export const PROGRESS_LIMITS = {
+  /** Metrics kept per progress event. */
+  maxMetrics: 32,
+  /** Characters in a metric's name. */
+  maxMetricName: 64,
+  /** GPUs in one resource sample: more than any server of the course has. */
+  maxSampledGpus: 16,
+} as const;
 
 export type JobEventBody =
   | { type: 'state'; state: JobStateName; reason?: string; assignedGpus?: GpuAddress[] }
-  /** `metrics` are what a job reported with its progress (`loss`, `accuracy`); `resources` the latest sample of its processes. */
-  | { type: 'progress'; fraction: number; message: string; metrics?: Record<string, number>; resources?: ResourceSample }
+  /**
+   * `metrics` are what a job reported with its progress (`loss`, `accuracy`); `resources` the
+   * latest sample of its processes, `peak` the highest of each figure over the attempt so far.
+   */
+  | { type: 'progress'; fraction: number; message: string; metrics?: Record<string, number>; resources?: ResourceSample; peak?: ResourceSample }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'started'; backend: string; pid: number }
   /** `result` is inline when small; otherwise `resultRef` names the Object Store entry. */

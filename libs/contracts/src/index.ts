@@ -38,6 +38,7 @@ export {
   OUTPUT_FILE_NAME_PATTERN,
   type OutputFileRef,
   RETENTION_DELETER,
+  RUN_KIND_NAME,
 } from './job-record';
 export {
   decodeLogBatch,
@@ -52,7 +53,7 @@ export {
   LOGS_WILDCARD,
 } from './job-logs';
 export { jobLogLineFromProto, jobLogLineToProto, type JobLogLineView, LOG_READ_LIMITS, logStreamFromProto, logStreamToProto } from './job-log-lines';
-export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, type ResourceSample, schedulerChannel, workerChannel } from './events';
+export { INLINE_RESULT_LIMIT_BYTES, type JobEventBody, type JobEventEnvelope, PROGRESS_LIMITS, type ResourceSample, schedulerChannel, workerChannel } from './events';
 export { type ErrorCode, ErrorCodes } from './error-codes';
 export {
   type Caller,
@@ -90,6 +91,9 @@ export {
   finishProgressToProto,
   jobEventToProto,
   jobRecordToProto,
+  type JobResourceUse,
+  progressMetricsToProto,
+  resourceSampleToProto,
   jobStateFromProto,
   jobStateToProto,
   memberTokenToProto,
@@ -104,6 +108,7 @@ export {
   uploadToProto,
   waitingFromProto,
 } from './proto-mapping';
+export { storageSize } from './storage-size';
 export { parseTokensFile, TOKENS_FILE_NAME, type TokensFile } from './tokens-file';
 export {
   type Booking,
@@ -144,6 +149,7 @@ export {
   type CodeSummary,
   DATA_FORMATS,
   type DataFormatName,
+  DEFAULT_TEAM_STORAGE_MB,
   DataFormats,
   type FinishPhaseName,
   FinishPhases,

@@ -1,5 +1,8 @@
 import { type JobStateName } from './job-states';
 
+/** The kind that runs a team's own command, as `gpulab submit run` and the job record spell it. */
+export const RUN_KIND_NAME = 'run';
+
 export interface GpuAddress {
   server: string;
   index: number;

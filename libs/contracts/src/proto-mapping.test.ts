@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as pb from './pb';
 import { type JobRecord } from './job-record';
 import { type BenchScheduleView } from './bench-schedules';
-import { attemptOutcomeFromProto, benchScheduleToProto, jobRecordToProto, waitingFromProto } from './proto-mapping';
+import { attemptOutcomeFromProto, benchScheduleToProto, jobEventToProto, jobRecordToProto, waitingFromProto } from './proto-mapping';
+import { PROGRESS_LIMITS, type ResourceSample } from './events';
 
 function aQueuedJob(overrides: Partial<JobRecord> = {}): JobRecord {
   return {
@@ -63,6 +64,46 @@ describe('a job record as the gRPC Job', () => {
         { attempt: 2, worker: '', gpus: [{ server: 's1', index: 1 }], from: '2026-12-01T08:03:00.000Z', to: undefined, outcome: 'running', reason: '' },
       ],
     );
+  });
+});
+
+describe('a run job\'s resource samples and metrics on the wire', () => {
+  const aSample = (overrides: Partial<ResourceSample> = {}): ResourceSample => ({
+    cpuPercent: 180.5,
+    rssBytes: 1.2 * 2 ** 30,
+    gpus: [{ index: 0, utilizationPercent: 87, memoryUsedBytes: 10.1 * 2 ** 30, memoryTotalBytes: 80 * 2 ** 30 }],
+    at: '2026-12-01T08:00:05.000Z',
+    ...overrides,
+  });
+
+  it('gives the job its latest sample and its peak, with the time each was sampled', () => {
+    const proto = jobRecordToProto(aQueuedJob({ kind: 'run', state: 'RUNNING' }), undefined, { latest: aSample(), peak: aSample({ cpuPercent: 390 }) });
+    const job = pb.Job.decode(pb.Job.encode(proto).finish());
+    assert.equal(job.resources?.cpuPercent, 180.5);
+    assert.equal(job.resources?.rssBytes, Math.round(1.2 * 2 ** 30));
+    assert.deepEqual(job.resources?.gpus[0], { index: 0, utilizationPercent: 87, memoryUsedBytes: Math.round(10.1 * 2 ** 30), memoryTotalBytes: 80 * 2 ** 30 });
+    assert.equal(job.resources?.sampledAt?.toISOString(), '2026-12-01T08:00:05.000Z');
+    assert.equal(job.peakResources?.cpuPercent, 390);
+  });
+
+  it('bounds what a worker sent: GPUs past the limit, figures that are not finite non-negative numbers, a time that is no time', () => {
+    const gpus = Array.from({ length: 100 }, (_, index) => ({ index, utilizationPercent: 250, memoryUsedBytes: -1, memoryTotalBytes: Number.NaN }));
+    const proto = jobRecordToProto(aQueuedJob(), undefined, { latest: aSample({ gpus, cpuPercent: Number.POSITIVE_INFINITY, at: 'yesterday' }) });
+    assert.equal(proto.resources?.gpus.length, PROGRESS_LIMITS.maxSampledGpus);
+    assert.deepEqual(proto.resources?.gpus[3], { index: 3, utilizationPercent: 100, memoryUsedBytes: 0, memoryTotalBytes: 0 });
+    assert.equal(proto.resources?.cpuPercent, 0);
+    assert.equal(proto.resources?.sampledAt, undefined);
+  });
+
+  it('carries a progress event\'s metrics and sample, keeping at most the metrics the worker keeps, with short names', () => {
+    const metrics: Record<string, number> = { loss: 0.31, ['x'.repeat(PROGRESS_LIMITS.maxMetricName + 1)]: 1 };
+    for (let i = 0; i < 50; i++) metrics[`m${i}`] = i;
+    const event = jobEventToProto({ jobId: 'j-1', attempt: 1, time: '2026-12-01T08:00:05.000Z', body: { type: 'progress', fraction: 0.5, message: 'epoch 2/4', metrics, resources: aSample() } }, 7);
+    const wire = pb.JobEvent.decode(pb.JobEvent.encode(event!).finish());
+    assert.equal(wire.progress?.metrics.loss, 0.31);
+    assert.equal(Object.keys(wire.progress?.metrics ?? {}).length, PROGRESS_LIMITS.maxMetrics);
+    assert.ok(Object.keys(wire.progress?.metrics ?? {}).every((name) => name.length <= PROGRESS_LIMITS.maxMetricName));
+    assert.equal(wire.progress?.resources?.gpus.length, 1);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as pb from './pb';
 import { type BenchScheduleView } from './bench-schedules';
-import { type JobEventEnvelope } from './events';
+import { type JobEventEnvelope, PROGRESS_LIMITS, type ResourceSample } from './events';
 import { type AttemptOutcome, AttemptOutcomes, type GpuAddress, type JobAttempt, type JobInputSpec, type JobRecord, type JobWaiting } from './job-record';
 import { type JobStateName, JobStates } from './job-states';
 import { type MemberTokenReply, type SlotKind, type SlotView, type TeamQuotaView, type TeamView } from './slots';
@@ -50,8 +50,17 @@ function inputToProto(input: JobInputSpec): pb.JobInput | undefined {
   }
 }
 
-/** `result` is passed separately: it may live in the Object Store rather than the record. */
-export function jobRecordToProto(job: JobRecord, result?: unknown): pb.Job {
+/** A run job's resource samples as the gateway found them in its events: the latest and the peak. */
+export interface JobResourceUse {
+  latest?: ResourceSample;
+  peak?: ResourceSample;
+}
+
+/**
+ * `result` is passed separately: it may live in the Object Store rather than the record; so are
+ * `resources`, which live in the job's progress events.
+ */
+export function jobRecordToProto(job: JobRecord, result?: unknown, resources: JobResourceUse = {}): pb.Job {
   return {
     id: job.id,
     team: job.team,
@@ -76,7 +85,40 @@ export function jobRecordToProto(job: JobRecord, result?: unknown): pb.Job {
     waiting: waitingToProto(job.waiting),
     attempts: (job.attempts ?? []).map(attemptToProto),
     notBefore: date(job.notBefore),
+    resources: resourceSampleToProto(resources.latest),
+    peakResources: resourceSampleToProto(resources.peak),
   };
+}
+
+const finite = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0);
+
+/**
+ * A sample as the proto carries it, bounded: the worker that took it runs beside the team's own
+ * code, so nothing in it is trusted to be small or well-formed.
+ */
+export function resourceSampleToProto(sample: ResourceSample | undefined): pb.ResourceUsage | undefined {
+  if (!sample || typeof sample !== 'object') return undefined;
+  const at = typeof sample.at === 'string' ? new Date(sample.at) : undefined;
+  return {
+    cpuPercent: finite(sample.cpuPercent),
+    rssBytes: Math.round(finite(sample.rssBytes)),
+    gpus: (Array.isArray(sample.gpus) ? sample.gpus.slice(0, PROGRESS_LIMITS.maxSampledGpus) : []).map((g) => ({
+      index: Math.round(finite(g?.index)),
+      utilizationPercent: Math.min(finite(g?.utilizationPercent), 100),
+      memoryUsedBytes: Math.round(finite(g?.memoryUsedBytes)),
+      memoryTotalBytes: Math.round(finite(g?.memoryTotalBytes)),
+    })),
+    sampledAt: at && Number.isFinite(at.getTime()) ? at : undefined,
+  };
+}
+
+/** A progress event's metrics, bounded as the worker bounds them: finite numbers, short names, a few of them. */
+export function progressMetricsToProto(metrics: unknown): Record<string, number> {
+  if (!metrics || typeof metrics !== 'object' || Array.isArray(metrics)) return {};
+  const entries = Object.entries(metrics as Record<string, unknown>).filter(
+    (entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]) && entry[0].length > 0 && entry[0].length <= PROGRESS_LIMITS.maxMetricName,
+  );
+  return Object.fromEntries(entries.slice(0, PROGRESS_LIMITS.maxMetrics));
 }
 
 function waitingToProto(waiting: JobWaiting | undefined): pb.JobWaiting | undefined {
@@ -157,7 +199,7 @@ export function jobEventToProto(
         },
       };
     case 'progress':
-      return { ...base, progress: { fraction: body.fraction, message: body.message } };
+      return { ...base, progress: { fraction: body.fraction, message: body.message, metrics: progressMetricsToProto(body.metrics), resources: resourceSampleToProto(body.resources) } };
     case 'log':
       return { ...base, log: { level: body.level, message: body.message } };
     case 'result':

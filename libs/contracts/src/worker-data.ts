@@ -56,6 +56,11 @@ export type WorkerDataErrorCode =
   /** The job may not read or write this. */
   | 'denied'
   | 'invalid'
+  /**
+   * The team's storage has no room for the write; nothing of it is kept. The message names the
+   * team's limit. Not retryable: the room comes back only when the team deletes something.
+   */
+  | 'storage-full'
   /** The store failed; trying again may work. */
   | 'unavailable';
 

@@ -25,3 +25,15 @@ export {
 } from './nats-identities';
 export { WorkerDataClient, WorkerDataError } from './worker-data-client';
 export { compileMetricsEndpoint, createMetricsRegistry, type MetricsEndpoint, MetricsServer } from './metrics-server';
+export {
+  objectItem,
+  objectKey,
+  recordItem,
+  recordKey,
+  StorageIndex,
+  type StorageItem,
+  StorageLedger,
+  type StoragePart,
+  type StoredInput,
+  type StoredJobObject,
+} from './storage-ledger';

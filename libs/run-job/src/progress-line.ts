@@ -1,3 +1,5 @@
+import { PROGRESS_LIMITS } from '@gpulab/contracts';
+
 /** The prefix that marks a progress line among a command's standard output. */
 export const PROGRESS_PREFIX = '::gpulab::';
 
@@ -9,8 +11,6 @@ export interface CommandProgress {
   metrics?: Record<string, number>;
 }
 
-/** At most this many metrics per line are kept, each name at most 64 characters. */
-const MAX_METRICS = 32;
 
 /**
  * A progress line as JSON, or undefined for anything else (a line that is not JSON is the
@@ -43,7 +43,7 @@ export function progressOfStdoutLine(line: string): CommandProgress | undefined 
 function metricsOf(raw: unknown): Record<string, number> | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const entries = Object.entries(raw as Record<string, unknown>)
-    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]) && entry[0].length <= 64)
-    .slice(0, MAX_METRICS);
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]) && entry[0].length <= PROGRESS_LIMITS.maxMetricName)
+    .slice(0, PROGRESS_LIMITS.maxMetrics);
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

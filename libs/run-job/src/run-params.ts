@@ -1,11 +1,10 @@
 import { InvalidParameterError, isGiven, type ParamTable, rejectUnknownParams } from '@gpulab/compute';
-import { ARTIFACT_ID_PATTERN, quoteInput } from '@gpulab/contracts';
+import { ARTIFACT_ID_PATTERN, quoteInput, RUN_KIND_NAME } from '@gpulab/contracts';
 import { parse as parseShellWords } from 'shell-quote';
 import { isReservedVariable } from './command-env';
 import { parseTimeoutMs } from './run-timeout';
 
-/** The kind's name, as `gpulab submit run` and the job record spell it. */
-export const RUN_KIND_NAME = 'run';
+export { RUN_KIND_NAME };
 
 /** An input's name becomes a file name under GPULAB_INPUTS: a plain word. */
 const INPUT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;

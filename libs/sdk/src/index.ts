@@ -2,7 +2,7 @@ export { GpulabClient, type GpulabClientOptions, type JobInputOption, type JobOu
 export { connectionFailure, type Endpoint, GpulabError } from './errors';
 export { channelCredentials, TLS_ENV, tlsFromEnv, type TlsOptions, type TlsSetting } from './tls';
 export { connectionFromEnv, DEFAULT_ADDRESS, type ConnectionSettings } from './connection';
-export { type JobAttemptView, type JobEventView, type JobView } from './job-view';
+export { type JobAttemptView, type JobEventView, type JobView, type ResourceUsageView } from './job-view';
 export { ALL_JOB_STATES, isTerminalState, type JobStateName } from '@gpulab/contracts';
 export { type BenchScheduleOptions, type BookOptions, type MemberTokenOptions } from './gpulab-client';
 export { type CalendarView, type FeasibilityInfo, type InventoryInfo, type QuotaInfo, type ServerInfo, type SlotInfo } from './slot-view';

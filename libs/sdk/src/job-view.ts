@@ -26,6 +26,19 @@ export interface JobView {
   backend?: string;
   submittedBy: string;
   result?: Record<string, unknown>;
+  /** A run job's latest sample of what its command uses, while it runs (Slurm's `sstat`). */
+  resources?: ResourceUsageView;
+  /** The highest of each figure over the current attempt's samples, kept once the job ended. */
+  peakResources?: ResourceUsageView;
+}
+
+/** What a run job's command uses: CPU in % of one core, resident memory, and each GPU. */
+export interface ResourceUsageView {
+  cpuPercent: number;
+  rssBytes: number;
+  gpus: { index: number; utilizationPercent: number; memoryUsedBytes: number; memoryTotalBytes: number }[];
+  /** When it was sampled; for a peak, the latest sample it covers. */
+  sampledAt?: Date;
 }
 
 /** One attempt of a job: from being placed on GPUs to leaving them. */
@@ -42,7 +55,8 @@ export interface JobAttemptView {
 
 export type JobEventView =
   | { type: 'state'; jobId: string; attempt: number; sequence: number; time?: Date; state: JobStateName | 'UNKNOWN'; reason?: string; assignedGpus: GpuAddress[] }
-  | { type: 'progress'; jobId: string; attempt: number; sequence: number; time?: Date; fraction: number; message: string }
+  /** `metrics` are what the job reported with its progress (`loss`); `resources` a run job's latest sample. */
+  | { type: 'progress'; jobId: string; attempt: number; sequence: number; time?: Date; fraction: number; message: string; metrics?: Record<string, number>; resources?: ResourceUsageView }
   | { type: 'log'; jobId: string; attempt: number; sequence: number; time?: Date; level: string; message: string }
   | { type: 'result'; jobId: string; attempt: number; sequence: number; time?: Date; result: Record<string, unknown>; backend: string };
 
@@ -68,6 +82,18 @@ export function jobFromProto(job: pb.Job): JobView {
     backend: job.backend || undefined,
     submittedBy: job.submittedBy,
     result: job.result,
+    resources: resourcesFromProto(job.resources),
+    peakResources: resourcesFromProto(job.peakResources),
+  };
+}
+
+function resourcesFromProto(r: pb.ResourceUsage | undefined): ResourceUsageView | undefined {
+  if (!r) return undefined;
+  return {
+    cpuPercent: r.cpuPercent,
+    rssBytes: r.rssBytes,
+    gpus: r.gpus.map((g) => ({ index: g.index, utilizationPercent: g.utilizationPercent, memoryUsedBytes: g.memoryUsedBytes, memoryTotalBytes: g.memoryTotalBytes })),
+    sampledAt: r.sampledAt,
   };
 }
 
@@ -94,7 +120,11 @@ export function eventFromProto(e: pb.JobEvent): JobEventView | undefined {
       assignedGpus: e.stateChange.assignedGpus.map((g) => ({ server: g.server, index: g.index })),
     };
   }
-  if (e.progress) return { ...base, type: 'progress', fraction: e.progress.fraction, message: e.progress.message };
+  if (e.progress) {
+    const resources = resourcesFromProto(e.progress.resources);
+    const metrics = Object.keys(e.progress.metrics).length > 0 ? { metrics: { ...e.progress.metrics } } : {};
+    return { ...base, type: 'progress', fraction: e.progress.fraction, message: e.progress.message, ...metrics, ...(resources ? { resources } : {}) };
+  }
   if (e.log) return { ...base, type: 'log', level: e.log.level, message: e.log.message };
   if (e.result) return { ...base, type: 'result', result: e.result.value ?? {}, backend: e.result.backend };
   return undefined;

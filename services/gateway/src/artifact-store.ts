@@ -8,11 +8,10 @@ import {
   type UploadRecord,
   uploadPartOffset,
 } from '@gpulab/contracts';
-import { listKvKeys, putArtifact, readObject } from '@gpulab/platform';
+import { listKvKeys, putArtifact, readObject, recordItem, recordKey, type StorageIndex } from '@gpulab/platform';
 import { type JetStreamManager } from '@nats-io/jetstream';
 import { type KV } from '@nats-io/kv';
 import { type ObjectStore } from '@nats-io/obj';
-import { recordItem, recordKey, type StorageIndex } from './storage-ledger';
 
 const ARTIFACT_OBJECT = new RegExp(`^${escapeRegExp(ObjectNames.artifact('@@')).replace('@@', '([^/]+)')}$`);
 

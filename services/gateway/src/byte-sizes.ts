@@ -1,6 +1,2 @@
-const MB = 1024 * 1024;
-
-/** "1.50 MB": sizes as messages about storage show them (MB of 1,048,576 bytes, two decimals below 10 MB). */
-export function mb(bytes: number): string {
-  return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 1)} MB`;
-}
+/** The gateway's short name for sizes in storage messages, shared with the scheduler's refusals. */
+export { storageSize as mb } from '@gpulab/contracts';

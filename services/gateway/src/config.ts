@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { compileJetStreamReplicas, compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs, tokensFilePath } from '@gpulab/platform';
+import { DEFAULT_TEAM_STORAGE_MB } from '@gpulab/contracts';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_GROUPS, type RateLimitGroup, type RateLimits } from './rate-limiter';
 import { TLS_VARIABLES, type TlsFiles } from './server-tls';
 
@@ -104,7 +105,7 @@ const DEFAULTS = {
   maxMessageMiB: 64,
   schedulerTimeout: '10s',
   logLevel: 'info',
-  teamStorageMB: 1024,
+  teamStorageMB: DEFAULT_TEAM_STORAGE_MB,
   heavyConcurrency: 2,
   heavyQueue: 16,
   inputSweepInterval: '15s',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
-import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, type NatsConnection, natsTlsFromEnv, openJetStreamResources } from '@gpulab/platform';
+import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, type NatsConnection, natsTlsFromEnv, openJetStreamResources, StorageLedger } from '@gpulab/platform';
 import { ArtifactLibrary } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { SweepSchedule } from './sweep-schedule';
@@ -9,13 +9,13 @@ import { ArtifactsGrpcService } from './artifacts.grpc-service';
 import { HeavyWorkGate } from './heavy-work-gate';
 import { InputSweeper } from './input-sweeper';
 import { JobOutputs } from './job-outputs';
-import { StorageLedger } from './storage-ledger';
 import { type GatewayConfig } from './config';
 import { GatewayMetrics } from './gateway-metrics';
 import { GrpcServer } from './grpc-server';
 import { InputIntake } from './input-intake';
 import { JobEventFeed } from './job-event-feed';
 import { JobLogReader } from './job-log-reader';
+import { JobResources } from './job-resources';
 import { JobsGrpcService } from './jobs.grpc-service';
 import { ResultDownload } from './result-download';
 import { ModelReference } from './model-reference';
@@ -103,6 +103,7 @@ export class GatewayModule implements OnApplicationShutdown {
         },
         { provide: JobEventFeed, inject: [JETSTREAM, ResultReader], useFactory: (r: JetStreamResources, results: ResultReader) => new JobEventFeed(r.js, results) },
         { provide: JobLogReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobLogReader(r.js) },
+        { provide: JobResources, inject: [JETSTREAM], useFactory: async (r: JetStreamResources) => new JobResources(await r.js.jetstreamManager()) },
         { provide: BenchmarkRows, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new BenchmarkRows(r.jobs) },
         { provide: NoticeReader, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new NoticeReader(r.js) },
         GatewayMetrics,

@@ -1,11 +1,10 @@
 import { type Caller, encodedMatrixBytes, encodeMatrixParts, ErrorCodes, excerpt, type JobInputSpec, ObjectMetadata, ObjectNames, type pb, quoteInput, teamOf } from '@gpulab/contracts';
 import { ComputeError, CsvLineCounter, CsvMatrixReader, csvShape, findDataset, type Matrix, type MatrixShape } from '@gpulab/compute';
-import { streamOfParts } from '@gpulab/platform';
+import { objectKey, type StorageLedger, streamOfParts } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
 import { type ArtifactLibrary } from './artifact-library';
 import { GatewayError, noTeam } from './errors';
 import { type HeavyWorkGate } from './heavy-work-gate';
-import { objectKey, type StorageLedger } from './storage-ledger';
 import { mb } from './byte-sizes';
 
 export interface AcceptedInput {

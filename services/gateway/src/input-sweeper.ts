@@ -3,7 +3,7 @@ import { type ObjectStore } from '@nats-io/obj';
 import { type Clock, systemClock } from './clock';
 import { GatewayError } from './errors';
 import { type SchedulerClient } from './scheduler-client';
-import { objectKey, type StorageLedger, type StoredInput } from './storage-ledger';
+import { objectKey, type StorageLedger, type StoredInput } from '@gpulab/platform';
 
 /** The gateway itself asking about every team's jobs. */
 const GATEWAY_CALLER: Caller = { role: 'tutor', name: 'gateway' };

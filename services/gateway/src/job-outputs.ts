@@ -5,7 +5,7 @@ import { GatewayError } from './errors';
 import { outputsDue, retentionCandidates } from './output-retention';
 import { type ResultReader } from './result-reader';
 import { type SchedulerClient } from './scheduler-client';
-import { objectKey, type StorageLedger } from './storage-ledger';
+import { objectKey, type StorageLedger } from '@gpulab/platform';
 
 /** The gateway itself deleting what the retention allows, for every team. */
 const GATEWAY_CALLER: Caller = { role: 'tutor', name: 'gateway' };

@@ -31,6 +31,7 @@ import { ModelReference } from './model-reference';
 import { JobEventFeed } from './job-event-feed';
 import { JobLogReader, type LogReadRequest } from './job-log-reader';
 import { JobOutputs } from './job-outputs';
+import { JobResources } from './job-resources';
 import { ResultDownload } from './result-download';
 import { ResultReader } from './result-reader';
 import { RpcHandler } from './rpc-handler';
@@ -51,6 +52,7 @@ export class JobsGrpcService {
     private readonly outputs: JobOutputs,
     private readonly benchmarks: BenchmarkRows,
     private readonly logs: JobLogReader,
+    private readonly resources: JobResources,
   ) {}
 
   implementation(): pb.JobServiceServer & { [name: string]: UntypedHandleCall } {
@@ -169,7 +171,8 @@ export class JobsGrpcService {
   }
 
   private async toProto(job: JobRecord): Promise<pb.Job> {
-    return jobRecordToProto(job, job.resultRef && !job.outputsDeleted ? await this.results.read(job.resultRef) : undefined);
+    const [result, resources] = await Promise.all([job.resultRef && !job.outputsDeleted ? this.results.read(job.resultRef) : undefined, this.resources.of(job)]);
+    return jobRecordToProto(job, result, resources);
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type JobRecord, JobStates } from '@gpulab/contracts';
 import { outputsDue, retentionCandidates } from './output-retention';
-import { type StoredJobObject } from './storage-ledger';
+import { type StoredJobObject } from '@gpulab/platform';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-03T12:00:00Z');

@@ -1,5 +1,5 @@
 import { isTerminalState, type JobRecord } from '@gpulab/contracts';
-import { type StoredJobObject } from './storage-ledger';
+import { type StoredJobObject } from '@gpulab/platform';
 
 /**
  * The jobs the retention sweep asks the scheduler about: those whose every result, file and

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from './clock';
 import { mb } from './byte-sizes';
 import { GatewayError } from './errors';
 import { KeyedLock } from './keyed-lock';
-import { recordKey, type StorageIndex } from './storage-ledger';
+import { recordKey, type StorageIndex } from '@gpulab/platform';
 
 export interface StorageQuotaOptions {
   /**

@@ -4,8 +4,8 @@ import { ArtifactLibrary } from './artifact-library';
 import { type GatewayConfig } from './config';
 import { InputSweeper } from './input-sweeper';
 import { JobOutputs } from './job-outputs';
-import { StorageLedger } from './storage-ledger';
 import { GATEWAY_CONFIG } from './tokens';
+import { StorageLedger } from '@gpulab/platform';
 
 /** How often expired uploads and orphaned artifact objects are looked for, besides at start. */
 const SWEEP_INTERVAL_MS = 3600_000;

@@ -6,12 +6,11 @@ import { decodeModelBundle, type FinishProgressView, ObjectNames } from '@gpulab
 import { encodeNpy } from '@gpulab/compute';
 import { buildCnn, initBackend, saveModelFiles, type Tf, tfjs } from '@gpulab/neural';
 import { PNG } from 'pngjs';
-import { type JetStreamResources, readObject } from '@gpulab/platform';
+import { type JetStreamResources, readObject, type StorageLedger } from '@gpulab/platform';
 import { ArtifactLibrary } from './artifact-library';
 import { type ArtifactStore } from './artifact-store';
 import { GatewayError } from './errors';
 import { FinishProgressBoard } from './finish-progress';
-import { type StorageLedger } from './storage-ledger';
 import { CHUNK, csv, HOUR, member, useArtifactFixture } from './testing/artifact-fixture';
 import { parseUpload, type UploadParser } from './upload-parser';
 

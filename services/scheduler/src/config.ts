@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_TEAM_STORAGE_MB } from '@gpulab/contracts';
 import { compileJetStreamReplicas, compileMetricsEndpoint, type MetricsEndpoint, parseDurationMs } from '@gpulab/platform';
 import { DEFAULT_GPU_LAYOUT, type Inventory, inventoryFromLayout, type Term, validateTerm } from '@gpulab/scheduling';
 import { compileKubernetesConfig, type KubernetesConfig, type KubernetesOptions, kubernetesOptionsFromEnv } from './kubernetes/kubernetes-config';
@@ -60,6 +61,11 @@ export interface SchedulerOptions {
   natsCredsFile?: string;
   /** The account key that signs each worker attempt's NATS user (`worker-signer.json`). */
   workerSignerFile?: string;
+  /**
+   * MB (of 1,048,576 bytes) each team may store, the same setting the gateway checks uploads
+   * against (`GPULAB_TEAM_STORAGE_MB`): here it bounds what the team's jobs write. @default 1024
+   */
+  teamStorageMB?: number;
   /** Serve Prometheus metrics at `/metrics` on this port; 0 picks a free one. @default off */
   metricsPort?: string | number;
   /** Where the metrics port listens. @default '127.0.0.1' */
@@ -87,6 +93,8 @@ export interface SchedulerConfig {
   retryBackoffMs: number;
   maxQueuedPerTeam: number;
   logLevel: string;
+  /** What a team's jobs may write, with what the team already stores. */
+  teamStorageBytes: number;
   /** Present when workers run as Kubernetes Jobs; absent: the local launcher. */
   kubernetes?: KubernetesConfig;
   /** Absent: no metrics port. */
@@ -112,6 +120,7 @@ const DEFAULTS = {
   maxMembers: 6,
   maxQueuedPerTeam: 5000,
   launcher: 'local',
+  teamStorageMB: DEFAULT_TEAM_STORAGE_MB,
 } as const;
 
 /** The launchers a scheduler can run workers with (`GPULAB_LAUNCHER`). */
@@ -122,6 +131,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
   positiveInteger(o.maxAttempts, 'maxAttempts');
   const term: Term = { start: o.termStart ?? todayIn(o.timeZone), days: o.termDays, timeZone: o.timeZone };
   validateTerm(term);
+  if (!(o.teamStorageMB >= 0)) throw new Error(`teamStorageMB (GPULAB_TEAM_STORAGE_MB): "${o.teamStorageMB}" must be a number of 0 or more`);
   if (o.launcher !== LauncherKinds.local && o.launcher !== LauncherKinds.kubernetes) throw new Error(`launcher (GPULAB_LAUNCHER): "${o.launcher}" is neither local nor kubernetes`);
   return {
     natsUrl: o.natsUrl,
@@ -144,6 +154,7 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
     retryBackoffMs: parseDurationMs(o.retryBackoff, 'retryBackoff (GPULAB_RETRY_BACKOFF)'),
     maxQueuedPerTeam: positiveInteger(o.maxQueuedPerTeam, 'maxQueuedPerTeam (GPULAB_MAX_QUEUED_PER_TEAM)'),
     logLevel: o.logLevel,
+    teamStorageBytes: Math.round(o.teamStorageMB * 1024 * 1024),
     kubernetes: o.launcher === LauncherKinds.kubernetes ? compileKubernetesConfig(o.kubernetes ?? {}) : undefined,
     metrics: compileMetricsEndpoint(o.metricsPort, o.metricsHost, 'metricsPort (GPULAB_SCHEDULER_METRICS_PORT)'),
   };
@@ -173,6 +184,7 @@ export function schedulerOptionsFromEnv(env: NodeJS.ProcessEnv): SchedulerOption
     natsCredsFile: env.GPULAB_NATS_CREDS,
     workerSignerFile: env.GPULAB_NATS_WORKER_SIGNER,
     logLevel: env.GPULAB_LOG_LEVEL,
+    teamStorageMB: env.GPULAB_TEAM_STORAGE_MB === undefined || env.GPULAB_TEAM_STORAGE_MB === '' ? undefined : Number(env.GPULAB_TEAM_STORAGE_MB),
     launcher: env.GPULAB_LAUNCHER || undefined,
     kubernetes: kubernetesOptionsFromEnv(env),
     metricsPort: env.GPULAB_SCHEDULER_METRICS_PORT,

@@ -31,6 +31,7 @@ import { SchedulerService } from './scheduler.service';
 import { SerialExecutor } from './serial-executor';
 import { TeamDirectory } from './team-directory';
 import { WorkerCredentials } from './worker-credentials';
+import { TeamStorageRoom } from './team-storage-room';
 import { WorkerDataServer } from './worker-data-server';
 import { CLOCK, COMMAND_HANDLERS, JETSTREAM, LEASE_NATS, NATS, SCHEDULER_CONFIG } from './tokens';
 
@@ -121,6 +122,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         CommandServer,
         ReportsConsumer,
         HeartbeatMonitor,
+        { provide: TeamStorageRoom, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new TeamStorageRoom(r, config.teamStorageBytes) },
         WorkerDataServer,
       ],
     };

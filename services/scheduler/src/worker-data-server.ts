@@ -23,11 +23,15 @@ import {
 import { type JetStreamResources } from '@gpulab/platform';
 import { headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { JobStore } from './job-store';
+import { type StorageHold, StorageFullError, type StoredObjectInfo, TeamStorageRoom } from './team-storage-room';
 import { JETSTREAM, NATS } from './tokens';
 import { type Access, isCurrentAttempt, readAccess, writeAccess } from './worker-data-access';
 
 /** An open read or write that sees no request for this long is dropped. */
 const IDLE_MS = 60_000;
+
+/** What a job writes that counts against its team's storage and so is checked as it arrives. */
+const CHECKED_WRITES: ReadonlySet<WorkerWriteTarget['kind']> = new Set(['output', 'checkpoint']);
 
 class DataError extends Error {
   constructor(
@@ -54,8 +58,10 @@ interface ReadSession extends Session {
 interface WriteSession extends Session {
   target: WorkerWriteTarget;
   controller: ReadableStreamDefaultController<Uint8Array>;
-  stored: Promise<unknown>;
+  stored: Promise<StoredObjectInfo>;
   bytes: number;
+  /** Its bytes held of the team's storage, for the writes that count against it. */
+  hold?: StorageHold;
   /** Resolves when the store wants more bytes: a write goes no faster than the store takes it. */
   demand: () => Promise<void>;
 }
@@ -77,9 +83,11 @@ export class WorkerDataServer {
     @Inject(NATS) private readonly nc: NatsConnection,
     @Inject(JETSTREAM) private readonly resources: JetStreamResources,
     private readonly jobs: JobStore,
+    private readonly room: TeamStorageRoom,
   ) {}
 
   async start(): Promise<void> {
+    await this.room.start();
     this.subscription = this.nc.subscribe(WORKER_DATA_WILDCARD, { callback: (err, msg) => void (err ? undefined : this.handle(msg)) });
     await this.nc.flush();
   }
@@ -88,6 +96,7 @@ export class WorkerDataServer {
     this.subscription?.unsubscribe();
     for (const session of this.sessions.values()) session.close('the scheduler is stopping');
     this.sessions.clear();
+    this.room.close();
   }
 
   private async handle(msg: Msg): Promise<void> {
@@ -160,6 +169,15 @@ export class WorkerDataServer {
       this.drop(session, 'too large');
       throw new DataError('invalid', `a job may write at most ${WORKER_WRITE_MAX_BYTES / 2 ** 20} MiB per file`);
     }
+    try {
+      session.hold?.grow(msg.data.byteLength);
+    } catch (error) {
+      if (!(error instanceof StorageFullError)) throw error;
+      // Dropped whole: a file cut at the limit would pass for the file.
+      this.drop(session, 'storage full');
+      this.log.info({ jobId: job.id, team: job.team, target: session.target.kind, limitBytes: error.limitBytes }, 'job write refused: team storage full');
+      throw new DataError('storage-full', error.message);
+    }
     // A copy: the message's bytes may be a view into the connection's read buffer.
     if (msg.data.byteLength > 0) session.controller.enqueue(msg.data.slice());
     if (!header.final) {
@@ -169,9 +187,11 @@ export class WorkerDataServer {
     this.sessions.forEach((s, key) => s === session && this.sessions.delete(key));
     clearTimeout(session.idle);
     session.controller.close();
-    await session.stored.catch((error: unknown) => {
+    const info = await session.stored.catch((error: unknown) => {
+      session.hold?.release();
       throw new DataError('unavailable', `the file could not be stored: ${(error as Error).message}`);
     });
+    session.hold?.stored(info);
     if (session.target.kind !== 'model') return {};
     return { artifactId: await this.recordModel(job, session.target, session.bytes) };
   }
@@ -201,6 +221,7 @@ export class WorkerDataServer {
     // The team's storage counts what its jobs write: the gateway's ledger reads the team from here.
     const stored = this.resources.artifacts.put({ name: object, description, metadata: { [ObjectMetadata.team]: job.team } }, stream);
     stored.catch(() => undefined);
+    const hold = CHECKED_WRITES.has(target.kind) ? this.room.hold(job.team, object) : undefined;
     const session: WriteSession = {
       jobId: job.id,
       attempt: job.attempt,
@@ -208,8 +229,12 @@ export class WorkerDataServer {
       controller,
       stored,
       bytes: 0,
+      hold,
       demand: () => ((controller.desiredSize ?? 1) > 0 ? Promise.resolve() : new Promise<void>((r) => (wanted = r))),
-      close: (reason) => controller.error(new Error(reason)),
+      close: (reason) => {
+        hold?.release();
+        controller.error(new Error(reason));
+      },
     };
     return { session };
   }

@@ -115,7 +115,7 @@ export class JobRunner {
         logs,
         log: this.log,
         signal: this.signal,
-        progress: ({ fraction, message, metrics, resources }) => this.progress(fraction ?? 0, message, { metrics, resources }),
+        progress: ({ fraction, message, metrics, resources, peak }) => this.progress(fraction ?? 0, message, { metrics, resources, peak }),
         note: (level, message) => {
           logs.write({ at: Date.now(), stream: 'gpulab', text: message });
           return this.publish({ type: 'log', level, message });
@@ -209,12 +209,12 @@ export class JobRunner {
     return refs;
   }
 
-  private async progress(fraction: number, message: string, extra: Pick<Extract<JobEventBody, { type: 'progress' }>, 'metrics' | 'resources'> = {}): Promise<void> {
+  private async progress(fraction: number, message: string, extra: Pick<Extract<JobEventBody, { type: 'progress' }>, 'metrics' | 'resources' | 'peak'> = {}): Promise<void> {
     const now = Date.now();
     if (fraction < 1 && now - this.lastProgressAt < PROGRESS_MIN_INTERVAL_MS) return;
     this.lastProgressAt = now;
-    const { metrics, resources } = extra;
-    await this.publish({ type: 'progress', fraction: Math.min(Math.max(fraction, 0), 1), message, ...(metrics ? { metrics } : {}), ...(resources ? { resources } : {}) });
+    const { metrics, resources, peak } = extra;
+    await this.publish({ type: 'progress', fraction: Math.min(Math.max(fraction, 0), 1), message, ...(metrics ? { metrics } : {}), ...(resources ? { resources } : {}), ...(peak ? { peak } : {}) });
   }
 
   private async publish(body: Exclude<JobEventBody, { type: 'state' }>): Promise<void> {

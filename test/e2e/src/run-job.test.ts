@@ -57,6 +57,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
         GPULAB_EXIT_SETTLE: '200ms',
         GPULAB_HEARTBEAT_INTERVAL: '200ms',
         GPULAB_CHECKPOINT_INTERVAL_MS: '200',
+        GPULAB_RESOURCE_SAMPLE_MS: '200',
       },
     });
     client = stack.client(TOKENS.teams.demo);
@@ -179,6 +180,30 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     const progress = events.flatMap((e) => (e.type === 'progress' && e.message ? [`${e.fraction} ${e.message}`] : []));
     // A resource sample repeats the latest progress, so the same line may come more than once.
     assert.deepEqual([...new Set(progress)], ['0.25 epoch 1/4', '0.75 epoch 3/4']);
+  });
+
+  it("shows the command's latest CPU and memory in gpulab get while it runs and its peak once it ended, and its metrics in gpulab watch", async () => {
+    const script = [`echo '::gpulab::{"progress": 0.5, "message": "epoch 1/2", "metrics": {"loss": 0.31}}'`, 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done', 'sleep 3'].join('; ');
+    const id = await submitRun({ command: ['sh', '-c', script] });
+    const running = await eventually(
+      'a resource sample in gpulab get',
+      async () => {
+        const get = await runCliInProcess(['get', id], env);
+        return /^state +RUNNING/m.test(get.stdout) && /^using +CPU \d+% {2}memory \d/m.test(get.stdout) ? get.stdout : undefined;
+      },
+      30_000,
+    );
+    assert.match(running, /^peak +CPU \d+% {2}memory \d/m);
+    const watch = await runCliInProcess(['watch', id], env);
+    assert.equal(watch.code, 0, watch.stderr);
+    assert.match(watch.stderr, /50% epoch 1\/2 {2}loss 0\.31/);
+    assert.match(watch.stderr, /loss 0\.31 {2}\(CPU \d+% {2}memory \d/, 'a resource sample repeats the latest metrics');
+    const ended = await runCliInProcess(['get', id], env);
+    assert.match(ended.stdout, /^state +SUCCEEDED/m);
+    assert.doesNotMatch(ended.stdout, /^using/m);
+    assert.match(ended.stdout, /^peak +CPU \d+% {2}memory \d/m);
+    const job = await client.getJob(id);
+    assert.ok((job.peakResources?.rssBytes ?? 0) > 0, 'the peak counts the command\'s resident memory');
   });
 
   it('stops a command at its timeout with SIGTERM to its whole process group and leaves no process behind', async () => {

@@ -1,11 +1,10 @@
 import { after, before } from 'node:test';
 import { createHash } from 'node:crypto';
 import { type Caller, type DataFormatName } from '@gpulab/contracts';
-import { type JetStreamResources, openJetStreamResources } from '@gpulab/platform';
+import { type JetStreamResources, openJetStreamResources, StorageLedger } from '@gpulab/platform';
 import { useNatsServer } from '@gpulab/platform/testing';
 import { ArtifactLibrary, type ArtifactLibraryOptions } from '../artifact-library';
 import { ArtifactStore } from '../artifact-store';
-import { StorageLedger } from '../storage-ledger';
 import { parseUpload } from '../upload-parser';
 
 /** The chunk size of the fixture's uploads unless a test asks for another. */

@@ -19,7 +19,7 @@ import { prepareCode } from './code-archive';
 import { CommandOutput } from './command-output';
 import { writeInputFile } from './input-files';
 import { type LogPublisher } from './log-publisher';
-import { saveOutputFolder } from './output-folder';
+import { type StorageFull, saveOutputFolder, storageFullReason } from './output-folder';
 import { groupAlive, signalGroup, spawnCommandGroup, stopGroup } from './process-group';
 import { ProgressFileTail } from './progress-file';
 import { ResourceSampler } from './resource-sampler';
@@ -40,7 +40,7 @@ export interface CommandRunnerDeps {
   log: Logger;
   /** Aborted on a stop notice (cancel, preemption, a lost lease). */
   signal: AbortSignal;
-  progress(progress: CommandProgress & { resources?: ResourceSample }): Promise<void>;
+  progress(progress: CommandProgress & { resources?: ResourceSample; peak?: ResourceSample }): Promise<void>;
   note(level: 'info' | 'warn', message: string): Promise<void>;
 }
 
@@ -57,8 +57,9 @@ const STOP_LOOKUP_MS = 2000;
  */
 export class CommandRunner {
   private lastFraction = 0;
-  /** Repeated with each resource sample, so a watch's bar keeps the command's last message. */
+  /** Repeated with each resource sample, so a watch's bar keeps the command's last message and metrics. */
   private lastMessage = '';
+  private lastMetrics?: Record<string, number>;
   private sampler?: ResourceSampler;
 
   constructor(private readonly d: CommandRunnerDeps) {}
@@ -112,7 +113,7 @@ export class CommandRunner {
     if (!('pid' in spawned)) {
       output.note(exitReason(spawned, '') ?? '');
       const saved = await this.save(folders, checkpoint);
-      return { type: 'failed', reason: withNotSaved(exitReason(spawned, '') ?? 'the command did not start', saved.notSaved), retryable: false };
+      return { type: 'failed', reason: withNotSaved(withFull(exitReason(spawned, '') ?? 'the command did not start', saved), saved.notSaved), retryable: false };
     }
     const pgid = spawned.pid;
     await recordGroup(env.workDir, env.jobId, env.attempt, pgid);
@@ -120,7 +121,9 @@ export class CommandRunner {
     output.attach(spawned.stderr, 'stderr');
     const progressFile = new ProgressFileTail(folders.progressFile, (p) => void this.reportProgress(p));
     progressFile.start();
-    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample) => void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, resources: sample }));
+    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample, peak) =>
+      void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}), resources: sample, peak }),
+    );
     this.sampler.start();
     checkpoint.startPeriodicSave(env.checkpointIntervalMs);
 
@@ -140,7 +143,9 @@ export class CommandRunner {
     const saved = await this.save(folders, checkpoint, stopping && cause === 'cancel');
     const reason = exitReason(exit, output.stderrTail.text(), cause);
     if (stopping) return { type: 'stopped' };
-    if (reason !== undefined) return { type: 'failed', reason: withNotSaved(reason, saved.notSaved), retryable: false };
+    if (reason !== undefined) return { type: 'failed', reason: withNotSaved(withFull(reason, saved), saved.notSaved), retryable: false };
+    // Outputs cut short by the team's full storage would pass for complete in a result: the job fails, saying what was kept.
+    if (saved.full) return { type: 'failed', reason: withNotSaved(storageFullReason(saved, saved.full), saved.notSaved), retryable: false };
     if (saved.refused.length > 0) {
       // The store refused outputs (the team's storage is full): a result without them would pass for complete.
       const kept = saved.files.reduce((sum, f) => sum + f.bytes, 0);
@@ -191,7 +196,7 @@ export class CommandRunner {
    * Stores the checkpoint folder and the outputs, whatever the command's end; a cancelled
    * attempt's writes are refused (it is no longer current), so it stores nothing.
    */
-  private async save(folders: CommandFolders, checkpoint: CheckpointFolder, cancelled = false): Promise<{ files: OutputFileRef[]; notSaved: string[]; refused: string[]; checkpointFiles?: number }> {
+  private async save(folders: CommandFolders, checkpoint: CheckpointFolder, cancelled = false): Promise<{ files: OutputFileRef[]; notSaved: string[]; refused: string[]; full?: StorageFull; checkpointFiles?: number }> {
     if (cancelled) return { files: [], notSaved: [], refused: [] };
     const notSaved: string[] = [];
     const checkpointFiles = await checkpoint.save().catch((error: unknown) => {
@@ -199,13 +204,14 @@ export class CommandRunner {
       return undefined;
     });
     const outputs = await saveOutputFolder(folders.outputs, async (name, bytes) => void (await this.d.data.write({ kind: 'output', name }, bytes)));
-    return { files: outputs.files, notSaved: [...notSaved, ...outputs.notSaved], refused: outputs.refused, checkpointFiles };
+    return { files: outputs.files, notSaved: [...notSaved, ...outputs.notSaved], refused: outputs.refused, ...(outputs.full ? { full: outputs.full } : {}), checkpointFiles };
   }
 
   private async reportProgress(p: CommandProgress): Promise<void> {
     if (p.fraction !== undefined) this.lastFraction = p.fraction;
     if (p.message !== '') this.lastMessage = p.message;
-    await this.d.progress({ ...p, fraction: this.lastFraction, message: this.lastMessage, resources: this.sampler?.latest });
+    if (p.metrics) this.lastMetrics = p.metrics;
+    await this.d.progress({ ...p, fraction: this.lastFraction, message: this.lastMessage, metrics: this.lastMetrics, resources: this.sampler?.latest, peak: this.sampler?.peak });
   }
 }
 
@@ -214,6 +220,11 @@ const STOP_NOTES: Record<StopCause, string> = {
   cancel: 'the job was cancelled',
   preempted: 'stop notice: the job is stopped for a slot and resumes from GPULAB_CHECKPOINT_DIR in its next attempt',
 };
+
+/** A failed command's reason, and on its next line what the team's full storage dropped of its outputs. */
+function withFull(reason: string, saved: { files: OutputFileRef[]; full?: StorageFull }): string {
+  return saved.full ? `${reason}\n${storageFullReason(saved, saved.full)}` : reason;
+}
 
 function withNotSaved(reason: string, notSaved: readonly string[]): string {
   return notSaved.length > 0 ? `${reason}\nnot saved: ${notSaved.join('; ')}` : reason;

@@ -1,4 +1,4 @@
-import { type ResourceSample } from '@gpulab/contracts';
+import { PROGRESS_LIMITS, type ResourceSample } from '@gpulab/contracts';
 import { queryGpus } from './gpu-query';
 import { groupProcesses } from './proc-stat';
 
@@ -18,7 +18,7 @@ export function peakOf(a: ResourceSample | undefined, b: ResourceSample): Resour
     const before = a.gpus?.find((x) => x.index === g.index);
     return before ? { ...g, utilizationPercent: Math.max(g.utilizationPercent, before.utilizationPercent), memoryUsedBytes: Math.max(g.memoryUsedBytes, before.memoryUsedBytes) } : g;
   }) ?? a.gpus;
-  return { cpuPercent: Math.max(a.cpuPercent, b.cpuPercent), rssBytes: Math.max(a.rssBytes, b.rssBytes), ...(gpus ? { gpus } : {}) };
+  return { cpuPercent: Math.max(a.cpuPercent, b.cpuPercent), rssBytes: Math.max(a.rssBytes, b.rssBytes), ...(gpus ? { gpus } : {}), ...(b.at ? { at: b.at } : {}) };
 }
 
 /**
@@ -37,7 +37,8 @@ export class ResourceSampler {
     private readonly pgid: number,
     private readonly gpuIndexes: readonly number[],
     private readonly intervalMs: number,
-    private readonly onSample: (sample: ResourceSample) => void = () => undefined,
+    /** Called with each sample and the peak so far (which includes it). */
+    private readonly onSample: (sample: ResourceSample, peak: ResourceSample) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -65,9 +66,14 @@ export class ResourceSampler {
     // Once nvidia-smi is found missing it is not asked again: it will not appear during the job.
     const gpus = this.gpusAnswer && this.gpuIndexes.length > 0 ? await queryGpus(this.gpuIndexes) : undefined;
     if (!gpus) this.gpusAnswer = false;
-    const sample: ResourceSample = { cpuPercent: cpuPercent(ticks, elapsed), rssBytes: processes.reduce((sum, p) => sum + p.rssPages * PAGE_BYTES, 0), ...(gpus ? { gpus } : {}) };
+    const sample: ResourceSample = {
+      cpuPercent: cpuPercent(ticks, elapsed),
+      rssBytes: processes.reduce((sum, p) => sum + p.rssPages * PAGE_BYTES, 0),
+      ...(gpus ? { gpus: gpus.slice(0, PROGRESS_LIMITS.maxSampledGpus) } : {}),
+      at: new Date(now).toISOString(),
+    };
     this.latest = sample;
     this.peak = peakOf(this.peak, sample);
-    this.onSample(sample);
+    this.onSample(sample, this.peak);
   }
 }

@@ -1,5 +1,5 @@
 import { type ArtifactRecord, ArtifactKeys, ObjectMetadata, type StorageUsageView, uploadFiles, type UploadRecord } from '@gpulab/contracts';
-import { listKvKeys } from '@gpulab/platform';
+import { listKvKeys } from './kv-keys';
 import { type KV, type KvEntry } from '@nats-io/kv';
 import { type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 
