@@ -8,6 +8,8 @@ export interface DataMount {
   claim?: string;
   /** Where the containers see it. */
   mountPath: string;
+  /** The mount path's last folder: a run command finds it as `$GPULAB_DATA/<name>`. */
+  name: string;
 }
 
 /** The `kubernetes` launcher's settings in friendly units; `compileKubernetesConfig` checks them. */
@@ -68,6 +70,8 @@ const DEFAULTS = {
 
 /** A DNS-1123 label: what a namespace name must be. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A DNS-1123 subdomain: what a PersistentVolumeClaim's name must be. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function compileKubernetesConfig(options: KubernetesOptions): KubernetesConfig {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined && v !== '')) as KubernetesOptions;
@@ -108,15 +112,34 @@ export function kubernetesOptionsFromEnv(env: NodeJS.ProcessEnv): KubernetesOpti
   };
 }
 
-function parseDataMounts(text: string): DataMount[] {
-  return text
+/** What the worker accepts as a data folder's name (`GPULAB_DATA_MOUNTS`). */
+const DATA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Absolute, without `..` or empty parts: a mount path Kubernetes takes as it is. */
+const MOUNT_PATH = /^(?:\/[A-Za-z0-9._-]+)+$/;
+
+/**
+ * `/node/folder:/mount/path` (a `hostPath`) or `pvc:claim:/mount/path`, comma separated: the
+ * one format the chart renders (`worker.dataMounts`) and this reads.
+ */
+export function parseDataMounts(text: string): DataMount[] {
+  const field = 'kubernetes.dataMounts (GPULAB_KUBE_DATA_MOUNTS)';
+  const mounts = text
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '')
-    .map((part) => {
+    .map((part): DataMount => {
       const fields = part.split(':');
-      if (fields.length === 3 && fields[0] === 'pvc' && fields[1] && fields[2]?.startsWith('/')) return { claim: fields[1], mountPath: fields[2] };
-      if (fields.length === 2 && fields[0].startsWith('/') && fields[1].startsWith('/')) return { hostPath: fields[0], mountPath: fields[1] };
-      throw new Error(`kubernetes.dataMounts (GPULAB_KUBE_DATA_MOUNTS): "${part}" is neither /node/folder:/mount/path nor pvc:claim:/mount/path`);
+      const mountPath = fields[fields.length - 1] ?? '';
+      const name = mountPath.split('/').pop() ?? '';
+      const ok = MOUNT_PATH.test(mountPath) && DATA_NAME.test(name) && !mountPath.split('/').includes('..');
+      if (ok && fields.length === 3 && fields[0] === 'pvc' && DNS_SUBDOMAIN.test(fields[1] ?? '')) return { claim: fields[1], mountPath, name };
+      if (ok && fields.length === 2 && MOUNT_PATH.test(fields[0] ?? '')) return { hostPath: fields[0], mountPath, name };
+      throw new Error(`${field}: "${part.slice(0, 200)}" is neither /node/folder:/mount/path nor pvc:claim:/mount/path`);
     });
+  const seen = new Set<string>();
+  for (const m of mounts) {
+    if (seen.has(m.name)) throw new Error(`${field}: two mount paths end in "${m.name}"; a run command finds each as $GPULAB_DATA/<last folder>, so they must differ`);
+    seen.add(m.name);
+  }
+  return mounts;
 }
