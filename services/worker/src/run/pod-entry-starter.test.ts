@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
-import { PodEntryStarter } from './pod-entry-starter';
+import { FileTail, PodEntryStarter } from './pod-entry-starter';
 import { type StartedCommand } from './started-command';
 
 const folders: string[] = [];
@@ -79,5 +79,18 @@ describe('a run command in the team container, followed by the worker beside it'
     await new Promise((r) => setTimeout(r, 300));
     await starter.close();
     assert.equal(await ended, 0);
+  });
+
+  it('empties a stream file once it has read past its bound, and goes on reading what comes after', async () => {
+    const shared = await sharedFolder();
+    const file = join(shared, 'stdout');
+    const tail = new FileTail(file, 10);
+    const all = text(tail.stream);
+    tail.start();
+    await appendFile(file, 'line one\nline two\n');
+    while ((await stat(file)).size > 0) await new Promise((r) => setTimeout(r, 50));
+    await appendFile(file, 'line three\n');
+    await tail.close();
+    assert.equal(await all, 'line one\nline two\nline three\n');
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { open, readFile, rename, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { COMMAND_NOT_FOUND_EXIT, type CommandExit, entryCommandFile, entryExit, POD_ENTRY_FILES } from '@gpulab/run-job';
@@ -11,6 +11,13 @@ const POLL_MS = 200;
 const READ_CHUNK_BYTES = 256 * 1024;
 /** The most read at the end in one go: what a last burst left unread, bounded. */
 const FINAL_READ_BYTES = 16 * 1024 * 1024;
+/**
+ * Past this much read, a stream's file is emptied: the pod's disk holds no more of a chatty
+ * command's output than this (an attempt's log keeps 64 MiB at most anyway). The entry appends,
+ * so its next write lands at the new start; what it wrote between the last read and the
+ * truncation, a few lines, is lost.
+ */
+const TRUNCATE_AT_BYTES = 64 * 1024 * 1024;
 /** After a SIGKILL was asked for, how long the entry may take to report the end. */
 const KILL_WAIT_MS = 5000;
 
@@ -114,7 +121,10 @@ export class FileTail {
   private reading?: Promise<void>;
   private closed = false;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly truncateAtBytes = TRUNCATE_AT_BYTES,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.read(), POLL_MS);
@@ -150,6 +160,10 @@ export class FileTail {
       }
     } finally {
       await handle.close();
+    }
+    if (this.offset >= this.truncateAtBytes) {
+      await truncate(this.path, 0);
+      this.offset = 0;
     }
   }
 }
