@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LocalStack } from '@gpulab/local-stack';
 import { POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
@@ -56,5 +56,20 @@ describe('run jobs with the worker beside the team container (cluster mode\'s po
     assert.equal(download.code, 0, download.stderr);
     assert.equal(readFileSync(join(out, 'team.txt'), 'utf8'), 'demo\n');
     assert.ok(existsSync(join(shared, 'exit')), 'the entry wrote the exit status');
+  });
+
+  it('a cancel reaches the command in the other container as SIGTERM through the entry', async () => {
+    // One pod per attempt in a cluster: the next "pod" starts on an empty shared folder.
+    rmSync(shared, { recursive: true, force: true });
+    mkdirSync(shared);
+    const argv = ['sh', '-c', 'trap "echo stopping; exit 7" TERM; echo running; while :; do sleep 0.1; done'];
+    const { job } = await client.submitJob({ kind: 'run', params: { command: argv } });
+    team = spawn('sh', ['-c', POD_ENTRY_SCRIPT, POD_ENTRY_NAME, ...argv], { env: { PATH: process.env.PATH, GPULAB_SHARED_DIR: shared }, stdio: 'ignore' });
+    const ended = new Promise<number | null>((resolve) => team?.once('exit', (code) => resolve(code)));
+    await eventually('the command running', () => (existsSync(join(shared, 'stdout')) && readFileSync(join(shared, 'stdout'), 'utf8').includes('running')) || undefined);
+    await client.cancelJob(job.id);
+    assert.equal(await ended, 7, 'the command ran its SIGTERM trap');
+    assert.match(readFileSync(join(shared, 'stdout'), 'utf8'), /stopping/);
+    assert.equal((await client.waitForJob(job.id)).state, 'CANCELLED');
   });
 });
