@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { parseDataMounts } from '@gpulab/scheduler';
+import { parseDataMounts, workerPodSettings } from '@gpulab/scheduler';
 import { HelmCommandError, lintChart, type Manifest, renderChart } from './chart-render';
 import { KUBERNETES_SCHEMA_VERSION, schemaProblem } from './manifest-schema';
 import { REPO_PATHS, REPO_ROOT } from './repo-paths';
@@ -16,7 +16,7 @@ const DEFAULTS = {};
 const PRODUCTION = { valuesFiles: [REPO_PATHS.productionValues] };
 
 /** Variables the Kubernetes launcher will read; set by the chart before the launcher exists. */
-const LAUNCHER_VARIABLES = ['GPULAB_LAUNCHER', 'GPULAB_KUBE_NAMESPACE', 'GPULAB_KUBE_NODE_LABEL', 'GPULAB_KUBE_WORKER_GPU_IMAGE', 'GPULAB_KUBE_WORKER_CPU_IMAGE', 'GPULAB_KUBE_DATA_MOUNTS'];
+const LAUNCHER_VARIABLES = ['GPULAB_LAUNCHER', 'GPULAB_KUBE_NAMESPACE', 'GPULAB_KUBE_NODE_LABEL', 'GPULAB_KUBE_WORKER_GPU_IMAGE', 'GPULAB_KUBE_WORKER_CPU_IMAGE', 'GPULAB_KUBE_DATA_MOUNTS', 'GPULAB_KUBE_POD_TEMPLATE'];
 
 type Container = { name: string; env?: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string }[]; readinessProbe?: object; livenessProbe?: object };
 type PodSpec = { containers: Container[]; volumes?: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] }; projected?: { sources: { secret?: { name: string; items: { key: string; path: string }[] } }[] } }[]; affinity?: Record<string, unknown>; serviceAccountName?: string };
@@ -183,6 +183,17 @@ describe('the Helm chart', { skip }, () => {
     for (const bad of ['data:/data', '/srv/x', 'nfs:server:/export:/data']) {
       assert.match(await refusal(binary, [`worker.dataMounts[0]=${bad}`]), /at '\/worker\/dataMounts\/0': .* does not match pattern/, bad);
     }
+  });
+
+  it('gives the launcher the worker pod template it reads, with the tolerations and resources of the values', () => {
+    const scheduler = podSpec(find(rendered.production, 'Deployment', 'gpulab-scheduler'));
+    const path = env(scheduler.containers[0]).get('GPULAB_KUBE_POD_TEMPLATE') ?? '';
+    const mount = scheduler.containers[0].volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+    assert.equal(mount?.name, 'worker-template', `${path} is in the mounted ConfigMap`);
+    const json = (find(rendered.production, 'ConfigMap', 'gpulab-worker-pod').data as Record<string, string>)[path.split('/').pop() ?? ''];
+    const settings = workerPodSettings(json, path);
+    assert.deepEqual(settings.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    assert.ok(settings.resources?.requests?.memory, 'the values give the worker memory requests');
   });
 
   it('makes a tokens Secret with a tutor token and the teams of the values, unless one of your own is named', async () => {

@@ -4,6 +4,7 @@ import { POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
 import { buildCredentialsSecret, buildJobManifest, type ManifestContext, SHARED_MOUNT } from './job-manifest';
 import { kubeJobName } from './job-names';
 import { jobFixture, kubeConfigFixture } from './kube-fixtures';
+import { workerPodSettings } from './kubernetes-config';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const gpus = [
@@ -131,5 +132,30 @@ describe('the Job manifest of an attempt', () => {
   it('refuses a run job that names no image, or one that is not an image reference', () => {
     assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: {} }), gpus, context()), /names no image/);
     assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: { image: 'Team A/train' } }), gpus, context()), /"Team A\/train" is not an image reference/);
+  });
+
+  it("takes where attempts may run and what they may use from the chart's pod template, the GPUs added", () => {
+    const template = {
+      apiVersion: 'v1',
+      kind: 'PodTemplate',
+      template: {
+        spec: {
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          nodeSelector: { 'gpulab.io/pool': 'course' },
+          imagePullSecrets: [{ name: 'course-registry' }],
+          securityContext: { runAsNonRoot: true },
+          containers: [{ name: 'worker', image: 'ignored', resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi' } } }],
+        },
+      },
+    };
+    const config = { ...kubeConfigFixture(), workerPod: workerPodSettings(JSON.stringify(template), 'pod-template.json') };
+    for (const job of [jobFixture(), jobFixture({ kind: 'run', params: { image: 'team-a/train:v3', command: ['python3', 'train.py'] } })]) {
+      const spec = buildJobManifest(job, gpus, context({ config })).spec?.template.spec;
+      assert.deepEqual(spec?.tolerations, template.template.spec.tolerations, job.kind);
+      assert.deepEqual(spec?.nodeSelector, { 'gpulab.io/pool': 'course' });
+      assert.deepEqual(spec?.imagePullSecrets, [{ name: 'course-registry' }]);
+      assert.equal(spec?.securityContext, undefined, "a team's image may need root");
+      assert.deepEqual(spec?.containers[0].resources, { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi', 'nvidia.com/gpu': '2' } }, job.kind);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { type GpuAddress, type JobRecord } from '@gpulab/contracts';
-import type { V1Container, V1EnvVar, V1Job, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Job, V1ResourceRequirements, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { isImageReference, POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
 import { type KubernetesConfig } from './kubernetes-config';
 import { KubeLabels, kubeJobName, labelValue, MANAGED_BY } from './job-names';
@@ -63,6 +63,7 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
     ...(ctx.credentials ? [{ name: 'GPULAB_NATS_CREDS_TEXT', valueFrom: { secretKeyRef: { name, key: CREDENTIALS_KEY } } }] : []),
   ];
   const limits = gpus.length > 0 ? { [GPU_RESOURCE]: String(gpus.length) } : undefined;
+  const resources = workResources(config.workerPod.resources, limits);
   const dataVolumes: V1Volume[] = config.dataMounts.map((m, i) =>
     m.claim ? { name: `data-${i}`, persistentVolumeClaim: { claimName: m.claim, readOnly: true } } : { name: `data-${i}`, hostPath: { path: m.hostPath as string, type: 'Directory' } },
   );
@@ -70,10 +71,11 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
   // The worker names each folder for a run command's GPULAB_DATA (`$GPULAB_DATA/<name>`).
   if (config.dataMounts.length > 0) env.push({ name: 'GPULAB_DATA_MOUNTS', value: config.dataMounts.map((m) => `${m.name}=${m.mountPath}`).join(',') });
   const run = job.kind === RUN_KIND ? runParams(job) : undefined;
-  const spec = run ? runPodSpec(run, env, limits, dataMounts, dataVolumes, config) : {
-    containers: [{ name: 'worker', image: gpus.length > 0 ? config.workerGpuImage : config.workerCpuImage, env, resources: limits ? { limits } : undefined, volumeMounts: dataMounts }],
+  const spec = run ? runPodSpec(run, env, resources, dataMounts, dataVolumes, config) : {
+    containers: [{ name: 'worker', image: gpus.length > 0 ? config.workerGpuImage : config.workerCpuImage, env, resources, volumeMounts: dataMounts }],
     volumes: dataVolumes,
   };
+  const { tolerations, nodeSelector, imagePullSecrets } = config.workerPod;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -88,6 +90,9 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: Math.ceil(ctx.preemptGraceMs / 1000),
           automountServiceAccountToken: false,
+          tolerations,
+          nodeSelector,
+          imagePullSecrets,
           affinity: node
             ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_LABEL, operator: 'In', values: [node] }] }] } } }
             : undefined,
@@ -111,13 +116,13 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
  *
  * The main container gets no credentials and none of the worker's variables: its command's
  * environment is what the worker writes into `command.sh`, as it would give a local command.
- * Its GPUs are counted on it alone; the worker sees them through `NVIDIA_VISIBLE_DEVICES`, to
- * sample them.
+ * It does the work, so it gets the pod template's resources and the GPUs, which are counted on
+ * it alone; the worker sees them through `NVIDIA_VISIBLE_DEVICES`.
  */
 function runPodSpec(
   run: { image: string; command: string[] },
   workerEnv: V1EnvVar[],
-  limits: Record<string, string> | undefined,
+  resources: V1ResourceRequirements | undefined,
   dataMounts: V1VolumeMount[],
   dataVolumes: V1Volume[],
   config: KubernetesConfig,
@@ -132,7 +137,7 @@ function runPodSpec(
         image: run.image,
         command: ['/bin/sh', '-c', POD_ENTRY_SCRIPT, POD_ENTRY_NAME, ...run.command],
         env: [sharedEnv, ...gpuEnv],
-        resources: limits ? { limits } : undefined,
+        resources,
         volumeMounts: [...dataMounts, shared],
       },
       { name: 'worker', image: config.workerCpuImage, env: [...workerEnv, sharedEnv], volumeMounts: [...dataMounts, shared] },
@@ -169,6 +174,13 @@ export function runParams(job: JobRecord): { image: string; command: string[] } 
   if (!isImageReference(image)) throw new Error(`"${image.slice(0, 80)}" is not an image reference (REGISTRY/IMAGE:TAG)`);
   const args = Array.isArray(command) ? command.map(String) : typeof command === 'string' ? [command] : [];
   return { image, command: args };
+}
+
+/** The pod template's requests and limits with the attempt's GPUs added to the limits. */
+function workResources(template: V1ResourceRequirements | undefined, gpuLimits: Record<string, string> | undefined): V1ResourceRequirements | undefined {
+  const limits = { ...template?.limits, ...gpuLimits };
+  const resources: V1ResourceRequirements = { ...(template?.requests ? { requests: template.requests } : {}), ...(Object.keys(limits).length > 0 ? { limits } : {}) };
+  return Object.keys(resources).length > 0 ? resources : undefined;
 }
 
 /** Up to the slot's end plus the grace a stop notice gives: the deadline only ends what the scheduler failed to stop. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { V1LocalObjectReference, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 import { parseDurationMs } from '@gpulab/platform';
 
 /** A course data folder the job's containers see read-only. */
@@ -10,6 +12,20 @@ export interface DataMount {
   mountPath: string;
   /** The mount path's last folder: a run command finds it as `$GPULAB_DATA/<name>`. */
   name: string;
+}
+
+/**
+ * What the launcher takes from the chart's worker pod template (`v1/PodTemplate`, JSON): where
+ * attempts may run and what they may use. Its container's image, environment and mounts are
+ * the launcher's own, and its security context is not applied: a team's image may need root.
+ */
+export interface WorkerPodSettings {
+  /** The course nodes are tainted for these Jobs alone; their pods must tolerate it. */
+  tolerations?: V1Toleration[];
+  nodeSelector?: Record<string, string>;
+  imagePullSecrets?: V1LocalObjectReference[];
+  /** The requests and limits of the container that does the work (the worker, or a team's image); the GPU limit is added. */
+  resources?: V1ResourceRequirements;
 }
 
 /** The `kubernetes` launcher's settings in friendly units; `compileKubernetesConfig` checks them. */
@@ -28,6 +44,8 @@ export interface KubernetesOptions {
   workerCpuImage?: string;
   /** Course data folders, `hostPath:mountPath` or `pvc:claim:mountPath`, comma separated. @default none */
   dataMounts?: string;
+  /** The chart's worker pod template (a `v1/PodTemplate` as JSON): tolerations, node selector, pull secrets, resources. @default none */
+  podTemplate?: string;
   /** How long a finished Job is kept for people to look at. @default '1h' */
   ttlAfterFinished?: string;
   /** The run time of a job placed outside a slot (tutor or backfill), before the deadline ends it. @default '24h' */
@@ -48,6 +66,7 @@ export interface KubernetesConfig {
   workerGpuImage: string;
   workerCpuImage: string;
   dataMounts: DataMount[];
+  workerPod: WorkerPodSettings;
   ttlAfterFinishedSeconds: number;
   maxRunMs: number;
   reconcileIntervalMs: number;
@@ -87,6 +106,7 @@ export function compileKubernetesConfig(options: KubernetesOptions): KubernetesC
     workerGpuImage: o.workerGpuImage,
     workerCpuImage: o.workerCpuImage,
     dataMounts: parseDataMounts(o.dataMounts),
+    workerPod: o.podTemplate ? workerPodSettings(readTemplate(o.podTemplate), o.podTemplate) : {},
     ttlAfterFinishedSeconds: Math.round(parseDurationMs(o.ttlAfterFinished, 'kubernetes.ttlAfterFinished (GPULAB_KUBE_TTL_AFTER_FINISHED)') / 1000),
     maxRunMs: parseDurationMs(o.maxRunTime, 'kubernetes.maxRunTime (GPULAB_KUBE_MAX_RUN_TIME)'),
     reconcileIntervalMs: parseDurationMs(o.reconcileInterval, 'kubernetes.reconcileInterval (GPULAB_KUBE_RECONCILE_INTERVAL)'),
@@ -104,11 +124,52 @@ export function kubernetesOptionsFromEnv(env: NodeJS.ProcessEnv): KubernetesOpti
     workerGpuImage: env.GPULAB_KUBE_WORKER_GPU_IMAGE,
     workerCpuImage: env.GPULAB_KUBE_WORKER_CPU_IMAGE,
     dataMounts: env.GPULAB_KUBE_DATA_MOUNTS,
+    podTemplate: env.GPULAB_KUBE_POD_TEMPLATE,
     ttlAfterFinished: env.GPULAB_KUBE_TTL_AFTER_FINISHED,
     maxRunTime: env.GPULAB_KUBE_MAX_RUN_TIME,
     reconcileInterval: env.GPULAB_KUBE_RECONCILE_INTERVAL,
     retryBackoff: env.GPULAB_KUBE_RETRY_BACKOFF,
     createTimeout: env.GPULAB_KUBE_CREATE_TIMEOUT,
+  };
+}
+
+const TEMPLATE_FIELD = 'kubernetes.podTemplate (GPULAB_KUBE_POD_TEMPLATE)';
+/** A pod template far larger than the chart's is not one. */
+const MAX_TEMPLATE_BYTES = 256 * 1024;
+
+function readTemplate(path: string): string {
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (text.length > MAX_TEMPLATE_BYTES) throw new Error(`it has ${text.length} characters; at most ${MAX_TEMPLATE_BYTES}`);
+    return text;
+  } catch (error) {
+    throw new Error(`${TEMPLATE_FIELD}: ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The settings of a `v1/PodTemplate` as the chart renders it; `source` names it in errors. */
+export function workerPodSettings(json: string, source: string): WorkerPodSettings {
+  let template: { kind?: unknown; template?: { spec?: { tolerations?: unknown; nodeSelector?: unknown; imagePullSecrets?: unknown; containers?: { resources?: unknown }[] } } };
+  try {
+    template = JSON.parse(json) as typeof template;
+  } catch (error) {
+    throw new Error(`${TEMPLATE_FIELD}: ${source} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const spec = template.template?.spec;
+  if (template.kind !== 'PodTemplate' || !spec || !Array.isArray(spec.containers)) throw new Error(`${TEMPLATE_FIELD}: ${source} is not a v1 PodTemplate with containers`);
+  const list = <T>(value: unknown, name: string): T[] | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) throw new Error(`${TEMPLATE_FIELD}: ${source}: ${name} is not a list`);
+    return value.length > 0 ? (value as T[]) : undefined;
+  };
+  const nodeSelector = spec.nodeSelector;
+  if (nodeSelector !== undefined && nodeSelector !== null && (typeof nodeSelector !== 'object' || Array.isArray(nodeSelector))) throw new Error(`${TEMPLATE_FIELD}: ${source}: nodeSelector is not a map`);
+  const resources = spec.containers[0]?.resources as V1ResourceRequirements | undefined;
+  return {
+    tolerations: list<V1Toleration>(spec.tolerations, 'tolerations'),
+    nodeSelector: nodeSelector && Object.keys(nodeSelector).length > 0 ? (nodeSelector as Record<string, string>) : undefined,
+    imagePullSecrets: list<V1LocalObjectReference>(spec.imagePullSecrets, 'imagePullSecrets'),
+    resources: resources && Object.keys(resources).length > 0 ? resources : undefined,
   };
 }
 

@@ -6,6 +6,7 @@ import { type WorkerExit } from '../launcher';
 import { systemClock } from '../clock';
 import { connectKube } from './kube-client';
 import { jobFixture, kubeConfigFixture } from './kube-fixtures';
+import { type WorkerPodSettings } from './kubernetes-config';
 import { type CourseNode } from './node-inventory';
 import { kubeJobName } from './job-names';
 import { KubernetesLauncher } from './kubernetes-launcher';
@@ -32,8 +33,8 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
   let launchers: KubernetesLauncher[] = [];
   let exits: WorkerExit[] = [];
 
-  function launcher(credentials?: (job: { id: string }) => Promise<string>, tuning: { maxRunTime?: string; preemptGraceMs?: number; dataMounts?: string } = {}): KubernetesLauncher {
-    const config = kubeConfigFixture({ server: api.url, maxRunTime: tuning.maxRunTime, dataMounts: tuning.dataMounts });
+  function launcher(credentials?: (job: { id: string }) => Promise<string>, tuning: { maxRunTime?: string; preemptGraceMs?: number; dataMounts?: string; workerPod?: WorkerPodSettings } = {}): KubernetesLauncher {
+    const config = { ...kubeConfigFixture({ server: api.url, maxRunTime: tuning.maxRunTime, dataMounts: tuning.dataMounts }), ...(tuning.workerPod ? { workerPod: tuning.workerPod } : {}) };
     const made = new KubernetesLauncher({ config, client: connectKube(config), clock: systemClock, log: quiet, natsUrl: 'nats://nats:4222', preemptGraceMs: tuning.preemptGraceMs ?? 120_000, stopGraceMs: 10_000, credentials });
     made.onExit((exit) => exits.push(exit));
     launchers.push(made);
@@ -68,7 +69,8 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
   });
 
   it('starts a run job as a schema-valid pod of the team image and the worker, sharing a folder, the course data read-only', async () => {
-    const l = launcher((job) => Promise.resolve(`creds of ${job.id}`), { dataMounts: '/srv/course/TrainVal:/data/TrainVal,pvc:models:/models' });
+    const workerPod: WorkerPodSettings = { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi' } } };
+    const l = launcher((job) => Promise.resolve(`creds of ${job.id}`), { dataMounts: '/srv/course/TrainVal:/data/TrainVal,pvc:models:/models', workerPod });
     await l.launch(jobFixture({ kind: 'run', params: { image: 'registry.course.org:5000/team-a/train:v3', command: ['python3', 'train.py', '--epochs', '3'] } }), gpus);
     const name = kubeJobName('job-0001', 1);
     await waitFor('the Job', () => api.job(name));
@@ -78,7 +80,8 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
     assert.equal(main.image, 'registry.course.org:5000/team-a/train:v3');
     assert.deepEqual(main.command?.slice(0, 2), ['/bin/sh', '-c']);
     assert.deepEqual(main.command?.slice(3), ['gpulab-entry', 'python3', 'train.py', '--epochs', '3']);
-    assert.deepEqual(main.resources?.limits, { 'nvidia.com/gpu': '2' });
+    assert.deepEqual(main.resources, { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi', 'nvidia.com/gpu': '2' } });
+    assert.deepEqual(pod.spec?.tolerations, workerPod.tolerations);
     assert.deepEqual(main.env, [{ name: 'GPULAB_SHARED_DIR', value: '/gpulab/shared' }, { name: 'NVIDIA_VISIBLE_DEVICES', value: '2,3' }]);
     assert.equal(worker.image, 'gpulab/worker-cpu:latest');
     const workerEnv = Object.fromEntries((worker.env ?? []).map((e) => [e.name, e.value]));
