@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { parseDataMounts, workerPodSettings } from '@gpulab/scheduler';
 import { HelmCommandError, lintChart, type Manifest, renderChart } from './chart-render';
 import { KUBERNETES_SCHEMA_VERSION, schemaProblem } from './manifest-schema';
 import { REPO_PATHS, REPO_ROOT } from './repo-paths';
@@ -15,7 +16,7 @@ const DEFAULTS = {};
 const PRODUCTION = { valuesFiles: [REPO_PATHS.productionValues] };
 
 /** Variables the Kubernetes launcher will read; set by the chart before the launcher exists. */
-const LAUNCHER_VARIABLES = ['GPULAB_LAUNCHER', 'GPULAB_KUBE_NAMESPACE', 'GPULAB_KUBE_NODE_LABEL', 'GPULAB_KUBE_WORKER_GPU_IMAGE', 'GPULAB_KUBE_WORKER_CPU_IMAGE'];
+const LAUNCHER_VARIABLES = ['GPULAB_LAUNCHER', 'GPULAB_KUBE_NAMESPACE', 'GPULAB_KUBE_NODE_LABEL', 'GPULAB_KUBE_WORKER_GPU_IMAGE', 'GPULAB_KUBE_WORKER_CPU_IMAGE', 'GPULAB_KUBE_DATA_MOUNTS', 'GPULAB_KUBE_POD_TEMPLATE'];
 
 type Container = { name: string; env?: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string }[]; readinessProbe?: object; livenessProbe?: object };
 type PodSpec = { containers: Container[]; volumes?: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] }; projected?: { sources: { secret?: { name: string; items: { key: string; path: string }[] } }[] } }[]; affinity?: Record<string, unknown>; serviceAccountName?: string };
@@ -172,14 +173,27 @@ describe('the Helm chart', { skip }, () => {
     assert.ok(policy('gpulab-scheduler').ingress?.every((rule) => (rule.from ?? []).length > 0), 'the scheduler takes calls from anyone');
   });
 
-  it('mounts the data sets into the worker pod template, read-only unless asked otherwise', () => {
-    const template = JSON.parse((find(rendered.production, 'ConfigMap', 'gpulab-worker-pod').data as Record<string, string>)['pod-template.json']) as { template: { spec: PodSpec & { containers: (Container & { volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] })[] } } };
-    const mounts = template.template.spec.containers[0].volumeMounts.filter((m) => m.name.startsWith('data-'));
-    assert.deepEqual(mounts, [
-      { name: 'data-datasets', mountPath: '/data/datasets', readOnly: true },
-      { name: 'data-models', mountPath: '/data/models', readOnly: true },
-      { name: 'data-scratch', mountPath: '/scratch', readOnly: false },
-    ]);
+  it('gives the launcher the data folders in the one format it reads, and refuses another at install', async () => {
+    const variables = env(podSpec(find(rendered.production, 'Deployment', 'gpulab-scheduler')).containers[0]);
+    const mounts = variables.get('GPULAB_KUBE_DATA_MOUNTS') ?? '';
+    assert.equal(mounts, 'pvc:course-datasets:/data/datasets,pvc:course-models:/data/models,/srv/dl_lecture_data/TrainVal:/data/TrainVal');
+    // What the launcher makes of it: the same parser the scheduler runs at start.
+    assert.deepEqual(parseDataMounts(mounts).map((m) => m.name), ['datasets', 'models', 'TrainVal']);
+    assert.equal(env(podSpec(find(rendered.defaults, 'Deployment', 'gpulab-scheduler')).containers[0]).has('GPULAB_KUBE_DATA_MOUNTS'), false);
+    for (const bad of ['data:/data', '/srv/x', 'nfs:server:/export:/data']) {
+      assert.match(await refusal(binary, [`worker.dataMounts[0]=${bad}`]), /at '\/worker\/dataMounts\/0': .* does not match pattern/, bad);
+    }
+  });
+
+  it('gives the launcher the worker pod template it reads, with the tolerations and resources of the values', () => {
+    const scheduler = podSpec(find(rendered.production, 'Deployment', 'gpulab-scheduler'));
+    const path = env(scheduler.containers[0]).get('GPULAB_KUBE_POD_TEMPLATE') ?? '';
+    const mount = scheduler.containers[0].volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+    assert.equal(mount?.name, 'worker-template', `${path} is in the mounted ConfigMap`);
+    const json = (find(rendered.production, 'ConfigMap', 'gpulab-worker-pod').data as Record<string, string>)[path.split('/').pop() ?? ''];
+    const settings = workerPodSettings(json, path);
+    assert.deepEqual(settings.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    assert.ok(settings.resources?.requests?.memory, 'the values give the worker memory requests');
   });
 
   it('makes a tokens Secret with a tutor token and the teams of the values, unless one of your own is named', async () => {

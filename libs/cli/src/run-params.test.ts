@@ -19,6 +19,11 @@ describe("the run job's parameters", () => {
     assert.deepEqual(params, { command: 'python train.py', env: ['EPOCHS=10', 'URL=a=b'], inputs: ['train=art-abcdefghijklmnop'], timeout: '6h', code: 'art-qrstuvwxyz234567' });
   });
 
+  it('pass a team image on as given, for the gateway to check', () => {
+    assert.equal(runParams(['python'], { ...none, image: ' registry.course.org/team-a/train:v3 ' }).image, 'registry.course.org/team-a/train:v3');
+    assert.throws(() => runParams(['python'], { ...none, image: ' ' }), (e: unknown) => e instanceof UsageError && /--image needs an image reference/.test(e.message));
+  });
+
   it('refuse an empty command, naming where it goes', () => {
     for (const argv of [[], ['', ' ']]) assert.throws(() => runParams(argv, none), (e: unknown) => e instanceof UsageError && /after --/.test(e.message));
   });

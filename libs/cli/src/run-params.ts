@@ -15,6 +15,8 @@ export interface RunParamFlags {
   timeout?: string;
   /** The code archive's artifact id, once uploaded (or as given). */
   code?: string;
+  /** Cluster mode: the team's image the command runs in; the gateway checks the reference. */
+  image?: string;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -42,6 +44,10 @@ export function runParams(command: readonly string[], flags: RunParamFlags): Rec
     params.timeout = timeout;
   }
   if (flags.code !== undefined) params.code = flags.code;
+  if (flags.image !== undefined) {
+    if (flags.image.trim() === '') throw new UsageError('--image needs an image reference, e.g. --image registry.example.org/team-a/train:v1');
+    params.image = flags.image.trim();
+  }
   return params;
 }
 

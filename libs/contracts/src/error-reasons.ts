@@ -58,6 +58,11 @@ export const ErrorReasons = {
   serverInUse: 'SERVER_IN_USE',
   /** The upload is not complete, or not in a state to be finished. */
   uploadIncomplete: 'UPLOAD_INCOMPLETE',
+  /**
+   * A `run` job's `image` does not fit how this gpulab runs commands: an image without cluster
+   * mode (commands run as processes on the servers), or no image in cluster mode.
+   */
+  imageMode: 'IMAGE_MODE',
   /** A command that needs some other state first; the message says which. */
   notAllowedNow: 'NOT_ALLOWED_NOW',
   // Exists already (ALREADY_EXISTS).

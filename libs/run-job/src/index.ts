@@ -6,3 +6,5 @@ export { LineSplitter, printable } from './line-splitter';
 export { type LogAdmission, LogRateLimiter, type LogRates } from './log-rate-limiter';
 export { type CommandProgress, parseProgressLine, PROGRESS_PREFIX, progressOfStdoutLine } from './progress-line';
 export { COMMAND_NOT_FOUND_EXIT, type CommandExit, exitReason, exitStatusOfReason, notStarted, signalName, StderrTail, STDERR_TAIL_LINES, type StopCause } from './command-exit';
+export { type ImageReference, isImageReference, MAX_IMAGE_REFERENCE_CHARS, parseImageReference } from './image-reference';
+export { entryCommandFile, entryExit, POD_ENTRY_FILES, POD_ENTRY_NAME, POD_ENTRY_SCRIPT, shellQuote } from './pod-entry';

@@ -55,4 +55,15 @@ describe('run parameters', () => {
     const p = compileRunParams({ command: `python3 "a b.py"`, env: 'A=1', inputs: `d=${ART}`, timeout: '2m', code: ART });
     assert.deepEqual(compileRunParams(runParamsRecord(p)), p);
   });
+
+  it('keep a team image as given and record it for the launcher', () => {
+    const p = compileRunParams({ command: 'python3 train.py', image: ' registry.course.org:5000/team-a/train:v3 ' });
+    assert.equal(p.image, 'registry.course.org:5000/team-a/train:v3');
+    assert.equal(runParamsRecord(p).image, 'registry.course.org:5000/team-a/train:v3');
+  });
+
+  it('refuse an image that is not a reference with INVALID_PARAMETER naming image and the wrong part', () => {
+    assert.throws(() => compileRunParams({ command: 'true', image: 'Team/Train:v1' }), (e: { parameter?: string; message: string }) => e.parameter === 'image' && /"Team" in the image path/.test(e.message));
+    assert.throws(() => compileRunParams({ command: 'true', image: 42 }), (e: { parameter?: string }) => e.parameter === 'image');
+  });
 });

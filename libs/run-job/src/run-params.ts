@@ -2,6 +2,7 @@ import { InvalidParameterError, isGiven, type ParamTable, rejectUnknownParams } 
 import { ARTIFACT_ID_PATTERN, quoteInput, RUN_KIND_NAME } from '@gpulab/contracts';
 import { parse as parseShellWords } from 'shell-quote';
 import { isReservedVariable } from './command-env';
+import { parseImageReference } from './image-reference';
 import { parseTimeoutMs } from './run-timeout';
 
 export { RUN_KIND_NAME };
@@ -23,6 +24,7 @@ export const RUN_PARAMS = [
   { name: 'inputs', type: 'list', default: 'none', meaning: 'NAME=art-… uploaded artifacts, each readable as $GPULAB_INPUTS/NAME' },
   { name: 'timeout', type: 'string', default: 'until the slot ends', meaning: 'longest run per attempt: 90m, 6h, or seconds; never past the end of a slot' },
   { name: 'code', type: 'artifact', default: 'none', meaning: 'a code archive unpacked as the command\'s working directory' },
+  { name: 'image', type: 'string', default: 'the worker\'s machine', meaning: 'cluster mode: the team\'s container image the command runs in, REGISTRY/IMAGE:TAG (it needs /bin/sh)' },
 ] as const satisfies ParamTable;
 
 /** run's compiled parameters. */
@@ -37,6 +39,8 @@ export interface RunParams {
   timeoutMs?: number;
   /** A code archive's artifact id. */
   code?: string;
+  /** The team's container image (cluster mode only), a checked reference. */
+  image?: string;
 }
 
 /** Checks run's parameters (in the gateway at submission, and in the worker again on the record). */
@@ -52,6 +56,7 @@ export function compileRunParams(params: Record<string, unknown>): RunParams {
     inputs: inputsParam(params.inputs),
     timeoutMs: isGiven(params, 'timeout') ? parseTimeoutMs(params.timeout) : undefined,
     code: isGiven(params, 'code') ? (code as string) : undefined,
+    image: isGiven(params, 'image') ? imageParam(params.image) : undefined,
   };
 }
 
@@ -67,7 +72,16 @@ export function runParamsRecord(p: RunParams): Record<string, unknown> {
     ...(Object.keys(p.inputs).length > 0 ? { inputs: Object.entries(p.inputs).map(([k, v]) => `${k}=${v}`) } : {}),
     ...(p.timeoutMs !== undefined ? { timeout: `${p.timeoutMs}ms` } : {}),
     ...(p.code !== undefined ? { code: p.code } : {}),
+    ...(p.image !== undefined ? { image: p.image } : {}),
   };
+}
+
+/** The team's image, refused at submission when no runtime could pull it (it would fail only in the pod). */
+function imageParam(raw: unknown): string {
+  if (typeof raw !== 'string') throw new InvalidParameterError('image', `image must be a reference such as registry.example.org/team/train:v1, not ${quoteInput(raw)}`);
+  const parsed = parseImageReference(raw.trim());
+  if ('problem' in parsed) throw new InvalidParameterError('image', `image ${quoteInput(raw)} is not an image reference (REGISTRY/IMAGE:TAG): ${parsed.problem}`);
+  return raw.trim();
 }
 
 function commandParam(raw: unknown): string[] {

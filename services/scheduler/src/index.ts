@@ -4,3 +4,4 @@ export { type Clock, systemClock } from './clock';
 export { type Launcher, type WorkerExit } from './launcher';
 export { SchedulerService } from './scheduler.service';
 export { BenchScheduler } from './bench-scheduler';
+export { type DataMount, parseDataMounts, type WorkerPodSettings, workerPodSettings } from './kubernetes/kubernetes-config';

@@ -30,6 +30,12 @@ export interface LaunchContext {
 
 /** Starts and stops the worker of one job attempt: a process here, a Kubernetes Job in a cluster. */
 export interface Launcher {
+  /**
+   * Whether a `run` job's command runs in the team's own image (`params.image`): then every run
+   * job must name one (Kubernetes); otherwise none may, as the command is a process on the
+   * server (the local launcher).
+   */
+  readonly teamImages?: boolean;
   /** Starts the worker; resolves with a handle the launcher can find it by after a restart. */
   launch(job: JobRecord, gpus: readonly GpuAddress[], context?: LaunchContext): Promise<{ handle: string }>;
   /** Follows a worker started by an earlier scheduler process; false when it is gone. */

@@ -37,6 +37,7 @@ import {
   totalGpus,
   type WorkerReport,
 } from '@gpulab/scheduling';
+import { RUN_KIND_NAME } from '@gpulab/run-job';
 import { CalendarStore } from './calendar-store';
 import { today } from './calendar-snapshot';
 import { type Clock } from './clock';
@@ -176,6 +177,7 @@ export class SchedulerService {
     if (!isTutor(command.caller) && command.gpus > perSlot && command.preemptible !== true) {
       throw new CommandError(ErrorCodes.invalidArgument, `a team job can use at most the ${perSlot} GPUs of its slot, not ${command.gpus}; with --preemptible it may run on ${command.gpus} idle GPUs instead`, { reason: ErrorReasons.tooManyGpus, metadata: { field: 'gpus', team } });
     }
+    if (command.kind === RUN_KIND_NAME) this.checkTeamImage(command.params, team);
     const unfinished = this.store.unfinishedCount(team) + (this.pendingPerTeam.get(team) ?? 0);
     if (unfinished >= this.config.maxQueuedPerTeam) {
       throw new CommandError(
@@ -200,6 +202,24 @@ export class SchedulerService {
       assignedGpus: [],
       createdAt: this.clock.now().toISOString(),
     };
+  }
+
+  /**
+   * A run job's image against the launcher: refused here rather than at launch, where it would
+   * end the attempt. The image's form was checked by the gateway with the other parameters.
+   */
+  private checkTeamImage(params: Record<string, unknown>, team: string): void {
+    const image = typeof params.image === 'string' && params.image !== '' ? params.image : undefined;
+    if (image !== undefined && !this.launcher.teamImages) {
+      throw precondition(
+        `images need cluster mode: this gpulab runs a command as a process on its servers, in their own software, so --image ${image.slice(0, 80)} cannot be used; leave --image out`,
+        ErrorReasons.imageMode,
+        { team, field: 'image' },
+      );
+    }
+    if (image === undefined && this.launcher.teamImages) {
+      throw precondition('in cluster mode a run job runs in your team\'s container image: give it with --image REGISTRY/IMAGE:TAG (see the README, "Your image in cluster mode")', ErrorReasons.imageMode, { team, field: 'image' });
+    }
   }
 
   /** Stores a new job, announces it, and waits for the cycle that considers it. */

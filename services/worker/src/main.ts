@@ -8,6 +8,9 @@ import { readWorkerEnv } from './worker-env';
 async function main(): Promise<number> {
   const env = readWorkerEnv(process.env);
   const log = createLogger('worker', env.logLevel).child({ jobId: env.jobId, attempt: env.attempt, gpus: env.gpus });
+  // Beside a team's container, which may run as any user: the folders and files made for its
+  // command (inputs, the restored checkpoint, the code) must be writable by it.
+  if (env.sharedDir) process.umask(0);
   const stop = new AbortController();
   let runner: JobRunner | undefined;
   // A stop notice: finish the current step (a run job: stop the command, store its folders),

@@ -31,6 +31,14 @@ export interface WorkerEnv {
   checkpointIntervalMs: number;
   /** The worker's own environment, which a `run` command inherits without gpulab's variables. */
   baseEnv: NodeJS.ProcessEnv;
+  /**
+   * Cluster mode: the folder this worker shares with the team's container (GPULAB_SHARED_DIR),
+   * where a `run` job's folders are made and its command is followed through the entry's files
+   * (`POD_ENTRY_FILES`); absent, the command is a child process of the worker.
+   */
+  sharedDir?: string;
+  /** How long the team's container may take to start the entry, its image pulled (GPULAB_ENTRY_START_TIMEOUT_MS). */
+  entryStartTimeoutMs: number;
 }
 
 /** What a worker takes when the launcher leaves a setting out (it sets them all). */
@@ -45,6 +53,8 @@ export const WORKER_DEFAULTS = {
   preemptGraceMs: 120_000,
   resourceSampleMs: 5000,
   checkpointIntervalMs: 60_000,
+  /** Pulling a team's image of a few GB takes minutes; the maximum a setting may be. */
+  entryStartTimeoutMs: 600_000,
 } as const;
 
 /** A whole number of milliseconds from 10 ms to 10 minutes; the variable is named when it is not. */
@@ -68,6 +78,8 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
       if (!server || !/^\d+$/.test(index ?? '')) throw new Error(`GPULAB_GPUS: "${g}" is not server:index`);
       return { server, index: Number(index) };
     });
+  const sharedDir = env.GPULAB_SHARED_DIR?.trim() || undefined;
+  if (sharedDir !== undefined && !isAbsolute(sharedDir)) throw new Error(`GPULAB_SHARED_DIR: "${sharedDir}" is not an absolute path`);
   return {
     natsUrl: env.GPULAB_NATS_URL ?? WORKER_DEFAULTS.natsUrl,
     natsCreds: env.GPULAB_NATS_CREDS_TEXT || (env.GPULAB_NATS_CREDS ? readFileSync(env.GPULAB_NATS_CREDS, 'utf8') : undefined),
@@ -77,13 +89,16 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnv {
     logLevel: env.GPULAB_LOG_LEVEL ?? WORKER_DEFAULTS.logLevel,
     heartbeatIntervalMs: intervalMs(env.GPULAB_HEARTBEAT_INTERVAL_MS, 'GPULAB_HEARTBEAT_INTERVAL_MS', WORKER_DEFAULTS.heartbeatIntervalMs),
     backend: env.GPULAB_BACKEND?.trim() || undefined,
-    workDir: env.GPULAB_WORK_DIR?.trim() || WORKER_DEFAULTS.workDir,
+    // Beside a team's container the attempt's folders must be where that container sees them.
+    workDir: sharedDir ?? (env.GPULAB_WORK_DIR?.trim() || WORKER_DEFAULTS.workDir),
     dataMounts: parseDataMounts(env.GPULAB_DATA_MOUNTS ?? ''),
     stopGraceMs: graceMs(env.GPULAB_STOP_GRACE_MS, 'GPULAB_STOP_GRACE_MS', WORKER_DEFAULTS.stopGraceMs),
     preemptGraceMs: graceMs(env.GPULAB_PREEMPT_GRACE_MS, 'GPULAB_PREEMPT_GRACE_MS', WORKER_DEFAULTS.preemptGraceMs),
     resourceSampleMs: intervalMs(env.GPULAB_RESOURCE_SAMPLE_MS, 'GPULAB_RESOURCE_SAMPLE_MS', WORKER_DEFAULTS.resourceSampleMs),
     checkpointIntervalMs: intervalMs(env.GPULAB_CHECKPOINT_INTERVAL_MS, 'GPULAB_CHECKPOINT_INTERVAL_MS', WORKER_DEFAULTS.checkpointIntervalMs),
     baseEnv: env,
+    sharedDir,
+    entryStartTimeoutMs: intervalMs(env.GPULAB_ENTRY_START_TIMEOUT_MS, 'GPULAB_ENTRY_START_TIMEOUT_MS', WORKER_DEFAULTS.entryStartTimeoutMs),
   };
 }
 

@@ -154,6 +154,32 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     }
   });
 
+  it('refuses at submission an image that is not a reference with INVALID_ARGUMENT, saying which part is wrong', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      ['Team-A/Train:v1', /image "Team-A\/Train:v1" is not an image reference \(REGISTRY\/IMAGE:TAG\): "Team-A" in the image path is not lowercase/],
+      ['team/train:has space', /no spaces/],
+      ['team/train@sha256:1234', /the digest/],
+      [`team/${'x'.repeat(500)}`, /characters; at most/],
+      [7, /image must be a reference/],
+    ];
+    for (const [image, message] of cases) {
+      await assert.rejects(submitRun({ command: 'true', image }), (e: unknown) => e instanceof GpulabError && e.code === 'INVALID_ARGUMENT' && message.test(e.message), String(image).slice(0, 40));
+    }
+  });
+
+  it('refuses an image without cluster mode with FAILED_PRECONDITION and IMAGE_MODE, as commands here run on the servers', async () => {
+    await assert.rejects(
+      submitRun({ command: 'true', image: 'registry.course.org/team-a/train:v1' }),
+      (e: unknown) => e instanceof GpulabError && e.code === 'FAILED_PRECONDITION' && e.reason === 'IMAGE_MODE' && /images need cluster mode/.test(e.message),
+    );
+  });
+
+  it('gpulab run --image without cluster mode exits 2 with the refusal', async () => {
+    const { code, stderr } = await runCliInProcess(['run', '--detach', '--image', 'team-a/train:v1', '--', 'true'], env);
+    assert.equal(code, 2);
+    assert.match(stderr, /images need cluster mode/);
+  });
+
   it('gives the command an uploaded data set as a file under GPULAB_INPUTS', async () => {
     const csv = join(dir.path, 'points.csv');
     writeFileSync(csv, '1,2\n3,4\n5,6\n');

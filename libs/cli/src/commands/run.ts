@@ -13,6 +13,7 @@ interface RunFlags {
   input: string[];
   env: string[];
   timeout?: string;
+  image?: string;
   preemptible?: boolean;
   priority?: boolean;
   detach?: boolean;
@@ -29,6 +30,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--input <name=art-…>', 'an uploaded artifact the command finds under that name (repeatable)', collect, [])
     .option('--env <KEY=VALUE>', 'an environment variable for the command (repeatable)', collect, [])
     .option('--timeout <span>', 'stop the command after this long, e.g. 30m, 6h')
+    .option('--image <ref>', "cluster mode: your team's container image the command runs in, REGISTRY/IMAGE:TAG (it needs /bin/sh)")
     .option('--preemptible', "also run on idle GPUs outside your team's slot, until a booking needs them")
     .option('--priority', "jump your team's own queue")
     .option('--detach', 'print the job id and return at once, without following')
@@ -39,7 +41,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         'With --code DIR, .git, node_modules, __pycache__ and what DIR/.gpulabignore lists (gitignore rules) are left out.',
     )
     .action(async (command: string[], opts: RunFlags) => {
-      const flags = { env: opts.env, input: opts.input, timeout: opts.timeout };
+      const flags = { env: opts.env, input: opts.input, timeout: opts.timeout, image: opts.image };
       // Checked before anything is packed or uploaded: a typo costs no upload.
       runParams(command, flags);
       await withClient(ctx, async (client) => {

@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCredentialsSecret, buildJobManifest, type ManifestContext } from './job-manifest';
+import { POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
+import { buildCredentialsSecret, buildJobManifest, type ManifestContext, SHARED_MOUNT } from './job-manifest';
 import { kubeJobName } from './job-names';
 import { jobFixture, kubeConfigFixture } from './kube-fixtures';
+import { workerPodSettings } from './kubernetes-config';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const gpus = [
@@ -87,21 +89,73 @@ describe('the Job manifest of an attempt', () => {
     assert.equal(spec?.containers[0].image, 'gpulab/worker-gpu:latest');
   });
 
-  it('runs a run job in the team image, with the worker as a sidecar sharing a folder', () => {
+  it('runs a run job in the team image behind the sh entry, with the worker beside it sharing a folder', () => {
     const job = jobFixture({ kind: 'run', params: { image: 'registry.course.org/team-a/train:v3', command: ['python', 'train.py'] } });
     const spec = buildJobManifest(job, gpus, context()).spec?.template.spec;
-    assert.equal(spec?.containers[0].image, 'registry.course.org/team-a/train:v3');
-    assert.deepEqual(spec?.containers[0].command, ['python', 'train.py']);
-    assert.deepEqual(spec?.containers[0].resources?.limits, { 'nvidia.com/gpu': '2' });
-    assert.equal(spec?.initContainers?.[0].image, 'gpulab/worker-gpu:latest');
-    assert.equal(spec?.initContainers?.[0].restartPolicy, 'Always');
+    const [main, worker] = spec?.containers ?? [];
+    assert.equal(main.name, 'main');
+    assert.equal(main.image, 'registry.course.org/team-a/train:v3');
+    assert.deepEqual(main.command, ['/bin/sh', '-c', POD_ENTRY_SCRIPT, POD_ENTRY_NAME, 'python', 'train.py']);
+    assert.deepEqual(main.resources?.limits, { 'nvidia.com/gpu': '2' });
+    assert.equal(worker.name, 'worker');
+    assert.equal(worker.image, 'gpulab/worker-cpu:latest');
+    assert.equal(worker.resources, undefined, 'the GPUs are counted once, on the main container');
+    // Ordinary containers: a native sidecar needs Kubernetes 1.28+, the chart supports 1.27.
+    assert.equal(spec?.initContainers, undefined);
     assert.ok(spec?.volumes?.some((v) => v.name === 'shared' && v.emptyDir));
-    assert.ok(spec?.initContainers?.[0].volumeMounts?.some((m) => m.name === 'shared'));
-    assert.ok(spec?.containers[0].volumeMounts?.some((m) => m.name === 'shared'));
+    for (const c of [main, worker]) assert.ok(c.volumeMounts?.some((m) => m.name === 'shared' && m.mountPath === SHARED_MOUNT), c.name);
+  });
+
+  it('gives the team container the shared folder and its GPUs, and none of the worker identity', () => {
+    const job = jobFixture({ kind: 'run', params: { image: 'team-a/train:v3', command: ['python', 'train.py'] } });
+    const manifest = buildJobManifest(job, gpus, context({ credentials: true }));
+    assert.deepEqual(env(manifest, 0), { GPULAB_SHARED_DIR: SHARED_MOUNT, NVIDIA_VISIBLE_DEVICES: '4,5' });
+    const worker = env(manifest, 1);
+    assert.equal(worker.GPULAB_SHARED_DIR, SHARED_MOUNT);
+    assert.equal(worker.GPULAB_JOB_ID, 'job-0001');
+    assert.ok(manifest.spec?.template.spec?.containers[1].env?.some((e) => e.name === 'GPULAB_NATS_CREDS_TEXT'));
+  });
+
+  it('mounts the course data folders read-only into both containers and names them for the worker', () => {
+    const job = jobFixture({ kind: 'run', params: { image: 'team-a/train:v3', command: ['python', 'train.py'] } });
+    const manifest = buildJobManifest(job, gpus, context());
+    const spec = manifest.spec?.template.spec;
+    for (const c of spec?.containers ?? []) {
+      assert.deepEqual(c.volumeMounts?.filter((m) => m.name.startsWith('data-')), [
+        { name: 'data-0', mountPath: '/data', readOnly: true },
+        { name: 'data-1', mountPath: '/datasets', readOnly: true },
+      ], c.name);
+    }
+    assert.equal(env(manifest, 1).GPULAB_DATA_MOUNTS, 'data=/data,datasets=/datasets');
   });
 
   it('refuses a run job that names no image, or one that is not an image reference', () => {
     assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: {} }), gpus, context()), /names no image/);
     assert.throws(() => buildJobManifest(jobFixture({ kind: 'run', params: { image: 'Team A/train' } }), gpus, context()), /"Team A\/train" is not an image reference/);
+  });
+
+  it("takes where attempts may run and what they may use from the chart's pod template, the GPUs added", () => {
+    const template = {
+      apiVersion: 'v1',
+      kind: 'PodTemplate',
+      template: {
+        spec: {
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          nodeSelector: { 'gpulab.io/pool': 'course' },
+          imagePullSecrets: [{ name: 'course-registry' }],
+          securityContext: { runAsNonRoot: true },
+          containers: [{ name: 'worker', image: 'ignored', resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi' } } }],
+        },
+      },
+    };
+    const config = { ...kubeConfigFixture(), workerPod: workerPodSettings(JSON.stringify(template), 'pod-template.json') };
+    for (const job of [jobFixture(), jobFixture({ kind: 'run', params: { image: 'team-a/train:v3', command: ['python3', 'train.py'] } })]) {
+      const spec = buildJobManifest(job, gpus, context({ config })).spec?.template.spec;
+      assert.deepEqual(spec?.tolerations, template.template.spec.tolerations, job.kind);
+      assert.deepEqual(spec?.nodeSelector, { 'gpulab.io/pool': 'course' });
+      assert.deepEqual(spec?.imagePullSecrets, [{ name: 'course-registry' }]);
+      assert.equal(spec?.securityContext, undefined, "a team's image may need root");
+      assert.deepEqual(spec?.containers[0].resources, { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi', 'nvidia.com/gpu': '2' } }, job.kind);
+    }
   });
 });

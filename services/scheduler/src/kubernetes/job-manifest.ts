@@ -1,6 +1,6 @@
 import { type GpuAddress, type JobRecord } from '@gpulab/contracts';
-import type { V1Container, V1EnvVar, V1Job, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { isImageReference } from './image-reference';
+import type { V1Container, V1EnvVar, V1Job, V1ResourceRequirements, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { isImageReference, POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
 import { type KubernetesConfig } from './kubernetes-config';
 import { KubeLabels, kubeJobName, labelValue, MANAGED_BY } from './job-names';
 
@@ -63,36 +63,19 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
     ...(ctx.credentials ? [{ name: 'GPULAB_NATS_CREDS_TEXT', valueFrom: { secretKeyRef: { name, key: CREDENTIALS_KEY } } }] : []),
   ];
   const limits = gpus.length > 0 ? { [GPU_RESOURCE]: String(gpus.length) } : undefined;
+  const resources = workResources(config.workerPod.resources, limits);
   const dataVolumes: V1Volume[] = config.dataMounts.map((m, i) =>
     m.claim ? { name: `data-${i}`, persistentVolumeClaim: { claimName: m.claim, readOnly: true } } : { name: `data-${i}`, hostPath: { path: m.hostPath as string, type: 'Directory' } },
   );
   const dataMounts: V1VolumeMount[] = config.dataMounts.map((m, i) => ({ name: `data-${i}`, mountPath: m.mountPath, readOnly: true }));
-  const worker: V1Container = {
-    name: 'worker',
-    image: gpus.length > 0 ? config.workerGpuImage : config.workerCpuImage,
-    env,
-    resources: limits ? { limits } : undefined,
-    volumeMounts: dataMounts,
-  };
+  // The worker names each folder for a run command's GPULAB_DATA (`$GPULAB_DATA/<name>`).
+  if (config.dataMounts.length > 0) env.push({ name: 'GPULAB_DATA_MOUNTS', value: config.dataMounts.map((m) => `${m.name}=${m.mountPath}`).join(',') });
   const run = job.kind === RUN_KIND ? runParams(job) : undefined;
-  const spec = run
-    ? {
-        // A native sidecar (an init container that keeps running): the pod ends when the team's
-        // container does, and the worker is there before it starts and after it ends to report.
-        initContainers: [{ ...worker, restartPolicy: 'Always', resources: undefined, volumeMounts: [...dataMounts, { name: 'shared', mountPath: SHARED_MOUNT }] }],
-        containers: [
-          {
-            name: 'main',
-            image: run.image,
-            command: run.command.length > 0 ? run.command : undefined,
-            env: [...env, { name: 'GPULAB_SHARED_DIR', value: SHARED_MOUNT }],
-            resources: limits ? { limits } : undefined,
-            volumeMounts: [...dataMounts, { name: 'shared', mountPath: SHARED_MOUNT }],
-          },
-        ],
-        volumes: [...dataVolumes, { name: 'shared', emptyDir: {} }],
-      }
-    : { containers: [worker], volumes: dataVolumes };
+  const spec = run ? runPodSpec(run, env, resources, dataMounts, dataVolumes, config) : {
+    containers: [{ name: 'worker', image: gpus.length > 0 ? config.workerGpuImage : config.workerCpuImage, env, resources, volumeMounts: dataMounts }],
+    volumes: dataVolumes,
+  };
+  const { tolerations, nodeSelector, imagePullSecrets } = config.workerPod;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -107,6 +90,9 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: Math.ceil(ctx.preemptGraceMs / 1000),
           automountServiceAccountToken: false,
+          tolerations,
+          nodeSelector,
+          imagePullSecrets,
           affinity: node
             ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: HOSTNAME_LABEL, operator: 'In', values: [node] }] }] } } }
             : undefined,
@@ -114,6 +100,49 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
         },
       },
     },
+  };
+}
+
+/**
+ * A `run` job's pod: the team's image as the main container, running the gpulab entry
+ * (`POD_ENTRY_SCRIPT`, POSIX sh) in front of the command, and the worker as a second, ordinary
+ * container beside it; they share the `emptyDir` at {@link SHARED_MOUNT}, where the worker puts
+ * the attempt's folders and tails the command's output and exit status (`POD_ENTRY_FILES`).
+ *
+ * Not a native sidecar (an init container with `restartPolicy: Always`): that needs Kubernetes
+ * 1.28 with a feature gate, 1.29 by default, and the chart supports 1.27. Two ordinary
+ * containers end the pod when both have ended, which they do together: the worker leaves once
+ * it has the command's exit and has stored what it left.
+ *
+ * The main container gets no credentials and none of the worker's variables: its command's
+ * environment is what the worker writes into `command.sh`, as it would give a local command.
+ * It does the work, so it gets the pod template's resources and the GPUs, which are counted on
+ * it alone; the worker sees them through `NVIDIA_VISIBLE_DEVICES`.
+ */
+function runPodSpec(
+  run: { image: string; command: string[] },
+  workerEnv: V1EnvVar[],
+  resources: V1ResourceRequirements | undefined,
+  dataMounts: V1VolumeMount[],
+  dataVolumes: V1Volume[],
+  config: KubernetesConfig,
+): { containers: V1Container[]; volumes: V1Volume[] } {
+  const shared: V1VolumeMount = { name: 'shared', mountPath: SHARED_MOUNT };
+  const sharedEnv: V1EnvVar = { name: 'GPULAB_SHARED_DIR', value: SHARED_MOUNT };
+  const gpuEnv = workerEnv.filter((e) => e.name === 'NVIDIA_VISIBLE_DEVICES');
+  return {
+    containers: [
+      {
+        name: 'main',
+        image: run.image,
+        command: ['/bin/sh', '-c', POD_ENTRY_SCRIPT, POD_ENTRY_NAME, ...run.command],
+        env: [sharedEnv, ...gpuEnv],
+        resources,
+        volumeMounts: [...dataMounts, shared],
+      },
+      { name: 'worker', image: config.workerCpuImage, env: [...workerEnv, sharedEnv], volumeMounts: [...dataMounts, shared] },
+    ],
+    volumes: [...dataVolumes, { name: 'shared', emptyDir: {} }],
   };
 }
 
@@ -141,9 +170,17 @@ export function attemptLabels(job: JobRecord): Record<string, string> {
 export function runParams(job: JobRecord): { image: string; command: string[] } {
   const { image, command } = job.params as { image?: unknown; command?: unknown };
   if (typeof image !== 'string' || image === '') throw new Error(`job ${job.id} of kind run names no image`);
+  // The gateway refused it at submission already; a record from elsewhere is checked again.
   if (!isImageReference(image)) throw new Error(`"${image.slice(0, 80)}" is not an image reference (REGISTRY/IMAGE:TAG)`);
   const args = Array.isArray(command) ? command.map(String) : typeof command === 'string' ? [command] : [];
   return { image, command: args };
+}
+
+/** The pod template's requests and limits with the attempt's GPUs added to the limits. */
+function workResources(template: V1ResourceRequirements | undefined, gpuLimits: Record<string, string> | undefined): V1ResourceRequirements | undefined {
+  const limits = { ...template?.limits, ...gpuLimits };
+  const resources: V1ResourceRequirements = { ...(template?.requests ? { requests: template.requests } : {}), ...(Object.keys(limits).length > 0 ? { limits } : {}) };
+  return Object.keys(resources).length > 0 ? resources : undefined;
 }
 
 /** Up to the slot's end plus the grace a stop notice gives: the deadline only ends what the scheduler failed to stop. */

@@ -89,4 +89,23 @@ describe('the scheduler with GPULAB_LAUNCHER=kubernetes', () => {
     assert.notEqual(next.spec?.nodeName, node);
     assert.equal(api.requestsTo('POST', '/jobs').filter((r) => (r.body as { metadata: { name: string } }).metadata.name === name).length, 1);
   });
+
+  it('refuses a run job that names no image with FAILED_PRECONDITION and IMAGE_MODE: in a cluster its command runs in the team image', async () => {
+    const reply = await scheduler.send<JobReply>(SchedulerSubjects.submit, { caller: tutor, jobId: 'run-noimage', kind: 'run', params: { command: ['python3', 'train.py'] }, input: { source: 'none' }, gpus: 1, priority: false, preemptible: false });
+    assert.ok(!reply.ok);
+    assert.equal(reply.error.code, 'FAILED_PRECONDITION');
+    assert.equal(reply.error.reason, 'IMAGE_MODE');
+    assert.match(reply.error.message, /give it with --image REGISTRY\/IMAGE:TAG/);
+  });
+
+  // Last: its attempt keeps a GPU until the suite ends.
+  it('starts a run job with an image as a pod of the team image and the worker', async () => {
+    await request<JobReply>(SchedulerSubjects.submit, { caller: tutor, jobId: 'run-image', kind: 'run', params: { command: ['python3', 'train.py'], image: 'registry.course.org/team-a/train:v3' }, input: { source: 'none' }, gpus: 1, priority: false, preemptible: false });
+    const pod = await until('its pod', () => api.podOf(kubeJobName('run-image', 1)));
+    const containers = (pod.spec as { containers: { name: string; image: string }[] }).containers;
+    assert.deepEqual(containers.map((c) => [c.name, c.image]), [
+      ['main', 'registry.course.org/team-a/train:v3'],
+      ['worker', 'gpulab/worker-cpu:latest'],
+    ]);
+  });
 });

@@ -1,10 +1,12 @@
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { V1Pod } from '@kubernetes/client-node';
 import { KubeApiServer } from '@gpulab/kube-api-server';
 import { type WorkerExit } from '../launcher';
 import { systemClock } from '../clock';
 import { connectKube } from './kube-client';
 import { jobFixture, kubeConfigFixture } from './kube-fixtures';
+import { type WorkerPodSettings } from './kubernetes-config';
 import { type CourseNode } from './node-inventory';
 import { kubeJobName } from './job-names';
 import { KubernetesLauncher } from './kubernetes-launcher';
@@ -31,8 +33,8 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
   let launchers: KubernetesLauncher[] = [];
   let exits: WorkerExit[] = [];
 
-  function launcher(credentials?: (job: { id: string }) => Promise<string>, tuning: { maxRunTime?: string; preemptGraceMs?: number } = {}): KubernetesLauncher {
-    const config = kubeConfigFixture({ server: api.url, maxRunTime: tuning.maxRunTime });
+  function launcher(credentials?: (job: { id: string }) => Promise<string>, tuning: { maxRunTime?: string; preemptGraceMs?: number; dataMounts?: string; workerPod?: WorkerPodSettings } = {}): KubernetesLauncher {
+    const config = { ...kubeConfigFixture({ server: api.url, maxRunTime: tuning.maxRunTime, dataMounts: tuning.dataMounts }), ...(tuning.workerPod ? { workerPod: tuning.workerPod } : {}) };
     const made = new KubernetesLauncher({ config, client: connectKube(config), clock: systemClock, log: quiet, natsUrl: 'nats://nats:4222', preemptGraceMs: tuning.preemptGraceMs ?? 120_000, stopGraceMs: 10_000, credentials });
     made.onExit((exit) => exits.push(exit));
     launchers.push(made);
@@ -64,6 +66,39 @@ describe('the Kubernetes launcher against a Kubernetes API server', () => {
     const container = (job.spec?.template as { spec: { containers: { resources: unknown; env: { name: string; value: string }[] }[] } }).spec.containers[0];
     assert.deepEqual(container.resources, { limits: { 'nvidia.com/gpu': '2' } });
     assert.equal(container.env.find((e) => e.name === 'NVIDIA_VISIBLE_DEVICES')?.value, '2,3');
+  });
+
+  it('starts a run job as a schema-valid pod of the team image and the worker, sharing a folder, the course data read-only', async () => {
+    const workerPod: WorkerPodSettings = { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi' } } };
+    const l = launcher((job) => Promise.resolve(`creds of ${job.id}`), { dataMounts: '/srv/course/TrainVal:/data/TrainVal,pvc:models:/models', workerPod });
+    await l.launch(jobFixture({ kind: 'run', params: { image: 'registry.course.org:5000/team-a/train:v3', command: ['python3', 'train.py', '--epochs', '3'] } }), gpus);
+    const name = kubeJobName('job-0001', 1);
+    await waitFor('the Job', () => api.job(name));
+    assert.deepEqual(api.requestsTo('POST', '/jobs').map((r) => r.status), [201], 'the API schema takes the Job');
+    const pod = (await waitFor('its pod', () => api.podOf(name))) as unknown as V1Pod;
+    const [main, worker] = pod.spec?.containers ?? [];
+    assert.equal(main.image, 'registry.course.org:5000/team-a/train:v3');
+    assert.deepEqual(main.command?.slice(0, 2), ['/bin/sh', '-c']);
+    assert.deepEqual(main.command?.slice(3), ['gpulab-entry', 'python3', 'train.py', '--epochs', '3']);
+    assert.deepEqual(main.resources, { requests: { cpu: '2', memory: '8Gi' }, limits: { memory: '16Gi', 'nvidia.com/gpu': '2' } });
+    assert.deepEqual(pod.spec?.tolerations, workerPod.tolerations);
+    assert.deepEqual(main.env, [{ name: 'GPULAB_SHARED_DIR', value: '/gpulab/shared' }, { name: 'NVIDIA_VISIBLE_DEVICES', value: '2,3' }]);
+    assert.equal(worker.image, 'gpulab/worker-cpu:latest');
+    const workerEnv = Object.fromEntries((worker.env ?? []).map((e) => [e.name, e.value]));
+    assert.equal(workerEnv.GPULAB_SHARED_DIR, '/gpulab/shared');
+    assert.equal(workerEnv.GPULAB_DATA_MOUNTS, 'TrainVal=/data/TrainVal,models=/models');
+    for (const c of [main, worker]) {
+      assert.deepEqual(c.volumeMounts, [
+        { name: 'data-0', mountPath: '/data/TrainVal', readOnly: true },
+        { name: 'data-1', mountPath: '/models', readOnly: true },
+        { name: 'shared', mountPath: '/gpulab/shared' },
+      ], c.name);
+    }
+    assert.deepEqual(pod.spec?.volumes, [
+      { name: 'data-0', hostPath: { path: '/srv/course/TrainVal', type: 'Directory' } },
+      { name: 'data-1', persistentVolumeClaim: { claimName: 'models', readOnly: true } },
+      { name: 'shared', emptyDir: {} },
+    ]);
   });
 
   it('keeps the attempt NATS credentials in a Secret made before its Job and deleted with it', async () => {

@@ -58,6 +58,8 @@ interface Tracked extends LiveAttempt {
  * message.
  */
 export class KubernetesLauncher implements Launcher {
+  /** A run job's command runs in the team's image, the worker beside it (`buildJobManifest`). */
+  readonly teamImages = true;
   private readonly byName = new Map<string, Tracked>();
   private readonly byJob = new Map<string, Tracked>();
   private readonly exitListeners: ((exit: WorkerExit) => void)[] = [];

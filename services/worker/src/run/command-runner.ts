@@ -20,10 +20,11 @@ import { CommandOutput } from './command-output';
 import { writeInputFile } from './input-files';
 import { type LogPublisher } from './log-publisher';
 import { type StorageFull, saveOutputFolder, storageFullReason } from './output-folder';
-import { groupAlive, signalGroup, spawnCommandGroup, stopGroup } from './process-group';
+import { PodEntryStarter } from './pod-entry-starter';
 import { ProgressFileTail } from './progress-file';
 import { ResourceSampler } from './resource-sampler';
-import { killLeftovers, makeAttemptFolders, recordGroup, removeAttemptFolders } from './work-folders';
+import { ChildProcessStarter, type CommandStarter, type StartedCommand } from './started-command';
+import { killLeftovers, makeAttemptFolders, removeAttemptFolders } from './work-folders';
 
 /** How a run job's attempt ended, for the job runner to report. */
 export type CommandOutcome =
@@ -69,14 +70,18 @@ export class CommandRunner {
     const killed = await killLeftovers(env.workDir, env.jobId, env.attempt);
     if (killed.length > 0) await this.d.note('warn', `processes of attempt ${killed.join(', ')} were still running on this machine and were killed`);
     const folders = await makeAttemptFolders(env.workDir, env.jobId, env.attempt, env.dataMounts);
+    const starter: CommandStarter = env.sharedDir
+      ? new PodEntryStarter(env.sharedDir, env.entryStartTimeoutMs, this.d.signal)
+      : new ChildProcessStarter({ workDir: env.workDir, jobId: env.jobId, attempt: env.attempt });
     try {
-      return await this.attempt(job, params, folders);
+      return await this.attempt(job, params, folders, starter);
     } finally {
+      await starter.close();
       await removeAttemptFolders(env.workDir, env.jobId, env.attempt).catch((error: unknown) => this.d.log.warn({ err: (error as Error).message }, 'the attempt folders could not be removed'));
     }
   }
 
-  private async attempt(job: JobRecord, params: RunParams, folders: CommandFolders): Promise<CommandOutcome> {
+  private async attempt(job: JobRecord, params: RunParams, folders: CommandFolders, starter: CommandStarter): Promise<CommandOutcome> {
     const { env, data } = this.d;
     const checkpoint = new CheckpointFolder(folders.checkpoint, data);
     const restored = await checkpoint.restore();
@@ -97,47 +102,48 @@ export class CommandRunner {
       (line) => this.d.logs.write(line),
       (p) => void this.reportProgress(p),
     );
-    const spawned = await spawnCommandGroup(params.argv, {
-      cwd: folders.workdir,
-      env: buildCommandEnv({
-        base: env.baseEnv,
-        jobEnv: params.env,
-        jobId: env.jobId,
-        attempt: env.attempt,
-        team: job.team,
-        gpus: env.gpus,
-        folders,
-        deadline: deadlineMs !== undefined ? new Date(deadlineMs).toISOString() : undefined,
-      }),
+    const commandEnv = buildCommandEnv({
+      // Beside a team's container the command keeps that image's own environment (PATH, HOME);
+      // only gpulab's variables and the job's come from here.
+      base: env.sharedDir ? {} : env.baseEnv,
+      jobEnv: params.env,
+      jobId: env.jobId,
+      attempt: env.attempt,
+      team: job.team,
+      gpus: env.gpus,
+      folders,
+      deadline: deadlineMs !== undefined ? new Date(deadlineMs).toISOString() : undefined,
     });
-    if (!('pid' in spawned)) {
+    // A container sees only its GPUs, numbered from 0 (the launcher's NVIDIA_VISIBLE_DEVICES).
+    if (env.sharedDir) commandEnv.CUDA_VISIBLE_DEVICES = env.gpus.map((_, i) => i).join(',');
+    const spawned = await starter.start(params.argv, { cwd: folders.workdir, env: commandEnv });
+    if (!('exited' in spawned)) {
+      if (this.d.signal.aborted) return { type: 'stopped' };
       output.note(exitReason(spawned, '') ?? '');
       const saved = await this.save(folders, checkpoint);
       return { type: 'failed', reason: withNotSaved(withFull(exitReason(spawned, '') ?? 'the command did not start', saved), saved.notSaved), retryable: false };
     }
-    const pgid = spawned.pid;
-    await recordGroup(env.workDir, env.jobId, env.attempt, pgid);
     output.attach(spawned.stdout, 'stdout');
     output.attach(spawned.stderr, 'stderr');
     const progressFile = new ProgressFileTail(folders.progressFile, (p) => void this.reportProgress(p));
     progressFile.start();
-    this.sampler = new ResourceSampler(pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample, peak) =>
-      void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}), resources: sample, peak }),
-    );
-    this.sampler.start();
+    // Another container's processes cannot be read from here; its GPUs could, but a sample is both or neither.
+    if (spawned.pgid !== undefined) {
+      this.sampler = new ResourceSampler(spawned.pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample, peak) =>
+        void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}), resources: sample, peak }),
+      );
+      this.sampler.start();
+    }
     checkpoint.startPeriodicSave(env.checkpointIntervalMs);
 
     // Only the attempt's own timeout has a timer: the slot's end is the scheduler's to enforce,
     // by preempting the job so that it resumes in the team's next slot.
     const ownDeadline = !clipped && params.timeoutMs !== undefined ? deadlineMs : undefined;
-    const { exit, cause } = await this.untilEnd(spawned.exited, pgid, folders, ownDeadline, output);
-    if (groupAlive(pgid)) {
-      signalGroup(pgid, 'SIGKILL');
-      output.note('processes the command left behind were killed');
-    }
+    const { exit, cause } = await this.untilEnd(spawned, folders, ownDeadline, output);
+    if (spawned.killLeftovers()) output.note('processes the command left behind were killed');
     await Promise.race([output.finished(), new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);
     await progressFile.close();
-    this.sampler.stop();
+    this.sampler?.stop();
     const stopping = cause === 'cancel' || cause === 'preempted';
     output.note(`the command ended: ${exit.kind === 'signal' ? `killed by ${signalName(exit.signal)}` : `exit code ${exit.code}`}`);
     const saved = await this.save(folders, checkpoint, stopping && cause === 'cancel');
@@ -154,7 +160,7 @@ export class CommandRunner {
     const result: Record<string, unknown> = {
       exitCode: 0,
       durationMs: Date.now() - startedAt,
-      ...(this.sampler.peak ? { peakResources: this.sampler.peak } : {}),
+      ...(this.sampler?.peak ? { peakResources: this.sampler.peak } : {}),
       ...(saved.checkpointFiles !== undefined ? { checkpointFiles: saved.checkpointFiles } : {}),
       ...(saved.notSaved.length > 0 ? { notSaved: saved.notSaved } : {}),
     };
@@ -162,7 +168,8 @@ export class CommandRunner {
   }
 
   /** Waits for the command's exit, stopping its group first at its timeout or on a stop notice. */
-  private async untilEnd(exited: Promise<CommandExit>, pgid: number, folders: CommandFolders, deadlineMs: number | undefined, output: CommandOutput): Promise<{ exit: CommandExit; cause?: StopCause }> {
+  private async untilEnd(command: StartedCommand, folders: CommandFolders, deadlineMs: number | undefined, output: CommandOutput): Promise<{ exit: CommandExit; cause?: StopCause }> {
+    const { exited } = command;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stopped = new Promise<StopCause>((resolve) => {
@@ -178,7 +185,7 @@ export class CommandRunner {
       const deadline = new Date(Date.now() + graceMs).toISOString();
       await writeFile(folders.stopDeadlineFile, `${deadline}\n`).catch(() => undefined);
       output.note(`${STOP_NOTES[first.cause]}: SIGTERM to the command's processes; SIGKILL at ${deadline} if any is left`);
-      await stopGroup(pgid, graceMs);
+      await command.stop(graceMs);
       return { exit: await exited, cause: first.cause };
     } finally {
       clearTimeout(timer);

@@ -1,0 +1,102 @@
+import { constants } from 'node:os';
+import { type CommandExit } from './command-exit';
+
+/**
+ * In cluster mode a `run` job's command runs in the team's own image, and the worker beside it
+ * in a sidecar container. The two share one `emptyDir` (`GPULAB_SHARED_DIR`) and talk through
+ * files in it, named here once for both ends:
+ *
+ * - the entry writes `started` as soon as it runs (the image has a shell);
+ * - the worker prepares the attempt's folders in the shared folder, then writes `command.sh`
+ *   (the command's variables and working directory), which the entry waits for and sources;
+ *   `abort` instead, when the attempt ends before its command could start;
+ * - the entry appends the command's output to `stdout` and `stderr`, which the worker tails;
+ * - the worker asks for a stop with `stop` (SIGTERM) and `kill` (SIGKILL); the kubelet's own
+ *   SIGTERM at the pod's deletion is forwarded the same way;
+ * - the entry writes the exit status to `exit` (renamed into place, so it is whole when seen).
+ */
+export const POD_ENTRY_FILES = {
+  started: 'started',
+  command: 'command.sh',
+  abort: 'abort',
+  stdout: 'stdout',
+  stderr: 'stderr',
+  stop: 'stop',
+  kill: 'kill',
+  exit: 'exit',
+} as const;
+
+/** `$0` of the entry, as `ps` in the main container shows it. */
+export const POD_ENTRY_NAME = 'gpulab-entry';
+
+/**
+ * The entry the team's container runs: `sh -c "$POD_ENTRY_SCRIPT" gpulab-entry CMD ARG…`.
+ * POSIX sh only (dash, busybox ash, bash), since a team's image may have no Node; inlined in the
+ * pod's spec rather than copied in by an init container, so the image needs nothing of gpulab's.
+ *
+ * As the container's PID 1 it stops all of the command's processes (`kill -s TERM -- -1` reaches every
+ * process of the container's PID namespace but itself), as the local worker stops the command's
+ * process group; run elsewhere (the tests) it signals the command's own process only. The wait
+ * loop sleeps in the background and `wait`s for it, so a trapped signal is forwarded at once.
+ * A command killed by a signal exits, as shells report it, with 128 + the signal's number.
+ * (`kill -s SIG -- PID`: dash reads a negative PID only in this form; bash reads it too.) When the
+ * entry, as PID 1, exits, the kernel kills whatever of the command is left.
+ */
+export const POD_ENTRY_SCRIPT = `set -u
+d="\${GPULAB_SHARED_DIR:?GPULAB_SHARED_DIR is not set}"
+finish() {
+  printf '%s\\n' "$1" > "$d/${POD_ENTRY_FILES.exit}.part" && mv "$d/${POD_ENTRY_FILES.exit}.part" "$d/${POD_ENTRY_FILES.exit}"
+  exit "$1"
+}
+: > "$d/${POD_ENTRY_FILES.started}" || exit 125
+trap 'finish 143' TERM INT HUP
+while [ ! -e "$d/${POD_ENTRY_FILES.command}" ]; do
+  [ -e "$d/${POD_ENTRY_FILES.abort}" ] && exit 0
+  sleep 1 &
+  wait $! 2>/dev/null
+done
+. "$d/${POD_ENTRY_FILES.command}"
+"$@" </dev/null >>"$d/${POD_ENTRY_FILES.stdout}" 2>>"$d/${POD_ENTRY_FILES.stderr}" &
+pid=$!
+if [ "$$" = 1 ]; then target=-1; else target=$pid; fi
+trap 'kill -s TERM -- $target 2>/dev/null' TERM INT HUP
+stopping=
+while kill -s 0 "$pid" 2>/dev/null; do
+  if [ -e "$d/${POD_ENTRY_FILES.kill}" ]; then
+    kill -s KILL -- $target 2>/dev/null
+  elif [ -z "$stopping" ] && [ -e "$d/${POD_ENTRY_FILES.stop}" ]; then
+    stopping=1
+    kill -s TERM -- $target 2>/dev/null
+  fi
+  sleep 1 &
+  wait $! 2>/dev/null
+done
+wait "$pid"
+finish $?
+`;
+
+/** A word quoted for sh: in single quotes, each `'` as `'\''`. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The `command.sh` the entry sources: the command's variables exported and its working
+ * directory entered. Pure: what the worker would give a local command, said in sh.
+ */
+export function entryCommandFile(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
+  const lines = Object.entries(env)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(entry[0]))
+    .map(([key, value]) => `export ${key}=${shellQuote(value)}`);
+  // `finish` and `$d` are the entry's: a folder that cannot be entered ends the attempt as a shell would, 126.
+  return [...lines, `cd ${shellQuote(cwd)} 2>>"$d/${POD_ENTRY_FILES.stderr}" || finish 126`, ''].join('\n');
+}
+
+/** The command's end from the status the entry wrote: above 128, the signal that killed it, as shells report it. */
+export function entryExit(text: string): CommandExit | undefined {
+  const trimmed = text.trim();
+  if (!/^\d{1,3}$/.test(trimmed)) return undefined;
+  const code = Number(trimmed);
+  const signal = code > 128 ? Object.entries(constants.signals as Record<string, number>).find(([, n]) => n === code - 128)?.[0] : undefined;
+  return signal ? { kind: 'signal', signal } : { kind: 'exited', code };
+}
