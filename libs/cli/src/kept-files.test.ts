@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { exitReason } from '@gpulab/run-job';
-import { keptFilesLine } from './kept-files';
+import { keptFilesHint, keptFilesLine } from './kept-files';
 import { aJob } from './testing/views';
 
 const kept = { outcome: 'failed', files: [{ name: 'log.txt' }, { name: 'plot.png' }] };
@@ -22,5 +22,10 @@ describe("the line gpulab result says before what a job that did not succeed kep
   it('says nothing for a job that succeeded or kept nothing', () => {
     assert.equal(keptFilesLine(aJob({ state: 'SUCCEEDED', result: kept }), true), undefined);
     assert.equal(keptFilesLine(aJob({ state: 'FAILED', reason: 'x' }), true), undefined);
+    assert.equal(keptFilesHint(aJob({ state: 'SUCCEEDED', result: kept })), undefined);
+  });
+
+  it('tells gpulab run and watch of a failed job where its kept files are', () => {
+    assert.equal(keptFilesHint(aJob({ id: 'j-a', state: 'FAILED', result: kept })), 'the 2 files it kept: gpulab result j-a --out DIR');
   });
 });

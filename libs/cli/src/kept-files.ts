@@ -1,5 +1,9 @@
-import { type JobView } from '@gpulab/sdk';
-import { endedWithoutResult } from './job-follow';
+import { isTerminalState, type JobView } from '@gpulab/sdk';
+
+/** True for a job that ended without its result: failed or cancelled. */
+export function endedWithoutResult(job: JobView): boolean {
+  return job.state !== 'SUCCEEDED' && job.state !== 'UNKNOWN' && isTerminalState(job.state);
+}
 
 /**
  * The line `gpulab result` prints on stderr before it shows or downloads what a job that did not
@@ -20,4 +24,11 @@ function endedHow(job: JobView): string | undefined {
   const exited = first && /^the command exited with code (\d+)$/.exec(first);
   if (exited) return `exit ${exited[1]}`;
   return first && first.length > 160 ? `${first.slice(0, 157)}…` : first;
+}
+
+/** After a job that did not succeed but kept files: where to get them ("its 2 kept files: gpulab result j-… --out DIR"). */
+export function keptFilesHint(job: JobView): string | undefined {
+  if (!endedWithoutResult(job) || !Array.isArray(job.result?.files) || job.result.files.length === 0) return undefined;
+  const files = job.result.files.length;
+  return `the ${files} ${files === 1 ? 'file' : 'files'} it kept: gpulab result ${job.id} --out DIR`;
 }

@@ -248,6 +248,9 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     const get = await runCliInProcess(['get', id], env);
     assert.match(get.stdout, /^kept \(the job did not succeed\)$/m);
     assert.match(get.stdout, /files: .*train\.log/);
+    const watch = await runCliInProcess(['watch', id], env);
+    assert.equal(watch.code, 1, watch.stderr);
+    assert.match(watch.stderr, new RegExp(`the 2 files it kept: gpulab result ${id} --out DIR`));
     const shown = await runCliInProcess(['result', id, '--json'], env);
     assert.equal(shown.code, 0, shown.stderr);
     assert.equal((JSON.parse(shown.stdout) as { outcome: string }).outcome, 'failed');

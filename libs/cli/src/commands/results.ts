@@ -4,9 +4,8 @@ import { GpulabError } from '@gpulab/sdk';
 import { type CliContext, printJson, withClient } from '../cli-context';
 import { EXIT_CODES } from '../exit-codes';
 import { formatBytes, table, usageLine } from '../format';
-import { endedWithoutResult } from '../job-follow';
 import { jobIdOf } from '../job-id';
-import { keptFilesLine } from '../kept-files';
+import { endedWithoutResult, keptFilesLine } from '../kept-files';
 import { resultLines } from '../result-format';
 import { TransferDisplay } from '../transfer-display';
 
