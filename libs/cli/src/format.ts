@@ -43,7 +43,8 @@ export function describeJob(job: JobView, time: TimeOptions = {}): string {
   if (job.backend) lines.push(`backend  ${job.backend}`);
   if (job.resources) lines.push(`using    ${resourceLine(job.resources)}${job.resources.sampledAt ? ` (sampled ${clockTime(job.resources.sampledAt, time).slice(0, 8)})` : ''}`);
   if (job.peakResources) lines.push(`peak     ${resourceLine(job.peakResources)}`);
-  if (job.result) lines.push('result', ...resultLines(job.result));
+  // A job that did not succeed has no result, only the record of the files it kept.
+  if (job.result) lines.push(job.state === 'SUCCEEDED' ? 'result' : 'kept (the job did not succeed)', ...resultLines(job.result));
   if (job.attempts.length > 0) lines.push('attempts', ...attemptTable(job.attempts, time).split('\n').map((line) => `  ${line}`));
   return lines.join('\n');
 }

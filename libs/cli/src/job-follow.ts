@@ -1,6 +1,7 @@
-import { type GpulabClient, isTerminalState, type JobView } from '@gpulab/sdk';
+import { type GpulabClient, type JobView } from '@gpulab/sdk';
 import { type CliContext, printJson, timeOptions } from './cli-context';
 import { EXIT_CODES } from './exit-codes';
+import { endedWithoutResult, keptFilesHint } from './kept-files';
 import { describeJob, jobJson } from './format';
 import { WatchDisplay } from './watch-display';
 import { followWaitingReasons } from './waiting-reasons';
@@ -19,14 +20,11 @@ export async function followJob(ctx: CliContext, client: GpulabClient, id: strin
   setExitForJob(ctx, job);
 }
 
-/** True for a job that ended without its result: failed or cancelled. */
-export function endedWithoutResult(job: JobView): boolean {
-  return job.state !== 'SUCCEEDED' && job.state !== 'UNKNOWN' && isTerminalState(job.state);
-}
-
 /** Says on stderr why a job that ended without its result did, and exits 1 for it. */
 export function setExitForJob(ctx: CliContext, job: JobView): void {
   if (!endedWithoutResult(job)) return;
   ctx.stderr.write(`job ${job.id} ${job.state}${job.reason ? `: ${job.reason}` : ''}\n`);
+  const kept = keptFilesHint(job);
+  if (kept) ctx.stderr.write(`${kept}\n`);
   ctx.exitCode = EXIT_CODES.jobFailed;
 }

@@ -38,7 +38,11 @@ export type JobEventBody =
   | { type: 'started'; backend: string; pid: number }
   /** `result` is inline when small; otherwise `resultRef` names the Object Store entry. */
   | { type: 'result'; backend: string; resultRef: string; result?: unknown }
-  | { type: 'failed'; reason: string; retryable: boolean };
+  /**
+   * `resultRef` names the record of the files a failed attempt kept (its outputs, what could not
+   * be saved), stored where a result is, so that they download as a result's files do.
+   */
+  | { type: 'failed'; reason: string; retryable: boolean; resultRef?: string };
 
 /** What travels on `gpulab.events.<jobId>.…` as JSON. */
 export interface JobEventEnvelope {

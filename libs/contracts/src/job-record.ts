@@ -127,7 +127,10 @@ export interface JobRecord {
   backend?: string;
   /** How the launcher finds this attempt's worker again (e.g. `pid:1234`). */
   workerHandle?: string;
-  /** Object Store name of the result once the job succeeded. */
+  /**
+   * Object Store name of the result once the job succeeded; of a job that failed or was
+   * cancelled, of the record of the files it kept (a run job's outputs), when it kept any.
+   */
   resultRef?: string;
   /** Set once the job's result and output files were deleted (by a member, or by the retention). */
   outputsDeleted?: OutputsDeletion;

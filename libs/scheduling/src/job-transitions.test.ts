@@ -111,6 +111,17 @@ describe('job transitions', () => {
     assert.deepEqual(job.attempts?.map((a) => a.outcome), ['retried', 'retried', 'failed']);
   });
 
+  it('keeps on a failed job the record of the files its last attempt kept, and not on one that is tried again', () => {
+    const now = '2026-12-01T00:00:00.000Z';
+    const running = applyTransition(queued(), onPlaced(queued(), [{ server: 's1', index: 0 }], { now, inSlot: true }), now);
+    const report = { type: 'failed' as const, attempt: 1, reason: 'the command exited with code 3', resultRef: 'results/j1' };
+    const [failed] = onReport(running, { ...report, retryable: false }, policy, now);
+    assert.equal(failed.to, JobStates.failed);
+    assert.equal(failed.changes.resultRef, 'results/j1');
+    const retried = onReport(running, { ...report, retryable: true }, policy, now);
+    assert.ok(retried.every((t) => t.changes.resultRef === undefined));
+  });
+
   it('waits longer before each retry, up to a limit', () => {
     assert.deepEqual([1, 2, 3, 10].map((a) => retryDelayMs(policy, a)), [1000, 2000, 4000, 60_000]);
     assert.equal(retryDelayMs({ ...policy, backoffMs: 0 }, 2), 0);

@@ -33,7 +33,8 @@ export type Decision = Transition[];
 export type WorkerReport =
   | { type: 'started'; attempt: number; time: string; backend?: string }
   | { type: 'result'; attempt: number; resultRef: string; backend?: string }
-  | { type: 'failed'; attempt: number; reason: string; retryable: boolean };
+  /** `resultRef`: the record of the files the attempt kept, kept on the job when the failure ends it. */
+  | { type: 'failed'; attempt: number; reason: string; retryable: boolean; resultRef?: string };
 
 export interface WorkerExitInfo {
   attempt: number;
@@ -87,7 +88,13 @@ export function onReport(job: JobRecord, report: WorkerReport, policy: RetryPoli
       // A failure that trying again may cure costs an attempt, as a worker that died does; any
       // other ends the job at once.
       if (report.retryable) return lost(job, `its worker failed: ${report.reason}`, policy, now);
-      return [{ to: JobStates.failed, changes: { reason: report.reason, attempts: closeAttempt(job, AttemptOutcomes.failed, report.reason, now) }, stopWorker: false }];
+      return [
+        {
+          to: JobStates.failed,
+          changes: { reason: report.reason, ...(report.resultRef ? { resultRef: report.resultRef } : {}), attempts: closeAttempt(job, AttemptOutcomes.failed, report.reason, now) },
+          stopWorker: false,
+        },
+      ];
   }
 }
 

@@ -372,6 +372,9 @@ export class GpulabClient {
   /**
    * Writes a finished job's `result.json` and every file its result lists into `dir` (created
    * when missing), and returns what it wrote. File names that could leave `dir` are refused.
+   * For a job that failed or was cancelled, `result.json` is the record of the files it kept
+   * (`outcome`, `reason`, `files`), downloaded the same way; check `getJob(id).state` to tell.
+   * One that kept no files is refused with `FAILED_PRECONDITION`.
    */
   async downloadResult(jobId: string, dir: string, onProgress?: (progress: DownloadProgress) => void): Promise<DownloadedFile[]> {
     return writeDownload((resume) => this.client.downloadResult({ id: jobId, resumeFileIndex: resume.fileIndex, resumeOffset: resume.offset }, this.metadata()), dir, this.endpoint, onProgress);
@@ -394,7 +397,7 @@ export class GpulabClient {
     };
   }
 
-  /** A finished job's stored result, as `result.json` of a download holds it. */
+  /** A finished job's stored result (of one that did not succeed, the record of the files it kept), as `result.json` of a download holds it. */
   async readResult(jobId: string): Promise<Record<string, unknown>> {
     const bytes = await readFirstFile(this.client.downloadResult({ id: jobId, resumeFileIndex: 0, resumeOffset: 0 }, this.metadata()), this.endpoint);
     return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;

@@ -19,6 +19,7 @@ import {
   pb,
   quoteInput,
   RETENTION_DELETER,
+  RUN_KIND_NAME,
   storageUsageToProto,
 } from '@gpulab/contracts';
 import { prepareParams } from '@gpulab/compute';
@@ -115,12 +116,17 @@ export class JobsGrpcService {
     }
   }
 
-  /** Only a job that succeeded has a result; another team's job is refused as GetJob refuses it. */
+  /**
+   * A job that succeeded downloads its result; one that failed or was cancelled, the record of
+   * the files it kept (a run job's outputs) and those files, when it kept any. Another team's
+   * job is refused as GetJob refuses it.
+   */
   private async download(caller: Caller, call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const { job } = await this.scheduler.call('get', { caller, jobId: jobId(call.request.id) });
-    if (job.state !== JobStates.succeeded) {
+    const ended = isTerminalState(job.state);
+    if (!ended || (job.state !== JobStates.succeeded && !job.resultRef && !job.outputsDeleted)) {
       const why = job.reason ? ` (${job.reason})` : '';
-      const hint = isTerminalState(job.state) ? 'it has no result to download' : `its result can be downloaded once it has SUCCEEDED; "gpulab watch ${job.id}" follows it`;
+      const hint = ended ? keptNothingHint(job) : `its result can be downloaded once it has SUCCEEDED, or the files it kept once it has ended; "gpulab watch ${job.id}" follows it`;
       throw new GatewayError(ErrorCodes.failedPrecondition, `job ${job.id} is ${job.state}${why}: ${hint}`, { reason: ErrorReasons.jobNotSucceeded, metadata: { job: job.id, state: job.state } });
     }
     if (job.outputsDeleted) throw new GatewayError(ErrorCodes.failedPrecondition, outputsDeletedMessage(job));
@@ -174,6 +180,13 @@ export class JobsGrpcService {
     const [result, resources] = await Promise.all([job.resultRef && !job.outputsDeleted ? this.results.read(job.resultRef) : undefined, this.resources.of(job)]);
     return jobRecordToProto(job, result, resources);
   }
+}
+
+/** Why an ended job that did not succeed has nothing to download. */
+function keptNothingHint(job: JobRecord): string {
+  // A cancelled attempt stores its outputs while its command stops, after the job's record ended.
+  if (job.state === JobStates.cancelled && job.kind === RUN_KIND_NAME) return 'it kept no files (a cancelled run job stores its outputs in the seconds its command takes to stop; ask again then)';
+  return 'it kept no files to download';
 }
 
 function outputsDeletedMessage(job: JobRecord): string {

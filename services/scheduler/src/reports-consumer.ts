@@ -78,5 +78,6 @@ export function trustedReport(subject: string, text: string): JobEventEnvelope |
   const channel = subject.split('.').slice(4).join('.');
   if (channel !== `report.${report.body.type}`) return undefined;
   if (report.body.type === 'result' && report.body.resultRef !== ObjectNames.result(from.jobId)) return undefined;
+  if (report.body.type === 'failed' && report.body.resultRef !== undefined && report.body.resultRef !== ObjectNames.result(from.jobId)) return undefined;
   return report;
 }

@@ -436,7 +436,7 @@ function workerReport(event: JobEventEnvelope): WorkerReport | undefined {
     case 'result':
       return { type: 'result', attempt: event.attempt, resultRef: body.resultRef, backend: body.backend };
     case 'failed':
-      return { type: 'failed', attempt: event.attempt, reason: body.reason, retryable: body.retryable };
+      return { type: 'failed', attempt: event.attempt, reason: body.reason, retryable: body.retryable, resultRef: body.resultRef };
     default:
       return undefined;
   }

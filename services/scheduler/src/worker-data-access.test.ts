@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ArtifactRecord, type JobRecord, ObjectNames, workerEventSubject } from '@gpulab/contracts';
 import { trustedReport } from './reports-consumer';
-import { isCurrentAttempt, readAccess, writeAccess } from './worker-data-access';
+import { isCancelledAttempt, isCurrentAttempt, readAccess, writeAccess } from './worker-data-access';
 
 const job = {
   id: 'j-a',
@@ -22,6 +22,16 @@ describe("what a worker's data request may reach", () => {
     assert.equal(isCurrentAttempt(job, 1), false);
     assert.equal(isCurrentAttempt({ ...job, state: 'CANCELLED' } as JobRecord, 2), false);
     assert.equal(isCurrentAttempt(undefined, 2), false);
+  });
+
+  it('lets the attempt a cancel ended store its files during its stop grace, and no other attempt nor after it', () => {
+    const cancelled = { ...job, state: 'CANCELLED', finishedAt: '2026-12-03T10:00:00.000Z' } as JobRecord;
+    const at = (iso: string) => Date.parse(iso);
+    assert.equal(isCancelledAttempt(cancelled, 2, at('2026-12-03T10:00:05Z'), 10_000), true);
+    assert.equal(isCancelledAttempt(cancelled, 2, at('2026-12-03T10:00:11Z'), 10_000), false);
+    assert.equal(isCancelledAttempt(cancelled, 1, at('2026-12-03T10:00:05Z'), 10_000), false);
+    assert.equal(isCancelledAttempt({ ...cancelled, state: 'FAILED' } as JobRecord, 2, at('2026-12-03T10:00:05Z'), 10_000), false);
+    assert.equal(isCancelledAttempt(undefined, 2, at('2026-12-03T10:00:05Z'), 10_000), false);
   });
 
   it("reads the job's own input and checkpoint, and what its parameters name of its own team", () => {
@@ -63,6 +73,7 @@ describe('a report is what its subject says', () => {
   it('accepts a report whose body names the job and attempt of its subject', () => {
     assert.equal(trustedReport(workerEventSubject('j-a', 2, 'report.started'), body('j-a', 2))?.attempt, 2);
     assert.ok(trustedReport(workerEventSubject('j-a', 2, 'report.result'), body('j-a', 2, 'result', { resultRef: ObjectNames.result('j-a') })));
+    assert.ok(trustedReport(workerEventSubject('j-a', 2, 'report.failed'), body('j-a', 2, 'failed', { reason: 'x', retryable: false, resultRef: ObjectNames.result('j-a') })));
   });
 
   it('drops one that claims another job, attempt or kind of report, a result stored elsewhere, or is not JSON', () => {
@@ -70,6 +81,7 @@ describe('a report is what its subject says', () => {
     assert.equal(trustedReport(workerEventSubject('j-a', 2, 'report.started'), body('j-a', 3)), undefined);
     assert.equal(trustedReport(workerEventSubject('j-a', 2, 'report.started'), body('j-a', 2, 'result', { resultRef: ObjectNames.result('j-a') })), undefined);
     assert.equal(trustedReport(workerEventSubject('j-a', 2, 'report.result'), body('j-a', 2, 'result', { resultRef: ObjectNames.artifact('art-aaaaaaaaaaaaaaaa') })), undefined);
+    assert.equal(trustedReport(workerEventSubject('j-a', 2, 'report.failed'), body('j-a', 2, 'failed', { reason: 'x', retryable: false, resultRef: ObjectNames.result('j-b') })), undefined);
     assert.equal(trustedReport(workerEventSubject('j-a', 2, 'report.started'), '{not json'), undefined);
     assert.equal(trustedReport('gpulab.events.j-a.report.started', body('j-a', 2)), undefined);
   });

@@ -24,6 +24,20 @@ export function isCurrentAttempt(job: JobRecord | undefined, attempt: number): j
   return job !== undefined && job.attempt === attempt && (job.state === JobStates.scheduled || job.state === JobStates.running);
 }
 
+/** What a cancelled attempt may still write: what its command left, and the record of it. */
+export const AFTER_CANCEL_TARGETS: ReadonlySet<WorkerWriteTarget['kind']> = new Set(['output', 'result']);
+
+/**
+ * Whether `attempt` is the attempt a cancel ended less than `windowMs` ago (its stop grace and a
+ * margin). Its worker stops the command and then stores the outputs during that grace; after
+ * it, the launcher has killed the worker, so a write then is not a real worker's and is refused.
+ */
+export function isCancelledAttempt(job: JobRecord | undefined, attempt: number, nowMs: number, windowMs: number): job is JobRecord {
+  if (job === undefined || job.attempt !== attempt || job.state !== JobStates.cancelled || !job.finishedAt) return false;
+  const since = nowMs - Date.parse(job.finishedAt);
+  return since >= 0 && since <= windowMs;
+}
+
 /**
  * What the job's parameters and input name: the only other things its worker may read. A list
  * parameter names an id as an entry or as the value of a `NAME=id` entry (a run job's `inputs`).

@@ -6,7 +6,9 @@ import {
   ArtifactKeys,
   attemptOfSubject,
   type JobRecord,
+  JobStates,
   ObjectMetadata,
+  ObjectNames,
   trainedModelArtifactId,
   WORKER_DATA_MAX_OPEN,
   WORKER_DATA_PART_BYTES,
@@ -22,13 +24,19 @@ import {
 } from '@gpulab/contracts';
 import { type JetStreamResources } from '@gpulab/platform';
 import { headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { type Clock } from './clock';
+import { type SchedulerConfig } from './config';
+import { RevisionConflictError } from './errors';
 import { JobStore } from './job-store';
 import { type StorageHold, StorageFullError, type StoredObjectInfo, TeamStorageRoom } from './team-storage-room';
-import { JETSTREAM, NATS } from './tokens';
-import { type Access, isCurrentAttempt, readAccess, writeAccess } from './worker-data-access';
+import { CLOCK, JETSTREAM, NATS, SCHEDULER_CONFIG } from './tokens';
+import { type Access, AFTER_CANCEL_TARGETS, isCancelledAttempt, isCurrentAttempt, readAccess, writeAccess } from './worker-data-access';
 
 /** An open read or write that sees no request for this long is dropped. */
 const IDLE_MS = 60_000;
+
+/** Beyond the stop grace, how long a cancelled attempt's writes are still taken: its last file may be under way when the grace ends. */
+const AFTER_CANCEL_MARGIN_MS = 10_000;
 
 /** What a job writes that counts against its team's storage and so is checked as it arrives. */
 const CHECKED_WRITES: ReadonlySet<WorkerWriteTarget['kind']> = new Set(['output', 'checkpoint']);
@@ -71,7 +79,9 @@ interface WriteSession extends Session {
  * nats-server lets only that attempt's credentials publish on, and the answer depends on the
  * job's record here, never on what the request claims. A worker reads its own input and
  * checkpoint and what its parameters name (of its own team), and writes only its own job's
- * objects; an attempt that is no longer current is told so, and stops.
+ * objects; an attempt that is no longer current is told so, and stops. The one exception is
+ * the attempt a cancel ended: during its stop grace it may still store its outputs and the
+ * record of them, which is then kept on the job, so a cancelled job's files can be downloaded.
  */
 @Injectable()
 export class WorkerDataServer {
@@ -84,6 +94,8 @@ export class WorkerDataServer {
     @Inject(JETSTREAM) private readonly resources: JetStreamResources,
     private readonly jobs: JobStore,
     private readonly room: TeamStorageRoom,
+    @Inject(SCHEDULER_CONFIG) private readonly config: SchedulerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async start(): Promise<void> {
@@ -105,7 +117,9 @@ export class WorkerDataServer {
     try {
       if (!who) throw new DataError('invalid', 'the subject names no job attempt');
       const job = this.jobs.get(who.jobId);
-      if (!isCurrentAttempt(job, who.attempt)) throw new DataError('not-current', `attempt ${who.attempt} of job ${who.jobId} is no longer current`);
+      const current = isCurrentAttempt(job, who.attempt);
+      const cancelled = !current && op === WorkerDataOps.write && isCancelledAttempt(job, who.attempt, this.clock.now().getTime(), this.config.stopGraceMs + AFTER_CANCEL_MARGIN_MS);
+      if (!job || (!current && !cancelled)) throw new DataError('not-current', `attempt ${who.attempt} of job ${who.jobId} is no longer current`);
       switch (op) {
         case WorkerDataOps.job:
           msg.respond(JSON.stringify(job));
@@ -114,7 +128,7 @@ export class WorkerDataServer {
           await this.read(msg, job, parseJson<WorkerReadRequest>(msg.string()));
           return;
         case WorkerDataOps.write:
-          msg.respond(JSON.stringify(await this.write(msg, job)));
+          msg.respond(JSON.stringify(await this.write(msg, job, current)));
           return;
         default:
           throw new DataError('invalid', `unknown request ${op}`);
@@ -159,8 +173,12 @@ export class WorkerDataServer {
     return session;
   }
 
-  private async write(msg: Msg, job: JobRecord): Promise<WorkerWriteReply> {
+  /** `current`: false for the attempt a cancel ended, which may store only its outputs and their record. */
+  private async write(msg: Msg, job: JobRecord, current: boolean): Promise<WorkerWriteReply> {
     const header = parseJson<WorkerWriteHeader>(msg.headers?.get(WorkerDataHeaders.write) ?? '');
+    if (!current && 'open' in header && !AFTER_CANCEL_TARGETS.has(header.open?.kind)) {
+      throw new DataError('not-current', `attempt ${job.attempt} of job ${job.id} was cancelled: it may store only its outputs`);
+    }
     const opened = 'open' in header ? await this.openWrite(job, header.open) : undefined;
     if (opened && 'reply' in opened) return opened.reply;
     const session = opened?.session ?? this.session<WriteSession>((header as { cursor: string }).cursor, job, 'controller');
@@ -192,6 +210,7 @@ export class WorkerDataServer {
       throw new DataError('unavailable', `the file could not be stored: ${(error as Error).message}`);
     });
     session.hold?.stored(info);
+    if (!current && session.target.kind === 'result') await this.keepCancelledResult(job.id, job.attempt);
     if (session.target.kind !== 'model') return {};
     return { artifactId: await this.recordModel(job, session.target, session.bytes) };
   }
@@ -237,6 +256,27 @@ export class WorkerDataServer {
       },
     };
     return { session };
+  }
+
+  /**
+   * A cancelled job's record names the files its attempt stored after the cancel, as a failed
+   * job's does. Only this attempt's record, still cancelled, is changed; a conflicting write
+   * (outputs deleted meanwhile) is decided again on the fresh record.
+   */
+  private async keepCancelledResult(jobId: string, attempt: number): Promise<void> {
+    const resultRef = ObjectNames.result(jobId);
+    const keep = (j: JobRecord) => (j.state === JobStates.cancelled && j.attempt === attempt && !j.outputsDeleted && j.resultRef !== resultRef ? { ...j, resultRef } : j);
+    for (let tries = 0; ; tries++) {
+      const stored = this.jobs.get(jobId);
+      if (!stored || keep(stored) === stored) return;
+      try {
+        await this.jobs.update(jobId, keep);
+        this.log.info({ jobId, attempt }, "a cancelled job's files are stored");
+        return;
+      } catch (error) {
+        if (!(error instanceof RevisionConflictError) || tries >= 2) throw error;
+      }
+    }
   }
 
   /** The model's record, written by the scheduler from the job's own record: the worker names nothing but the model. */

@@ -16,7 +16,7 @@ import { type Logger, type WorkerDataClient } from '@gpulab/platform';
 import { type JetStreamClient } from '@nats-io/jetstream';
 import { isRetryable } from './failure-retry';
 import { modelArtifact } from './model-artifact';
-import { CommandRunner } from './run/command-runner';
+import { CommandRunner, type KeptFiles } from './run/command-runner';
 import { LogPublisher } from './run/log-publisher';
 import { type WorkerEnv } from './worker-env';
 
@@ -124,12 +124,23 @@ export class JobRunner {
       const outcome = await runner.run(job, params);
       await logs.close();
       if (outcome.type === 'stopped') {
-        this.log.info('command stopped on request');
+        // Nothing is reported for a stopped attempt; the scheduler keeps a cancelled one's record on the job as it arrives.
+        if (outcome.kept) await this.storeKept(outcome.kept).catch((error: unknown) => this.log.warn({ err: (error as Error).message }, "a cancelled job's files could not be recorded"));
+        this.log.info({ keptFiles: outcome.kept?.files.length ?? 0 }, 'command stopped on request');
         return 'done';
       }
       if (outcome.type === 'failed') {
-        this.log.warn({ reason: outcome.reason.split('\n')[0] }, 'command failed');
-        await this.publish({ type: 'failed', reason: outcome.reason, retryable: outcome.retryable });
+        this.log.warn({ reason: outcome.reason.split('\n')[0], keptFiles: outcome.kept?.files.length ?? 0 }, 'command failed');
+        let reason = outcome.reason;
+        let resultRef: string | undefined;
+        if (outcome.kept) {
+          try {
+            resultRef = await this.storeKept(outcome.kept);
+          } catch (error) {
+            reason = `${reason}\nnot saved: the list of the files it kept (${(error as Error).message}), so they cannot be downloaded`;
+          }
+        }
+        await this.publish({ type: 'failed', reason, retryable: outcome.retryable, ...(resultRef ? { resultRef } : {}) });
         return 'done';
       }
       await this.storeResult(job, { ...outcome.result, ...(outcome.files.length > 0 ? { files: outcome.files } : {}) }, 'command');
@@ -147,6 +158,12 @@ export class JobRunner {
     const inline = bytes.byteLength <= INLINE_RESULT_LIMIT_BYTES ? result : undefined;
     await this.publish({ type: 'result', backend, resultRef, result: inline });
     this.log.info({ backend, resultBytes: bytes.byteLength }, 'job succeeded');
+  }
+
+  /** A job that did not succeed: the record of the files it kept, where a result is stored, so that they download as a result's do. */
+  private async storeKept(kept: KeptFiles): Promise<string> {
+    await this.data.write({ kind: 'result' }, Buffer.from(JSON.stringify(kept)));
+    return ObjectNames.result(this.env.jobId);
   }
 
   private async fail(error: unknown): Promise<void> {

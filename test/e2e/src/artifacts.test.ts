@@ -323,8 +323,8 @@ describe('artifacts: uploads of data sets, jobs that read them, and downloads of
       assert.equal(existsSync(join(dir.path, 'never', 'result.json')), false);
       await idle.cancelJob(job.id);
       const cancelled = await runCli(['result', job.id], env('idle'));
-      assert.equal(cancelled.code, 1, 'a cancelled job has no result: exit 1 as for a failed job');
-      assert.match(cancelled.stderr, /is CANCELLED.*: it has no result to download/);
+      assert.equal(cancelled.code, 1, 'a cancelled job that kept no files: exit 1 as for a failed job');
+      assert.match(cancelled.stderr, /is CANCELLED.*: it kept no files to download/);
       await idle.deleteArtifact(artifact.id);
     } finally {
       idle.close();

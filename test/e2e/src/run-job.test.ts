@@ -9,7 +9,7 @@ import { startCourseStack } from './course-stack';
 import { tempDir } from './temp-dir';
 import { eventually } from './worker-processes';
 
-const TOKENS = { tutor: 'tutor-token', teams: { demo: 'demo-token' } };
+const TOKENS = { tutor: 'tutor-token', teams: { demo: 'demo-token', other: 'other-token' } };
 
 /** Whether any process of the group `pgid` is alive (zombies aside), read from /proc. */
 function groupAlive(pgid: number): boolean {
@@ -49,6 +49,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     mkdirSync(scratch, { recursive: true });
     writeFileSync(join(course, 'labels.txt'), 'cat\ndog\n');
     stack = await startCourseStack(dir.path, TOKENS, {
+      booked: ['demo'],
       env: {
         GPULAB_DATA_MOUNTS: `trainval=${course}`,
         GPULAB_WORK_DIR: join(dir.path, 'work'),
@@ -251,6 +252,76 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     const cancelled = await client.cancelJob(id);
     assert.equal(cancelled.state, 'CANCELLED');
     await eventually('the process group to be gone', () => (groupAlive(pgid) ? undefined : true), 10_000);
+  });
+
+  it('gpulab result --out downloads the files a job that exited 3 kept, says it FAILED and exits 0; gpulab get lists them; another team is refused', async () => {
+    const script = ['echo "epoch 9: loss nan" > "$GPULAB_OUTPUTS/train.log"', 'echo partial > "$GPULAB_OUTPUTS/model-epoch9.bin"', 'exit 3'].join('; ');
+    const id = await submitRun({ command: ['sh', '-c', script] });
+    const job = await client.waitForJob(id);
+    assert.equal(job.state, 'FAILED');
+    const out = join(dir.path, 'result-failed');
+    const download = await runCliInProcess(['result', id, '--out', out], env);
+    assert.equal(download.code, 0, download.stderr);
+    assert.match(download.stderr, new RegExp(`job ${id} FAILED \\(exit 3\\): downloading the 2 files it kept`));
+    assert.equal(readFileSync(join(out, 'train.log'), 'utf8'), 'epoch 9: loss nan\n');
+    assert.equal(readFileSync(join(out, 'model-epoch9.bin'), 'utf8'), 'partial\n');
+    const kept = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { outcome: string; exitCode: number; reason: string; files: { name: string }[] };
+    assert.equal(kept.outcome, 'failed');
+    assert.equal(kept.exitCode, 3);
+    assert.match(kept.reason, /the command exited with code 3/);
+    assert.deepEqual(kept.files.map((f) => f.name).sort(), ['model-epoch9.bin', 'train.log']);
+
+    const get = await runCliInProcess(['get', id], env);
+    assert.match(get.stdout, /^kept \(the job did not succeed\)$/m);
+    assert.match(get.stdout, /files: .*train\.log/);
+    const watch = await runCliInProcess(['watch', id], env);
+    assert.equal(watch.code, 1, watch.stderr);
+    assert.match(watch.stderr, new RegExp(`the 2 files it kept: gpulab result ${id} --out DIR`));
+    const shown = await runCliInProcess(['result', id, '--json'], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal((JSON.parse(shown.stdout) as { outcome: string }).outcome, 'failed');
+
+    // Who may download is unchanged: another team's job is refused as gpulab get refuses it, an unknown one is not found.
+    const other = await runCliInProcess(['result', id, '--out', join(dir.path, 'result-other')], { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.other });
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, /belongs to another team \(PERMISSION_DENIED\)/);
+    assert.equal(existsSync(join(dir.path, 'result-other', 'train.log')), false);
+    const unknown = await runCliInProcess(['result', 'j-01m8zzzzzzzzzzzzzzzzzzzzzz', '--out', join(dir.path, 'result-unknown')], env);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.match(unknown.stderr, /NOT_FOUND/);
+  });
+
+  it('a job stopped at its timeout keeps what it wrote before, and gpulab result --out downloads it', async () => {
+    const id = await submitRun({ command: ['sh', '-c', 'echo "epoch 1" > "$GPULAB_OUTPUTS/progress.txt"; sleep 60'], timeout: '2s' });
+    const job = await client.waitForJob(id);
+    assert.equal(job.state, 'FAILED');
+    const out = join(dir.path, 'result-timeout');
+    const download = await runCliInProcess(['result', id, '--out', out], env);
+    assert.equal(download.code, 0, download.stderr);
+    assert.match(download.stderr, new RegExp(`job ${id} FAILED \\(.*timeout.*\\): downloading the 1 file it kept`));
+    assert.equal(readFileSync(join(out, 'progress.txt'), 'utf8'), 'epoch 1\n');
+  });
+
+  it('a job cancelled after it wrote files keeps them: gpulab result --out downloads them, saying it was CANCELLED', async () => {
+    const ready = join(scratch, 'cancel-kept.ready');
+    const id = await submitRun({ command: ['sh', '-c', `echo "epoch 4" > "$GPULAB_OUTPUTS/train.log"; touch ${ready}; sleep 60`] });
+    await eventually('the command to write its file', () => (existsSync(ready) ? true : undefined), 30_000);
+    const cancel = await runCliInProcess(['cancel', id], env);
+    assert.equal(cancel.code, 0, cancel.stderr);
+    const out = join(dir.path, 'result-cancelled');
+    // The files are stored while the command stops, in the stop grace after the cancel.
+    const download = await eventually(
+      'the cancelled job to keep its files',
+      async () => {
+        const run = await runCliInProcess(['result', id, '--out', out], env);
+        return run.code === 0 ? run : undefined;
+      },
+      15_000,
+    );
+    assert.match(download.stderr, new RegExp(`job ${id} CANCELLED \\(cancelled by [^)]+\\): downloading the 1 file it kept`));
+    assert.equal(readFileSync(join(out, 'train.log'), 'utf8'), 'epoch 4\n');
+    assert.equal((JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { outcome: string }).outcome, 'cancelled');
+    assert.equal((await client.getJob(id)).state, 'CANCELLED');
   });
 
   it('a job whose worker is killed runs again with its checkpoint folder restored, and the old command killed', async () => {

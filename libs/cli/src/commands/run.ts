@@ -2,6 +2,7 @@ import { type Command } from 'commander';
 import { type GpulabClient, isTerminalState } from '@gpulab/sdk';
 import { type CliContext, withClient } from '../cli-context';
 import { codeArtifactId } from '../code-upload';
+import { keptFilesHint } from '../kept-files';
 import { printJobLogs } from '../log-follow';
 import { collect, positiveInt } from '../option-parsers';
 import { runExitCode } from '../run-exit';
@@ -75,5 +76,7 @@ async function attach(ctx: CliContext, client: GpulabClient, id: string): Promis
   // The output ends with the job; should it have ended otherwise, the job is followed to its end.
   if (job.state === 'UNKNOWN' || !isTerminalState(job.state)) job = await client.waitForJob(id);
   if (job.state !== 'SUCCEEDED') ctx.stderr.write(`job ${id} ${job.state}${job.reason ? `: ${job.reason}` : ''}\n`);
+  const kept = keptFilesHint(job);
+  if (kept) ctx.stderr.write(`${kept}\n`);
   ctx.exitCode = runExitCode(job);
 }

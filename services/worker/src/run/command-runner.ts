@@ -29,9 +29,28 @@ import { killLeftovers, makeAttemptFolders, removeAttemptFolders } from './work-
 /** How a run job's attempt ended, for the job runner to report. */
 export type CommandOutcome =
   | { type: 'succeeded'; result: Record<string, unknown>; files: OutputFileRef[] }
-  | { type: 'failed'; reason: string; retryable: boolean }
-  /** Stopped on a stop notice: the scheduler decided the job's fate already, nothing is reported. */
-  | { type: 'stopped' };
+  /** `kept`: the record of the files the attempt stored anyway, when it stored any. */
+  | { type: 'failed'; reason: string; retryable: boolean; kept?: KeptFiles }
+  /**
+   * Stopped on a stop notice: the scheduler decided the job's fate already, nothing is reported.
+   * A cancelled attempt's `kept` is stored all the same, so its files can be downloaded.
+   */
+  | { type: 'stopped'; kept?: KeptFiles };
+
+/**
+ * What a job that did not succeed stored, in the place of its result: how it ended, its files,
+ * and what could not be saved. It downloads as a result does (`result.json` and the files).
+ */
+export interface KeptFiles extends Record<string, unknown> {
+  outcome: 'failed' | 'cancelled';
+  reason: string;
+  exitCode?: number;
+  signal?: string;
+  durationMs: number;
+  files: OutputFileRef[];
+  checkpointFiles?: number;
+  notSaved?: string[];
+}
 
 /** What the command runner reports through, besides the log. */
 export interface CommandRunnerDeps {
@@ -121,7 +140,8 @@ export class CommandRunner {
       if (this.d.signal.aborted) return { type: 'stopped' };
       output.note(exitReason(spawned, '') ?? '');
       const saved = await this.save(folders, checkpoint);
-      return { type: 'failed', reason: withNotSaved(withFull(exitReason(spawned, '') ?? 'the command did not start', saved), saved.notSaved), retryable: false };
+      const reason = withNotSaved(withFull(exitReason(spawned, '') ?? 'the command did not start', saved), saved.notSaved);
+      return { type: 'failed', reason, retryable: false, kept: keptFiles('failed', reason, spawned, startedAt, saved) };
     }
     output.attach(spawned.stdout, 'stdout');
     output.attach(spawned.stderr, 'stderr');
@@ -146,16 +166,22 @@ export class CommandRunner {
     this.sampler?.stop();
     const stopping = cause === 'cancel' || cause === 'preempted';
     output.note(`the command ended: ${exit.kind === 'signal' ? `killed by ${signalName(exit.signal)}` : `exit code ${exit.code}`}`);
-    const saved = await this.save(folders, checkpoint, stopping && cause === 'cancel');
+    const cancelled = cause === 'cancel';
+    const saved = await this.save(folders, checkpoint, cancelled);
     const reason = exitReason(exit, output.stderrTail.text(), cause);
+    if (cancelled) return { type: 'stopped', kept: keptFiles('cancelled', withNotSaved(reason ?? 'the job was cancelled', saved.notSaved), exit, startedAt, saved, this.sampler.peak) };
     if (stopping) return { type: 'stopped' };
-    if (reason !== undefined) return { type: 'failed', reason: withNotSaved(withFull(reason, saved), saved.notSaved), retryable: false };
+    const failed = (why: string): CommandOutcome => {
+      const full = withNotSaved(why, saved.notSaved);
+      return { type: 'failed', reason: full, retryable: false, kept: keptFiles('failed', full, exit, startedAt, saved, this.sampler?.peak) };
+    };
+    if (reason !== undefined) return failed(withFull(reason, saved));
     // Outputs cut short by the team's full storage would pass for complete in a result: the job fails, saying what was kept.
-    if (saved.full) return { type: 'failed', reason: withNotSaved(storageFullReason(saved, saved.full), saved.notSaved), retryable: false };
+    if (saved.full) return failed(storageFullReason(saved, saved.full));
     if (saved.refused.length > 0) {
       // The store refused outputs (the team's storage is full): a result without them would pass for complete.
       const kept = saved.files.reduce((sum, f) => sum + f.bytes, 0);
-      return { type: 'failed', reason: withNotSaved(`the command exited with code 0, but its outputs could not all be stored: kept ${saved.files.length} files (${kept} bytes)`, saved.notSaved), retryable: false };
+      return failed(`the command exited with code 0, but its outputs could not all be stored: kept ${saved.files.length} files (${kept} bytes)`);
     }
     const result: Record<string, unknown> = {
       exitCode: 0,
@@ -200,16 +226,18 @@ export class CommandRunner {
   }
 
   /**
-   * Stores the checkpoint folder and the outputs, whatever the command's end; a cancelled
-   * attempt's writes are refused (it is no longer current), so it stores nothing.
+   * Stores the checkpoint folder and the outputs, whatever the command's end. A cancelled job
+   * never runs again, so its checkpoint is not stored: only its outputs, which the scheduler
+   * takes from the attempt a cancel ended during its stop grace.
    */
-  private async save(folders: CommandFolders, checkpoint: CheckpointFolder, cancelled = false): Promise<{ files: OutputFileRef[]; notSaved: string[]; refused: string[]; full?: StorageFull; checkpointFiles?: number }> {
-    if (cancelled) return { files: [], notSaved: [], refused: [] };
+  private async save(folders: CommandFolders, checkpoint: CheckpointFolder, cancelled = false): Promise<SavedFolders> {
     const notSaved: string[] = [];
-    const checkpointFiles = await checkpoint.save().catch((error: unknown) => {
-      notSaved.push(`the checkpoint folder: ${(error as Error).message}`);
-      return undefined;
-    });
+    const checkpointFiles = cancelled
+      ? undefined
+      : await checkpoint.save().catch((error: unknown) => {
+          notSaved.push(`the checkpoint folder: ${(error as Error).message}`);
+          return undefined;
+        });
     const outputs = await saveOutputFolder(folders.outputs, async (name, bytes) => void (await this.d.data.write({ kind: 'output', name }, bytes)));
     return { files: outputs.files, notSaved: [...notSaved, ...outputs.notSaved], refused: outputs.refused, ...(outputs.full ? { full: outputs.full } : {}), checkpointFiles };
   }
@@ -227,6 +255,30 @@ const STOP_NOTES: Record<StopCause, string> = {
   cancel: 'the job was cancelled',
   preempted: 'stop notice: the job is stopped for a slot and resumes from GPULAB_CHECKPOINT_DIR in its next attempt',
 };
+
+/** What the attempt's folders left in the store. */
+interface SavedFolders {
+  files: OutputFileRef[];
+  notSaved: string[];
+  refused: string[];
+  full?: StorageFull;
+  checkpointFiles?: number;
+}
+
+/** The record of what an attempt that did not succeed stored; undefined when it stored no file (there is nothing to download). */
+function keptFiles(outcome: KeptFiles['outcome'], reason: string, exit: CommandExit, startedAt: number, saved: SavedFolders, peak?: ResourceSample): KeptFiles | undefined {
+  if (saved.files.length === 0) return undefined;
+  return {
+    outcome,
+    reason,
+    ...(exit.kind === 'signal' ? { signal: signalName(exit.signal) } : { exitCode: exit.code }),
+    durationMs: Date.now() - startedAt,
+    ...(peak ? { peakResources: peak } : {}),
+    files: saved.files,
+    ...(saved.checkpointFiles !== undefined ? { checkpointFiles: saved.checkpointFiles } : {}),
+    ...(saved.notSaved.length > 0 ? { notSaved: saved.notSaved } : {}),
+  };
+}
 
 /** A failed command's reason, and on its next line what the team's full storage dropped of its outputs. */
 function withFull(reason: string, saved: { files: OutputFileRef[]; full?: StorageFull }): string {
