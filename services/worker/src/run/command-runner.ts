@@ -169,7 +169,7 @@ export class CommandRunner {
     const cancelled = cause === 'cancel';
     const saved = await this.save(folders, checkpoint, cancelled);
     const reason = exitReason(exit, output.stderrTail.text(), cause);
-    if (cancelled) return { type: 'stopped', kept: keptFiles('cancelled', withNotSaved(reason ?? 'the job was cancelled', saved.notSaved), exit, startedAt, saved, this.sampler.peak) };
+    if (cancelled) return { type: 'stopped', kept: keptFiles('cancelled', withNotSaved(reason ?? 'the job was cancelled', saved.notSaved), exit, startedAt, saved, this.sampler?.peak) };
     if (stopping) return { type: 'stopped' };
     const failed = (why: string): CommandOutcome => {
       const full = withNotSaved(why, saved.notSaved);
