@@ -28,6 +28,14 @@ export interface SampledGpu {
   smiIndex: number;
 }
 
+/** `nvidia-smi`'s rows of the job's GPUs under their node's indexes, as every sample reports them. */
+export function underNodeIndexes(rows: NonNullable<ResourceSample['gpus']>, gpus: readonly SampledGpu[]): NonNullable<ResourceSample['gpus']> {
+  return rows.flatMap((row) => {
+    const gpu = gpus.find((g) => g.smiIndex === row.index);
+    return gpu ? [{ ...row, index: gpu.index }] : [];
+  });
+}
+
 /**
  * Samples a command's process group (CPU %, resident memory from `/proc`) and its GPUs (where
  * `nvidia-smi` exists) every `intervalMs`, keeping the latest sample and the peak. The group is
@@ -87,9 +95,8 @@ export class ResourceSampler {
     this.onSample(sample, this.peak);
   }
 
-  /** The job's GPUs from `nvidia-smi`, under their node's indexes. */
   private async queryGpus(): Promise<NonNullable<ResourceSample['gpus']> | undefined> {
     const rows = await queryGpus(this.gpus.map((g) => g.smiIndex));
-    return rows?.map((row) => ({ ...row, index: this.gpus.find((g) => g.smiIndex === row.index)?.index ?? row.index }));
+    return rows && underNodeIndexes(rows, this.gpus);
   }
 }
