@@ -10,7 +10,10 @@ import { type CommandExit } from './command-exit';
  * - the worker prepares the attempt's folders in the shared folder, then writes `command.sh`
  *   (the command's variables and working directory), which the entry waits for and sources;
  *   `abort` instead, when the attempt ends before its command could start;
- * - the entry appends the command's output to `stdout` and `stderr`, which the worker tails;
+ * - the worker makes `stdout` and `stderr` (so it may empty them, whatever user the image runs
+ *   as), and the entry appends the command's output to them, which the worker tails;
+ * - the entry writes the command's process id and its own to `pid` (renamed into place), so the
+ *   worker, in the pod's one PID namespace, samples the command's process group;
  * - the worker asks for a stop with `stop` (SIGTERM) and `kill` (SIGKILL); the kubelet's own
  *   SIGTERM at the pod's deletion is forwarded the same way;
  * - the entry writes the exit status to `exit` (renamed into place, so it is whole when seen).
@@ -21,6 +24,7 @@ export const POD_ENTRY_FILES = {
   abort: 'abort',
   stdout: 'stdout',
   stderr: 'stderr',
+  pid: 'pid',
   stop: 'stop',
   kill: 'kill',
   exit: 'exit',
@@ -34,13 +38,18 @@ export const POD_ENTRY_NAME = 'gpulab-entry';
  * POSIX sh only (dash, busybox ash, bash), since a team's image may have no Node; inlined in the
  * pod's spec rather than copied in by an init container, so the image needs nothing of gpulab's.
  *
- * As the container's PID 1 it stops all of the command's processes (`kill -s TERM -- -1` reaches every
- * process of the container's PID namespace but itself), as the local worker stops the command's
- * process group; run elsewhere (the tests) it signals the command's own process only. The wait
- * loop sleeps in the background and `wait`s for it, so a trapped signal is forwarded at once.
- * A command killed by a signal exits, as shells report it, with 128 + the signal's number.
- * (`kill -s SIG -- PID`: dash reads a negative PID only in this form; bash reads it too.) When the
- * entry, as PID 1, exits, the kernel kills whatever of the command is left.
+ * The pod shares one PID namespace (`shareProcessNamespace`), so the entry is not PID 1 and
+ * `kill -- -1` would reach the worker's processes too. The command instead starts as the leader
+ * of a session and process group of its own, through `setsid` (util-linux, or busybox's
+ * applet): `set -m` would do it without a program, but dash and busybox sh give up job control
+ * without a terminal, and a container has none. Without a `setsid` the command shares the
+ * entry's group, and a stop reaches its first process only. Signals go to the group while it
+ * exists, else (not made yet, or no `setsid`) to the process. The entry's own `sleep`s stay in
+ * its group, out of the way. The wait loop sleeps in the background and `wait`s for it, so a
+ * trapped signal (the kubelet's SIGTERM to the container's first process) is forwarded at once.
+ * Whatever of the group outlives the command is killed, as the local worker kills what a
+ * command left behind. A command killed by a signal exits, as shells report it, with 128 + the
+ * signal's number. (`kill -s SIG -- -PGID`: dash reads a negative PID only in this form.)
  */
 export const POD_ENTRY_SCRIPT = `set -u
 d="\${GPULAB_SHARED_DIR:?GPULAB_SHARED_DIR is not set}"
@@ -56,23 +65,31 @@ while [ ! -e "$d/${POD_ENTRY_FILES.command}" ]; do
   wait $! 2>/dev/null
 done
 . "$d/${POD_ENTRY_FILES.command}"
+if command -v setsid >/dev/null 2>&1; then set -- setsid "$@"
+elif busybox setsid true >/dev/null 2>&1; then set -- busybox setsid "$@"
+fi
 "$@" </dev/null >>"$d/${POD_ENTRY_FILES.stdout}" 2>>"$d/${POD_ENTRY_FILES.stderr}" &
 pid=$!
-if [ "$$" = 1 ]; then target=-1; else target=$pid; fi
-trap 'kill -s TERM -- $target 2>/dev/null' TERM INT HUP
+signal() {
+  kill -s "$1" -- "-$pid" 2>/dev/null || kill -s "$1" "$pid" 2>/dev/null
+}
+trap 'signal TERM' TERM INT HUP
+printf '%s %s\\n' "$pid" "$$" > "$d/${POD_ENTRY_FILES.pid}.part" && mv "$d/${POD_ENTRY_FILES.pid}.part" "$d/${POD_ENTRY_FILES.pid}"
 stopping=
 while kill -s 0 "$pid" 2>/dev/null; do
   if [ -e "$d/${POD_ENTRY_FILES.kill}" ]; then
-    kill -s KILL -- $target 2>/dev/null
+    signal KILL
   elif [ -z "$stopping" ] && [ -e "$d/${POD_ENTRY_FILES.stop}" ]; then
     stopping=1
-    kill -s TERM -- $target 2>/dev/null
+    signal TERM
   fi
   sleep 1 &
   wait $! 2>/dev/null
 done
 wait "$pid"
-finish $?
+status=$?
+kill -s KILL -- "-$pid" 2>/dev/null
+finish "$status"
 `;
 
 /** A word quoted for sh: in single quotes, each `'` as `'\''`. */

@@ -28,9 +28,16 @@ describe('run jobs with the worker beside the team container (cluster mode\'s po
 
   before(async () => {
     mkdirSync(shared, { recursive: true });
-    stack = await startCourseStack(dir.path, TOKENS, { env: { GPULAB_SHARED_DIR: shared, GPULAB_HEARTBEAT_INTERVAL: '200ms', GPULAB_EXIT_SETTLE: '200ms' } });
+    stack = await startCourseStack(dir.path, TOKENS, { env: { GPULAB_SHARED_DIR: shared, GPULAB_HEARTBEAT_INTERVAL: '200ms', GPULAB_EXIT_SETTLE: '200ms', GPULAB_RESOURCE_SAMPLE_MS: '200' } });
     client = stack.client(TOKENS.teams.demo);
   });
+
+  /** One pod per attempt in a cluster: the next "pod" starts on an empty shared folder. */
+  function newPod(): void {
+    team?.kill('SIGKILL');
+    rmSync(shared, { recursive: true, force: true });
+    mkdirSync(shared);
+  }
 
   after(async () => {
     team?.kill('SIGKILL');
@@ -58,10 +65,29 @@ describe('run jobs with the worker beside the team container (cluster mode\'s po
     assert.ok(existsSync(join(shared, 'exit')), 'the entry wrote the exit status');
   });
 
+  it("shows the other container's command's CPU and memory in gpulab get while it runs and its peak once it ended", async () => {
+    newPod();
+    const argv = ['sh', '-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 3'];
+    const { job } = await client.submitJob({ kind: 'run', params: { command: argv } });
+    team = spawn('sh', ['-c', POD_ENTRY_SCRIPT, POD_ENTRY_NAME, ...argv], { env: { PATH: process.env.PATH, GPULAB_SHARED_DIR: shared }, stdio: 'ignore' });
+    const env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
+    const running = await eventually(
+      'a resource sample in gpulab get',
+      async () => {
+        const get = await runCliInProcess(['get', job.id], env);
+        return /^state +RUNNING/m.test(get.stdout) && /^using +CPU \d+% {2}memory \d/m.test(get.stdout) ? get.stdout : undefined;
+      },
+      30_000,
+    );
+    assert.match(running, /^peak +CPU \d+% {2}memory \d/m);
+    assert.equal((await client.waitForJob(job.id)).state, 'SUCCEEDED');
+    const ended = await runCliInProcess(['get', job.id], env);
+    assert.match(ended.stdout, /^peak +CPU \d+% {2}memory \d/m);
+    assert.ok(((await client.getJob(job.id)).peakResources?.rssBytes ?? 0) > 0, "the peak counts the command's resident memory");
+  });
+
   it('a cancel reaches the command in the other container as SIGTERM through the entry', async () => {
-    // One pod per attempt in a cluster: the next "pod" starts on an empty shared folder.
-    rmSync(shared, { recursive: true, force: true });
-    mkdirSync(shared);
+    newPod();
     const argv = ['sh', '-c', 'trap "echo stopping; exit 7" TERM; echo running; while :; do sleep 0.1; done'];
     const { job } = await client.submitJob({ kind: 'run', params: { command: argv } });
     team = spawn('sh', ['-c', POD_ENTRY_SCRIPT, POD_ENTRY_NAME, ...argv], { env: { PATH: process.env.PATH, GPULAB_SHARED_DIR: shared }, stdio: 'ignore' });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
-import { buildCredentialsSecret, buildJobManifest, type ManifestContext, SHARED_MOUNT } from './job-manifest';
+import { buildCredentialsSecret, buildJobManifest, type ManifestContext, RUN_WORKER_UID, SHARED_MOUNT } from './job-manifest';
 import { kubeJobName } from './job-names';
 import { jobFixture, kubeConfigFixture } from './kube-fixtures';
 import { workerPodSettings } from './kubernetes-config';
@@ -104,6 +104,18 @@ describe('the Job manifest of an attempt', () => {
     assert.equal(spec?.initContainers, undefined);
     assert.ok(spec?.volumes?.some((v) => v.name === 'shared' && v.emptyDir));
     for (const c of [main, worker]) assert.ok(c.volumeMounts?.some((m) => m.name === 'shared' && m.mountPath === SHARED_MOUNT), c.name);
+  });
+
+  it("shares one PID namespace in a run job's pod, so the worker samples the command, and runs the worker as its own user without capabilities", () => {
+    const job = jobFixture({ kind: 'run', params: { image: 'team-a/train:v3', command: ['python', 'train.py'] } });
+    const spec = buildJobManifest(job, gpus, context()).spec?.template.spec;
+    assert.equal(spec?.shareProcessNamespace, true);
+    const [main, worker] = spec?.containers ?? [];
+    assert.equal(main.securityContext, undefined, "the team's container keeps its image's user, which may be root");
+    assert.deepEqual(worker.securityContext, { runAsUser: RUN_WORKER_UID, runAsGroup: RUN_WORKER_UID, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    // Neither root nor the user images commonly run as: a team's process of the worker's user could read its credentials.
+    for (const common of [0, 1000, 1001, 65532, 65534]) assert.notEqual(RUN_WORKER_UID, common);
+    assert.equal(buildJobManifest(jobFixture(), gpus, context()).spec?.template.spec?.shareProcessNamespace, undefined, 'a built-in kind runs in the worker alone');
   });
 
   it('gives the team container the shared folder and its GPUs, and none of the worker identity', () => {

@@ -1,5 +1,5 @@
 import { type GpuAddress, type JobRecord } from '@gpulab/contracts';
-import type { V1Container, V1EnvVar, V1Job, V1ResourceRequirements, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Job, V1PodSpec, V1ResourceRequirements, V1Secret, V1SecurityContext, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { isImageReference, POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
 import { type KubernetesConfig } from './kubernetes-config';
 import { KubeLabels, kubeJobName, labelValue, MANAGED_BY } from './job-names';
@@ -15,6 +15,28 @@ export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** Where the main container and the worker sidecar of a `run` job exchange files. */
 export const SHARED_MOUNT = '/gpulab/shared';
+
+/**
+ * The user and group the worker beside a team's container runs as: not 0, and none an image's
+ * user has by convention (1000, 65532, 65534), since in the pod's shared PID namespace a
+ * process of the same user could read the worker's environment (its NATS credentials) and
+ * signal it.
+ */
+export const RUN_WORKER_UID = 64242;
+
+/**
+ * The worker container's settings in a `run` job's pod: its own user, no capabilities and no
+ * way to gain any. Without CAP_SYS_PTRACE a team's process, root or not, cannot read the
+ * worker's `/proc/<pid>/environ`, memory or files; a root one may still signal it, which ends
+ * only that team's own attempt.
+ */
+export const RUN_WORKER_SECURITY: V1SecurityContext = {
+  runAsUser: RUN_WORKER_UID,
+  runAsGroup: RUN_WORKER_UID,
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+};
 
 /** The key of the attempt's NATS credentials in its Secret. */
 export const CREDENTIALS_KEY = 'nats.creds';
@@ -118,6 +140,11 @@ export function buildJobManifest(job: JobRecord, gpus: readonly GpuAddress[], ct
  * environment is what the worker writes into `command.sh`, as it would give a local command.
  * It does the work, so it gets the pod template's resources and the GPUs, which are counted on
  * it alone; the worker sees them through `NVIDIA_VISIBLE_DEVICES`.
+ *
+ * One PID namespace for the pod (`shareProcessNamespace`), so the worker can sample the
+ * command's processes in `/proc` as it does a local command's; the worker runs as its own user
+ * ({@link RUN_WORKER_SECURITY}), so the team's processes cannot read or trace it. The main
+ * container keeps the image's user: a team's image may need root.
  */
 function runPodSpec(
   run: { image: string; command: string[] },
@@ -126,11 +153,12 @@ function runPodSpec(
   dataMounts: V1VolumeMount[],
   dataVolumes: V1Volume[],
   config: KubernetesConfig,
-): { containers: V1Container[]; volumes: V1Volume[] } {
+): Pick<V1PodSpec, 'containers' | 'volumes' | 'shareProcessNamespace'> {
   const shared: V1VolumeMount = { name: 'shared', mountPath: SHARED_MOUNT };
   const sharedEnv: V1EnvVar = { name: 'GPULAB_SHARED_DIR', value: SHARED_MOUNT };
   const gpuEnv = workerEnv.filter((e) => e.name === 'NVIDIA_VISIBLE_DEVICES');
   return {
+    shareProcessNamespace: true,
     containers: [
       {
         name: 'main',
@@ -140,7 +168,7 @@ function runPodSpec(
         resources,
         volumeMounts: [...dataMounts, shared],
       },
-      { name: 'worker', image: config.workerCpuImage, env: [...workerEnv, sharedEnv], volumeMounts: [...dataMounts, shared] },
+      { name: 'worker', image: config.workerCpuImage, env: [...workerEnv, sharedEnv], volumeMounts: [...dataMounts, shared], securityContext: RUN_WORKER_SECURITY },
     ],
     volumes: [...dataVolumes, { name: 'shared', emptyDir: {} }],
   };

@@ -147,13 +147,12 @@ export class CommandRunner {
     output.attach(spawned.stderr, 'stderr');
     const progressFile = new ProgressFileTail(folders.progressFile, (p) => void this.reportProgress(p));
     progressFile.start();
-    // Another container's processes cannot be read from here; its GPUs could, but a sample is both or neither.
-    if (spawned.pgid !== undefined) {
-      this.sampler = new ResourceSampler(spawned.pgid, env.gpus.map((g) => g.index), env.resourceSampleMs, (sample, peak) =>
-        void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}), resources: sample, peak }),
-      );
-      this.sampler.start();
-    }
+    // Beside a team's container the worker sees only the job's GPUs, numbered from 0 as the command sees them.
+    const gpus = env.gpus.map((g, i) => ({ index: g.index, smiIndex: env.sharedDir ? i : g.index }));
+    this.sampler = new ResourceSampler(() => spawned.processGroup(), gpus, env.resourceSampleMs, (sample, peak) =>
+      void this.d.progress({ fraction: this.lastFraction, message: this.lastMessage, ...(this.lastMetrics ? { metrics: this.lastMetrics } : {}), resources: sample, peak }),
+    );
+    this.sampler.start();
     checkpoint.startPeriodicSave(env.checkpointIntervalMs);
 
     // Only the attempt's own timeout has a timer: the slot's end is the scheduler's to enforce,

@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
+import { type ResourceSample } from '@gpulab/contracts';
+import { POD_ENTRY_FILES, POD_ENTRY_NAME, POD_ENTRY_SCRIPT } from '@gpulab/run-job';
 import { FileTail, PodEntryStarter } from './pod-entry-starter';
+import { ResourceSampler } from './resource-sampler';
 import { type StartedCommand } from './started-command';
 
 const folders: string[] = [];
@@ -30,6 +32,17 @@ async function text(stream: Readable): Promise<string> {
   let all = '';
   for await (const chunk of stream) all += String(chunk);
   return all;
+}
+
+/** The first defined answer of `check`, asked every 50 ms for at most 10 s. */
+async function eventually<T>(check: () => T | undefined): Promise<T> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function started(command: StartedCommand | unknown): StartedCommand {
@@ -63,6 +76,39 @@ describe('a run command in the team container, followed by the worker beside it'
     assert.deepEqual(await command.exited, { kind: 'signal', signal: 'SIGKILL' });
     assert.match(seen, /running\n(.*\n)*ignoring-term/);
     assert.equal(await ended, 137);
+  });
+
+  it("finds the command's process group from the entry's pid file, so the worker beside it samples the command's CPU and memory", async () => {
+    const shared = await sharedFolder();
+    // Busy, then holding a few MB: a sample sees both.
+    const { ended } = teamContainer(shared, ['sh', '-c', 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; echo busy-done; sleep 2']);
+    const command = started(await new PodEntryStarter(shared, 10_000, new AbortController().signal).start([], { cwd: shared, env: {} }));
+    const pgid = await eventually(() => command.processGroup());
+    const [pid] = (await readFile(join(shared, POD_ENTRY_FILES.pid), 'utf8')).split(' ').map(Number);
+    assert.equal(pgid, pid, "the command leads a group of its own, not the entry's");
+    const samples: ResourceSample[] = [];
+    const sampler = new ResourceSampler(() => command.processGroup(), [], 100, (sample) => samples.push(sample));
+    sampler.start();
+    await eventually(() => samples.find((s) => s.cpuPercent > 0));
+    sampler.stop();
+    assert.ok(samples.every((s) => s.rssBytes > 0), 'every sample counts the resident memory of the command');
+    await command.exited;
+    assert.equal(command.processGroup(), undefined, 'nothing to sample once the command is gone');
+    assert.equal(await ended, 0);
+  });
+
+  it('makes the stream files itself, so that it may empty them whatever user the team image runs as', async () => {
+    const shared = await sharedFolder();
+    const starter = new PodEntryStarter(shared, 10_000, new AbortController().signal);
+    await writeFile(join(shared, POD_ENTRY_FILES.started), '');
+    const command = started(await starter.start([], { cwd: shared, env: {} }));
+    for (const name of [POD_ENTRY_FILES.stdout, POD_ENTRY_FILES.stderr]) assert.equal((await stat(join(shared, name))).uid, process.getuid?.());
+    assert.equal(command.processGroup(), undefined, 'no pid file yet');
+    await writeFile(join(shared, POD_ENTRY_FILES.pid), `${process.pid} 1\n`);
+    assert.equal(command.processGroup(), undefined, "a process that is not the entry's child is not sampled");
+    await writeFile(join(shared, POD_ENTRY_FILES.exit), '0\n');
+    await command.exited;
+    await starter.close();
   });
 
   it('says the image cannot run the entry when the team container never starts it', async () => {

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { COMMAND_NOT_FOUND_EXIT, type CommandExit, entryCommandFile, entryExit, POD_ENTRY_FILES } from '@gpulab/run-job';
+import { readProcStat } from './proc-stat';
 import { type CommandStarter, type StartedCommand } from './started-command';
 
 /** How often the entry's files are looked at: the entry itself polls once a second. */
@@ -25,12 +26,14 @@ const KILL_WAIT_MS = 5000;
  * Cluster mode: the command runs in the team's container, started by the gpulab entry
  * (`POD_ENTRY_SCRIPT`), and this worker follows it through the files of the shared folder.
  * The command's variables and working directory go into `command.sh`, which is also the entry's
- * signal to start; its output is tailed from `stdout` and `stderr`; its end is the `exit` file;
- * a stop is asked for by writing `stop`, then `kill`.
+ * signal to start; its output is tailed from `stdout` and `stderr`; its process id is in `pid`,
+ * read from the pod's shared PID namespace for the resource samples; its end is the `exit`
+ * file; a stop is asked for by writing `stop`, then `kill`.
  */
 export class PodEntryStarter implements CommandStarter {
   private tails: FileTail[] = [];
   private commandWritten = false;
+  private commandPid?: number;
 
   constructor(
     private readonly shared: string,
@@ -48,6 +51,8 @@ export class PodEntryStarter implements CommandStarter {
         ? { kind: 'not-started', code: 143, message: 'the job was stopped before the team image had started' }
         : { kind: 'not-started', code: COMMAND_NOT_FOUND_EXIT, message: `the team image did not start the gpulab entry within ${seconds} s: it needs /bin/sh (a POSIX shell) and a writable ${this.shared}` };
     }
+    // Made here, so that they are the worker's to empty whatever user the team's image runs as; the entry appends.
+    for (const name of [POD_ENTRY_FILES.stdout, POD_ENTRY_FILES.stderr]) await writeFile(this.file(name), '', { flag: 'a', mode: 0o666 });
     const part = this.file(`${POD_ENTRY_FILES.command}.part`);
     await writeFile(part, entryCommandFile(options.env, options.cwd), { mode: 0o644 });
     await rename(part, this.file(POD_ENTRY_FILES.command));
@@ -73,7 +78,8 @@ export class PodEntryStarter implements CommandStarter {
         await this.until(() => ended, KILL_WAIT_MS, false);
         return { killed: true };
       },
-      // The entry is the container's PID 1: when it leaves, the kernel ends whatever is left.
+      processGroup: () => this.processGroup(),
+      // The entry kills what is left of the command's group before it writes the exit status.
       killLeftovers: () => false,
     };
   }
@@ -82,6 +88,20 @@ export class PodEntryStarter implements CommandStarter {
     for (const tail of this.tails) await tail.close();
     // The entry still waits for a command: it leaves without one.
     if (!this.commandWritten) await writeFile(this.file(POD_ENTRY_FILES.abort), '').catch(() => undefined);
+  }
+
+  /**
+   * The command's process group, as its first process has it now (the entry's `setsid` may not
+   * have run yet). The process must be the entry's child: where the pod does not share one PID
+   * namespace, the number names some process of the worker's own, or none.
+   */
+  private processGroup(): number | undefined {
+    if (this.commandPid === undefined) {
+      const ids = commandIds(this.file(POD_ENTRY_FILES.pid));
+      if (!ids || readProcStat(ids.pid)?.ppid !== ids.entryPid) return undefined;
+      this.commandPid = ids.pid;
+    }
+    return readProcStat(this.commandPid)?.pgrp;
   }
 
   private file(name: string): string {
@@ -166,6 +186,18 @@ export class FileTail {
       this.offset = 0;
     }
   }
+}
+
+/** The `pid` file: the command's process id and the entry's, as the entry wrote them; undefined until it has. */
+function commandIds(path: string): { pid: number; entryPid: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /^(\d{1,10}) (\d{1,10})\n?$/.exec(text);
+  return match ? { pid: Number(match[1]), entryPid: Number(match[2]) } : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

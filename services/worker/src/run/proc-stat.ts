@@ -29,6 +29,15 @@ export function parseProcStat(text: string): ProcStat | undefined {
   return { pid, state: rest[0], ppid: field(4), pgrp: field(5), cpuTicks: field(14) + field(15), rssPages: field(24) };
 }
 
+/** One process's stat; undefined when it is gone (or not visible from this PID namespace). */
+export function readProcStat(pid: number, procRoot = '/proc'): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The live processes of a process group (zombies left out: a container's first process may
  * never reap them, and they run nothing). Undefined where there is no `/proc`.

@@ -21,9 +21,26 @@ export function peakOf(a: ResourceSample | undefined, b: ResourceSample): Resour
   return { cpuPercent: Math.max(a.cpuPercent, b.cpuPercent), rssBytes: Math.max(a.rssBytes, b.rssBytes), ...(gpus ? { gpus } : {}), ...(b.at ? { at: b.at } : {}) };
 }
 
+/** A GPU of the job: its index on the node, as samples report it, and as `nvidia-smi` here numbers it. */
+export interface SampledGpu {
+  index: number;
+  /** The same on a server; from 0 in a container that sees only the job's GPUs (cluster mode). */
+  smiIndex: number;
+}
+
+/** `nvidia-smi`'s rows of the job's GPUs under their node's indexes, as every sample reports them. */
+export function underNodeIndexes(rows: NonNullable<ResourceSample['gpus']>, gpus: readonly SampledGpu[]): NonNullable<ResourceSample['gpus']> {
+  return rows.flatMap((row) => {
+    const gpu = gpus.find((g) => g.smiIndex === row.index);
+    return gpu ? [{ ...row, index: gpu.index }] : [];
+  });
+}
+
 /**
  * Samples a command's process group (CPU %, resident memory from `/proc`) and its GPUs (where
- * `nvidia-smi` exists) every `intervalMs`, keeping the latest sample and the peak.
+ * `nvidia-smi` exists) every `intervalMs`, keeping the latest sample and the peak. The group is
+ * asked for at each sample: beside a team's container it is known only once the entry has
+ * started the command (undefined until then, and while it cannot be seen: no sample).
  */
 export class ResourceSampler {
   latest?: ResourceSample;
@@ -34,8 +51,8 @@ export class ResourceSampler {
   private gpusAnswer = true;
 
   constructor(
-    private readonly pgid: number,
-    private readonly gpuIndexes: readonly number[],
+    private readonly group: () => number | undefined,
+    private readonly gpus: readonly SampledGpu[],
     private readonly intervalMs: number,
     /** Called with each sample and the peak so far (which includes it). */
     private readonly onSample: (sample: ResourceSample, peak: ResourceSample) => void = () => undefined,
@@ -51,8 +68,9 @@ export class ResourceSampler {
   }
 
   private async sample(): Promise<void> {
-    const processes = groupProcesses(this.pgid);
-    if (!processes) return;
+    const pgid = this.group();
+    const processes = pgid === undefined ? undefined : groupProcesses(pgid);
+    if (!processes || processes.length === 0) return;
     const now = Date.now();
     let ticks = 0;
     const seen = new Map<number, number>();
@@ -64,7 +82,7 @@ export class ResourceSampler {
     this.lastTicks = seen;
     this.lastAt = now;
     // Once nvidia-smi is found missing it is not asked again: it will not appear during the job.
-    const gpus = this.gpusAnswer && this.gpuIndexes.length > 0 ? await queryGpus(this.gpuIndexes) : undefined;
+    const gpus = this.gpusAnswer && this.gpus.length > 0 ? await this.queryGpus() : undefined;
     if (!gpus) this.gpusAnswer = false;
     const sample: ResourceSample = {
       cpuPercent: cpuPercent(ticks, elapsed),
@@ -75,5 +93,10 @@ export class ResourceSampler {
     this.latest = sample;
     this.peak = peakOf(this.peak, sample);
     this.onSample(sample, this.peak);
+  }
+
+  private async queryGpus(): Promise<NonNullable<ResourceSample['gpus']> | undefined> {
+    const rows = await queryGpus(this.gpus.map((g) => g.smiIndex));
+    return rows && underNodeIndexes(rows, this.gpus);
   }
 }

@@ -9,8 +9,8 @@ export interface StartedCommand {
   stderr: Readable;
   /** How the command's own process ended. */
   exited: Promise<CommandExit>;
-  /** The process group the resource sampler reads; absent where the worker cannot see the command's processes (another container). */
-  pgid?: number;
+  /** The process group the resource sampler reads now; undefined while it is not known or cannot be seen. */
+  processGroup(): number | undefined;
   /** SIGTERM to all of the command now, SIGKILL once `graceMs` have passed with anything left; resolves once it is gone. */
   stop(graceMs: number): Promise<unknown>;
   /** Kills what of the command outlived its first process; whether anything had to be. */
@@ -38,7 +38,7 @@ export class ChildProcessStarter implements CommandStarter {
       stdout: spawned.stdout,
       stderr: spawned.stderr,
       exited: spawned.exited,
-      pgid,
+      processGroup: () => pgid,
       stop: (graceMs) => stopGroup(pgid, graceMs),
       killLeftovers: () => groupAlive(pgid) && signalGroup(pgid, 'SIGKILL'),
     };
