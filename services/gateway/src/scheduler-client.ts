@@ -8,26 +8,48 @@ const GATEWAY_CALLER: Caller = { role: 'tutor', name: 'gateway' };
 
 /** The scheduler's commands over NATS request/reply, each typed by the table `SchedulerCommands`. */
 export class SchedulerClient {
+  /** Resolves when the connection is back after a loss; replaced by a new one each time. */
+  private reconnected = signal();
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type !== 'reconnect') continue;
+        const back = this.reconnected;
+        this.reconnected = signal();
+        back.resolve();
+      }
+    })().catch(() => undefined);
+  }
 
   /**
    * Sends one command and answers its value. While no scheduler listens (one taking over the
    * lead, or reconnecting after its NATS server was lost) the command is sent again, within the
-   * timeout: no one received it, so sending it again cannot carry it out twice. A scheduler that
-   * does not answer within the timeout is `UNAVAILABLE` (the caller may retry); an error the
+   * timeout: no one received it, so sending it again cannot carry it out twice. A command that may be
+   * carried out twice (`idempotent`) is also sent again when the gateway's connection to NATS
+   * came back while it waited. A scheduler that does not answer within the timeout is `UNAVAILABLE` (the caller may retry); an error the
    * scheduler answers keeps its code, reason and metadata.
    */
   async call<K extends SchedulerCommandName>(name: K, request: CommandRequest<K>): Promise<CommandResponse<K>> {
     let reply: Reply<CommandResponse<K>>;
     const deadline = performance.now() + this.timeoutMs;
     try {
+      const { subject, idempotent } = SchedulerCommands[name];
       const msg = await retryTransient(
         `scheduler ${name}`,
-        () => this.nc.request(SchedulerCommands[name].subject, JSON.stringify(request), { timeout: Math.max(Math.round(deadline - performance.now()), 1) }),
-        { totalMs: this.timeoutMs, maxDelayMs: 500, retryable: isNoResponders },
+        () => {
+          const answer = this.nc.request(subject, JSON.stringify(request), { timeout: Math.max(Math.round(deadline - performance.now()), 1) });
+          if (!idempotent) return answer;
+          // A command sent as the gateway's NATS server went is lost with it, and no answer
+          // ever comes: one that may be carried out twice is sent again once the connection
+          // is back, rather than waiting out the timeout.
+          answer.catch(() => undefined);
+          return Promise.race([answer, this.reconnected.promise.then(() => Promise.reject(new LostWithConnection()))]);
+        },
+        { totalMs: this.timeoutMs, maxDelayMs: 500, retryable: (error) => isNoResponders(error) || error instanceof LostWithConnection },
       );
       reply = msg.json<Reply<CommandResponse<K>>>();
     } catch (error) {
@@ -54,4 +76,18 @@ export class SchedulerClient {
 /** Nobody subscribed to the subject: the request reached no scheduler. */
 function isNoResponders(error: unknown): boolean {
   return error instanceof RequestError && error.isNoResponders();
+}
+
+/** The connection was lost and came back while a command waited for its answer. */
+class LostWithConnection extends Error {
+  constructor() {
+    super('the NATS connection was lost while the command waited for its answer');
+    this.name = 'LostWithConnection';
+  }
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
