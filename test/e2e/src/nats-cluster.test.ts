@@ -17,7 +17,7 @@ const REPLICAS = 3;
  * Three real nats-servers with the configuration the Helm chart renders (routes on loopback),
  * JetStream at three copies, and the stack on top: a server killed -9 mid-job, and a second one
  * after the first came back, loses no job, booking, event or upload, and no client is restarted.
- * It takes about 35 s.
+ * It takes 25–75 s.
  */
 describe('the stack on a NATS cluster of three, losing a server at a time', { skip: helmUnavailable() }, () => {
   const dir = tempDir('nats-cluster');
