@@ -30,13 +30,20 @@ import { schedulerCommandSubject } from './subjects';
 export interface SchedulerCommand<Request, Response> {
   /** `gpulab.scheduler.<name>`. */
   readonly subject: string;
+  /**
+   * Whether carrying it out twice is carrying it out once (reads; a submission, by its job id),
+   * so the gateway may send it again when it cannot know whether it arrived.
+   */
+  readonly idempotent: boolean;
   /** Never set: carries the command's types. */
   readonly types?: { request: Request; response: Response };
 }
 
-function command<Request, Response>(name: string): SchedulerCommand<Request, Response> {
-  return { subject: schedulerCommandSubject(name) };
+function command<Request, Response>(name: string, options: { idempotent?: boolean } = {}): SchedulerCommand<Request, Response> {
+  return { subject: schedulerCommandSubject(name), idempotent: options.idempotent === true };
 }
+
+const IDEMPOTENT = { idempotent: true } as const;
 
 /**
  * Every command the scheduler answers, by the name the gateway calls it. Adding one is an entry
@@ -45,21 +52,22 @@ function command<Request, Response>(name: string): SchedulerCommand<Request, Res
  * Subjects are wire names older gateways and schedulers still use: never rename one.
  */
 export const SchedulerCommands = {
-  submit: command<SubmitCommand, JobReply>('submit'),
+  /** Idempotent by its job id: a second one is answered as the first. */
+  submit: command<SubmitCommand, JobReply>('submit', IDEMPOTENT),
   cancel: command<JobRef, JobReply>('cancel'),
-  get: command<JobRef, JobReply>('get'),
-  list: command<ListQuery, ListReply>('list'),
+  get: command<JobRef, JobReply>('get', IDEMPOTENT),
+  list: command<ListQuery, ListReply>('list', IDEMPOTENT),
   deleteOutputs: command<DeleteOutputsCommand, DeleteOutputsReply>('delete-outputs'),
-  calendar: command<CallerQuery, CalendarReply>('slots.calendar'),
+  calendar: command<CallerQuery, CalendarReply>('slots.calendar', IDEMPOTENT),
   book: command<BookSlotCommand, SlotView>('slots.book'),
   cancelSlot: command<SlotRef, SlotView>('slots.cancel'),
   moveSlot: command<MoveSlotCommand, SlotView>('slots.move'),
-  quota: command<QuotaQuery, TeamQuotaView[]>('slots.quota'),
-  usage: command<UsageQuery, UsageRow[]>('slots.usage'),
-  feasibility: command<CallerQuery, FeasibilityView>('admin.feasibility'),
+  quota: command<QuotaQuery, TeamQuotaView[]>('slots.quota', IDEMPOTENT),
+  usage: command<UsageQuery, UsageRow[]>('slots.usage', IDEMPOTENT),
+  feasibility: command<CallerQuery, FeasibilityView>('admin.feasibility', IDEMPOTENT),
   setQuota: command<SetQuotaCommand, TeamQuotaView>('admin.set-quota'),
   inventory: command<UpdateInventoryCommand, InventoryReply>('admin.inventory'),
-  teams: command<CallerQuery, TeamView[]>('admin.teams'),
+  teams: command<CallerQuery, TeamView[]>('admin.teams', IDEMPOTENT),
   createTeam: command<TeamCommand, TeamView>('admin.create-team'),
   /** Carries the new token's hash only: the token stays in the gateway. */
   addMember: command<MemberTokenCommand, MemberTokenReply>('admin.add-member'),
@@ -67,7 +75,7 @@ export const SchedulerCommands = {
   /** As addMember: the new token's hash goes, the reply names no token. */
   rotateMember: command<MemberTokenCommand, MemberTokenReply>('admin.rotate-member'),
   addBenchSchedule: command<AddBenchScheduleCommand, BenchScheduleView>('bench.schedule-add'),
-  benchSchedules: command<CallerQuery, BenchScheduleView[]>('bench.schedules'),
+  benchSchedules: command<CallerQuery, BenchScheduleView[]>('bench.schedules', IDEMPOTENT),
   removeBenchSchedule: command<BenchScheduleRef, BenchScheduleView>('bench.schedule-remove'),
   pauseBenchSchedule: command<PauseBenchScheduleCommand, BenchScheduleView>('bench.schedule-pause'),
 } as const;

@@ -1,4 +1,5 @@
 import { Bucket, type KV } from '@nats-io/kv';
+import { retryTransient } from './transient-retry';
 
 /**
  * The keys of a KV bucket matching `filter` (a subject filter: `jobs.>`), read from its stream's
@@ -9,6 +10,6 @@ import { Bucket, type KV } from '@nats-io/kv';
 export async function listKvKeys(kv: KV, filter = '>'): Promise<string[]> {
   if (!(kv instanceof Bucket)) throw new Error('listKvKeys needs a bucket opened through Kvm');
   const prefix = `${kv.prefix}.`;
-  const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: `${prefix}${filter}` });
+  const info = await retryTransient(`kv ${kv.bucket} keys`, () => kv.jsm.streams.info(kv.stream, { subjects_filter: `${prefix}${filter}` }));
   return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
 }

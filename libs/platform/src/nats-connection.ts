@@ -71,13 +71,18 @@ export interface NatsStatusLog {
 }
 
 /**
- * Logs what nats-server refused this connection (a publish or subscription its identity may
+ * Logs the connection's losses and returns, and what nats-server refused this connection (a publish or subscription its identity may
  * not make), with the identity and the subject: a refusal is either a bug or an attack, and
  * never crashes the service.
  */
 export function logNatsRefusals(nc: NatsConnection, identity: string, log: NatsStatusLog): void {
   void (async () => {
     for await (const status of nc.status()) {
+      // A lost server of a cluster shows here first: which one went and which one took over.
+      if (status.type === 'disconnect' || status.type === 'reconnect') {
+        log.warn({ identity, server: status.server }, status.type === 'disconnect' ? 'NATS connection lost; reconnecting' : 'NATS connection back');
+        continue;
+      }
       if (status.type !== 'error') continue;
       const error = status.error as Error & { operation?: string; subject?: string };
       log.warn({ identity, operation: error.operation, subject: error.subject, reason: error.message }, 'NATS refused an operation of this service');

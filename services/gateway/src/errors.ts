@@ -1,5 +1,6 @@
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { boundedMessage, defaultReason, encodeErrorStatus, type ErrorCode, ErrorCodes, type ErrorMetadata, type ErrorReason, ErrorReasons, STATUS_DETAILS_KEY } from '@gpulab/contracts';
+import { isTransientNatsError } from '@gpulab/platform';
 
 /**
  * An error meant for the caller: its message is what the student reads, its reason (one of
@@ -76,8 +77,9 @@ const OUTAGE_ERRORS = new Set(['ConnectionError', 'ClosedConnectionError', 'Drai
  */
 export function isStoreOutage(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 5) return false;
-  if (OUTAGE_ERRORS.has(error.name)) return true;
-  // JetStream answers 503 while it has no leader or is starting.
+  if (OUTAGE_ERRORS.has(error.name) || isTransientNatsError(error)) return true;
+  // JetStream answers 503 while it has no leader or is starting (`isTransientNatsError` knows
+  // the API errors' own codes for it).
   if ((error as { code?: unknown }).code === 503) return true;
   return isStoreOutage((error as { cause?: unknown }).cause, depth + 1);
 }

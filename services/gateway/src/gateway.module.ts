@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
-import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, type NatsConnection, natsTlsFromEnv, openJetStreamResources, StorageLedger } from '@gpulab/platform';
+import { connectNats, createLogger, type JetStreamResources, logNatsRefusals, logRetries, type NatsConnection, natsTlsFromEnv, openJetStreamResources, StorageLedger } from '@gpulab/platform';
 import { ArtifactLibrary } from './artifact-library';
 import { ArtifactStore } from './artifact-store';
 import { SweepSchedule } from './sweep-schedule';
@@ -43,7 +43,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: SERVER_TLS, useValue: tls },
         { provide: NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-gateway', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
-        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc, config.natsReplicas) },
+        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc, config.natsReplicas, { retry: { onRetry: logRetries(logger) } }) },
         {
           provide: TokenAuthenticator,
           inject: [JETSTREAM],

@@ -1,5 +1,6 @@
 import { ErrorCodes, type JobEventEnvelope, jobEventsFilter, jobEventToProto, isTerminalState, Nats, type pb } from '@gpulab/contracts';
-import { type ConsumerMessages, DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import { type ConsumerMessages, DeliverPolicy, type JetStreamClient, type MsgRequest } from '@nats-io/jetstream';
+import { isTransientNatsError, PULL_EXPIRES_MS } from '@gpulab/platform';
 import { GatewayError } from './errors';
 import { EventFanOut, FellBehindError } from './event-fan-out';
 import { type ResultReader } from './result-reader';
@@ -8,6 +9,14 @@ import { type ResultReader } from './result-reader';
 const QUIET_CHECK_MS = 3000;
 /** Events of one job kept in memory for its watchers; a longer history replays from a new consumer. */
 const MAX_KEPT_EVENTS = 10_000;
+/** How often a feed read message by message looks for the job's next event. */
+const POLL_MS = 250;
+
+/** One event as read from the stream, with its place there. */
+interface StoredEvent {
+  seq: number;
+  envelope: JobEventEnvelope;
+}
 
 /** One job's events, read from the events stream once for all its watchers. */
 interface JobChannel {
@@ -71,9 +80,17 @@ export class JobEventFeed {
     channel.ready = (async () => {
       try {
         const consumer = await this.js.consumers.get(Nats.eventsStream, { filter_subjects: jobEventsFilter(jobId), deliver_policy: DeliverPolicy.All });
-        const messages = await consumer.consume({ max_messages: 256 });
-        void this.pump(channel, messages).finally(forget);
+        const messages = await consumer.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
+        void this.pump(jobId, channel, consumed(messages), () => messages.stop()).finally(forget);
       } catch (error) {
+        if (isTransientNatsError(error)) {
+          // No consumer could be made: nats-server 2.9 goes on placing new consumers on a lost
+          // server of a cluster for a minute or more. The job's events are read one by one from
+          // the stream's leader instead, which answers as soon as the stream has one.
+          let stopped = false;
+          void this.pump(jobId, channel, this.polled(jobId, () => stopped), () => (stopped = true)).finally(forget);
+          return;
+        }
         fanOut.end(error as Error);
         forget();
         throw error;
@@ -82,27 +99,60 @@ export class JobEventFeed {
     return channel;
   }
 
-  /** Reads the consumer into the fan-out until the job ends or no one watches any more. */
-  private async pump(channel: JobChannel, messages: ConsumerMessages): Promise<void> {
+  /** The job's events from the first, asked of the stream one at a time, until `stopped`. */
+  private async *polled(jobId: string, stopped: () => boolean): AsyncGenerator<StoredEvent> {
+    let seq = 0;
+    while (!stopped()) {
+      const msg = await this.eventAfter(jobId, seq).catch((error: unknown) => {
+        if (isTransientNatsError(error)) return null;
+        throw error;
+      });
+      if (!msg) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
+      }
+      seq = msg.seq;
+      yield { seq: msg.seq, envelope: msg.json<JobEventEnvelope>() };
+    }
+  }
+
+  /** The job's first event after stream sequence `seq`, or null when there is none yet. */
+  private async eventAfter(jobId: string, seq: number) {
+    const jsm = await this.js.jetstreamManager(false);
+    // nats-server 2.9's `next_by_subj`: the first message from `seq` on whose subject matches;
+    // the client's types list it only for direct gets, and its stream API passes it on as is.
+    const next = { seq: seq + 1, next_by_subj: jobEventsFilter(jobId) } as MsgRequest;
+    return jsm.streams.getMessage(Nats.eventsStream, next);
+  }
+
+  private async hasEventAfter(jobId: string, seq: number): Promise<boolean> {
+    return (await this.eventAfter(jobId, seq)) !== null;
+  }
+
+  /** Reads the job's events into the fan-out until the job ends or no one watches any more. */
+  private async pump(jobId: string, channel: JobChannel, events: AsyncIterable<StoredEvent>, stop: () => void): Promise<void> {
     const { fanOut } = channel;
     let lastMessageAt = Date.now();
+    let lastSeq = 0;
+    // A job over whose stream holds nothing after the last event read: its final event will not
+    // come. One that still holds some is being read late (a pull lost with a NATS server), and
+    // ending now would cut the watch short of them.
     const quiet = setInterval(() => {
       if (Date.now() - lastMessageAt < QUIET_CHECK_MS || channel.isOver.length === 0) return;
-      void channel.isOver[0]().then(
-        (over) => over && fanOut.end(),
-        () => undefined,
-      );
+      void channel.isOver[0]()
+        .then(async (over) => over && !(await this.hasEventAfter(jobId, lastSeq)) && fanOut.end())
+        .catch(() => undefined);
     }, QUIET_CHECK_MS);
-    // Ending the fan-out (last watcher gone, job over) stops the consumer.
-    void fanOut.whenEnded.then(() => messages.stop());
+    // Ending the fan-out (last watcher gone, job over) stops the reading.
+    void fanOut.whenEnded.then(stop);
     try {
-      for await (const msg of messages) {
+      for await (const { seq, envelope } of events) {
         if (fanOut.ended) break;
         lastMessageAt = Date.now();
-        const envelope = msg.json<JobEventEnvelope>();
+        lastSeq = seq;
         const body = envelope.body;
         const resolved = body.type === 'result' && body.result === undefined ? await this.readResult(body.resultRef) : undefined;
-        const event = jobEventToProto(envelope, msg.seq, resolved);
+        const event = jobEventToProto(envelope, seq, resolved);
         if (event) fanOut.append(event);
         if (body.type === 'state' && isTerminalState(body.state)) break;
       }
@@ -111,7 +161,7 @@ export class JobEventFeed {
       fanOut.end(error as Error);
     } finally {
       clearInterval(quiet);
-      messages.stop();
+      stop();
     }
   }
 
@@ -124,4 +174,9 @@ export class JobEventFeed {
       throw error;
     }
   }
+}
+
+/** A consumer's messages as events with their stream sequence. */
+async function* consumed(messages: ConsumerMessages): AsyncGenerator<StoredEvent> {
+  for await (const msg of messages) yield { seq: msg.seq, envelope: msg.json<JobEventEnvelope>() };
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { type CommandRequest, ErrorCodes, ErrorReasons, Nats as NatsNames, type Reply, SCHEDULER_COMMAND_NAMES, SchedulerCommands, type SchedulerCommandHandlers, type SchedulerCommandName } from '@gpulab/contracts';
 import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { isTransientNatsError } from '@gpulab/platform';
 import { CommandError } from './errors';
 import { COMMAND_HANDLERS, NATS } from './tokens';
 
@@ -42,6 +43,11 @@ export class CommandServer {
           } catch (error) {
             if (error instanceof CommandError) {
               reply = { ok: false, error: { code: error.code, message: error.message, reason: error.reason, metadata: error.metadata } };
+            } else if (isTransientNatsError(error)) {
+              // The store kept failing for longer than a write waits (a cluster without a
+              // JetStream leader for that long): the command may be sent again.
+              this.log.warn({ err: error, subject }, 'command failed: the store did not answer');
+              reply = { ok: false, error: { code: ErrorCodes.unavailable, message: 'the scheduler cannot reach its store (NATS JetStream) just now; try again in a moment', reason: ErrorReasons.unavailable } };
             } else {
               this.log.error({ err: error, subject }, 'command failed');
               reply = { ok: false, error: { code: ErrorCodes.internal, message: 'the scheduler could not carry out the command; try again', reason: ErrorReasons.internal } };

@@ -19,4 +19,10 @@ describe('scheduler configuration', () => {
     assert.equal(compileSchedulerConfig(schedulerOptionsFromEnv({})).natsReplicas, 1);
     assert.throws(() => compileSchedulerConfig(schedulerOptionsFromEnv({ GPULAB_NATS_REPLICAS: '7' })), /natsReplicas \(GPULAB_NATS_REPLICAS\): "7"/);
   });
+
+  it('leases the lead for 15 s on a NATS cluster, longer than a JetStream election, and 3 s on one server, unless told', () => {
+    assert.equal(compileSchedulerConfig(schedulerOptionsFromEnv({})).leaderLeaseMs, 3_000);
+    assert.equal(compileSchedulerConfig(schedulerOptionsFromEnv({ GPULAB_NATS_REPLICAS: '3' })).leaderLeaseMs, 15_000);
+    assert.equal(compileSchedulerConfig(schedulerOptionsFromEnv({ GPULAB_NATS_REPLICAS: '3', GPULAB_LEADER_LEASE: '4s' })).leaderLeaseMs, 4_000);
+  });
 });

@@ -24,7 +24,14 @@ export interface SchedulerOptions {
   timeZone?: string;
   /** From a stop notice (slot end, a booking needs the GPU) to the kill. @default '120s' */
   preemptGrace?: string;
-  /** A leader's lease in KV; a standby takes over this long after the leader died. @default '3s' */
+  /**
+   * A leader's lease in KV; a standby takes over this long after the leader died.
+   * @default '3s' on one nats-server; '15s' with `natsReplicas` above 1, where the lease must
+   * outlast a JetStream leader election (up to about 7 s after a server is lost), or a leader
+   * steps down each time a NATS server goes and no scheduler acts until the store answers again.
+   * A leader renews every third of the lease and stops a tenth before its end, so a failure
+   * that begins just before a renewal has a little over half the lease to pass.
+   */
   leaderLease?: string;
   /** A running job whose worker is silent this long is requeued. @default '20s' */
   heartbeatTimeout?: string;
@@ -114,6 +121,7 @@ const DEFAULTS = {
   timeZone: 'UTC',
   preemptGrace: '120s',
   leaderLease: '3s',
+  clusterLeaderLease: '15s',
   heartbeatTimeout: '20s',
   heartbeatInterval: '2s',
   maxTeams: 8,
@@ -133,12 +141,13 @@ export function compileSchedulerConfig(options: SchedulerOptions): SchedulerConf
   validateTerm(term);
   if (!(o.teamStorageMB >= 0)) throw new Error(`teamStorageMB (GPULAB_TEAM_STORAGE_MB): "${o.teamStorageMB}" must be a number of 0 or more`);
   if (o.launcher !== LauncherKinds.local && o.launcher !== LauncherKinds.kubernetes) throw new Error(`launcher (GPULAB_LAUNCHER): "${o.launcher}" is neither local nor kubernetes`);
+  const natsReplicas = compileJetStreamReplicas(o.natsReplicas, 'natsReplicas (GPULAB_NATS_REPLICAS)');
   return {
     natsUrl: o.natsUrl,
-    natsReplicas: compileJetStreamReplicas(o.natsReplicas, 'natsReplicas (GPULAB_NATS_REPLICAS)'),
+    natsReplicas,
     term,
     preemptGraceMs: parseDurationMs(o.preemptGrace, 'preemptGrace'),
-    leaderLeaseMs: parseDurationMs(o.leaderLease, 'leaderLease'),
+    leaderLeaseMs: parseDurationMs(options.leaderLease ?? (natsReplicas > 1 ? DEFAULTS.clusterLeaderLease : DEFAULTS.leaderLease), 'leaderLease (GPULAB_LEADER_LEASE)'),
     heartbeatTimeoutMs: parseDurationMs(o.heartbeatTimeout, 'heartbeatTimeout'),
     heartbeatIntervalMs: parseDurationMs(o.heartbeatInterval, 'heartbeatInterval'),
     maxTeams: positiveInteger(o.maxTeams, 'maxTeams'),

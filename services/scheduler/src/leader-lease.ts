@@ -53,14 +53,14 @@ export class LeaderLease {
     await this.renewing; // a renewal of the lease we lost must not land after we take it anew
     let told = false;
     while (!this.released) {
-      if (await this.tryTake()) {
+      const seen = await this.tryTake();
+      if (seen.taken) {
         this.held = true;
         this.schedule(this.renewEveryMs);
         return;
       }
       if (!told) {
-        const current = await this.kv.get(KEY).catch(() => null);
-        onWaiting?.(current?.operation === 'PUT' ? current.json<LeaseValue>().holder : 'unknown');
+        onWaiting?.(seen.holder ?? 'unknown');
         told = true;
       }
       await new Promise((r) => setTimeout(r, this.options.pollMs ?? 250));
@@ -84,22 +84,25 @@ export class LeaderLease {
     this.revision = 0;
   }
 
-  private async tryTake(): Promise<boolean> {
+  /** One look at the record, taking it when free; who holds it when not (undefined: not known). */
+  private async tryTake(): Promise<{ taken: boolean; holder?: string }> {
     const now = this.clock.now().getTime();
     const value = JSON.stringify({ holder: this.options.holder, expiresAt: now + this.options.leaseMs } satisfies LeaseValue);
+    let holder: string | undefined;
     try {
       const current = await this.kv.get(KEY);
       if (!current || current.operation !== 'PUT') {
         this.revision = await this.kv.create(KEY, value);
       } else {
         const lease = current.json<LeaseValue>();
-        if (lease.expiresAt > now && lease.holder !== this.options.holder) return false;
+        holder = lease.holder;
+        if (lease.expiresAt > now && lease.holder !== this.options.holder) return { taken: false, holder };
         this.revision = await this.kv.update(KEY, value, current.revision);
       }
       this.lastRenewedAtMs = now;
-      return true;
+      return { taken: true };
     } catch {
-      return false; // another standby won the race, or the store did not answer: look again
+      return { taken: false, holder }; // another standby won the race, or the store did not answer: look again
     }
   }
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { attemptOfSubject, type JobEventEnvelope, Nats, ObjectNames } from '@gpulab/contracts';
+import { Nats } from '@gpulab/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { type JetStreamResources } from '@gpulab/platform';
+import { isTransientNatsError, type JetStreamResources, PULL_EXPIRES_MS, retryTransient } from '@gpulab/platform';
 import { SchedulerService } from './scheduler.service';
+import { trustedReport } from './trusted-report';
 import { JETSTREAM, NATS } from './tokens';
 
 /**
@@ -24,21 +25,10 @@ export class ReportsConsumer {
   ) {}
 
   async start(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    const existing = await jsm.consumers.info(Nats.eventsStream, Nats.schedulerReportsConsumer).catch(() => undefined);
-    // A store from before reports named their attempt in the subject has the old filter.
-    if (existing && existing.config.filter_subject !== Nats.allReports) await jsm.consumers.delete(Nats.eventsStream, Nats.schedulerReportsConsumer);
-    if (!existing || existing.config.filter_subject !== Nats.allReports) {
-      await jsm.consumers.add(Nats.eventsStream, {
-        durable_name: Nats.schedulerReportsConsumer,
-        filter_subject: Nats.allReports,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: 30_000_000_000,
-      });
-    }
+    // Through a leader election on a cluster the setup waits, as the stores' calls do.
+    await retryTransient('reports consumer setup', () => this.ensureConsumer());
     const consumer = await this.resources.js.consumers.get(Nats.eventsStream, Nats.schedulerReportsConsumer);
-    this.messages = await consumer.consume({ max_messages: 64 });
+    this.messages = await consumer.consume({ max_messages: 64, expires: PULL_EXPIRES_MS });
     const messages = this.messages;
     this.done = (async () => {
       for await (const msg of messages) {
@@ -55,29 +45,28 @@ export class ReportsConsumer {
     })();
   }
 
+  private async ensureConsumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    // Only a consumer that is not there is created: one that does not answer yet exists.
+    const existing = await jsm.consumers.info(Nats.eventsStream, Nats.schedulerReportsConsumer).catch((error: unknown) => {
+      if (isTransientNatsError(error)) throw error;
+      return undefined;
+    });
+    // A store from before reports named their attempt in the subject has the old filter.
+    if (existing && existing.config.filter_subject !== Nats.allReports) await jsm.consumers.delete(Nats.eventsStream, Nats.schedulerReportsConsumer);
+    if (!existing || existing.config.filter_subject !== Nats.allReports) {
+      await jsm.consumers.add(Nats.eventsStream, {
+        durable_name: Nats.schedulerReportsConsumer,
+        filter_subject: Nats.allReports,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: 30_000_000_000,
+      });
+    }
+  }
+
   async close(): Promise<void> {
     await this.messages?.close();
     await this.done;
   }
-}
-
-/**
- * The report a message carries, when it is what its subject says: the subject names the job and
- * attempt whose credentials alone may publish on it, so a body that claims another job or
- * attempt, or a result stored anywhere but the job's own place, is forged or broken.
- */
-export function trustedReport(subject: string, text: string): JobEventEnvelope | undefined {
-  const from = attemptOfSubject(subject);
-  let report: JobEventEnvelope;
-  try {
-    report = JSON.parse(text) as JobEventEnvelope;
-  } catch {
-    return undefined;
-  }
-  if (!from || report?.jobId !== from.jobId || report.attempt !== from.attempt || typeof report.body !== 'object' || report.body === null) return undefined;
-  const channel = subject.split('.').slice(4).join('.');
-  if (channel !== `report.${report.body.type}`) return undefined;
-  if (report.body.type === 'result' && report.body.resultRef !== ObjectNames.result(from.jobId)) return undefined;
-  if (report.body.type === 'failed' && report.body.resultRef !== undefined && report.body.resultRef !== ObjectNames.result(from.jobId)) return undefined;
-  return report;
 }

@@ -5,7 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Nats } from '@gpulab/contracts';
 import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
-import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, logNatsRefusals, natsTlsFromEnv, readWorkerSigner } from '@gpulab/platform';
+import { connectNats, createLogger, type JetStreamResources, type NatsConnection, openJetStreamResources, logNatsRefusals, logRetries, natsTlsFromEnv, readWorkerSigner } from '@gpulab/platform';
 import { BenchmarkHistory } from './benchmark-history';
 import { BenchScheduleStore } from './bench-schedule-store';
 import { BenchScheduler } from './bench-scheduler';
@@ -15,6 +15,7 @@ import { CalendarStore } from './calendar-store';
 import { schedulerCommandHandlers } from './command-handlers';
 import { CommandServer } from './command-server';
 import { type SchedulerConfig } from './config';
+import { FinalReports } from './final-reports';
 import { HeartbeatMonitor } from './heartbeat-monitor';
 import { JobEvents } from './job-events';
 import { LeaderLease, type LeaseLossReason } from './leader-lease';
@@ -59,15 +60,21 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
         // The lease on a connection of its own: heavy traffic on the main one (a state change fanned
         // out to many watchers, a slow subscriber) never delays a renewal.
         { provide: LEASE_NATS, useFactory: () => connectNats({ url: config.natsUrl, name: 'gpulab-scheduler-lease', creds: config.natsCredsFile ? readFileSync(config.natsCredsFile, 'utf8') : undefined, tls: natsTlsFromEnv(process.env) }) },
-        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc, config.natsReplicas) },
+        { provide: JETSTREAM, inject: [NATS], useFactory: (nc: NatsConnection) => openJetStreamResources(nc, config.natsReplicas, { retry: { onRetry: logRetries(logger) } }) },
         { provide: JobStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new JobStore(r.jobs) },
         { provide: CalendarStore, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new CalendarStore(r.calendar) },
         {
           provide: LeaderLease,
           // JETSTREAM first: it creates the bucket the lease lives in.
           inject: [LEASE_NATS, JETSTREAM],
+          // Its requests give up after a renewal period (a third of the lease), not the client's
+          // 5 s: a standby, or a leader that just stepped down, looks again soon after the store
+          // answers again (a JetStream leader elected) instead of waiting out a lost request.
           useFactory: async (nc: NatsConnection) =>
-            new LeaderLease(await new Kvm(jetstream(nc)).open(Nats.calendarBucket), clock, { holder: `scheduler-${hostname()}-${process.pid}`, leaseMs: config.leaderLeaseMs }),
+            new LeaderLease(await new Kvm(jetstream(nc, { timeout: Math.max(Math.floor(config.leaderLeaseMs / 3), 500) })).open(Nats.calendarBucket), clock, {
+              holder: `scheduler-${hostname()}-${process.pid}`,
+              leaseMs: config.leaderLeaseMs,
+            }),
         },
         { provide: TeamDirectory, inject: [CalendarStore], useFactory: (store: CalendarStore) => new TeamDirectory(config.tokensFile, store, (problem) => logger.warn({ file: config.tokensFile }, `tokens file not loaded: ${problem}`)) },
         { provide: BenchmarkHistory, inject: [JETSTREAM], useFactory: (r: JetStreamResources) => new BenchmarkHistory(r.jobs, r.js, clock) },
@@ -103,6 +110,7 @@ export class SchedulerModule implements OnApplicationBootstrap, OnApplicationShu
             }),
         },
         SerialExecutor,
+        FinalReports,
         SchedulerMetrics,
         SchedulerService,
         CalendarService,

@@ -26,6 +26,7 @@ import {
 import {
   DEFAULT_SLOT_RULES,
   expiredLeases,
+  holdsGpus,
   type LastBeat,
   largestServer,
   onCancelled,
@@ -43,6 +44,7 @@ import { today } from './calendar-snapshot';
 import { type Clock } from './clock';
 import { type SchedulerConfig } from './config';
 import { CommandError, invalid, noTeam, notFound, otherTeam, precondition } from './errors';
+import { FinalReports } from './final-reports';
 import { JobEvents } from './job-events';
 import { CycleRunner } from './cycle-runner';
 import { JobStore } from './job-store';
@@ -96,6 +98,7 @@ export class SchedulerService {
     private readonly executor: SerialExecutor,
     private readonly metrics: SchedulerMetrics,
     private readonly benchmarks: BenchmarkHistory,
+    private readonly finalReports: FinalReports,
   ) {
     this.retry = { maxAttempts: config.maxAttempts, backoffMs: config.retryBackoffMs, maxBackoffMs: MAX_RETRY_BACKOFF_MS };
     this.transitioner = new JobTransitioner(log, clock, store, events, launcher, config.stopGraceMs, (untilMs) => this.cycles.wakeAt(untilMs, () => void this.requestCycle()));
@@ -325,6 +328,13 @@ export class SchedulerService {
     this.metrics.workerExited(exit);
     // The worker publishes its last report before it exits; give the consumer a moment to bring it.
     await new Promise((r) => setTimeout(r, this.config.exitSettleMs));
+    // A report the consumer has not brought yet (its pull lost with a NATS server) is read from
+    // the stream, so a worker that finished is not taken for one that died.
+    const running = this.store.get(exit.jobId);
+    if (!this.closed && running && running.attempt === exit.attempt && holdsGpus(running.state)) {
+      const final = await this.finalReports.find(exit.jobId, exit.attempt).catch(() => undefined);
+      if (final) await this.report(final);
+    }
     await this.executor.run(async () => {
       const job = this.store.get(exit.jobId);
       if (!job) return;

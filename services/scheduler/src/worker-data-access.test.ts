@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ArtifactRecord, type JobRecord, ObjectNames, workerEventSubject } from '@gpulab/contracts';
-import { trustedReport } from './reports-consumer';
+import { trustedReport } from './trusted-report';
 import { isCancelledAttempt, isCurrentAttempt, readAccess, writeAccess } from './worker-data-access';
 
 const job = {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { workerInboxPrefix } from '@gpulab/contracts';
-import { connectNats, createLogger, natsTlsFromEnv, startHeartbeat, tolerateStrayNatsDialErrors, WorkerDataClient } from '@gpulab/platform';
+import { connectNats, createLogger, logRetries, natsTlsFromEnv, resilientJetStream, startHeartbeat, tolerateStrayNatsDialErrors, WorkerDataClient } from '@gpulab/platform';
 import { jetstream } from '@nats-io/jetstream';
 import { JobRunner } from './job-runner';
 import { readWorkerEnv } from './worker-env';
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   });
   try {
     log.info('worker started');
-    runner = new JobRunner(env, new WorkerDataClient(nc, env.jobId, env.attempt), jetstream(nc), log, stop.signal);
+    runner = new JobRunner(env, new WorkerDataClient(nc, env.jobId, env.attempt), resilientJetStream(jetstream(nc), { onRetry: logRetries(log) }), log, stop.signal);
     await runner.run();
     return 0;
   } finally {
