@@ -125,6 +125,7 @@ export function makeTsneKind(accelerate?: TsneAccelerate): JobKind<TsneParams> {
           iterations: result.iterations,
           dimensions: result.dimensions,
           timingsMs: roundTimings(result.timingsMs),
+          cpuMs: roundTimings(result.cpuMs),
           klHistory: result.history,
           ...(classes ? { classes: classes.names, knnAccuracy: accuracy, knnAccuracyNeighbours: ACCURACY_NEIGHBOURS } : {}),
           ...(rows <= INLINE_POINTS ? { embedding: pairs(result.embedding, rows) } : {}),
@@ -156,6 +157,6 @@ function pairs(embedding: Float64Array, rows: number): number[][] {
   return Array.from({ length: rows }, (_, i) => [embedding[2 * i], embedding[2 * i + 1]]);
 }
 
-function roundTimings(t: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
+function roundTimings(t: object): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]: [string, number]) => [k, Math.round(v)]));
 }

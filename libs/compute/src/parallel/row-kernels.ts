@@ -1,9 +1,12 @@
 import { panelDot4x4 } from '../dot-tile';
+import { type BarnesHutTreeBuffers, walkBarnesHut } from '../tsne/barnes-hut';
+import { descentStep, type DescentStepTask } from '../tsne/descent-step';
 
 /**
- * The row-parallel steps of randomized PCA, as tasks a {@link RowPool} thread can run on a range
- * of rows. Every buffer is a SharedArrayBuffer of float64; a task that sums over rows writes
- * its part's sums into slot `slot` of `partials`.
+ * The row-parallel steps of randomized PCA and of t-SNE's optimizer, as tasks a
+ * {@link RowPool} thread can run on a range of rows. Every buffer is a SharedArrayBuffer; a PCA
+ * task that sums over rows writes its part's sums into slot `slot` of `partials`. The t-SNE
+ * tasks count in blocks of rows instead (see tsne/sum-blocks.ts).
  */
 export type RowTask =
   /** out[r] = x[r] · M − shift for rows r in range (M as 4-column panels, p × l). */
@@ -13,7 +16,10 @@ export type RowTask =
   /** partials[slot] = Σ_r a[r]ᵀ a[r] over the range (upper triangle, cols × cols). */
   | { kind: 'gram'; a: SharedArrayBuffer; cols: number; partials: SharedArrayBuffer }
   /** out[r] = a[r] R⁻¹ for rows r in range, R upper triangular (cols × cols). */
-  | { kind: 'solve'; a: SharedArrayBuffer; cols: number; r: SharedArrayBuffer; out: SharedArrayBuffer };
+  | { kind: 'solve'; a: SharedArrayBuffer; cols: number; r: SharedArrayBuffer; out: SharedArrayBuffer }
+  /** t-SNE's Barnes-Hut walk: the blocks' repulsion into `out`, their shares of Z into `z`. */
+  | { kind: 'barnesHutWalk'; tree: BarnesHutTreeBuffers; n: number; y: SharedArrayBuffer; out: SharedArrayBuffer; z: SharedArrayBuffer }
+  | DescentStepTask;
 
 export function sharedFloat64(length: number): Float64Array<SharedArrayBuffer> {
   return new Float64Array(new SharedArrayBuffer(8 * length));
@@ -33,6 +39,10 @@ export function runRowKernel(task: RowTask, from: number, to: number, slot: numb
     }
     case 'solve':
       return solve(new Float64Array(task.a), task.cols, new Float64Array(task.r), new Float64Array(task.out), from, to);
+    case 'barnesHutWalk':
+      return walkBarnesHut(task.tree, new Float64Array(task.y), task.n, new Float64Array(task.out), new Float64Array(task.z), from, to);
+    case 'descentStep':
+      return descentStep(task, from, to);
   }
 }
 

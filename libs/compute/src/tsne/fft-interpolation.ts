@@ -59,11 +59,12 @@ export class FftRepulsion implements Repulsion {
    * From {@link SMALL_N} points on, with more than one core, the two grids are convolved on two
    * threads at once.
    * @param maxBoxWidth default: 1, or 0.5 below {@link SMALL_N} points
+   * @param threads at most this many threads (1: this one only); the result is the same either way
    */
-  static async create(points: number, maxBoxWidth = points < SMALL_N ? MAX_BOX_WIDTH / 2 : MAX_BOX_WIDTH, perBox = NODES_PER_BOX): Promise<FftRepulsion> {
+  static async create(points: number, maxBoxWidth = points < SMALL_N ? MAX_BOX_WIDTH / 2 : MAX_BOX_WIDTH, perBox = NODES_PER_BOX, threads = availableParallelism()): Promise<FftRepulsion> {
     const fft = await loadFft();
     const repulsion = new FftRepulsion(fft, maxBoxWidth, perBox);
-    if (points >= SMALL_N && availableParallelism() > 1) repulsion.grid = await ParallelGridConvolution.create(fft, fftSizeAtLeast(2 * perBox * MIN_BOXES));
+    if (points >= SMALL_N && threads > 1) repulsion.grid = await ParallelGridConvolution.create(fft, fftSizeAtLeast(2 * perBox * MIN_BOXES));
     return repulsion;
   }
 
