@@ -45,27 +45,43 @@ export function descentStep(task: DescentStepTask, fromBlock: number, toBlock: n
   const wantKl = klZ > 0;
   for (let block = fromBlock; block < toBlock; block++) {
     const [from, to] = blockRows(block, n);
-    let klBlock = 0;
+    // KL's logarithms are kept out of the attraction's loop: with them in it, the loop ran at
+    // half the speed even on the iterations that want no KL.
+    if (wantKl) kl[block] = klTerms(y, rowStart, columns, values, klZ, from, to);
     for (let i = from; i < to; i++) {
       const yi0 = y[2 * i];
       const yi1 = y[2 * i + 1];
       let f0 = 0;
       let f1 = 0;
-      for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-        const j = columns[e];
-        const d0 = yi0 - y[2 * j];
-        const d1 = yi1 - y[2 * j + 1];
-        const w = 1 / (1 + d0 * d0 + d1 * d1);
-        const pw = values[e] * w;
+      const end = rowStart[i + 1];
+      for (let e = rowStart[i]; e < end; e++) {
+        const j = 2 * columns[e];
+        const d0 = yi0 - y[j];
+        const d1 = yi1 - y[j + 1];
+        const pw = values[e] / (1 + d0 * d0 + d1 * d1);
         f0 += pw * d0;
         f1 += pw * d1;
-        if (wantKl && values[e] > 0) klBlock += values[e] * Math.log((values[e] * klZ) / w);
       }
       next[2 * i] = yi0 + move(2 * i, 4 * (exaggeration * f0 - rep[2 * i] * inverseZ), update, gains, momentum, learningRate);
       next[2 * i + 1] = yi1 + move(2 * i + 1, 4 * (exaggeration * f1 - rep[2 * i + 1] * inverseZ), update, gains, momentum, learningRate);
     }
-    kl[block] = klBlock;
   }
+}
+
+/** Σ p_ij log(p_ij / q_ij) over the rows' entries, q_ij = w_ij / Z. */
+function klTerms(y: Float64Array, rowStart: Int32Array, columns: Int32Array, values: Float64Array, z: number, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
+      const v = values[e];
+      if (!(v > 0)) continue;
+      const j = 2 * columns[e];
+      const d0 = y[2 * i] - y[j];
+      const d1 = y[2 * i + 1] - y[j + 1];
+      sum += v * Math.log(v * z * (1 + d0 * d0 + d1 * d1));
+    }
+  }
+  return sum;
 }
 
 /** Per-coordinate gains (up by 0.2 where the gradient changed sign, else × 0.8) and momentum. */
