@@ -17,8 +17,8 @@ export interface TsneMemoryEstimate {
  * reduction and its passes (about four n × d arrays), the candidate heaps of the neighbour search
  * (n × k × 12 bytes per thread), the conditional and the symmetric P (up to 2k entries per row,
  * 12 bytes each, both kept while P is built), the optimizer's six n × 2 arrays and the
- * Barnes-Hut tree (about 4n nodes of 104 bytes). Measured on Fashion-MNIST 70,000: 1.05 GB
- * estimated, 0.99 GB peak RSS.
+ * Barnes-Hut tree (4n nodes of 104 bytes, an upper bound). For all 70,000 Fashion-MNIST images
+ * that is 1.05 GB, where a run peaked at 0.99 GB resident.
  */
 export function tsneMemoryEstimate(rows: number, cols: number, perplexity: number, reducedCols: number, threads: number): TsneMemoryEstimate {
   const k = Math.min(rows - 1, Math.floor(3 * perplexity + 1));
