@@ -1,3 +1,4 @@
+import { COVARIANCE_CHUNK_ROWS, covarianceSums } from '../covariance';
 import { panelDot4x4 } from '../dot-tile';
 import { type BarnesHutTreeBuffers, walkBarnesHut } from '../tsne/barnes-hut';
 import { descentStep, type DescentStepTask } from '../tsne/descent-step';
@@ -19,7 +20,9 @@ export type RowTask =
   | { kind: 'solve'; a: SharedArrayBuffer; cols: number; r: SharedArrayBuffer; out: SharedArrayBuffer }
   /** t-SNE's Barnes-Hut walk: the blocks' repulsion into `out`, their shares of Z into `z`. */
   | { kind: 'barnesHutWalk'; tree: BarnesHutTreeBuffers; n: number; y: SharedArrayBuffer; out: SharedArrayBuffer; z: SharedArrayBuffer }
-  | DescentStepTask;
+  | DescentStepTask
+  /** Exact PCA: partials[chunk] = Σ (x_r − μ)ᵀ(x_r − μ) over each chunk's rows (upper triangle, cols × cols); the range counts chunks. */
+  | { kind: 'covariance'; x: SharedArrayBuffer; rows: number; cols: number; mean: SharedArrayBuffer; partials: SharedArrayBuffer };
 
 export function sharedFloat64(length: number): Float64Array<SharedArrayBuffer> {
   return new Float64Array(new SharedArrayBuffer(8 * length));
@@ -43,6 +46,16 @@ export function runRowKernel(task: RowTask, from: number, to: number, slot: numb
       return walkBarnesHut(task.tree, new Float64Array(task.y), task.n, new Float64Array(task.out), new Float64Array(task.z), from, to);
     case 'descentStep':
       return descentStep(task, from, to);
+    case 'covariance': {
+      const size = task.cols * task.cols;
+      const x = new Float64Array(task.x);
+      const mean = new Float64Array(task.mean);
+      for (let c = from; c < to; c++) {
+        const part = new Float64Array(task.partials, c * size * 8, size);
+        covarianceSums(x, task.cols, mean, c * COVARIANCE_CHUNK_ROWS, Math.min(task.rows, (c + 1) * COVARIANCE_CHUNK_ROWS), part);
+      }
+      return;
+    }
   }
 }
 

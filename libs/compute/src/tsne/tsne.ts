@@ -93,6 +93,14 @@ export interface TsnePhaseTimes {
 }
 
 export const EXACT_MAX_POINTS = 500;
+/**
+ * Where `auto` switches from Barnes-Hut to FFT, by measurement (Fashion-MNIST, 1,000 iterations,
+ * CPU time of the optimization, both on all cores): at 5,000 points Barnes-Hut took 11% less
+ * than FFT (16.7 s against 18.8 s) and ended at a 7% lower KL (1.201 against 1.289); at 10,000,
+ * FFT took 17% less (27.9 s against 33.5 s), its KL 7% higher (1.591 against 1.485) but equal
+ * to scikit-learn's. The FFT grid's cost grows with the embedding's extent, Barnes-Hut's with
+ * n log n, so the crossing lies between the two.
+ */
 export const BARNES_HUT_MAX_POINTS = 5000;
 export const REPORT_EVERY = 50;
 const MOMENTUM_EARLY = 0.5;
