@@ -1,26 +1,34 @@
 #!/usr/bin/env node
 /**
- * PCA and t-SNE against scikit-learn on the same machine: prints one table with times, KL
- * divergence, the 10-NN label accuracy of each embedding and peak memory.
- *   npm run bench:visualization              all cases, scikit-learn beside them when installed
+ * PCA and t-SNE against scikit-learn and Rtsne (bhtsne) on the same machine, in one run: one
+ * table with times, KL divergence, the 10-NN label accuracy of each embedding, CPU use (user +
+ * system time over wall time) and peak memory; one JSON line per run appended to
+ * bench/results/visualization.jsonl.
+ *   npm run bench:visualization              all cases, peers beside them where installed
  *   npm run bench:visualization -- --quick   without the 70,000-point t-SNE
+ *   npm run bench:visualization -- --jobs    each case also as a job through the local stack
+ *                                            (uploaded CSV; the 70,000-row cases read the
+ *                                            built-in fashion-mnist)
+ *   npm run bench:visualization -- --only digits,fashion-2k   those cases alone
  *   npm run bench:visualization -- --tensor  also digits on the tensor path (TensorFlow.js, its
  *                                            best installed backend: a GPU with tfjs-node-gpu)
  *   npm run bench:visualization -- --case digits-tensor   that row alone, as JSON
- * Each case runs in a child process, so its peak memory is its own. scikit-learn comes from
- * Debian's python3-sklearn (1.2.1 on bookworm); without it the table has our figures only.
+ * Each library case runs in a child process, so its peak memory is its own. scikit-learn comes
+ * from Debian's python3-sklearn, Rtsne from r-cran-rtsne; a peer that is not installed is
+ * left out with a note.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fashionMnistDataset, knnAccuracy, type Labels, type Matrix, principalComponents, tsne } from '@gpulab/compute';
 import { initBackend, TensorTsneAccelerator } from '@gpulab/neural';
 import { printMarkdownTable } from './stats';
+import { VisualizationJobs } from './visualization-jobs';
+import { child, fashionRows, type Measured, Peers, SKLEARN_DIGITS } from './visualization-peers';
 
-const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
-const PYTHON = '/usr/bin/python3';
+const RESULTS = join(__dirname, '..', 'results', 'visualization.jsonl');
 
 interface Case {
   id: string;
@@ -37,18 +45,11 @@ interface Case {
 const CASES: readonly Case[] = [
   { id: 'digits', title: 't-SNE, sklearn digits 1,797 x 64', kind: 'tsne', sklearnByDefault: true },
   { id: 'digits-tensor', title: 't-SNE, sklearn digits 1,797 x 64, tensor path', kind: 'tsne', sklearnByDefault: false, optIn: true, tensor: true },
+  { id: 'fashion-2k', title: 't-SNE, Fashion-MNIST 2,000 x 784', kind: 'tsne', sklearnByDefault: true },
   { id: 'fashion-10k', title: 't-SNE, Fashion-MNIST 10,000 x 784', kind: 'tsne', sklearnByDefault: true },
   { id: 'fashion-70k', title: 't-SNE, Fashion-MNIST 70,000 x 784', kind: 'tsne', sklearnByDefault: false },
   { id: 'pca-70k', title: 'PCA to 50, Fashion-MNIST 70,000 x 784', kind: 'pca', sklearnByDefault: true },
 ];
-
-interface Measured {
-  seconds: number;
-  kl?: number;
-  accuracy?: number;
-  peakMb: number;
-  method?: string;
-}
 
 async function loadAny(id: string): Promise<{ x: Matrix; labels: Labels }> {
   if (id.startsWith('digits')) {
@@ -64,7 +65,7 @@ async function loadAny(id: string): Promise<{ x: Matrix; labels: Labels }> {
   }
   const { matrix, labels } = await fashionMnistDataset().load();
   if (!labels) throw new Error('fashion-mnist has no labels');
-  const rows = id === 'fashion-10k' ? 10_000 : matrix.rows;
+  const rows = Math.min(fashionRows(id), matrix.rows);
   return { x: { rows, cols: matrix.cols, data: matrix.data.subarray(0, rows * matrix.cols) }, labels: { codes: labels.codes.subarray(0, rows), names: labels.names } };
 }
 
@@ -72,9 +73,12 @@ async function loadAny(id: string): Promise<{ x: Matrix; labels: Labels }> {
 async function runCase(id: string): Promise<void> {
   const spec = CASES.find((c) => c.id === id);
   if (!spec) throw new Error(`no case ${id}`);
+  const loadStart = performance.now();
   const { x, labels } = await loadAny(id);
+  const loadSeconds = (performance.now() - loadStart) / 1000;
   // TensorFlow.js starts outside the timing: its start-up is not t-SNE's cost.
   const accelerator = spec.tensor ? new TensorTsneAccelerator({ backend: (await initBackend(process.env.GPULAB_BACKEND)).name }) : undefined;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let out: Omit<Measured, 'peakMb' | 'seconds'>;
   if (spec.kind === 'pca') {
@@ -83,69 +87,27 @@ async function runCase(id: string): Promise<void> {
   } else {
     const fit = await tsne(x, { perplexity: 30, iterations: 1000, accelerator });
     const method = fit.path === 'tensor' ? `${fit.method} P, exact repulsion, tensor (${fit.accelerator})` : fit.method;
-    out = { kl: fit.kl, accuracy: knnAccuracy(fit.embedding, labels, 10), method };
+    out = { kl: fit.kl, accuracy: knnAccuracy(fit.embedding, labels, 10), method, timingsMs: roundAll(fit.timingsMs) };
   }
   const seconds = (performance.now() - start) / 1000;
-  console.log(JSON.stringify({ ...out, seconds, peakMb: process.resourceUsage().maxRSS / 1024 }));
+  const cpu = process.cpuUsage(cpuStart);
+  console.log(JSON.stringify({ ...out, seconds, loadSeconds, cpuUse: (cpu.user + cpu.system) / 1e6 / seconds, peakMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
-const SKLEARN_SCRIPT = String.raw`
-import gzip, json, resource, sys, time
-import numpy as np
-case = sys.argv[1]
-if case == 'digits':
-    from sklearn.datasets import load_digits
-    d = load_digits(); X, y = d.data, d.target
-else:
-    def idx(p, offset, shape):
-        with gzip.open(p) as f: b = f.read()
-        return np.frombuffer(b, dtype=np.uint8, offset=offset).reshape(shape)
-    base = '/usr/share/datasets/fashion-mnist/'
-    X = np.vstack([idx(base + 'train-images-idx3-ubyte.gz', 16, (-1, 784)), idx(base + 't10k-images-idx3-ubyte.gz', 16, (-1, 784))]).astype(np.float64) / 255
-    y = np.concatenate([idx(base + 'train-labels-idx1-ubyte.gz', 8, (-1,)), idx(base + 't10k-labels-idx1-ubyte.gz', 8, (-1,))])
-    if case == 'fashion-10k': X, y = X[:10000], y[:10000]
-out = {}
-start = time.time()
-if case == 'pca-70k':
-    from sklearn.decomposition import PCA
-    PCA(50, svd_solver='randomized', random_state=0).fit_transform(X)
-    out['method'] = 'randomized'
-else:
-    from sklearn.manifold import TSNE
-    from sklearn.neighbors import NearestNeighbors
-    t = TSNE(2, perplexity=30, init='pca', learning_rate='auto', n_iter=1000, method='barnes_hut', random_state=0)
-    Y = t.fit_transform(X)
-    out['seconds'] = time.time() - start
-    out['kl'] = float(t.kl_divergence_)
-    _, nb = NearestNeighbors(n_neighbors=11).fit(Y).kneighbors(Y)
-    votes = y[nb[:, 1:]]
-    pred = np.array([np.bincount(v, minlength=10).argmax() for v in votes])
-    out['accuracy'] = float((pred == y).mean())
-    out['method'] = 'barnes-hut'
-out.setdefault('seconds', time.time() - start)
-out['peakMb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps(out))
-`;
-
-function sklearnAvailable(): string | undefined {
-  try {
-    return execFileSync(PYTHON, ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function child(command: string, args: string[]): Measured | undefined {
-  const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (run.status !== 0) {
-    console.error(`${command} ${args.join(' ')} failed:\n${run.stderr}`);
-    return undefined;
-  }
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as Measured;
+function roundAll(t: object): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]: [string, number]) => [k, Math.round(v)]));
 }
 
 function fmt(value: number | undefined, digits: number): string {
   return value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
+}
+
+function commit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -154,37 +116,72 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const tensor = process.argv.includes('--tensor');
   const sklearnAll = process.argv.includes('--sklearn-all');
+  const withJobs = process.argv.includes('--jobs');
+  const onlyArg = process.argv.indexOf('--only');
+  const only = onlyArg >= 0 ? new Set(process.argv[onlyArg + 1].split(',')) : undefined;
   const missing = fashionMnistDataset().unavailable?.();
   if (missing) console.error(missing);
-  const sklearn = sklearnAvailable();
   const dir = mkdtempSync(join(tmpdir(), 'gpulab-bench-'));
-  const script = join(dir, 'sklearn_case.py');
-  writeFileSync(script, SKLEARN_SCRIPT);
+  const peers = new Peers(dir);
+  if (!peers.sklearn) console.error('scikit-learn is not installed (apt-get install python3-sklearn): its columns stay empty');
+  if (!peers.rtsne) console.error('Rtsne is not installed (apt-get install r-cran-rtsne): its columns stay empty');
+  const jobs = withJobs ? await VisualizationJobs.start(dir) : undefined;
+  const run = { at: new Date().toISOString(), commit: commit(), cpus: availableParallelism(), sklearn: peers.sklearn, rtsne: peers.rtsne };
+  mkdirSync(join(__dirname, '..', 'results'), { recursive: true });
+  const record = (id: string, runner: string, m: object | undefined) => {
+    if (m) appendFileSync(RESULTS, `${JSON.stringify({ ...run, case: id, runner, ...m })}\n`);
+  };
   const rows: string[][] = [];
-  for (const spec of CASES) {
-    if (quick && spec.id === 'fashion-70k') continue;
-    if (spec.optIn && !(tensor && spec.tensor)) continue;
-    if (spec.id.startsWith('digits') ? !existsSync(SKLEARN_DIGITS) : missing) continue;
-    process.stderr.write(`${spec.title} ...\n`);
-    const ours = child(process.execPath, [__filename, '--case', spec.id]);
-    const theirs = sklearn && (spec.sklearnByDefault || sklearnAll) ? child(PYTHON, [script, spec.id]) : undefined;
-    rows.push([
-      spec.title,
-      ours?.method ?? '—',
-      fmt(ours?.seconds, 1),
-      fmt(theirs?.seconds, 1),
-      ours && theirs ? `${(theirs.seconds / ours.seconds).toFixed(2)}x` : '—',
-      fmt(ours?.kl, 3),
-      fmt(theirs?.kl, 3),
-      fmt(ours?.accuracy, 3),
-      fmt(theirs?.accuracy, 3),
-      fmt(ours?.peakMb, 0),
-      fmt(theirs?.peakMb, 0),
-    ]);
+  try {
+    for (const spec of CASES) {
+      if (only ? !only.has(spec.id) : quick && spec.id === 'fashion-70k') continue;
+      if (spec.optIn && !(tensor && spec.tensor) && !only?.has(spec.id)) continue;
+      if (spec.id.startsWith('digits') ? !existsSync(SKLEARN_DIGITS) : missing) continue;
+      process.stderr.write(`${spec.title} ...\n`);
+      const ours = child(process.execPath, [__filename, '--case', spec.id]);
+      record(spec.id, 'library', ours);
+      let job: Awaited<ReturnType<VisualizationJobs['run']>> | undefined;
+      if (jobs && !spec.tensor) {
+        const upload = fashionRows(spec.id) < 70_000 || spec.id.startsWith('digits');
+        job = await jobs.run({ id: spec.id, kind: spec.kind, rows: fashionRows(spec.id), data: upload ? await loadAny(spec.id) : undefined });
+        record(spec.id, 'job', job);
+      }
+      const sklearn = spec.sklearnByDefault || sklearnAll ? peers.runSklearn(spec.id) : undefined;
+      record(spec.id, 'sklearn', sklearn);
+      let rtsne: Measured | undefined;
+      if (spec.kind === 'tsne' && !spec.tensor && (spec.id !== 'fashion-70k' || sklearnAll)) {
+        const fit = peers.runRtsne(spec.id);
+        if (fit) rtsne = { ...fit.measured, accuracy: knnAccuracy(fit.embedding, (await loadAny(spec.id)).labels, 10) };
+        record(spec.id, 'rtsne', rtsne);
+      }
+      const peerSeconds = [sklearn?.seconds, rtsne?.seconds].filter((s): s is number => s !== undefined);
+      const fastestPeer = peerSeconds.length > 0 ? Math.min(...peerSeconds) : undefined;
+      const usersTime = job?.seconds ?? ours?.seconds;
+      rows.push([
+        spec.title,
+        ours?.method ?? '—',
+        fmt(ours?.seconds, 1),
+        fmt(job?.seconds, 1),
+        fmt(sklearn?.seconds, 1),
+        fmt(rtsne?.seconds, 1),
+        usersTime !== undefined && fastestPeer !== undefined ? `${(fastestPeer / usersTime).toFixed(2)}x` : '—',
+        fmt(ours?.kl, 3),
+        fmt(sklearn?.kl, 3),
+        fmt(rtsne?.kl, 3),
+        fmt(ours?.accuracy, 3),
+        fmt(sklearn?.accuracy, 3),
+        fmt(rtsne?.accuracy, 3),
+        `${fmt(ours?.cpuUse, 2)} / ${fmt(job?.cpuUse, 2)} / ${fmt(sklearn?.cpuUse, 2)} / ${fmt(rtsne?.cpuUse, 2)}`,
+        `${fmt(ours?.peakMb, 0)} / ${fmt(sklearn?.peakMb, 0)} / ${fmt(rtsne?.peakMb, 0)}`,
+      ]);
+    }
+  } finally {
+    await jobs?.close();
   }
-  const header = ['case', 'gpulab method', 'gpulab s', 'sklearn s', 'speed-up', 'KL gpulab', 'KL sklearn', '10-NN acc gpulab', '10-NN acc sklearn', 'peak MB gpulab', 'peak MB sklearn'];
-  console.log(`\nPCA and t-SNE, gpulab vs scikit-learn ${sklearn ?? '(not installed: apt-get install python3-sklearn)'}; perplexity 30, 1,000 iterations, PCA init`);
+  const header = ['case', 'gpulab method', 'gpulab s', 'gpulab job s', 'sklearn s', 'Rtsne s', 'vs faster peer', 'KL gpulab', 'KL sklearn', 'KL Rtsne', '10-NN gpulab', '10-NN sklearn', '10-NN Rtsne', 'CPU use gpulab / job / sklearn / Rtsne', 'peak MB gpulab / sklearn / Rtsne'];
+  console.log(`\nPCA and t-SNE, gpulab vs scikit-learn ${peers.sklearn ?? '(not installed)'} and Rtsne ${peers.rtsne ?? '(not installed)'}; perplexity 30, 1,000 iterations, PCA init; ${run.cpus} cores`);
   printMarkdownTable(header, rows);
+  console.log(`\nOne line per run appended to ${RESULTS}.`);
 }
 
 main().catch((error: unknown) => {

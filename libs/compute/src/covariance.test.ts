@@ -53,6 +53,19 @@ describe('covariance', () => {
     assertAllClose(centeredCovariance(shifted, columnMeans(shifted)), naiveCovariance(spread), 1e-6);
   });
 
+  it('gives the same covariance on one thread as on two, in chunks of rows, and the textbook one', () => {
+    // Large enough for the thread pool: two chunks of rows, n·p² above its threshold.
+    const x = randomMatrix(9000, 150, 4);
+    const mean = columnMeans(x);
+    const one = centeredCovariance(x, mean, undefined, 1);
+    const two = centeredCovariance(x, mean, undefined, 2);
+    assert.deepEqual(Array.from(two), Array.from(one));
+    const small = { rows: 9000, cols: 6, data: Float64Array.from({ length: 9000 * 6 }, (_, t) => x.data[Math.floor(t / 6) * 150 + (t % 6)]) };
+    const sub = new Float64Array(36);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) sub[i * 6 + j] = one[i * 150 + j];
+    assertAllClose(sub, naiveCovariance(small), 1e-12);
+  });
+
   it('reports progress a few times on long inputs', () => {
     const x = randomMatrix(1280, 2, 1);
     const seen: number[] = [];

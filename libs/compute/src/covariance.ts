@@ -1,5 +1,7 @@
 import { panelDot4x4 } from './dot-tile';
 import { type Matrix } from './matrix';
+import { sharedFloat64 } from './parallel/row-kernels';
+import { RowPool } from './parallel/row-pool';
 
 /**
  * Rows centered and transposed together. 128 rows of 784 features (800 KB) stay in the L2 cache
@@ -19,6 +21,12 @@ export function columnMeans(x: Matrix): Float64Array {
   return mean;
 }
 
+/** Rows per partial sum: threads take whole chunks and the chunks' sums are added in order, so the covariance does not depend on the thread count. */
+export const COVARIANCE_CHUNK_ROWS = 8192;
+
+/** Work (n·p² multiply-adds) from which threads pay for their start-up. */
+const PARALLEL_MIN_WORK = 200_000_000;
+
 /**
  * The sample covariance (X − 1μᵀ)ᵀ(X − 1μᵀ) / (n − 1) as a p × p row-major symmetric matrix.
  *
@@ -26,13 +34,67 @@ export function columnMeans(x: Matrix): Float64Array {
  * mean is large next to the spread. Blocks of rows are held transposed, four features to a
  * panel, and only the upper triangle is computed, 4 × 4 entries at a time. Features equal to
  * their mean throughout a block (such as border pixels that are 0 in every image) are left out
- * of that block.
+ * of that block. Large inputs are split in chunks of {@link COVARIANCE_CHUNK_ROWS} rows over a
+ * {@link RowPool} (all cores).
  *
- * @param onProgress called a few times with the fraction of rows done
+ * @param onProgress called a few times with the fraction of rows done (once at the end on the pool)
  */
-export function centeredCovariance(x: Matrix, mean: Float64Array, onProgress?: (fraction: number) => void): Float64Array {
-  const { rows: n, cols: p, data } = x;
-  const sums = new Float64Array(p * p);
+export function centeredCovariance(x: Matrix, mean: Float64Array, onProgress?: (fraction: number) => void, threads?: number): Float64Array {
+  const { rows: n, cols: p } = x;
+  const chunks = Math.ceil(n / COVARIANCE_CHUNK_ROWS);
+  const pool = chunks > 1 && n * p * p >= PARALLEL_MIN_WORK ? RowPool.open(threads) : undefined;
+  let sums: Float64Array;
+  if (pool) {
+    try {
+      const data = x.data.buffer instanceof SharedArrayBuffer && x.data.byteOffset === 0 ? (x.data as Float64Array<SharedArrayBuffer>) : toShared(x.data.subarray(0, n * p));
+      const shift = sharedFloat64(p);
+      shift.set(mean);
+      const partials = sharedFloat64(chunks * p * p);
+      pool.run({ kind: 'covariance', x: data.buffer, rows: n, cols: p, mean: shift.buffer, partials: partials.buffer }, chunks);
+      sums = new Float64Array(p * p);
+      for (let c = 0; c < chunks; c++) {
+        const part = partials.subarray(c * p * p, (c + 1) * p * p);
+        for (let t = 0; t < p * p; t++) sums[t] += part[t];
+      }
+    } finally {
+      pool.close();
+    }
+  } else {
+    sums = new Float64Array(p * p);
+    const part = chunks > 1 ? new Float64Array(p * p) : sums;
+    let nextReport = 0.25;
+    const report = (rowsDone: number) => {
+      const done = rowsDone / n;
+      if (onProgress && done >= nextReport && done < 1) {
+        onProgress(done);
+        nextReport = Math.floor(done * 4 + 1) / 4;
+      }
+    };
+    for (let c = 0; c < chunks; c++) {
+      if (chunks > 1) part.fill(0);
+      covarianceSums(x.data, p, mean, c * COVARIANCE_CHUNK_ROWS, Math.min(n, (c + 1) * COVARIANCE_CHUNK_ROWS), part, report);
+      if (chunks > 1) for (let t = 0; t < p * p; t++) sums[t] += part[t];
+    }
+  }
+  const scale = 1 / (n - 1);
+  for (let i = 0; i < p; i++) {
+    for (let j = i; j < p; j++) {
+      const v = sums[i * p + j] * scale;
+      sums[i * p + j] = v;
+      sums[j * p + i] = v;
+    }
+  }
+  return sums;
+}
+
+function toShared(data: Float64Array): Float64Array<SharedArrayBuffer> {
+  const shared = sharedFloat64(data.length);
+  shared.set(data);
+  return shared;
+}
+
+/** Σ (x_r − μ)ᵀ(x_r − μ) over rows from..to into the upper triangle of `sums` (added to it). */
+export function covarianceSums(data: Float64Array, p: number, mean: Float64Array, from: number, to: number, sums: Float64Array, onRows?: (rowsDone: number) => void): void {
   const panels = Math.ceil(p / 4);
   // Panel g holds features 4g .. 4g+3 of the block's rows, interleaved (see panelDot4x4).
   const block = new Float64Array(panels * 4 * BLOCK_ROWS);
@@ -40,9 +102,8 @@ export function centeredCovariance(x: Matrix, mean: Float64Array, onProgress?: (
   const active = new Int32Array(p);
   const tile = new Float64Array(16);
   const slot = (feature: number, b: number) => ((feature >> 2) * BLOCK_ROWS + b) * 4 + (feature & 3);
-  let nextReport = 0.25;
-  for (let r0 = 0; r0 < n; r0 += BLOCK_ROWS) {
-    const bs = Math.min(BLOCK_ROWS, n - r0);
+  for (let r0 = from; r0 < to; r0 += BLOCK_ROWS) {
+    const bs = Math.min(BLOCK_ROWS, to - r0);
     varies.fill(0);
     for (let b = 0; b < bs; b++) {
       const src = (r0 + b) * p;
@@ -70,19 +131,6 @@ export function centeredCovariance(x: Matrix, mean: Float64Array, onProgress?: (
         }
       }
     }
-    const done = (r0 + bs) / n;
-    if (onProgress && done >= nextReport && done < 1) {
-      onProgress(done);
-      nextReport = Math.floor(done * 4 + 1) / 4;
-    }
+    onRows?.(r0 + bs);
   }
-  const scale = 1 / (n - 1);
-  for (let i = 0; i < p; i++) {
-    for (let j = i; j < p; j++) {
-      const v = sums[i * p + j] * scale;
-      sums[i * p + j] = v;
-      sums[j * p + i] = v;
-    }
-  }
-  return sums;
 }

@@ -27,3 +27,4 @@ export { decodeImagePixels, imageFormatOf, type ImagePixels, InvalidImageError, 
 export { TSNE_PATHS, type TensorGradient, type TsneAccelerate, type TsneAccelerator, type TsneAffinities, type TsnePath } from './tsne/accelerator';
 export { exactNeighbours, type Neighbours } from './tsne/neighbours';
 export { makeTsneKind, TSNE_PARAMS, tsneKind, type TsneParams } from './kinds/tsne-kind';
+export { tsneMemoryEstimate, type TsneMemoryEstimate, WORKER_MEMORY_LIMIT_BYTES } from './tsne/memory-estimate';

@@ -17,6 +17,13 @@ describe('matrix codec', () => {
     assert.equal(parts[1].buffer, labelled.data.buffer);
   });
 
+  it('decodes into shared memory when asked, so compute threads can read the rows in place', () => {
+    const back = decodeMatrix(encodeMatrix(labelled), { shared: true });
+    assert.ok(back.data.buffer instanceof SharedArrayBuffer);
+    assert.deepEqual(Array.from(back.data), [1, 2, 3.5, -4, 5, 6]);
+    assert.ok(!(decodeMatrix(encodeMatrix(labelled)).data.buffer instanceof SharedArrayBuffer));
+  });
+
   it('says the encoded size of a matrix without labels from its shape', () => {
     assert.equal(encodedMatrixBytes(3, 2), encodeMatrix({ rows: 3, cols: 2, data: new Float64Array(6) }).byteLength);
   });

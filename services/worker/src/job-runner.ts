@@ -202,7 +202,9 @@ export class JobRunner {
             picture: true,
           };
         }
-        const { labels, ...matrix } = decodeMatrix(bytes);
+        // Shared memory, as the built-in data sets are loaded: the compute kinds' threads
+        // (PCA passes, neighbour search) then read the rows in place instead of copying them.
+        const { labels, ...matrix } = decodeMatrix(bytes, { shared: true });
         return { matrix, labels, itemShape: job.input.itemShape };
       }
     }

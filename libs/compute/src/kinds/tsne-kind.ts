@@ -5,6 +5,7 @@ import { type Matrix } from '../matrix';
 import { type ParamTable, rejectUnknownParams } from '../param-table';
 import { readChoice, readInteger, readNumber } from '../params';
 import { type TsneAccelerate, type TsneAccelerator, TSNE_PATHS, type TsnePath } from '../tsne/accelerator';
+import { tsneMemoryEstimate, WORKER_MEMORY_LIMIT_BYTES } from '../tsne/memory-estimate';
 import { compileTsneOptions, REPORT_EVERY, tsne, TSNE_METHODS, type TsneMethod, type TsneResult } from '../tsne/tsne';
 import { embeddingFiles, firstLabels } from './embedding-files';
 
@@ -77,7 +78,8 @@ export function makeTsneKind(accelerate?: TsneAccelerate): JobKind<TsneParams> {
       // Jobs queued before the parameter existed have no path: they get the default.
       const path = readChoice(params, PATH);
       // Compiling checks the combination against the data (perplexity against the row count).
-      compileTsneOptions(options, rows, input.cols);
+      const compiled = compileTsneOptions(options, rows, input.cols);
+      refuseOverMemory(rows, input.cols, compiled.perplexity, compiled.pcaDims);
       return { ...options, rows, path };
     },
     record: (p) => ({ ...p }),
@@ -125,6 +127,7 @@ export function makeTsneKind(accelerate?: TsneAccelerate): JobKind<TsneParams> {
           iterations: result.iterations,
           dimensions: result.dimensions,
           timingsMs: roundTimings(result.timingsMs),
+          cpuMs: roundTimings(result.cpuMs),
           klHistory: result.history,
           ...(classes ? { classes: classes.names, knnAccuracy: accuracy, knnAccuracyNeighbours: ACCURACY_NEIGHBOURS } : {}),
           ...(rows <= INLINE_POINTS ? { embedding: pairs(result.embedding, rows) } : {}),
@@ -132,6 +135,24 @@ export function makeTsneKind(accelerate?: TsneAccelerate): JobKind<TsneParams> {
       };
     },
   };
+}
+
+/**
+ * A run the worker could not hold is refused here, at submission, with the estimate: killed by
+ * the machine half-way it would cost its slot's time and say nothing useful. Counted for two
+ * threads, the neighbour search's copies, as on the course's 2-core workers.
+ */
+function refuseOverMemory(rows: number, cols: number, perplexity: number, pcaDims: number): void {
+  const estimate = tsneMemoryEstimate(rows, cols, perplexity, pcaDims, 2);
+  if (estimate.bytes <= WORKER_MEMORY_LIMIT_BYTES) return;
+  const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  const fitting = Math.floor(rows * (WORKER_MEMORY_LIMIT_BYTES / estimate.bytes));
+  throw new InvalidParameterError(
+    'rows',
+    `t-SNE of ${rows.toLocaleString('en-US')} rows x ${cols} columns with perplexity ${perplexity} needs about ${gb(estimate.bytes)} ` +
+      `(the input ${gb(rows * cols * 8)}, and ${rows.toLocaleString('en-US')} rows x ${estimate.neighbours} neighbours x 12 bytes = ${gb(estimate.neighbourBytes)} per thread for the neighbour search, twice that for P), ` +
+      `more than a worker's ${gb(WORKER_MEMORY_LIMIT_BYTES)}; use --set rows=${fitting.toLocaleString('en-US').replace(/,/g, '')} or fewer, or a smaller perplexity`,
+  );
 }
 
 /** The kind without a tensor path: `path=tensor` fails at run time, `auto` runs on the CPU. */
@@ -156,6 +177,6 @@ function pairs(embedding: Float64Array, rows: number): number[][] {
   return Array.from({ length: rows }, (_, i) => [embedding[2 * i], embedding[2 * i + 1]]);
 }
 
-function roundTimings(t: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
+function roundTimings(t: object): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]: [string, number]) => [k, Math.round(v)]));
 }

@@ -1,9 +1,13 @@
+import { COVARIANCE_CHUNK_ROWS, covarianceSums } from '../covariance';
 import { panelDot4x4 } from '../dot-tile';
+import { type BarnesHutTreeBuffers, walkBarnesHut } from '../tsne/barnes-hut';
+import { descentStep, type DescentStepTask } from '../tsne/descent-step';
 
 /**
- * The row-parallel steps of randomized PCA, as tasks a {@link RowPool} thread can run on a range
- * of rows. Every buffer is a SharedArrayBuffer of float64; a task that sums over rows writes
- * its part's sums into slot `slot` of `partials`.
+ * The row-parallel steps of randomized PCA and of t-SNE's optimizer, as tasks a
+ * {@link RowPool} thread can run on a range of rows. Every buffer is a SharedArrayBuffer; a PCA
+ * task that sums over rows writes its part's sums into slot `slot` of `partials`. The t-SNE
+ * tasks count in blocks of rows instead (see tsne/sum-blocks.ts).
  */
 export type RowTask =
   /** out[r] = x[r] · M − shift for rows r in range (M as 4-column panels, p × l). */
@@ -13,7 +17,12 @@ export type RowTask =
   /** partials[slot] = Σ_r a[r]ᵀ a[r] over the range (upper triangle, cols × cols). */
   | { kind: 'gram'; a: SharedArrayBuffer; cols: number; partials: SharedArrayBuffer }
   /** out[r] = a[r] R⁻¹ for rows r in range, R upper triangular (cols × cols). */
-  | { kind: 'solve'; a: SharedArrayBuffer; cols: number; r: SharedArrayBuffer; out: SharedArrayBuffer };
+  | { kind: 'solve'; a: SharedArrayBuffer; cols: number; r: SharedArrayBuffer; out: SharedArrayBuffer }
+  /** t-SNE's Barnes-Hut walk: the blocks' repulsion into `out`, their shares of Z into `z`. */
+  | { kind: 'barnesHutWalk'; tree: BarnesHutTreeBuffers; n: number; y: SharedArrayBuffer; out: SharedArrayBuffer; z: SharedArrayBuffer }
+  | DescentStepTask
+  /** Exact PCA: partials[chunk] = Σ (x_r − μ)ᵀ(x_r − μ) over each chunk's rows (upper triangle, cols × cols); the range counts chunks. */
+  | { kind: 'covariance'; x: SharedArrayBuffer; rows: number; cols: number; mean: SharedArrayBuffer; partials: SharedArrayBuffer };
 
 export function sharedFloat64(length: number): Float64Array<SharedArrayBuffer> {
   return new Float64Array(new SharedArrayBuffer(8 * length));
@@ -33,6 +42,20 @@ export function runRowKernel(task: RowTask, from: number, to: number, slot: numb
     }
     case 'solve':
       return solve(new Float64Array(task.a), task.cols, new Float64Array(task.r), new Float64Array(task.out), from, to);
+    case 'barnesHutWalk':
+      return walkBarnesHut(task.tree, new Float64Array(task.y), task.n, new Float64Array(task.out), new Float64Array(task.z), from, to);
+    case 'descentStep':
+      return descentStep(task, from, to);
+    case 'covariance': {
+      const size = task.cols * task.cols;
+      const x = new Float64Array(task.x);
+      const mean = new Float64Array(task.mean);
+      for (let c = from; c < to; c++) {
+        const part = new Float64Array(task.partials, c * size * 8, size);
+        covarianceSums(x, task.cols, mean, c * COVARIANCE_CHUNK_ROWS, Math.min(task.rows, (c + 1) * COVARIANCE_CHUNK_ROWS), part);
+      }
+      return;
+    }
   }
 }
 

@@ -19,21 +19,28 @@ async function main(): Promise<void> {
     const sequence = Atomics.load(ctrl, Control.sequence);
     if (sequence < 0) return;
     seen = sequence;
-    const size = Atomics.load(ctrl, Control.size);
-    const nodes = Atomics.load(ctrl, Control.nodes);
-    if (grid?.size !== size) {
-      grid?.dispose();
-      grid = new GridConvolution(fft, size);
-      const message = receiveMessageOnPort(port) as { message: SharedArrayBuffer } | undefined;
-      if (message) stage = new Float32Array(message.message);
+    try {
+      const size = Atomics.load(ctrl, Control.size);
+      const nodes = Atomics.load(ctrl, Control.nodes);
+      if (grid?.size !== size) {
+        grid?.dispose();
+        grid = new GridConvolution(fft, size);
+        const message = receiveMessageOnPort(port) as { message: SharedArrayBuffer } | undefined;
+        if (message) stage = new Float32Array(message.message);
+      }
+      const h = params[0];
+      grid.setKernel(`${nodes}:${h}`, nodes, (r2) => squaredCauchy(r2, h));
+      const a = grid.a;
+      a.fill(0);
+      for (let r = 0; r < nodes; r++) a.set(stage.subarray(2 * r * size, 2 * (r * size + nodes)), 2 * r * size);
+      grid.convolveOne('a', nodes);
+      for (let r = 0; r < nodes; r++) stage.set(a.subarray(2 * r * size, 2 * (r * size + nodes)), 2 * r * size);
+    } catch (error) {
+      // Reported through the control block and the port, and the wait released, so the
+      // caller fails at once with the reason rather than after its timeout.
+      port.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      Atomics.store(ctrl, Control.failed, 1);
     }
-    const h = params[0];
-    grid.setKernel(`${nodes}:${h}`, nodes, (r2) => squaredCauchy(r2, h));
-    const a = grid.a;
-    a.fill(0);
-    for (let r = 0; r < nodes; r++) a.set(stage.subarray(2 * r * size, 2 * (r * size + nodes)), 2 * r * size);
-    grid.convolveOne('a', nodes);
-    for (let r = 0; r < nodes; r++) stage.set(a.subarray(2 * r * size, 2 * (r * size + nodes)), 2 * r * size);
     Atomics.store(ctrl, Control.done, sequence);
     Atomics.notify(ctrl, Control.done);
   }

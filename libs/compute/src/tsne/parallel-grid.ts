@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { PffftModule } from '@echogarden/pffft-wasm/simd';
 import { GridConvolution } from './grid-convolution';
 
 /** Slots of the shared control block. */
-export const Control = { sequence: 0, done: 1, size: 2, nodes: 3, ready: 4 } as const;
+export const Control = { sequence: 0, done: 1, size: 2, nodes: 3, ready: 4, failed: 5 } as const;
 
 export interface GridThreadData {
   control: SharedArrayBuffer;
@@ -24,7 +24,7 @@ export class ParallelGridConvolution {
   b: Float32Array;
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(5 * 4));
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(6 * 4));
   private readonly spacing = new Float64Array(new SharedArrayBuffer(8));
   private sequence = 0;
   private failed?: Error;
@@ -87,6 +87,11 @@ export class ParallelGridConvolution {
       if (Atomics.wait(this.ctrl, Control.done, Atomics.load(this.ctrl, Control.done), 30_000) === 'timed-out') {
         throw new Error('the FFT thread did not answer');
       }
+    }
+    if (Atomics.load(this.ctrl, Control.failed) !== 0) {
+      // Its error comes back on the port: this thread's event loop is not running to hear it.
+      const reply = receiveMessageOnPort(this.port) as { message: { error?: string } } | undefined;
+      throw new Error(`the FFT thread failed: ${reply?.message.error ?? 'no message'}`);
     }
   }
 

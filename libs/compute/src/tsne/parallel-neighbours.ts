@@ -25,14 +25,21 @@ export interface NeighbourTask {
 export async function parallelNeighbours(x: Matrix, k: number, threads = availableParallelism()): Promise<Neighbours> {
   const parts = Math.max(1, Math.min(threads, 8));
   if (parts === 1 || x.rows < PARALLEL_MIN_POINTS) return exactNeighbours(x, k);
-  const shared = new SharedArrayBuffer(x.data.byteLength);
-  new Float64Array(shared).set(x.data);
-  const matrix: Matrix = { rows: x.rows, cols: x.cols, data: new Float64Array(shared) };
+  const matrix = inSharedMemory(x);
+  const shared = matrix.data.buffer as SharedArrayBuffer;
   const others = Array.from({ length: parts - 1 }, (_, t) => runPart({ rows: x.rows, cols: x.cols, data: shared, k, part: t + 1, parts }));
   const heaps = new CandidateHeaps(x.rows, k);
   scanBlockPairs(matrix, k, heaps, 0, parts);
   for (const other of await Promise.all(others)) heaps.merge(other);
   return heaps.sorted();
+}
+
+/** The matrix itself when its rows already start a SharedArrayBuffer, else a shared copy. */
+function inSharedMemory(x: Matrix): Matrix {
+  if (x.data.buffer instanceof SharedArrayBuffer && x.data.byteOffset === 0) return x;
+  const data = new Float64Array(new SharedArrayBuffer(x.rows * x.cols * 8));
+  data.set(x.data.subarray(0, x.rows * x.cols));
+  return { rows: x.rows, cols: x.cols, data };
 }
 
 function runPart(task: NeighbourTask): Promise<CandidateHeaps> {

@@ -197,6 +197,17 @@ describe('t-SNE', () => {
     assert.notDeepEqual(Array.from(c.embedding), Array.from(d.embedding));
   });
 
+  it('gives the same embedding on one thread as on three, with Barnes-Hut and FFT', async () => {
+    // Above the sizes from which the optimizer (1,000 points) and the FFT grids (5,000) use threads.
+    for (const [method, points] of [['barnes-hut', 120], ['fft', 520]] as const) {
+      const { x } = blobs(points, 10, 6, 21);
+      const one = await tsne(x, { method, seed: 2, iterations: 60, threads: 1 });
+      const three = await tsne(x, { method, seed: 2, iterations: 60, threads: 3 });
+      assert.equal(one.kl, three.kl, method);
+      assert.deepEqual(Array.from(one.embedding), Array.from(three.embedding), method);
+    }
+  });
+
   it('reports the KL every 50 iterations and stops between iterations when aborted', async () => {
     const { x } = blobs(20, 3, 4, 10);
     const seen: number[] = [];
