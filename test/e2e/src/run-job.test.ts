@@ -1,11 +1,10 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalStack } from '@gpulab/local-stack';
-import { type GpulabClient, GpulabError, type JobEventView } from '@gpulab/sdk';
+import { GpulabError, type JobEventView } from '@gpulab/sdk';
 import { runCliInProcess, startCli } from './cli-runner';
-import { startCourseStack } from './course-stack';
+import { teamSuiteStack } from './course-stack';
 import { tempDir } from './temp-dir';
 import { eventually } from './worker-processes';
 
@@ -40,38 +39,26 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
   const dir = tempDir('e2e-run-job');
   const course = join(dir.path, 'course-data');
   const scratch = join(dir.path, 'scratch');
-  let stack: LocalStack;
-  let client: GpulabClient;
-  let env: NodeJS.ProcessEnv;
-
-  before(async () => {
-    mkdirSync(course, { recursive: true });
-    mkdirSync(scratch, { recursive: true });
-    writeFileSync(join(course, 'labels.txt'), 'cat\ndog\n');
-    stack = await startCourseStack(dir.path, TOKENS, {
-      booked: ['demo'],
-      env: {
-        GPULAB_DATA_MOUNTS: `trainval=${course}`,
-        GPULAB_WORK_DIR: join(dir.path, 'work'),
-        GPULAB_PREEMPT_GRACE: '3s',
-        GPULAB_STOP_GRACE: '3s',
-        GPULAB_EXIT_SETTLE: '200ms',
-        GPULAB_HEARTBEAT_INTERVAL: '200ms',
-        GPULAB_CHECKPOINT_INTERVAL_MS: '200',
-        GPULAB_RESOURCE_SAMPLE_MS: '200',
-      },
-    });
-    client = stack.client(TOKENS.teams.demo);
-    env = { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.demo };
+  const demo = teamSuiteStack(dir, TOKENS, 'demo', {
+    prepare: () => {
+      mkdirSync(course, { recursive: true });
+      mkdirSync(scratch, { recursive: true });
+      writeFileSync(join(course, 'labels.txt'), 'cat\ndog\n');
+    },
+    booked: ['demo'],
+    env: {
+      GPULAB_DATA_MOUNTS: `trainval=${course}`,
+      GPULAB_WORK_DIR: join(dir.path, 'work'),
+      GPULAB_PREEMPT_GRACE: '3s',
+      GPULAB_STOP_GRACE: '3s',
+      GPULAB_EXIT_SETTLE: '200ms',
+      GPULAB_HEARTBEAT_INTERVAL: '200ms',
+      GPULAB_CHECKPOINT_INTERVAL_MS: '200',
+      GPULAB_RESOURCE_SAMPLE_MS: '200',
+    },
   });
 
-  after(async () => {
-    client?.close();
-    await stack?.close();
-    dir.remove();
-  });
-
-  const submitRun = async (params: Record<string, unknown>) => (await client.submitJob({ kind: 'run', params })).job.id;
+  const submitRun = async (params: Record<string, unknown>) => (await demo.client.submitJob({ kind: 'run', params })).job.id;
 
   it('passes exit 0 through as SUCCEEDED: the command sees its GPUs, team and data mounts, and its outputs download with gpulab result --out', async () => {
     const script = [
@@ -80,12 +67,12 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
       'test -z "$GPULAB_NATS_CREDS_TEXT" && echo no-creds >> "$GPULAB_OUTPUTS/env.txt"',
       'echo done',
     ].join('; ');
-    const run = await runCliInProcess(['submit', 'run', '--set', `command=sh -c '${script}'`, '--wait', '--json'], env);
+    const run = await runCliInProcess(['submit', 'run', '--set', `command=sh -c '${script}'`, '--wait', '--json'], demo.cliEnv);
     assert.equal(run.code, 0, run.stderr);
     const job = JSON.parse(run.stdout) as { id: string; state: string };
     assert.equal(job.state, 'SUCCEEDED');
     const out = join(dir.path, 'result-1');
-    const download = await runCliInProcess(['result', job.id, '--out', out], env);
+    const download = await runCliInProcess(['result', job.id, '--out', out], demo.cliEnv);
     assert.equal(download.code, 0, download.stderr);
     const [gpus, named, team, attempt] = readFileSync(join(out, 'env.txt'), 'utf8').split('\n')[0].split('|');
     assert.match(gpus, /^\d+(,\d+)*$/);
@@ -98,7 +85,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
 
   it('fails a non-zero exit with its code and the last lines of stderr in the reason', async () => {
     const id = await submitRun({ command: ['sh', '-c', 'for i in $(seq 1 30); do echo "err $i" >&2; done; exit 3'] });
-    const job = await client.waitForJob(id);
+    const job = await demo.client.waitForJob(id);
     assert.equal(job.state, 'FAILED');
     assert.match(job.reason ?? '', /the command exited with code 3/);
     assert.match(job.reason ?? '', /err 11\n[\s\S]*err 30/);
@@ -111,22 +98,22 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     writeFileSync(join(code, 'train.sh'), 'echo "epoch 1 from $(basename "$PWD")"\necho "warning: tiny data" >&2\ntest ! -e big.bin && test ! -e node_modules || exit 9\nexit "${STATUS:-0}"\n');
     writeFileSync(join(code, 'big.bin'), 'not sent');
     writeFileSync(join(code, '.gpulabignore'), 'big.bin\n');
-    const failed = await runCliInProcess(['run', '--code', code, '--env', 'STATUS=3', '--', 'sh', 'train.sh'], env);
+    const failed = await runCliInProcess(['run', '--code', code, '--env', 'STATUS=3', '--', 'sh', 'train.sh'], demo.cliEnv);
     assert.equal(failed.code, 3, failed.stderr);
     assert.match(failed.stdout, /\[out\] epoch 1 from work\n/);
     assert.match(failed.stdout, /\[err\] warning: tiny data\n/);
     assert.match(failed.stderr, /code: .*: 2 files, .*\ncode: uploaded as (art-\S+)\n/);
     const uploaded = /uploaded as (art-\S+)/.exec(failed.stderr)![1];
 
-    const again = await runCliInProcess(['run', '--code', code, '--', 'sh', 'train.sh'], env);
+    const again = await runCliInProcess(['run', '--code', code, '--', 'sh', 'train.sh'], demo.cliEnv);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, new RegExp(`unchanged since ${uploaded} was uploaded; using it`));
-    const { artifacts } = await client.listArtifacts();
+    const { artifacts } = await demo.client.listArtifacts();
     assert.equal(artifacts.filter((a) => a.kind === 'code').length, 1);
   });
 
   it('gpulab run detaches on a real SIGINT, prints how to follow and cancel the job, and the job keeps running', async () => {
-    const cli = startCli(['run', '--', 'sh', '-c', 'echo started; sleep 60'], env);
+    const cli = startCli(['run', '--', 'sh', '-c', 'echo started; sleep 60'], demo.cliEnv);
     await eventually('the command\'s first line', () => (cli.output().stdout.includes('[out] started') ? true : undefined), 30_000);
     cli.child.kill('SIGINT');
     const run = await cli.done;
@@ -135,8 +122,8 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     assert.match(run.stderr, new RegExp(`detached from ${id}, which goes on`));
     assert.match(run.stderr, new RegExp(`gpulab logs ${id} --follow`));
     assert.match(run.stderr, new RegExp(`gpulab cancel ${id}`));
-    assert.equal((await client.getJob(id)).state, 'RUNNING');
-    await client.cancelJob(id);
+    assert.equal((await demo.client.getJob(id)).state, 'RUNNING');
+    await demo.client.cancelJob(id);
   });
 
   it('refuses at submission a code archive the team cannot see', async () => {
@@ -144,12 +131,12 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
   });
 
   it('fails a command that does not exist with exit 127 and "command not found"', async () => {
-    const job = await client.waitForJob(await submitRun({ command: 'no-such-program-here --flag' }));
+    const job = await demo.client.waitForJob(await submitRun({ command: 'no-such-program-here --flag' }));
     assert.equal(job.state, 'FAILED');
     assert.match(job.reason ?? '', /exited with code 127: no-such-program-here: command not found/);
   });
 
-  it('refuses at submission an empty command and env that sets GPULAB_* or CUDA_VISIBLE_DEVICES, with INVALID_ARGUMENT', async () => {
+  it('refuses at submission an empty command and demo.cliEnv that sets GPULAB_* or CUDA_VISIBLE_DEVICES, with INVALID_ARGUMENT', async () => {
     for (const params of [{ command: '  ' }, { command: 'true', env: 'GPULAB_TEAM=other' }, { command: 'true', env: ['CUDA_VISIBLE_DEVICES=0'] }]) {
       await assert.rejects(submitRun(params), (e: unknown) => e instanceof GpulabError && e.code === 'INVALID_ARGUMENT', JSON.stringify(params));
     }
@@ -176,7 +163,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
   });
 
   it('gpulab run --image without cluster mode exits 2 with the refusal', async () => {
-    const { code, stderr } = await runCliInProcess(['run', '--detach', '--image', 'team-a/train:v1', '--', 'true'], env);
+    const { code, stderr } = await runCliInProcess(['run', '--detach', '--image', 'team-a/train:v1', '--', 'true'], demo.cliEnv);
     assert.equal(code, 2);
     assert.match(stderr, /images need cluster mode/);
   });
@@ -184,12 +171,12 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
   it('gives the command an uploaded data set as a file under GPULAB_INPUTS', async () => {
     const csv = join(dir.path, 'points.csv');
     writeFileSync(csv, '1,2\n3,4\n5,6\n');
-    const artifact = await client.upload(csv);
+    const artifact = await demo.client.upload(csv);
     const id = await submitRun({ command: ['sh', '-c', 'cp "$GPULAB_INPUTS/points" "$GPULAB_OUTPUTS/points.csv"'], inputs: `points=${artifact.id}` });
-    const job = await client.waitForJob(id);
+    const job = await demo.client.waitForJob(id);
     assert.equal(job.state, 'SUCCEEDED', job.reason);
     const out = join(dir.path, 'result-inputs');
-    await client.downloadResult(id, out);
+    await demo.client.downloadResult(id, out);
     assert.equal(readFileSync(join(out, 'points.csv'), 'utf8'), '1,2\n3,4\n5,6\n');
   });
 
@@ -202,7 +189,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     ].join('; ');
     const id = await submitRun({ command: ['sh', '-c', script] });
     const events: JobEventView[] = [];
-    const job = await client.waitForJob(id, (e) => events.push(e));
+    const job = await demo.client.waitForJob(id, (e) => events.push(e));
     assert.equal(job.state, 'SUCCEEDED', job.reason);
     const progress = events.flatMap((e) => (e.type === 'progress' && e.message ? [`${e.fraction} ${e.message}`] : []));
     // A resource sample repeats the latest progress, so the same line may come more than once.
@@ -215,21 +202,21 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     const running = await eventually(
       'a resource sample in gpulab get',
       async () => {
-        const get = await runCliInProcess(['get', id], env);
+        const get = await runCliInProcess(['get', id], demo.cliEnv);
         return /^state +RUNNING/m.test(get.stdout) && /^using +CPU \d+% {2}memory \d/m.test(get.stdout) ? get.stdout : undefined;
       },
       30_000,
     );
     assert.match(running, /^peak +CPU \d+% {2}memory \d/m);
-    const watch = await runCliInProcess(['watch', id], env);
+    const watch = await runCliInProcess(['watch', id], demo.cliEnv);
     assert.equal(watch.code, 0, watch.stderr);
     assert.match(watch.stderr, /50% epoch 1\/2 {2}loss 0\.31/);
     assert.match(watch.stderr, /loss 0\.31 {2}\(CPU \d+% {2}memory \d/, 'a resource sample repeats the latest metrics');
-    const ended = await runCliInProcess(['get', id], env);
+    const ended = await runCliInProcess(['get', id], demo.cliEnv);
     assert.match(ended.stdout, /^state +SUCCEEDED/m);
     assert.doesNotMatch(ended.stdout, /^using/m);
     assert.match(ended.stdout, /^peak +CPU \d+% {2}memory \d/m);
-    const job = await client.getJob(id);
+    const job = await demo.client.getJob(id);
     assert.ok((job.peakResources?.rssBytes ?? 0) > 0, 'the peak counts the command\'s resident memory');
   });
 
@@ -238,7 +225,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     // The shell's child sleeps on after the shell: only signalling the group reaches it.
     const id = await submitRun({ command: ['sh', '-c', `echo $$ > ${pidFile}; sleep 60 & sleep 60`], timeout: '2s' });
     const pgid = await eventually('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined));
-    const job = await client.waitForJob(id);
+    const job = await demo.client.waitForJob(id);
     assert.equal(job.state, 'FAILED');
     assert.match(job.reason ?? '', /stopped at its timeout/);
     assert.equal(groupAlive(pgid), false, 'no process of the job outlives it');
@@ -249,7 +236,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     const id = await submitRun({ command: ['sh', '-c', `echo $$ > ${pidFile}; sleep 60 & sleep 60`] });
     const pgid = await eventually('the command to start', () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined));
     assert.equal(groupAlive(pgid), true);
-    const cancelled = await client.cancelJob(id);
+    const cancelled = await demo.client.cancelJob(id);
     assert.equal(cancelled.state, 'CANCELLED');
     await eventually('the process group to be gone', () => (groupAlive(pgid) ? undefined : true), 10_000);
   });
@@ -257,10 +244,10 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
   it('gpulab result --out downloads the files a job that exited 3 kept, says it FAILED and exits 0; gpulab get lists them; another team is refused', async () => {
     const script = ['echo "epoch 9: loss nan" > "$GPULAB_OUTPUTS/train.log"', 'echo partial > "$GPULAB_OUTPUTS/model-epoch9.bin"', 'exit 3'].join('; ');
     const id = await submitRun({ command: ['sh', '-c', script] });
-    const job = await client.waitForJob(id);
+    const job = await demo.client.waitForJob(id);
     assert.equal(job.state, 'FAILED');
     const out = join(dir.path, 'result-failed');
-    const download = await runCliInProcess(['result', id, '--out', out], env);
+    const download = await runCliInProcess(['result', id, '--out', out], demo.cliEnv);
     assert.equal(download.code, 0, download.stderr);
     assert.match(download.stderr, new RegExp(`job ${id} FAILED \\(exit 3\\): downloading the 2 files it kept`));
     assert.equal(readFileSync(join(out, 'train.log'), 'utf8'), 'epoch 9: loss nan\n');
@@ -271,32 +258,32 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     assert.match(kept.reason, /the command exited with code 3/);
     assert.deepEqual(kept.files.map((f) => f.name).sort(), ['model-epoch9.bin', 'train.log']);
 
-    const get = await runCliInProcess(['get', id], env);
+    const get = await runCliInProcess(['get', id], demo.cliEnv);
     assert.match(get.stdout, /^kept \(the job did not succeed\)$/m);
     assert.match(get.stdout, /files: .*train\.log/);
-    const watch = await runCliInProcess(['watch', id], env);
+    const watch = await runCliInProcess(['watch', id], demo.cliEnv);
     assert.equal(watch.code, 1, watch.stderr);
     assert.match(watch.stderr, new RegExp(`the 2 files it kept: gpulab result ${id} --out DIR`));
-    const shown = await runCliInProcess(['result', id, '--json'], env);
+    const shown = await runCliInProcess(['result', id, '--json'], demo.cliEnv);
     assert.equal(shown.code, 0, shown.stderr);
     assert.equal((JSON.parse(shown.stdout) as { outcome: string }).outcome, 'failed');
 
     // Who may download is unchanged: another team's job is refused as gpulab get refuses it, an unknown one is not found.
-    const other = await runCliInProcess(['result', id, '--out', join(dir.path, 'result-other')], { GPULAB_ADDR: stack.address, GPULAB_TOKEN: TOKENS.teams.other });
+    const other = await runCliInProcess(['result', id, '--out', join(dir.path, 'result-other')], { GPULAB_ADDR: demo.stack.address, GPULAB_TOKEN: TOKENS.teams.other });
     assert.equal(other.code, 2, other.stderr);
     assert.match(other.stderr, /belongs to another team \(PERMISSION_DENIED\)/);
     assert.equal(existsSync(join(dir.path, 'result-other', 'train.log')), false);
-    const unknown = await runCliInProcess(['result', 'j-01m8zzzzzzzzzzzzzzzzzzzzzz', '--out', join(dir.path, 'result-unknown')], env);
+    const unknown = await runCliInProcess(['result', 'j-01m8zzzzzzzzzzzzzzzzzzzzzz', '--out', join(dir.path, 'result-unknown')], demo.cliEnv);
     assert.equal(unknown.code, 2, unknown.stderr);
     assert.match(unknown.stderr, /NOT_FOUND/);
   });
 
   it('a job stopped at its timeout keeps what it wrote before, and gpulab result --out downloads it', async () => {
     const id = await submitRun({ command: ['sh', '-c', 'echo "epoch 1" > "$GPULAB_OUTPUTS/progress.txt"; sleep 60'], timeout: '2s' });
-    const job = await client.waitForJob(id);
+    const job = await demo.client.waitForJob(id);
     assert.equal(job.state, 'FAILED');
     const out = join(dir.path, 'result-timeout');
-    const download = await runCliInProcess(['result', id, '--out', out], env);
+    const download = await runCliInProcess(['result', id, '--out', out], demo.cliEnv);
     assert.equal(download.code, 0, download.stderr);
     assert.match(download.stderr, new RegExp(`job ${id} FAILED \\(.*timeout.*\\): downloading the 1 file it kept`));
     assert.equal(readFileSync(join(out, 'progress.txt'), 'utf8'), 'epoch 1\n');
@@ -306,14 +293,14 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     const ready = join(scratch, 'cancel-kept.ready');
     const id = await submitRun({ command: ['sh', '-c', `echo "epoch 4" > "$GPULAB_OUTPUTS/train.log"; touch ${ready}; sleep 60`] });
     await eventually('the command to write its file', () => (existsSync(ready) ? true : undefined), 30_000);
-    const cancel = await runCliInProcess(['cancel', id], env);
+    const cancel = await runCliInProcess(['cancel', id], demo.cliEnv);
     assert.equal(cancel.code, 0, cancel.stderr);
     const out = join(dir.path, 'result-cancelled');
     // The files are stored while the command stops, in the stop grace after the cancel.
     const download = await eventually(
       'the cancelled job to keep its files',
       async () => {
-        const run = await runCliInProcess(['result', id, '--out', out], env);
+        const run = await runCliInProcess(['result', id, '--out', out], demo.cliEnv);
         return run.code === 0 ? run : undefined;
       },
       15_000,
@@ -321,7 +308,7 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     assert.match(download.stderr, new RegExp(`job ${id} CANCELLED \\(cancelled by [^)]+\\): downloading the 1 file it kept`));
     assert.equal(readFileSync(join(out, 'train.log'), 'utf8'), 'epoch 4\n');
     assert.equal((JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { outcome: string }).outcome, 'cancelled');
-    assert.equal((await client.getJob(id)).state, 'CANCELLED');
+    assert.equal((await demo.client.getJob(id)).state, 'CANCELLED');
   });
 
   it('a job whose worker is killed runs again with its checkpoint folder restored, and the old command killed', async () => {
@@ -339,11 +326,11 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const worker = workerOf(pgid);
     process.kill(worker, 'SIGKILL');
-    const job = await client.waitForJob(id);
+    const job = await demo.client.waitForJob(id);
     assert.equal(job.state, 'SUCCEEDED', job.reason);
     assert.equal(job.attempt, 2);
     const out = join(dir.path, 'result-resumed');
-    await client.downloadResult(id, out);
+    await demo.client.downloadResult(id, out);
     assert.equal(readFileSync(join(out, 'resumed.txt'), 'utf8'), 'resumed from 1\n');
     assert.equal(groupAlive(pgid), false, "the killed worker's command was killed by the next attempt");
   });
