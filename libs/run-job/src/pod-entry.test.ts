@@ -35,7 +35,8 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
 }
 
 /** A command whose child runs on in the background, trapping SIGTERM; it is in the command's group but not the entry's child. */
-const GRANDCHILD_COMMAND = 'sh -c "trap \\"echo grandchild-term; exit 0\\" TERM; while :; do sleep 0.1; done" & echo running; wait; echo child-done';
+// "running" comes from the grandchild once its trap is set, so a signal sent on seeing it finds the trap.
+const GRANDCHILD_COMMAND = 'sh -c "trap \\"echo grandchild-term; exit 0\\" TERM; echo running; while :; do sleep 0.1; done" & wait; echo child-done';
 
 /** The shells team images have: dash (Debian's sh), busybox ash (Alpine's), bash. */
 const SHELLS = [['sh'], ['busybox', 'sh'], ['bash']];

@@ -33,6 +33,9 @@ export const POD_ENTRY_FILES = {
 /** `$0` of the entry, as `ps` in the main container shows it. */
 export const POD_ENTRY_NAME = 'gpulab-entry';
 
+/** After a stop, how long the rest of the command's group may take once its first process ended. */
+export const POD_ENTRY_GROUP_GRACE_S = 3;
+
 /**
  * The entry the team's container runs: `sh -c "$POD_ENTRY_SCRIPT" gpulab-entry CMD ARG…`.
  * POSIX sh only (dash, busybox ash, bash), since a team's image may have no Node; inlined in the
@@ -48,7 +51,10 @@ export const POD_ENTRY_NAME = 'gpulab-entry';
  * its group, out of the way. The wait loop sleeps in the background and `wait`s for it, so a
  * trapped signal (the kubelet's SIGTERM to the container's first process) is forwarded at once.
  * Whatever of the group outlives the command is killed, as the local worker kills what a
- * command left behind. A command killed by a signal exits, as shells report it, with 128 + the
+ * command left behind; after a stop, the group's other processes first get up to
+ * `POD_ENTRY_GROUP_GRACE_S` seconds to finish their own handlers (a launcher that dies at once
+ * on SIGTERM must not cut short its workers' checkpoint writes; the pod's deletion grace period
+ * still bounds it all). A command killed by a signal exits, as shells report it, with 128 + the
  * signal's number. (`kill -s SIG -- -PGID`: dash reads a negative PID only in this form.)
  */
 export const POD_ENTRY_SCRIPT = `set -u
@@ -71,6 +77,7 @@ fi
 "$@" </dev/null >>"$d/${POD_ENTRY_FILES.stdout}" 2>>"$d/${POD_ENTRY_FILES.stderr}" &
 pid=$!
 signal() {
+  [ "$1" = TERM ] && stopping=1
   kill -s "$1" -- "-$pid" 2>/dev/null || kill -s "$1" "$pid" 2>/dev/null
 }
 trap 'signal TERM' TERM INT HUP
@@ -88,6 +95,13 @@ while kill -s 0 "$pid" 2>/dev/null; do
 done
 wait "$pid"
 status=$?
+if [ -n "$stopping" ]; then
+  n=0
+  while [ "$n" -lt ${POD_ENTRY_GROUP_GRACE_S} ] && kill -s 0 -- "-$pid" 2>/dev/null; do
+    sleep 1
+    n=$((n + 1))
+  done
+fi
 kill -s KILL -- "-$pid" 2>/dev/null
 finish "$status"
 `;
