@@ -82,7 +82,8 @@ describe('job transitions', () => {
         }
         const attempts = job.attempts ?? [];
         assert.equal(attempts.length, job.attempt, 'one entry per attempt');
-        assert.ok(job.attempt <= policy.maxAttempts, `at most ${policy.maxAttempts} attempts`);
+        const counted = attempts.filter((a) => a.outcome !== 'preempted').length;
+        assert.ok(counted <= policy.maxAttempts, `at most ${policy.maxAttempts} attempts besides preempted ones`);
         const retried = attempts.filter((a) => a.outcome === 'retried').length;
         assert.ok(retried <= policy.maxAttempts - 1, 'retried at most maxAttempts − 1 times');
         attempts.forEach((a, i) => {
@@ -109,6 +110,30 @@ describe('job transitions', () => {
     assert.equal(job.state, JobStates.failed);
     assert.match(job.reason ?? '', /killed by SIGKILL without reporting a result \(attempt 3 of 3\)/);
     assert.deepEqual(job.attempts?.map((a) => a.outcome), ['retried', 'retried', 'failed']);
+  });
+
+  it('does not count preempted attempts against the retry budget', () => {
+    let job = queued();
+    const now = '2026-12-01T00:00:00.000Z';
+    const place = () => (job = applyTransition(job, onPlaced(job, [{ server: 's1', index: 0 }], { now, inSlot: true }), now));
+    const exit = () => {
+      for (const t of onWorkerExit(job, { attempt: job.attempt, code: null, signal: 'SIGKILL' }, policy, now)) job = applyTransition(job, t, now);
+    };
+    for (let i = 0; i < 4; i++) {
+      place();
+      job = { ...job, ...onPreemptionNotice(job, 'the slot ended', now) };
+      exit();
+    }
+    place();
+    exit();
+    assert.equal(job.state, JobStates.queued, 'four preemptions and one lost worker leave two tries');
+    place();
+    exit();
+    place();
+    exit();
+    assert.equal(job.state, JobStates.failed);
+    assert.match(job.reason ?? '', /\(attempt 3 of 3\)/);
+    assert.equal(job.attempt, 7);
   });
 
   it('keeps on a failed job the record of the files its last attempt kept, and not on one that is tried again', () => {

@@ -171,13 +171,24 @@ export function applyTransition(current: JobRecord, t: Transition, now: string):
 
 /** A worker lost, silent or failing in a way that may pass: retried within the budget, or failed. */
 function lost(job: JobRecord, why: string, policy: RetryPolicy, now: string): Decision {
-  if (job.attempt >= policy.maxAttempts) {
-    const reason = `${why} (attempt ${job.attempt} of ${policy.maxAttempts})`;
+  const tries = triesSoFar(job);
+  if (tries >= policy.maxAttempts) {
+    const reason = `${why} (attempt ${tries} of ${policy.maxAttempts})`;
     return [{ to: JobStates.failed, changes: { reason, attempts: closeAttempt(job, AttemptOutcomes.failed, reason, now) }, stopWorker: true }];
   }
-  const delay = retryDelayMs(policy, job.attempt);
+  const delay = retryDelayMs(policy, tries);
   const notBefore = delay > 0 ? new Date(Date.parse(now) + delay).toISOString() : undefined;
   return [{ to: JobStates.queued, changes: { reason: why, notBefore, attempts: closeAttempt(job, AttemptOutcomes.retried, why, now) }, stopWorker: true }];
+}
+
+/**
+ * The attempts that count against the retry budget, the current one included: a job stopped for
+ * a slot's sake did nothing wrong, so its preempted attempts are not counted (a three-day
+ * experiment preempted at each slot's end keeps its whole budget for real failures).
+ */
+export function triesSoFar(job: JobRecord): number {
+  const preempted = (job.attempts ?? []).filter((a) => a.attempt !== job.attempt && a.outcome === AttemptOutcomes.preempted).length;
+  return job.attempt - preempted;
 }
 
 /** The attempts with the current one ended; one is added for a record from before attempts were kept. */
