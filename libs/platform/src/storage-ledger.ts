@@ -95,14 +95,9 @@ export class StorageIndex {
    * checkpoint (read by a retried attempt, by no one after the job ended).
    */
   inputs(): StoredInput[] {
-    const out: StoredInput[] = [];
-    for (const [key, entry] of this.entries) {
-      if (!entry.item || !key.startsWith(OBJECT_KEY)) continue;
-      const name = key.slice(OBJECT_KEY.length);
-      const match = JOB_OBJECT.exec(name);
-      if (match && (match[2] === 'input.f64' || match[2] === 'checkpoint')) out.push({ name, jobId: match[1], team: entry.item.team, modifiedMs: entry.modifiedMs });
-    }
-    return out;
+    return this.allJobObjects()
+      .filter((o) => o.name === `jobs/${o.jobId}/input.f64` || o.name === `jobs/${o.jobId}/checkpoint`)
+      .map(({ name, jobId, team, modifiedMs }) => ({ name, jobId, team, modifiedMs }));
   }
 
   /** Every counted object of one job (its input, result, files, checkpoint). */

@@ -178,7 +178,7 @@ export class CommandRunner {
     // Outputs cut short by the team's full storage would pass for complete in a result: the job fails, saying what was kept.
     if (saved.full) return failed(storageFullReason(saved, saved.full));
     if (saved.refused.length > 0) {
-      // The store refused outputs (the team's storage is full): a result without them would pass for complete.
+      // The store refused some outputs (it was down or failed): a result without them would pass for complete.
       const kept = saved.files.reduce((sum, f) => sum + f.bytes, 0);
       return failed(`the command exited with code 0, but its outputs could not all be stored: kept ${saved.files.length} files (${kept} bytes)`);
     }
