@@ -71,7 +71,7 @@ describe('the pod entry script', () => {
     const shared = await sharedFolder();
     await writeFile(join(shared, POD_ENTRY_FILES.command), entryCommandFile({}, shared));
     const { child, ended } = startEntry(shared, ['sh', '-c', 'trap "echo stopping; exit 7" TERM; echo running; while :; do sleep 0.1; done']);
-    await until('the command runs', () => existsSync(join(shared, POD_ENTRY_FILES.stdout)) && spawnSync('cat', [join(shared, POD_ENTRY_FILES.stdout)]).stdout.toString().includes('running'));
+    await until('the command runs', () => stdoutOf(shared).includes('running'));
     child.kill('SIGTERM');
     assert.equal(await ended, 7);
     assert.equal(await read(shared, POD_ENTRY_FILES.stdout), 'running\nstopping\n');
@@ -91,9 +91,9 @@ describe('the pod entry script', () => {
     const shared = await sharedFolder();
     await writeFile(join(shared, POD_ENTRY_FILES.command), entryCommandFile({}, shared));
     const { ended } = startEntry(shared, ['sh', '-c', 'trap "echo term-ignored" TERM; echo running; while :; do sleep 0.1; done']);
-    await until('the command runs', () => existsSync(join(shared, POD_ENTRY_FILES.stdout)) && spawnSync('cat', [join(shared, POD_ENTRY_FILES.stdout)]).stdout.toString().includes('running'));
+    await until('the command runs', () => stdoutOf(shared).includes('running'));
     await writeFile(join(shared, POD_ENTRY_FILES.stop), '');
-    await until('the SIGTERM', () => spawnSync('cat', [join(shared, POD_ENTRY_FILES.stdout)]).stdout.toString().includes('term-ignored'));
+    await until('the SIGTERM', () => stdoutOf(shared).includes('term-ignored'));
     await writeFile(join(shared, POD_ENTRY_FILES.kill), '');
     assert.equal(await ended, 137);
     assert.deepEqual(entryExit(await read(shared, POD_ENTRY_FILES.exit)), { kind: 'signal', signal: 'SIGKILL' });
