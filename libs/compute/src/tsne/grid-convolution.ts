@@ -46,6 +46,8 @@ export class GridConvolution {
   private readonly pointers: { a: number; b: number; t: number; work: number };
   private readonly setup: number;
   private kernelKey = '';
+  /** Called every few rows transformed: lets a waiting thread tell a slow convolution from a stuck one. */
+  onProgress?: () => void;
 
   constructor(
     private readonly fft: PffftModule,
@@ -61,6 +63,11 @@ export class GridConvolution {
       t: fft._pffft_aligned_malloc(bytes),
       work: fft._pffft_aligned_malloc(2 * m * 4),
     };
+    // A failed allocation returns 0: views there would overwrite the module's own memory.
+    if (Object.values(this.pointers).includes(0)) {
+      this.dispose();
+      throw new RangeError(`out of WebAssembly memory for a ${m} × ${m} grid`);
+    }
     // Views last: an allocation may grow (and so replace) the module's memory.
     const heap = fft.HEAPF32;
     this.a = new Float32Array(heap.buffer, this.pointers.a, 2 * m * m);
@@ -111,7 +118,7 @@ export class GridConvolution {
 
   /** Frees the WebAssembly memory; the object is unusable afterwards. */
   dispose(): void {
-    for (const p of Object.values(this.pointers)) this.fft._pffft_aligned_free(p);
+    for (const p of Object.values(this.pointers)) if (p !== 0) this.fft._pffft_aligned_free(p);
     this.fft._pffft_destroy_setup(this.setup);
   }
 
@@ -140,9 +147,13 @@ export class GridConvolution {
     for (let r = 0; r < count; r++) {
       const row = pointer + r * rowBytes;
       this.fft._pffft_transform_ordered(this.setup, row, row, this.pointers.work, direction);
+      if ((r & PROGRESS_ROWS) === PROGRESS_ROWS) this.onProgress?.();
     }
   }
 }
+
+/** onProgress every 64 rows (a mask): often enough to show life, rarely enough to cost nothing. */
+const PROGRESS_ROWS = 63;
 
 /** Tile edge of the transpose, in complex values: 16 × 16 × 8 bytes stays in the L1 cache. */
 const TILE = 16;
