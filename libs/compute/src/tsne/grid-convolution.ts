@@ -37,15 +37,15 @@ export function fftSizeAtLeast(n: number): number {
  * real, so they stay apart).
  */
 export class GridConvolution {
-  readonly a: Float32Array;
-  readonly b: Float32Array;
-  /** The transposed spectrum being worked on. */
-  private readonly t: Float32Array;
+  /** Views of a, b and t (the transposed spectrum being worked on) in the module's memory. */
+  private views: { a: Float32Array; b: Float32Array; t: Float32Array };
   /** The kernel's transform (real, as the kernel is even), transposed, with the inverse's 1/m². */
   private readonly kernelHat: Float32Array;
   private readonly pointers: { a: number; b: number; t: number; work: number };
   private readonly setup: number;
   private kernelKey = '';
+  /** Called every few rows transformed: lets a waiting thread tell a slow convolution from a stuck one. */
+  onProgress?: () => void;
 
   constructor(
     private readonly fft: PffftModule,
@@ -61,12 +61,47 @@ export class GridConvolution {
       t: fft._pffft_aligned_malloc(bytes),
       work: fft._pffft_aligned_malloc(2 * m * 4),
     };
-    // Views last: an allocation may grow (and so replace) the module's memory.
-    const heap = fft.HEAPF32;
-    this.a = new Float32Array(heap.buffer, this.pointers.a, 2 * m * m);
-    this.b = new Float32Array(heap.buffer, this.pointers.b, 2 * m * m);
-    this.t = new Float32Array(heap.buffer, this.pointers.t, 2 * m * m);
+    // A failed allocation returns 0: views there would overwrite the module's own memory.
+    if (Object.values(this.pointers).includes(0)) {
+      this.dispose();
+      throw new RangeError(`out of WebAssembly memory for a ${m} × ${m} grid`);
+    }
+    this.views = this.viewsOf(fft.HEAPF32.buffer);
     this.kernelHat = new Float32Array(m * m);
+  }
+
+  get a(): Float32Array {
+    return this.current().a;
+  }
+
+  get b(): Float32Array {
+    return this.current().b;
+  }
+
+  /** The transposed spectrum being worked on. */
+  private get t(): Float32Array {
+    return this.current().t;
+  }
+
+  /**
+   * The views, made anew when the module's memory has grown: growing replaces (and detaches)
+   * its buffer, and the module is shared by every convolution of the thread, so another one's
+   * allocation would otherwise leave this one's grids empty. Nothing here allocates between
+   * fetching a view and using it.
+   */
+  private current(): { a: Float32Array; b: Float32Array; t: Float32Array } {
+    const heap = this.fft.HEAPF32.buffer;
+    if (this.views.a.buffer !== heap) this.views = this.viewsOf(heap);
+    return this.views;
+  }
+
+  private viewsOf(heap: ArrayBufferLike): { a: Float32Array; b: Float32Array; t: Float32Array } {
+    const length = 2 * this.size * this.size;
+    return {
+      a: new Float32Array(heap, this.pointers.a, length),
+      b: new Float32Array(heap, this.pointers.b, length),
+      t: new Float32Array(heap, this.pointers.t, length),
+    };
   }
 
   /**
@@ -111,7 +146,7 @@ export class GridConvolution {
 
   /** Frees the WebAssembly memory; the object is unusable afterwards. */
   dispose(): void {
-    for (const p of Object.values(this.pointers)) this.fft._pffft_aligned_free(p);
+    for (const p of Object.values(this.pointers)) if (p !== 0) this.fft._pffft_aligned_free(p);
     this.fft._pffft_destroy_setup(this.setup);
   }
 
@@ -140,9 +175,13 @@ export class GridConvolution {
     for (let r = 0; r < count; r++) {
       const row = pointer + r * rowBytes;
       this.fft._pffft_transform_ordered(this.setup, row, row, this.pointers.work, direction);
+      if ((r & PROGRESS_ROWS) === PROGRESS_ROWS) this.onProgress?.();
     }
   }
 }
+
+/** onProgress every 64 rows (a mask): often enough to show life, rarely enough to cost nothing. */
+const PROGRESS_ROWS = 63;
 
 /** Tile edge of the transpose, in complex values: 16 × 16 × 8 bytes stays in the L1 cache. */
 const TILE = 16;
