@@ -6,3 +6,5 @@ export { randomMatrix } from './random-matrix';
 export { denseAffinities, sparseAffinities, squaredDistanceMatrix, type SparseAffinities } from '../tsne/affinities';
 export { ExactRepulsion, type Repulsion } from '../tsne/forces';
 export { gradient as tsneGradient } from '../tsne/tsne';
+// The FFT grid convolution of t-SNE's repulsion, which the bench times.
+export { FFT_SIZES, GridConvolution, loadFft, squaredCauchy } from '../tsne/grid-convolution';

@@ -65,7 +65,7 @@ function helperScript(name: string, load: string): string {
 
 /** PFFFT whose row transform does `act` first (the helper's setKernel and convolution both get there). */
 function withTransform(act: string): string {
-  return `async () => { const real = await loadFft(); return new Proxy(real, { get: (t, k) => k === '_pffft_transform_ordered' ? (...args) => { ${act}; return t[k](...args); } : t[k] }); }`;
+  return `async () => { const real = await loadFft(); return new Proxy(real, { get: (t, k) => k === '_pffft_transform' ? (...args) => { ${act}; return t[k](...args); } : t[k] }); }`;
 }
 
 async function failure(action: () => unknown): Promise<{ error: Error; ms: number }> {

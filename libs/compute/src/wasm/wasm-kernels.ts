@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The parts of the WebAssembly API used here (the project's type libraries omit the DOM's). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -41,18 +41,7 @@ const instances = new Map<string, WasmKernels<unknown>>();
 export function wasmKernels<E>(name: string): WasmKernels<E> {
   const known = instances.get(name);
   if (known) return known as WasmKernels<E>;
-  let module = compiled.get(name);
-  if (!module) {
-    module = new WebAssemblyApi.Module(readFileSync(join(__dirname, `${name}.wasm`)));
-    compiled.set(name, module);
-  }
-  const instance = new WebAssemblyApi.Instance(module, {
-    env: {
-      abort: (_message: number, _file: number, line: number, column: number) => {
-        throw new Error(`the ${name} kernel failed at ${line}:${column}`);
-      },
-    },
-  });
+  const instance = instantiate(name, {});
   const memory = instance.exports.memory as WasmMemory;
   const kernels: WasmKernels<E> = {
     exports: instance.exports as unknown as E,
@@ -67,7 +56,46 @@ export function wasmKernels<E>(name: string): WasmKernels<E> {
   return kernels;
 }
 
+const onMemory = new WeakMap<WasmMemory, Map<string, Record<string, unknown>>>();
+
+/**
+ * The exports of `dist/wasm/<name>.wasm`, a module built with `--importMemory`, instantiated on
+ * another module's `memory` (once per memory): its kernels then work on that module's buffers
+ * in place, with no copies.
+ */
+export function wasmKernelsOn<E>(name: string, memory: WasmMemory): E {
+  let byName = onMemory.get(memory);
+  if (!byName) onMemory.set(memory, (byName = new Map()));
+  let exports = byName.get(name);
+  if (!exports) byName.set(name, (exports = instantiate(name, { memory }).exports));
+  return exports as unknown as E;
+}
+
+function instantiate(name: string, env: Record<string, unknown>): { exports: Record<string, unknown> } {
+  let module = compiled.get(name);
+  if (!module) {
+    module = new WebAssemblyApi.Module(readFileSync(join(__dirname, `${name}.wasm`)));
+    compiled.set(name, module);
+  }
+  return new WebAssemblyApi.Instance(module, {
+    env: {
+      abort: (_message: number, _file: number, line: number, column: number) => {
+        throw new Error(`the ${name} kernel failed at ${line}:${column}`);
+      },
+      ...env,
+    },
+  });
+}
+
 /** The `dots` module (assembly/dots.ts). */
 export interface DotKernels {
   dotsF32(a: number, na: number, b: number, nb: number, d: number, out: number): void;
+}
+
+/** The `grid` module (assembly/grid.ts), on PFFFT's memory. */
+export interface GridKernels {
+  gatherBlock(grid: number, m: number, count: number, block: number, out: number): void;
+  scatterBlock(rows: number, m: number, count: number, block: number, grid: number): void;
+  scaleSplitRows(rows: number, m: number, count: number, factors: number): void;
+  splitRealParts(rows: number, m: number, count: number, scale: number, out: number): void;
 }
