@@ -18,7 +18,7 @@ const memories: WasmMemory[] = [];
 let loading: Promise<PffftModule> | undefined;
 
 /**
- * PFFFT (single precision, WebAssembly SIMD), loaded once per process (per thread). It is
+ * PFFFT (single precision, WebAssembly SIMD), loaded once per thread. It is
  * instantiated here rather than by its Emscripten glue, which keeps its memory to itself: the
  * grid kernels need that memory to work on PFFFT's buffers in place.
  */
@@ -26,15 +26,23 @@ export function loadFft(): Promise<PffftModule> {
   loading ??= import('@echogarden/pffft-wasm/simd').then(async (m) => {
     let memory: WasmMemory | undefined;
     const bytes = readFileSync(join(dirname(require.resolve('@echogarden/pffft-wasm/simd')), 'pffft.wasm'));
-    const fft = await m.default({
-      instantiateWasm(imports, receive) {
-        void WebAssemblyApi.instantiate(bytes, imports).then(({ instance }) => {
-          memory = Object.values(instance.exports).find((e): e is WasmMemory => e instanceof WebAssemblyApi.Memory);
-          receive(instance);
-        });
-        return {};
-      },
-    });
+    // The glue waits for `receive` forever: a failed instantiation must end the wait itself.
+    let fail: (error: unknown) => void = () => {};
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    const fft = await Promise.race([
+      m.default({
+        instantiateWasm(imports, receive) {
+          WebAssemblyApi.instantiate(bytes, imports)
+            .then(({ instance }) => {
+              memory = Object.values(instance.exports).find((e): e is WasmMemory => e instanceof WebAssemblyApi.Memory);
+              receive(instance);
+            })
+            .catch(fail);
+          return {};
+        },
+      }),
+      failed,
+    ]);
     if (!memory) throw new Error('PFFFT exports no memory');
     memories.push(memory);
     return fft;
