@@ -62,18 +62,15 @@ export function gatherBlock(grid: usize, m: i32, count: i32, block: i32, out: us
 /** The inverse of {@link gatherBlock}: columns 0 … count − 1 of the four natural rows back into the split grid's block. */
 export function scatterBlock(rows: usize, m: i32, count: i32, block: i32, grid: usize): void {
   const rowBytes = <usize>m * 8;
-  const rows1 = rows + rowBytes;
-  const rows2 = rows1 + rowBytes;
-  const rows3 = rows2 + rowBytes;
   let to = grid + <usize>block * 32;
   let r = 0;
   for (; r + 4 <= count; r += 4) {
-    const at = <usize>r * 8;
     // Lane l's row holds grid rows r … r + 3 as complex pairs (a: r, r + 1; b: r + 2, r + 3).
-    const a0 = v128.load(rows + at), b0 = v128.load(rows + at, 16);
-    const a1 = v128.load(rows1 + at), b1 = v128.load(rows1 + at, 16);
-    const a2 = v128.load(rows2 + at), b2 = v128.load(rows2 + at, 16);
-    const a3 = v128.load(rows3 + at), b3 = v128.load(rows3 + at, 16);
+    const from = rows + <usize>r * 8;
+    const a0 = v128.load(from), b0 = v128.load(from, 16);
+    const a1 = v128.load(from + rowBytes), b1 = v128.load(from + rowBytes, 16);
+    const a2 = v128.load(from + 2 * rowBytes), b2 = v128.load(from + 2 * rowBytes, 16);
+    const a3 = v128.load(from + 3 * rowBytes), b3 = v128.load(from + 3 * rowBytes, 16);
     const p0 = v128.shuffle<u64>(a0, a1, 0, 2), q0 = v128.shuffle<u64>(a2, a3, 0, 2);
     const p1 = v128.shuffle<u64>(a0, a1, 1, 3), q1 = v128.shuffle<u64>(a2, a3, 1, 3);
     const p2 = v128.shuffle<u64>(b0, b1, 0, 2), q2 = v128.shuffle<u64>(b2, b3, 0, 2);
