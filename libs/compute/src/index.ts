@@ -26,5 +26,7 @@ export { booleanParam, choiceParam, integerParam, isGiven, numberParam, type Par
 export { decodeImagePixels, imageFormatOf, type ImagePixels, InvalidImageError, type InvalidImageCode, MAX_IMAGE_PIXELS } from './formats/image';
 export { TSNE_PATHS, type TensorGradient, type TsneAccelerate, type TsneAccelerator, type TsneAffinities, type TsnePath } from './tsne/accelerator';
 export { exactNeighbours, type Neighbours } from './tsne/neighbours';
+export { parallelNeighbours, threadedNeighbours } from './tsne/parallel-neighbours';
+export { type SearchStats, simdNeighbours } from './tsne/simd-neighbours';
 export { makeTsneKind, TSNE_PARAMS, tsneKind, type TsneParams } from './kinds/tsne-kind';
 export { tsneMemoryEstimate, type TsneMemoryEstimate, WORKER_MEMORY_LIMIT_BYTES } from './tsne/memory-estimate';

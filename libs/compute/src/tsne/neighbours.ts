@@ -32,12 +32,7 @@ export function exactNeighbours(x: Matrix, k: number, onProgress?: (fraction: nu
 export function scanBlockPairs(x: Matrix, k: number, heaps: CandidateHeaps, part: number, parts: number, onProgress?: (fraction: number) => void): void {
   const { rows: n, cols: d, data } = x;
   if (k >= n) throw new RangeError(`k = ${k} needs more than ${n} points`);
-  const norms = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let t = i * d; t < (i + 1) * d; t++) s += data[t] * data[t];
-    norms[i] = s;
-  }
+  const norms = squaredNorms(x);
   const blocks = Math.ceil(n / BLOCK);
   for (let a = 0; a < blocks; a++) {
     const a0 = a * BLOCK;
@@ -50,17 +45,7 @@ export function scanBlockPairs(x: Matrix, k: number, heaps: CandidateHeaps, part
         const ai = i * d;
         const ni = norms[i];
         for (let j = b === a ? i + 1 : b0; j < b1; j++) {
-          const bj = j * d;
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-          let t = 0;
-          for (; t + 3 < d; t += 4) {
-            s0 += data[ai + t] * data[bj + t];
-            s1 += data[ai + t + 1] * data[bj + t + 1];
-            s2 += data[ai + t + 2] * data[bj + t + 2];
-            s3 += data[ai + t + 3] * data[bj + t + 3];
-          }
-          for (; t < d; t++) s0 += data[ai + t] * data[bj + t];
-          const dist = Math.max(ni + norms[j] - 2 * (s0 + s1 + s2 + s3), 0);
+          const dist = normTrickDistance(data, d, ai, j * d, ni, norms[j]);
           heaps.offer(i, j, dist);
           heaps.offer(j, i, dist);
         }
@@ -70,24 +55,45 @@ export function scanBlockPairs(x: Matrix, k: number, heaps: CandidateHeaps, part
   }
 }
 
+/** ‖x_i‖² of every row, summed in row order (the values every distance here is built from). */
+export function squaredNorms(x: Matrix): Float64Array {
+  const { rows: n, cols: d, data } = x;
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let t = i * d; t < (i + 1) * d; t++) s += data[t] * data[t];
+    norms[i] = s;
+  }
+  return norms;
+}
+
+/**
+ * ‖a − b‖² as ‖a‖² + ‖b‖² − 2 a·b for the rows starting at `a` and `b` of `data` (norms given),
+ * clamped at 0. The one formula of every reported distance: it is symmetric to the last bit
+ * (sums and products commute), so any search that uses it reports exactly the same values.
+ */
+export function normTrickDistance(data: Float64Array, d: number, a: number, b: number, normA: number, normB: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let t = 0;
+  for (; t + 3 < d; t += 4) {
+    s0 += data[a + t] * data[b + t];
+    s1 += data[a + t + 1] * data[b + t + 1];
+    s2 += data[a + t + 2] * data[b + t + 2];
+    s3 += data[a + t + 3] * data[b + t + 3];
+  }
+  for (; t < d; t++) s0 += data[a + t] * data[b + t];
+  return Math.max(normA + normB - 2 * (s0 + s1 + s2 + s3), 0);
+}
+
 /** One bounded max-heap of candidates per point; the root is the worst kept candidate. */
 export class CandidateHeaps {
   constructor(
     readonly n: number,
     readonly k: number,
-    /** The raw heaps, so that another thread's can be sent over and merged. */
     readonly idx = new Int32Array(n * k),
     readonly dist = new Float64Array(n * k),
     readonly size = new Int32Array(n),
   ) {}
-
-  /** Offers every candidate another set of heaps holds. */
-  merge(other: CandidateHeaps): void {
-    for (let i = 0; i < this.n; i++) {
-      const base = i * this.k;
-      for (let t = 0; t < other.size[i]; t++) this.offer(i, other.idx[base + t], other.dist[base + t]);
-    }
-  }
 
   offer(point: number, candidate: number, distance: number): void {
     const k = this.k;
