@@ -18,6 +18,8 @@ const DIMS = 50;
 
 interface Run {
   label: string;
+  /** Resident memory after the search less before it (the result and this thread's kernel memory). */
+  addedMb: number;
   wallS: number;
   cpuS: number;
   gflops: number;
@@ -30,12 +32,13 @@ function flag(name: string): string | undefined {
   return at < 0 ? undefined : process.argv[at + 1];
 }
 
-async function timed(run: () => Promise<Neighbours> | Neighbours): Promise<{ result: Neighbours; wallS: number; cpuS: number }> {
+async function timed(run: () => Promise<Neighbours> | Neighbours): Promise<{ result: Neighbours; wallS: number; cpuS: number; addedMb: number }> {
+  const rss = process.memoryUsage.rss();
   const cpu = process.cpuUsage();
   const start = performance.now();
   const result = await run();
   const used = process.cpuUsage(cpu);
-  return { result, wallS: (performance.now() - start) / 1000, cpuS: (used.user + used.system) / 1e6 };
+  return { result, wallS: (performance.now() - start) / 1000, cpuS: (used.user + used.system) / 1e6, addedMb: (process.memoryUsage.rss() - rss) / 1e6 };
 }
 
 /** Rows whose neighbour lists differ (indices or distances) from the reference. */
@@ -66,20 +69,20 @@ async function main(): Promise<void> {
   const full = rows * rows * DIMS;
   let reference: Neighbours | undefined;
   if (withOld) {
-    const { result, wallS, cpuS } = await timed(() => exactNeighbours(reduced, K));
+    const { result, wallS, cpuS, addedMb } = await timed(() => exactNeighbours(reduced, K));
     reference = result;
-    runs.push({ label: 'float64 JS, 1 thread', wallS, cpuS, gflops: flop(full / 2, wallS), agrees: 'reference', searchedAgain: '' });
+    runs.push({ label: 'float64 JS, 1 thread', wallS, cpuS, addedMb, gflops: flop(full / 2, wallS), agrees: 'reference', searchedAgain: '' });
   }
   for (const threads of [1, availableParallelism()]) {
     const stats: SearchStats = { searchedAgain: 0 };
-    const { result, wallS, cpuS } = await timed(() => (threads === 1 ? simdNeighbours(reduced, K, stats) : threadedNeighbours(reduced, K, threads, stats)));
+    const { result, wallS, cpuS, addedMb } = await timed(() => (threads === 1 ? simdNeighbours(reduced, K, stats) : threadedNeighbours(reduced, K, threads, stats)));
     const agrees = reference ? `${rowsDiffering(result, reference)} rows differ` : '';
     reference ??= result;
-    runs.push({ label: `float32 SIMD, ${threads} thread${threads === 1 ? '' : 's'}`, wallS, cpuS, gflops: flop(full, wallS), agrees, searchedAgain: String(stats.searchedAgain) });
+    runs.push({ label: `float32 SIMD, ${threads} thread${threads === 1 ? '' : 's'}`, wallS, cpuS, addedMb, gflops: flop(full, wallS), agrees, searchedAgain: String(stats.searchedAgain) });
   }
   printMarkdownTable(
-    ['search', 'wall s', 'CPU s', 'GFLOP/s (wall)', 'vs first', 'rows searched again in float64'],
-    runs.map((r) => [r.label, r.wallS.toFixed(2), r.cpuS.toFixed(2), r.gflops.toFixed(1), r.agrees, r.searchedAgain]),
+    ['search', 'wall s', 'CPU s', 'GFLOP/s (wall)', 'GFLOP/s (CPU)', 'RSS added MB', 'vs first', 'rows searched again in float64'],
+    runs.map((r) => [r.label, r.wallS.toFixed(2), r.cpuS.toFixed(2), r.gflops.toFixed(1), ((r.gflops * r.wallS) / r.cpuS).toFixed(1), r.addedMb.toFixed(0), r.agrees, r.searchedAgain]),
   );
   console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }

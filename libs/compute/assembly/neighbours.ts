@@ -1,6 +1,6 @@
 // The float32 candidate search of the t-SNE neighbour search: squared distances from a block of
 // query rows to every reference row, each kept only if it beats the worst of that row's kept
-// candidates. The caller re-ranks the survivors in float64 (src/tsne/simd-neighbours.ts).
+// candidates. The caller re-ranks the survivors in float64 (src/tsne/candidate-rerank.ts).
 
 /** 128 bytes of the module's static data, where a tile's 4 × 8 distances wait to be offered. */
 const TILE: usize = memory.data(128, 16);
@@ -89,9 +89,9 @@ export function searchBlock(
  * returns which of them beat the root of the row's heap at `dist` (bit per row).
  */
 @inline
-function distances(nq: v128, m0: v128, m1: v128, s0: v128, s1: v128, dist: usize, out: usize): i32 {
-  const e0 = f32x4.sub(f32x4.add(nq, m0), f32x4.add(s0, s0));
-  const e1 = f32x4.sub(f32x4.add(nq, m1), f32x4.add(s1, s1));
+function distances(normQ: v128, m0: v128, m1: v128, s0: v128, s1: v128, dist: usize, out: usize): i32 {
+  const e0 = f32x4.sub(f32x4.add(normQ, m0), f32x4.add(s0, s0));
+  const e1 = f32x4.sub(f32x4.add(normQ, m1), f32x4.add(s1, s1));
   v128.store(out, e0);
   v128.store(out, e1, 16);
   const worst = v128.load32_splat(dist);

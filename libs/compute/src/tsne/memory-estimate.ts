@@ -14,8 +14,9 @@ export interface TsneMemoryEstimate {
 
 /**
  * The peak memory of a t-SNE run on the CPU path, from its shape: the input (float64), the PCA
- * reduction and its passes (about four n × d arrays), the candidate heaps of the neighbour search
- * (n × k × 12 bytes per thread), the conditional and the symmetric P (up to 2k entries per row,
+ * reduction and its passes (about four n × d arrays), the neighbour search (counted as n × k × 12
+ * bytes per thread: its result, n × k × 12 bytes, and per thread two float32 copies of the 50-column
+ * rows, n × 400 bytes, fit in that), the conditional and the symmetric P (up to 2k entries per row,
  * 12 bytes each, both kept while P is built), the optimizer's six n × 2 arrays and the
  * Barnes-Hut tree (4n nodes of 104 bytes, an upper bound). For all 70,000 Fashion-MNIST images
  * that is 1.05 GB, where a run peaked at 0.99 GB resident.
