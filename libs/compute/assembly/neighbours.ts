@@ -50,17 +50,17 @@ export function searchBlock(
           const y1 = v128.load(p, 16);
           p += 32;
           let x = v128.load32_splat(a0 + t);
-          s00 = f32x4.add(s00, f32x4.mul(x, y0));
-          s01 = f32x4.add(s01, f32x4.mul(x, y1));
+          s00 = madd(s00, x, y0);
+          s01 = madd(s01, x, y1);
           x = v128.load32_splat(a1 + t);
-          s10 = f32x4.add(s10, f32x4.mul(x, y0));
-          s11 = f32x4.add(s11, f32x4.mul(x, y1));
+          s10 = madd(s10, x, y0);
+          s11 = madd(s11, x, y1);
           x = v128.load32_splat(a2 + t);
-          s20 = f32x4.add(s20, f32x4.mul(x, y0));
-          s21 = f32x4.add(s21, f32x4.mul(x, y1));
+          s20 = madd(s20, x, y0);
+          s21 = madd(s21, x, y1);
           x = v128.load32_splat(a3 + t);
-          s30 = f32x4.add(s30, f32x4.mul(x, y0));
-          s31 = f32x4.add(s31, f32x4.mul(x, y1));
+          s30 = madd(s30, x, y0);
+          s31 = madd(s31, x, y1);
         }
         // The tile's 8 distance vectors go to memory before any offer: a call would otherwise
         // keep the sums live across it, and V8 would spill them inside the loop above.
@@ -82,6 +82,12 @@ export function searchBlock(
       }
     }
   }
+}
+
+/** acc + x · y, lane by lane. */
+@inline
+function madd(acc: v128, x: v128, y: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(x, y));
 }
 
 /**
