@@ -2,6 +2,7 @@ import { COVARIANCE_CHUNK_ROWS, covarianceSums } from '../covariance';
 import { panelDot4x4 } from '../dot-tile';
 import { type BarnesHutTreeBuffers, walkBarnesHut } from '../tsne/barnes-hut';
 import { descentStep, type DescentStepTask } from '../tsne/descent-step';
+import { type FftPointsTask, runFftPoints } from '../tsne/fft-points';
 
 /**
  * The row-parallel steps of randomized PCA and of t-SNE's optimizer, as tasks a
@@ -21,6 +22,7 @@ export type RowTask =
   /** t-SNE's Barnes-Hut walk: the blocks' repulsion into `out`, their shares of Z into `z`. */
   | { kind: 'barnesHutWalk'; tree: BarnesHutTreeBuffers; n: number; y: SharedArrayBuffer; out: SharedArrayBuffer; z: SharedArrayBuffer }
   | DescentStepTask
+  | FftPointsTask
   /** Exact PCA: partials[chunk] = Σ (x_r − μ)ᵀ(x_r − μ) over each chunk's rows (upper triangle, cols × cols); the range counts chunks. */
   | { kind: 'covariance'; x: SharedArrayBuffer; rows: number; cols: number; mean: SharedArrayBuffer; partials: SharedArrayBuffer };
 
@@ -46,6 +48,9 @@ export function runRowKernel(task: RowTask, from: number, to: number, slot: numb
       return walkBarnesHut(task.tree, new Float64Array(task.y), task.n, new Float64Array(task.out), new Float64Array(task.z), from, to);
     case 'descentStep':
       return descentStep(task, from, to);
+    case 'fftSpread':
+    case 'fftForces':
+      return runFftPoints(task, from, to);
     case 'covariance': {
       const size = task.cols * task.cols;
       const x = new Float64Array(task.x);

@@ -2,11 +2,13 @@ import type { PffftModule } from '@echogarden/pffft-wasm/simd';
 import { boundingBox } from '../bounding-box';
 import { type Repulsion } from './forces';
 import { availableParallelism } from 'node:os';
+import { RowPool } from '../parallel/row-pool';
+import { sharedFloat64 } from '../parallel/row-kernels';
 import { fftSizeAtLeast, GridConvolution, loadFft, squaredCauchy } from './grid-convolution';
+import { type BoxLayout, type FftPointsTask, NODES_PER_BOX, orderByBoxRow, pointForces, selfKernel, spreadCharges, type SpreadPoints, WEIGHTS_PER_POINT } from './fft-points';
 import { ParallelGridConvolution } from './parallel-grid';
+import { blockCount, sumBlocks } from './sum-blocks';
 
-/** Interpolation nodes per box and dimension (FIt-SNE's default). */
-const NODES_PER_BOX = 3;
 /** Boxes per dimension at the least, however small the embedding. */
 const MIN_BOXES = 40;
 /**
@@ -36,41 +38,43 @@ const WIDTH_STEPS_PER_DOUBLING = 16;
 export class FftRepulsion implements Repulsion {
   readonly method = 'fft';
   private grid?: GridConvolution | ParallelGridConvolution;
-  private readonly denominators: Float64Array;
-  private weights = new Float64Array(0);
-  private cells = new Int32Array(0);
-  private potentials = new Float64Array(0);
-  private self = new Float64Array(0);
+  private points: SharedPoints = sharedPoints(0);
+  private z = sharedFloat64(0);
+  /** Shared stand-ins, for the threads, of what the caller or the FFT holds in unshared memory. */
+  private staged = { y: sharedFloat64(0), out: sharedFloat64(0), a: sharedFloat32(0), b: sharedFloat32(0) };
 
   private constructor(
     private readonly fft: PffftModule,
     private readonly maxBoxWidth: number,
-    private readonly perBox: number,
-  ) {
-    this.denominators = new Float64Array(perBox);
-    for (let j = 0; j < perBox; j++) {
-      let d = 1;
-      for (let k = 0; k < perBox; k++) if (k !== j) d *= j - k;
-      this.denominators[j] = d;
-    }
-  }
+    private readonly pool: RowPool | undefined,
+  ) {}
 
   /**
    * From {@link SMALL_N} points on, with more than one core, the two grids are convolved on two
-   * threads at once.
+   * threads at once, and the points are spread and read back on a RowPool.
    * @param maxBoxWidth default: 1, or 0.5 below {@link SMALL_N} points
+   * @param perBox interpolation nodes per box and dimension: FIt-SNE's default of 3, the only one the point kernels are written for
    * @param threads at most this many threads (1: this one only); the result is the same either way
    */
   static async create(points: number, maxBoxWidth = points < SMALL_N ? MAX_BOX_WIDTH / 2 : MAX_BOX_WIDTH, perBox = NODES_PER_BOX, threads = availableParallelism()): Promise<FftRepulsion> {
+    if (perBox !== NODES_PER_BOX) throw new RangeError(`the FFT repulsion interpolates with ${NODES_PER_BOX} nodes per box, not ${perBox}`);
     const fft = await loadFft();
-    const repulsion = new FftRepulsion(fft, maxBoxWidth, perBox);
-    if (points >= SMALL_N && threads > 1) repulsion.grid = await ParallelGridConvolution.create(fft, fftSizeAtLeast(2 * perBox * MIN_BOXES));
+    const parallel = points >= SMALL_N && threads > 1;
+    const pool = parallel ? RowPool.open(threads) : undefined;
+    const repulsion = new FftRepulsion(fft, maxBoxWidth, pool);
+    try {
+      if (parallel) repulsion.grid = await ParallelGridConvolution.create(fft, fftSizeAtLeast(2 * NODES_PER_BOX * MIN_BOXES));
+    } catch (error) {
+      repulsion.dispose();
+      throw error;
+    }
     return repulsion;
   }
 
   dispose(): void {
     this.grid?.dispose();
     this.grid = undefined;
+    this.pool?.close();
   }
 
   /** The FFT size last used (for reports and tests). */
@@ -83,7 +87,7 @@ export class FftRepulsion implements Repulsion {
     const lo = Math.min(box.minX, box.minY);
     const hi = Math.max(box.maxX, box.maxY);
     const span = Math.max(hi - lo, 1e-9);
-    const pb = this.perBox;
+    const pb = NODES_PER_BOX;
     const wanted = Math.max(MIN_BOXES, Math.ceil(span / this.maxBoxWidth));
     const size = fftSizeAtLeast(2 * pb * wanted);
     // As many boxes as the transform holds: more accuracy at no extra FFT cost.
@@ -91,77 +95,60 @@ export class FftRepulsion implements Repulsion {
     const width = 2 ** (Math.ceil(Math.log2(span / boxes) * WIDTH_STEPS_PER_DOUBLING) / WIDTH_STEPS_PER_DOUBLING);
     const nodes = boxes * pb;
     const spacing = width / pb;
-    const origin = (lo + hi) / 2 - (boxes * width) / 2;
+    // Charges relative to the grid's centre keep the potentials small, so single precision
+    // loses little when they are combined below.
+    const layout: BoxLayout = { boxes, width, origin: (lo + hi) / 2 - (boxes * width) / 2, centre: (lo + hi) / 2, stride: size };
     const grid = this.gridOfSize(size);
     this.reserve(n);
     grid.setKernel(`${nodes}:${spacing}`, nodes, (r2) => squaredCauchy(r2, spacing), spacing);
-    // Charges relative to the grid's centre keep the potentials small, so single precision
-    // loses little when they are combined below.
-    const cx = (lo + hi) / 2;
-    this.spread(grid, y, n, origin, width, boxes, cx);
-    grid.convolve(nodes);
-    this.gather(grid, n);
-
-    const pot = this.potentials;
-    const self = this.selfPotentials(n, spacing);
-    let z = 0;
-    for (let i = 0; i < n; i++) {
-      const y0 = y[2 * i] - cx;
-      const y1 = y[2 * i + 1] - cx;
-      // What the point's own charge contributes through the grid: removed exactly, so there is
-      // no spurious self-force and Z needs no correction.
-      const s = self[i];
-      const p0 = pot[4 * i] - s;
-      const p1 = pot[4 * i + 1] - s * y0;
-      const p2 = pot[4 * i + 2] - s * y1;
-      const p3 = pot[4 * i + 3] - s * (y0 * y0 + y1 * y1);
-      z += (1 + y0 * y0 + y1 * y1) * p0 - 2 * (y0 * p1 + y1 * p2) + p3;
-      out[2 * i] = y0 * p0 - p1;
-      out[2 * i + 1] = y1 * p0 - p2;
+    // The convolution reads the first `nodes` rows, all of them (its inverse leaves values
+    // past column `nodes` there); the rows below are never read, so they need no clearing.
+    const rows = 2 * size * nodes;
+    const blocks = blockCount(n);
+    if (this.pool) {
+      this.computeOnPool(this.pool, grid, y, n, out, layout, spacing, rows);
+    } else {
+      const points = this.points.arrays;
+      grid.a.fill(0, 0, rows);
+      grid.b.fill(0, 0, rows);
+      orderByBoxRow(y, n, layout, points);
+      spreadCharges(y, layout, points, grid.a, grid.b, 0, n);
+      grid.convolve(nodes);
+      pointForces({ n, layout, y, points, a: grid.a, b: grid.b, kernel: selfKernel(spacing), out, z: this.z }, 0, blocks);
     }
-    return z;
+    return sumBlocks(this.z, blocks);
   }
 
   /**
-   * For each point, the potential its own unit charge produces at itself through spreading,
-   * the grid kernel and interpolation: Σ_ab W_a W_b K(node_a − node_b) over its box's nodes.
-   * The offsets between nodes of one box are few, so the kernel comes from a small table.
+   * {@link compute}'s passes with the spreading and the reading back on the pool. The threads
+   * see only shared memory: the first grid (in the FFT's memory) goes through a shared copy,
+   * and so do y and out where the caller's are not shared.
    */
-  private selfPotentials(n: number, spacing: number): Float64Array {
-    const pb = this.perBox;
-    const span = 2 * pb - 1;
-    const table = new Float64Array(span * span);
-    for (let du = -(pb - 1); du < pb; du++) {
-      for (let dv = -(pb - 1); dv < pb; dv++) {
-        const w = 1 / (1 + (du * du + dv * dv) * spacing * spacing);
-        table[(du + pb - 1) * span + dv + pb - 1] = w * w;
-      }
-    }
-    const wts = this.weights;
-    const out = this.self.length >= n ? this.self : (this.self = new Float64Array(n));
-    // The sum depends on the node offsets only: with u[du] = Σ_{p−p'=du} W_p W_p' per axis it is
-    // Σ_du Σ_dv u[du] v[dv] K(du, dv), (2·pb − 1)² terms instead of pb⁴.
-    const u = new Float64Array(span);
-    const v = new Float64Array(span);
-    for (let i = 0; i < n; i++) {
-      const base = 2 * pb * i;
-      u.fill(0);
-      v.fill(0);
-      for (let p = 0; p < pb; p++) {
-        for (let p2 = 0; p2 < pb; p2++) {
-          u[p - p2 + pb - 1] += wts[base + p] * wts[base + p2];
-          v[p - p2 + pb - 1] += wts[base + pb + p] * wts[base + pb + p2];
-        }
-      }
-      let sum = 0;
-      for (let du = 0; du < span; du++) {
-        let row = 0;
-        for (let dv = 0; dv < span; dv++) row += v[dv] * table[du * span + dv];
-        sum += u[du] * row;
-      }
-      out[i] = sum;
-    }
-    return out;
+  private computeOnPool(pool: RowPool, grid: GridConvolution | ParallelGridConvolution, y: Float64Array, n: number, out: Float64Array, layout: BoxLayout, spacing: number, rows: number): void {
+    const ys = shareable(y) ?? this.stage('y', y, 2 * n);
+    orderByBoxRow(ys, n, layout, this.points.arrays);
+    const a = this.staged.a;
+    const b = shareable(grid.b) ?? this.staged.b;
+    a.fill(0, 0, rows);
+    b.fill(0, 0, rows);
+    const outs = shareable(out) ?? this.staged.out;
+    const task: FftPointsTask = { kind: 'fftSpread', n, layout, spacing, y: ys.buffer, ...this.points.buffers, a: a.buffer, b: b.buffer, out: outs.buffer, z: this.z.buffer };
+    const blocks = blockCount(n);
+    pool.run(task, blocks);
+    grid.a.set(a.subarray(0, rows));
+    if (b !== grid.b) grid.b.set(b.subarray(0, rows));
+    grid.convolve(layout.boxes * NODES_PER_BOX);
+    a.set(grid.a.subarray(0, rows));
+    if (b !== grid.b) b.set(grid.b.subarray(0, rows));
+    pool.run({ ...task, kind: 'fftForces' }, blocks);
+    if (outs !== out) out.set(outs.subarray(0, 2 * n));
+  }
+
+  /** The shared stand-in `which`, holding the first `length` values of `from`. */
+  private stage(which: 'y', from: Float64Array, length: number): Float64Array<SharedArrayBuffer> {
+    const staged = this.staged[which];
+    staged.set(from.subarray(0, length));
+    return staged;
   }
 
   private gridOfSize(size: number): GridConvolution | ParallelGridConvolution {
@@ -171,86 +158,42 @@ export class FftRepulsion implements Repulsion {
       this.grid?.dispose();
       this.grid = new GridConvolution(this.fft, size);
     }
+    if (this.pool && this.staged.a.length !== 2 * size * size) {
+      this.staged.a = sharedFloat32(2 * size * size);
+      this.staged.b = shareable(this.grid.b) ? sharedFloat32(0) : sharedFloat32(2 * size * size);
+    }
     return this.grid;
   }
 
   private reserve(n: number): void {
-    if (this.cells.length >= 2 * n) return;
-    this.cells = new Int32Array(2 * n);
-    this.weights = new Float64Array(2 * this.perBox * n);
-    this.potentials = new Float64Array(4 * n);
+    if (this.points.arrays.order.length >= n) return;
+    this.points = sharedPoints(n);
+    this.z = sharedFloat64(blockCount(n));
+    if (this.pool) this.staged = { ...this.staged, y: sharedFloat64(2 * n), out: sharedFloat64(2 * n) };
   }
+}
 
-  /** Each point's box and Lagrange weights per axis, then its charges onto the box's nodes. */
-  private spread(grid: GridConvolution | ParallelGridConvolution, y: Float64Array, n: number, origin: number, width: number, boxes: number, centre: number): void {
-    const m = grid.size;
-    const a = grid.a;
-    const b = grid.b;
-    a.fill(0);
-    b.fill(0);
-    const wts = this.weights;
-    const cells = this.cells;
-    const pb = this.perBox;
-    const den = this.denominators;
-    for (let i = 0; i < n; i++) {
-      for (let dim = 0; dim < 2; dim++) {
-        const u = (y[2 * i + dim] - origin) / width;
-        const box = Math.min(boxes - 1, Math.max(0, Math.floor(u)));
-        // Position within the box in node units; node j sits at j + 0.5.
-        const s = (u - box) * pb;
-        for (let j = 0; j < pb; j++) {
-          let w = 1;
-          for (let k = 0; k < pb; k++) if (k !== j) w *= s - k - 0.5;
-          wts[2 * pb * i + pb * dim + j] = w / den[j];
-        }
-        cells[2 * i + dim] = box * pb;
-      }
-      const c0 = y[2 * i] - centre;
-      const c1 = y[2 * i + 1] - centre;
-      const c3 = c0 * c0 + c1 * c1;
-      const row0 = cells[2 * i];
-      const col0 = cells[2 * i + 1];
-      for (let p = 0; p < pb; p++) {
-        const wp = wts[2 * pb * i + p];
-        for (let q = 0; q < pb; q++) {
-          const w = wp * wts[2 * pb * i + pb + q];
-          const at = 2 * ((row0 + p) * m + col0 + q);
-          a[at] += w;
-          a[at + 1] += w * c0;
-          b[at] += w * c1;
-          b[at + 1] += w * c3;
-        }
-      }
-    }
-  }
+interface SharedPoints {
+  arrays: SpreadPoints;
+  buffers: { rowOf: SharedArrayBuffer; order: SharedArrayBuffer; nodes: SharedArrayBuffer; weights: SharedArrayBuffer };
+}
 
-  private gather(grid: GridConvolution | ParallelGridConvolution, n: number): void {
-    const m = grid.size;
-    const a = grid.a;
-    const b = grid.b;
-    const wts = this.weights;
-    const cells = this.cells;
-    const pot = this.potentials;
-    const pb = this.perBox;
-    for (let i = 0; i < n; i++) {
-      let p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-      const row0 = cells[2 * i];
-      const col0 = cells[2 * i + 1];
-      for (let p = 0; p < pb; p++) {
-        const wp = wts[2 * pb * i + p];
-        for (let q = 0; q < pb; q++) {
-          const weight = wp * wts[2 * pb * i + pb + q];
-          const at = 2 * ((row0 + p) * m + col0 + q);
-          p0 += weight * a[at];
-          p1 += weight * a[at + 1];
-          p2 += weight * b[at];
-          p3 += weight * b[at + 1];
-        }
-      }
-      pot[4 * i] = p0;
-      pot[4 * i + 1] = p1;
-      pot[4 * i + 2] = p2;
-      pot[4 * i + 3] = p3;
-    }
-  }
+function sharedPoints(n: number): SharedPoints {
+  const buffers = {
+    rowOf: new SharedArrayBuffer(4 * n),
+    order: new SharedArrayBuffer(4 * n),
+    nodes: new SharedArrayBuffer(4 * n),
+    weights: new SharedArrayBuffer(8 * WEIGHTS_PER_POINT * n),
+  };
+  const arrays = { rowOf: new Int32Array(buffers.rowOf), order: new Int32Array(buffers.order), nodes: new Int32Array(buffers.nodes), weights: new Float64Array(buffers.weights) };
+  return { arrays, buffers };
+}
+
+function sharedFloat32(length: number): Float32Array<SharedArrayBuffer> {
+  return new Float32Array(new SharedArrayBuffer(4 * length));
+}
+
+/** The array itself when threads can read it as a whole shared buffer. */
+function shareable<T extends Float32Array | Float64Array>(a: T): (T & { buffer: SharedArrayBuffer }) | undefined {
+  return a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 ? (a as T & { buffer: SharedArrayBuffer }) : undefined;
 }
