@@ -25,7 +25,11 @@ function referencePasses(y: Float64Array, n: number, layout: BoxLayout, spacing:
       for (let j = 0; j < pb; j++) {
         let w = 1;
         let d = 1;
-        for (let k = 0; k < pb; k++) if (k !== j) (w *= s - k - 0.5), (d *= j - k);
+        for (let k = 0; k < pb; k++) {
+          if (k === j) continue;
+          w *= s - k - 0.5;
+          d *= j - k;
+        }
         wts[2 * pb * i + pb * dim + j] = w / d;
       }
       cells[2 * i + dim] = box * pb;
