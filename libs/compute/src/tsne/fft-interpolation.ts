@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { RowPool } from '../parallel/row-pool';
 import { sharedFloat64 } from '../parallel/row-kernels';
 import { fftSizeAtLeast, GridConvolution, loadFft, squaredCauchy } from './grid-convolution';
-import { type BoxLayout, type FftPointsTask, NODES_PER_BOX, orderByBoxRow, pointForces, selfKernel, spreadCharges, type SpreadPoints, WEIGHTS_PER_POINT } from './fft-points';
+import { type BoxLayout, type FftPointsTask, NODES_PER_BOX, orderByBoxRow, pointForces, selfKernel, spreadCharges, type SpreadPoints, RECORD_LENGTH } from './fft-points';
 import { ParallelGridConvolution } from './parallel-grid';
 import { blockCount, sumBlocks } from './sum-blocks';
 
@@ -24,6 +24,13 @@ const MAX_BOX_WIDTH = 1;
  * within 1% with 0.5). The grid then dominates the cost, but so it does at any width there.
  */
 const SMALL_N = 5000;
+/**
+ * From this many points on (and with more than one thread), the points are spread and read
+ * back on a RowPool. The threads' share costs a shared copy of the first grid each way and two
+ * hand-overs; measured on two busy cores, the pool lost at 10,000 and 30,000 points and won
+ * a little (about 6%) at 70,000, where the passes take some 10 ms on one thread.
+ */
+const POOL_MIN_POINTS = 50_000;
 /** Box widths are rounded up to one of this many steps per doubling, so the kernel's transform is reused while the embedding grows slowly. */
 const WIDTH_STEPS_PER_DOUBLING = 16;
 
@@ -51,7 +58,8 @@ export class FftRepulsion implements Repulsion {
 
   /**
    * From {@link SMALL_N} points on, with more than one core, the two grids are convolved on two
-   * threads at once, and the points are spread and read back on a RowPool.
+   * threads at once; from {@link POOL_MIN_POINTS} on, the points are spread and read back on a
+   * RowPool too.
    * @param maxBoxWidth default: 1, or 0.5 below {@link SMALL_N} points
    * @param perBox interpolation nodes per box and dimension: FIt-SNE's default of 3, the only one the point kernels are written for
    * @param threads at most this many threads (1: this one only); the result is the same either way
@@ -60,7 +68,7 @@ export class FftRepulsion implements Repulsion {
     if (perBox !== NODES_PER_BOX) throw new RangeError(`the FFT repulsion interpolates with ${NODES_PER_BOX} nodes per box, not ${perBox}`);
     const fft = await loadFft();
     const parallel = points >= SMALL_N && threads > 1;
-    const pool = parallel ? RowPool.open(threads) : undefined;
+    const pool = parallel && points >= POOL_MIN_POINTS ? RowPool.open(threads) : undefined;
     const repulsion = new FftRepulsion(fft, maxBoxWidth, pool);
     try {
       if (parallel) repulsion.grid = await ParallelGridConvolution.create(fft, fftSizeAtLeast(2 * NODES_PER_BOX * MIN_BOXES));
@@ -114,7 +122,7 @@ export class FftRepulsion implements Repulsion {
       orderByBoxRow(y, n, layout, points);
       spreadCharges(y, layout, points, grid.a, grid.b, 0, n);
       grid.convolve(nodes);
-      pointForces({ n, layout, y, points, a: grid.a, b: grid.b, kernel: selfKernel(spacing), out, z: this.z }, 0, blocks);
+      pointForces({ n, layout, points, a: grid.a, b: grid.b, kernel: selfKernel(spacing), out, z: this.z }, 0, blocks);
     }
     return sumBlocks(this.z, blocks);
   }
@@ -175,7 +183,7 @@ export class FftRepulsion implements Repulsion {
 
 interface SharedPoints {
   arrays: SpreadPoints;
-  buffers: { rowOf: SharedArrayBuffer; order: SharedArrayBuffer; nodes: SharedArrayBuffer; weights: SharedArrayBuffer };
+  buffers: { rowOf: SharedArrayBuffer; order: SharedArrayBuffer; nodes: SharedArrayBuffer; records: SharedArrayBuffer };
 }
 
 function sharedPoints(n: number): SharedPoints {
@@ -183,9 +191,9 @@ function sharedPoints(n: number): SharedPoints {
     rowOf: new SharedArrayBuffer(4 * n),
     order: new SharedArrayBuffer(4 * n),
     nodes: new SharedArrayBuffer(4 * n),
-    weights: new SharedArrayBuffer(8 * WEIGHTS_PER_POINT * n),
+    records: new SharedArrayBuffer(8 * RECORD_LENGTH * n),
   };
-  const arrays = { rowOf: new Int32Array(buffers.rowOf), order: new Int32Array(buffers.order), nodes: new Int32Array(buffers.nodes), weights: new Float64Array(buffers.weights) };
+  const arrays = { rowOf: new Int32Array(buffers.rowOf), order: new Int32Array(buffers.order), nodes: new Int32Array(buffers.nodes), records: new Float64Array(buffers.records) };
   return { arrays, buffers };
 }
 

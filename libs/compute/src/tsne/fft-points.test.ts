@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { RowPool } from '../parallel/row-pool';
 import { runRowKernel, sharedFloat64 } from '../parallel/row-kernels';
 import { normalSource, seededRandom } from '../random';
-import { type BoxLayout, type FftPointsTask, orderByBoxRow, pointForces, selfKernel, spreadCharges, type SpreadPoints, WEIGHTS_PER_POINT } from './fft-points';
+import { FftRepulsion } from './fft-interpolation';
+import { type BoxLayout, type FftPointsTask, orderByBoxRow, pointForces, selfKernel, spreadCharges, type SpreadPoints, RECORD_LENGTH } from './fft-points';
 import { blockCount, sumBlocks } from './sum-blocks';
 
 const PER_BOX = 3;
@@ -116,9 +117,9 @@ function scramble(a: Float32Array, b: Float32Array): void {
   }
 }
 
-function sharedPoints(n: number): { points: SpreadPoints; buffers: Pick<FftPointsTask, 'rowOf' | 'order' | 'nodes' | 'weights'> } {
-  const buffers = { rowOf: new SharedArrayBuffer(4 * n), order: new SharedArrayBuffer(4 * n), nodes: new SharedArrayBuffer(4 * n), weights: new SharedArrayBuffer(8 * WEIGHTS_PER_POINT * n) };
-  return { buffers, points: { rowOf: new Int32Array(buffers.rowOf), order: new Int32Array(buffers.order), nodes: new Int32Array(buffers.nodes), weights: new Float64Array(buffers.weights) } };
+function sharedPoints(n: number): { points: SpreadPoints; buffers: Pick<FftPointsTask, 'rowOf' | 'order' | 'nodes' | 'records'> } {
+  const buffers = { rowOf: new SharedArrayBuffer(4 * n), order: new SharedArrayBuffer(4 * n), nodes: new SharedArrayBuffer(4 * n), records: new SharedArrayBuffer(8 * RECORD_LENGTH * n) };
+  return { buffers, points: { rowOf: new Int32Array(buffers.rowOf), order: new Int32Array(buffers.order), nodes: new Int32Array(buffers.nodes), records: new Float64Array(buffers.records) } };
 }
 
 describe('FFT repulsion point passes', () => {
@@ -146,7 +147,7 @@ describe('FFT repulsion point passes', () => {
     assert.deepEqual(b, ref.b);
     const out = new Float64Array(2 * n);
     const z = new Float64Array(blocks);
-    pointForces({ n, layout, y, points, a, b, kernel: selfKernel(spacing), out, z }, 0, blocks);
+    pointForces({ n, layout, points, a, b, kernel: selfKernel(spacing), out, z }, 0, blocks);
     assert.deepEqual(out, ref.out);
     // Z is summed by blocks of the visiting order, not point by point.
     assert.ok(Math.abs(sumBlocks(z, blocks) / ref.z - 1) < 1e-12, `Z ${sumBlocks(z, blocks)} vs ${ref.z}`);
@@ -179,6 +180,29 @@ describe('FFT repulsion point passes', () => {
       assert.equal(results[1].z, results[0].z);
     } finally {
       pool.close();
+    }
+  });
+});
+
+describe('FFT repulsion with its point passes on threads', () => {
+  it('gives exactly what one thread gives, through grid size changes, for shared and unshared arrays', async () => {
+    const normal = normalSource(seededRandom(29));
+    // From the size on which the point passes go to a pool.
+    const n = 50_000;
+    const pooled = await FftRepulsion.create(n, undefined, undefined, 2);
+    const single = await FftRepulsion.create(n, undefined, undefined, 1);
+    try {
+      for (const [scale, shared] of [[30, true], [8, false], [30, false]] as const) {
+        const y = shared ? sharedFloat64(2 * n) : new Float64Array(2 * n);
+        for (let k = 0; k < 2 * n; k++) y[k] = normal() * scale;
+        const a = shared ? sharedFloat64(2 * n) : new Float64Array(2 * n);
+        const b = new Float64Array(2 * n);
+        assert.equal(pooled.compute(y, n, a), single.compute(y, n, b), `Z at scale ${scale}`);
+        assert.deepEqual(Array.from(a), Array.from(b), `forces at scale ${scale}`);
+      }
+    } finally {
+      pooled.dispose();
+      single.dispose();
     }
   });
 });

@@ -30,12 +30,15 @@ export interface SpreadPoints {
   order: Int32Array;
   /** The complex index (row · stride + column) of the first node of the point's box. */
   nodes: Int32Array;
-  /** The row axis' three Lagrange weights, then the column axis'. */
-  weights: Float64Array;
+  /**
+   * {@link RECORD_LENGTH} values: the row axis' three Lagrange weights, the column axis', then
+   * the point's coordinates relative to the centre. Read back in order, one cache line each,
+   * where the coordinates from y would be scattered reads.
+   */
+  records: Float64Array;
 }
 
-/** Values per point in {@link SpreadPoints.weights}. */
-export const WEIGHTS_PER_POINT = 2 * NODES_PER_BOX;
+export const RECORD_LENGTH = 2 * NODES_PER_BOX + 2;
 
 /**
  * `order` = the points by the row of their box, by counting sort (O(n + boxes)); within a row
@@ -79,7 +82,7 @@ export function wholeBoxRows(points: SpreadPoints, n: number, from: number, to: 
  */
 export function spreadCharges(y: Float64Array, layout: BoxLayout, points: SpreadPoints, a: Float32Array, b: Float32Array, from: number, to: number): void {
   const { boxes, width, origin, centre, stride } = layout;
-  const { order, nodes, weights } = points;
+  const { order, nodes, records } = points;
   const rowStep = 2 * stride;
   for (let k = from; k < to; k++) {
     const i = order[k];
@@ -97,17 +100,19 @@ export function spreadCharges(y: Float64Array, layout: BoxLayout, points: Spread
     const q0 = s1 - 0.5, q1 = s1 - 1 - 0.5, q2 = s1 - 2 - 0.5;
     const w0 = (r1 * r2) / 2, w1 = -(r0 * r2), w2 = (r0 * r1) / 2;
     const v0 = (q1 * q2) / 2, v1 = -(q0 * q2), v2 = (q0 * q1) / 2;
-    const base = WEIGHTS_PER_POINT * k;
-    weights[base] = w0;
-    weights[base + 1] = w1;
-    weights[base + 2] = w2;
-    weights[base + 3] = v0;
-    weights[base + 4] = v1;
-    weights[base + 5] = v2;
-    const node = box0 * NODES_PER_BOX * stride + box1 * NODES_PER_BOX;
-    nodes[k] = node;
     const c0 = yi0 - centre;
     const c1 = yi1 - centre;
+    const base = RECORD_LENGTH * k;
+    records[base] = w0;
+    records[base + 1] = w1;
+    records[base + 2] = w2;
+    records[base + 3] = v0;
+    records[base + 4] = v1;
+    records[base + 5] = v2;
+    records[base + 6] = c0;
+    records[base + 7] = c1;
+    const node = box0 * NODES_PER_BOX * stride + box1 * NODES_PER_BOX;
+    nodes[k] = node;
     const c3 = c0 * c0 + c1 * c1;
     for (let p = 0, at = 2 * node; p < NODES_PER_BOX; p++, at += rowStep) {
       const wp = p === 0 ? w0 : p === 1 ? w1 : w2;
@@ -150,9 +155,8 @@ export function selfKernel(spacing: number): Float64Array {
 /** What {@link pointForces} reads and writes; `z` takes one partial sum per block of points (see sum-blocks.ts). */
 export interface PointForceArrays {
   n: number;
-  /** Only `centre` and `stride` are read. */
+  /** Only `stride` is read. */
   layout: BoxLayout;
-  y: Float64Array;
   points: SpreadPoints;
   /** The convolved grids (only the points' boxes' nodes are read). */
   a: Float32Array;
@@ -170,17 +174,17 @@ export interface PointForceArrays {
  * independent, so threads may take any of them and the sums stay the same.
  */
 export function pointForces(f: PointForceArrays, fromBlock: number, toBlock: number): void {
-  const { n, y, a, b, kernel: t, out, z } = f;
-  const { centre, stride } = f.layout;
-  const { order, nodes, weights } = f.points;
+  const { n, a, b, kernel: t, out, z } = f;
+  const { stride } = f.layout;
+  const { order, nodes, records } = f.points;
   const rowStep = 2 * stride;
   for (let block = fromBlock; block < toBlock; block++) {
     const [from, to] = blockRows(block, n);
     let zBlock = 0;
     for (let k = from; k < to; k++) {
-      const base = WEIGHTS_PER_POINT * k;
-      const w0 = weights[base], w1 = weights[base + 1], w2 = weights[base + 2];
-      const v0 = weights[base + 3], v1 = weights[base + 4], v2 = weights[base + 5];
+      const base = RECORD_LENGTH * k;
+      const w0 = records[base], w1 = records[base + 1], w2 = records[base + 2];
+      const v0 = records[base + 3], v1 = records[base + 4], v2 = records[base + 5];
       let g0 = 0, g1 = 0, g2 = 0, g3 = 0;
       for (let p = 0, at = 2 * nodes[k]; p < NODES_PER_BOX; p++, at += rowStep) {
         const wp = p === 0 ? w0 : p === 1 ? w1 : w2;
@@ -211,15 +215,15 @@ export function pointForces(f: PointForceArrays, fromBlock: number, toBlock: num
         u2 * (x0 * t[10] + x1 * t[11] + x2 * t[12] + x1 * t[13] + x0 * t[14]) +
         u1 * (x0 * t[15] + x1 * t[16] + x2 * t[17] + x1 * t[18] + x0 * t[19]) +
         u0 * (x0 * t[20] + x1 * t[21] + x2 * t[22] + x1 * t[23] + x0 * t[24]);
-      const i = order[k];
-      const y0 = y[2 * i] - centre;
-      const y1 = y[2 * i + 1] - centre;
+      const y0 = records[base + 6];
+      const y1 = records[base + 7];
       // Removed exactly, so there is no spurious self-force and Z needs no correction.
       const p0 = g0 - s;
       const p1 = g1 - s * y0;
       const p2 = g2 - s * y1;
       const p3 = g3 - s * (y0 * y0 + y1 * y1);
       zBlock += (1 + y0 * y0 + y1 * y1) * p0 - 2 * (y0 * p1 + y1 * p2) + p3;
+      const i = order[k];
       out[2 * i] = y0 * p0 - p1;
       out[2 * i + 1] = y1 * p0 - p2;
     }
@@ -241,7 +245,7 @@ export interface FftPointsTask {
   rowOf: SharedArrayBuffer;
   order: SharedArrayBuffer;
   nodes: SharedArrayBuffer;
-  weights: SharedArrayBuffer;
+  records: SharedArrayBuffer;
   a: SharedArrayBuffer;
   b: SharedArrayBuffer;
   out: SharedArrayBuffer;
@@ -251,13 +255,13 @@ export interface FftPointsTask {
 export function runFftPoints(task: FftPointsTask, fromBlock: number, toBlock: number): void {
   const { n, layout } = task;
   const y = new Float64Array(task.y);
-  const points = { rowOf: new Int32Array(task.rowOf), order: new Int32Array(task.order), nodes: new Int32Array(task.nodes), weights: new Float64Array(task.weights) };
+  const points = { rowOf: new Int32Array(task.rowOf), order: new Int32Array(task.order), nodes: new Int32Array(task.nodes), records: new Float64Array(task.records) };
   const a = new Float32Array(task.a);
   const b = new Float32Array(task.b);
   if (task.kind === 'fftSpread') {
     const [from, to] = wholeBoxRows(points, n, Math.min(n, fromBlock * SUM_BLOCK_ROWS), Math.min(n, toBlock * SUM_BLOCK_ROWS));
     spreadCharges(y, layout, points, a, b, from, to);
   } else {
-    pointForces({ n, layout, y, points, a, b, kernel: selfKernel(task.spacing), out: new Float64Array(task.out), z: new Float64Array(task.z) }, fromBlock, toBlock);
+    pointForces({ n, layout, points, a, b, kernel: selfKernel(task.spacing), out: new Float64Array(task.out), z: new Float64Array(task.z) }, fromBlock, toBlock);
   }
 }
