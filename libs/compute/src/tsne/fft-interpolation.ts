@@ -26,9 +26,10 @@ const MAX_BOX_WIDTH = 1;
 const SMALL_N = 5000;
 /**
  * From this many points on (and with more than one thread), the points are spread and read
- * back on a RowPool. The threads' share costs a shared copy of the first grid each way and two
- * hand-overs; measured on two busy cores, the pool lost at 10,000 and 30,000 points and won
- * a little (about 6%) at 70,000, where the passes take some 10 ms on one thread.
+ * back on a RowPool. The threads' share costs shared copies of the first grid's corner each way
+ * and two hand-overs. On two busy cores (load 6 to 9) the pool lost at 10,000 and 30,000 points
+ * and was within the noise of one thread at 70,000, where the passes take some 10 ms; it is
+ * there for idle cores, where that share is split.
  */
 const POOL_MIN_POINTS = 50_000;
 /** Box widths are rounded up to one of this many steps per doubling, so the kernel's transform is reused while the embedding grows slowly. */
@@ -133,21 +134,25 @@ export class FftRepulsion implements Repulsion {
    * and so do y and out where the caller's are not shared.
    */
   private computeOnPool(pool: RowPool, grid: GridConvolution | ParallelGridConvolution, y: Float64Array, n: number, out: Float64Array, layout: BoxLayout, spacing: number, rows: number): void {
+    const nodes = layout.boxes * NODES_PER_BOX;
+    const m = layout.stride;
     const ys = shareable(y) ?? this.stage('y', y, 2 * n);
     orderByBoxRow(ys, n, layout, this.points.arrays);
     const a = this.staged.a;
     const b = shareable(grid.b) ?? this.staged.b;
-    a.fill(0, 0, rows);
-    b.fill(0, 0, rows);
+    // A stand-in only ever holds values in the corner, so only the corner needs clearing.
+    clearCorner(a, m, nodes);
+    if (b === grid.b) b.fill(0, 0, rows);
+    else clearCorner(b, m, nodes);
     const outs = shareable(out) ?? this.staged.out;
     const task: FftPointsTask = { kind: 'fftSpread', n, layout, spacing, y: ys.buffer, ...this.points.buffers, a: a.buffer, b: b.buffer, out: outs.buffer, z: this.z.buffer };
     const blocks = blockCount(n);
     pool.run(task, blocks);
-    grid.a.set(a.subarray(0, rows));
-    if (b !== grid.b) grid.b.set(b.subarray(0, rows));
-    grid.convolve(layout.boxes * NODES_PER_BOX);
-    a.set(grid.a.subarray(0, rows));
-    if (b !== grid.b) b.set(grid.b.subarray(0, rows));
+    copyCorner(a, grid.a, m, nodes, true);
+    if (b !== grid.b) copyCorner(b, grid.b, m, nodes, true);
+    grid.convolve(nodes);
+    copyCorner(grid.a, a, m, nodes, false);
+    if (b !== grid.b) copyCorner(grid.b, b, m, nodes, false);
     pool.run({ ...task, kind: 'fftForces' }, blocks);
     if (outs !== out) out.set(outs.subarray(0, 2 * n));
   }
@@ -199,6 +204,22 @@ function sharedPoints(n: number): SharedPoints {
 
 function sharedFloat32(length: number): Float32Array<SharedArrayBuffer> {
   return new Float32Array(new SharedArrayBuffer(4 * length));
+}
+
+function clearCorner(grid: Float32Array, stride: number, nodes: number): void {
+  for (let r = 0; r < nodes; r++) grid.fill(0, 2 * r * stride, 2 * (r * stride + nodes));
+}
+
+/**
+ * The nodes × nodes corner of one grid into another (both of row stride `stride`); with
+ * `zeroRows`, the rest of those rows in `to` is zeroed, as the convolution reads them whole.
+ */
+function copyCorner(from: Float32Array, to: Float32Array, stride: number, nodes: number, zeroRows: boolean): void {
+  for (let r = 0; r < nodes; r++) {
+    const at = 2 * r * stride;
+    to.set(from.subarray(at, at + 2 * nodes), at);
+    if (zeroRows) to.fill(0, at + 2 * nodes, at + 2 * stride);
+  }
 }
 
 /** The array itself when threads can read it as a whole shared buffer. */
