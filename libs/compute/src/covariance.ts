@@ -1,13 +1,7 @@
-import { panelDot4x4 } from './dot-tile';
 import { type Matrix } from './matrix';
 import { sharedFloat64 } from './parallel/row-kernels';
 import { RowPool } from './parallel/row-pool';
-
-/**
- * Rows centered and transposed together. 128 rows of 784 features (800 KB) stay in the L2 cache
- * while every pair of features is multiplied; longer blocks measured no faster.
- */
-const BLOCK_ROWS = 128;
+import { covarianceSumsWasm } from './wasm/pca-kernels';
 
 /** Column means with 1/n. */
 export function columnMeans(x: Matrix): Float64Array {
@@ -31,10 +25,10 @@ const PARALLEL_MIN_WORK = 200_000_000;
  * The sample covariance (X − 1μᵀ)ᵀ(X − 1μᵀ) / (n − 1) as a p × p row-major symmetric matrix.
  *
  * The data is centered before multiplying, not via XᵀX − nμμᵀ, which loses every digit when the
- * mean is large next to the spread. Blocks of rows are held transposed, four features to a
- * panel, and only the upper triangle is computed, 4 × 4 entries at a time. Features equal to
- * their mean throughout a block (such as border pixels that are 0 in every image) are left out
- * of that block. Large inputs are split in chunks of {@link COVARIANCE_CHUNK_ROWS} rows over a
+ * mean is large next to the spread. The sums run in float64 SIMD (wasm/pca-kernels.ts) over
+ * blocks of centered rows, the upper triangle only, 4 × 4 entries at a time; panels of four
+ * features equal to their mean throughout a block (border pixels that are 0 in every image)
+ * are left out of that block. Large inputs are split in chunks of {@link COVARIANCE_CHUNK_ROWS} rows over a
  * {@link RowPool} (all cores).
  *
  * @param onProgress called a few times with the fraction of rows done (once at the end on the pool)
@@ -72,7 +66,7 @@ export function centeredCovariance(x: Matrix, mean: Float64Array, onProgress?: (
     };
     for (let c = 0; c < chunks; c++) {
       if (chunks > 1) part.fill(0);
-      covarianceSums(x.data, p, mean, c * COVARIANCE_CHUNK_ROWS, Math.min(n, (c + 1) * COVARIANCE_CHUNK_ROWS), part, report);
+      covarianceSumsWasm(x.data, p, mean, c * COVARIANCE_CHUNK_ROWS, Math.min(n, (c + 1) * COVARIANCE_CHUNK_ROWS), part, report);
       if (chunks > 1) for (let t = 0; t < p * p; t++) sums[t] += part[t];
     }
   }
@@ -91,46 +85,4 @@ function toShared(data: Float64Array): Float64Array<SharedArrayBuffer> {
   const shared = sharedFloat64(data.length);
   shared.set(data);
   return shared;
-}
-
-/** Σ (x_r − μ)ᵀ(x_r − μ) over rows from..to into the upper triangle of `sums` (added to it). */
-export function covarianceSums(data: Float64Array, p: number, mean: Float64Array, from: number, to: number, sums: Float64Array, onRows?: (rowsDone: number) => void): void {
-  const panels = Math.ceil(p / 4);
-  // Panel g holds features 4g .. 4g+3 of the block's rows, interleaved (see panelDot4x4).
-  const block = new Float64Array(panels * 4 * BLOCK_ROWS);
-  const varies = new Uint8Array(p);
-  const active = new Int32Array(p);
-  const tile = new Float64Array(16);
-  const slot = (feature: number, b: number) => ((feature >> 2) * BLOCK_ROWS + b) * 4 + (feature & 3);
-  for (let r0 = from; r0 < to; r0 += BLOCK_ROWS) {
-    const bs = Math.min(BLOCK_ROWS, to - r0);
-    varies.fill(0);
-    for (let b = 0; b < bs; b++) {
-      const src = (r0 + b) * p;
-      for (let i = 0; i < p; i++) {
-        const v = data[src + i] - mean[i];
-        block[slot(i, b)] = v;
-        if (v !== 0) varies[i] = 1;
-      }
-    }
-    let count = 0;
-    for (let i = 0; i < p; i++) {
-      if (varies[i] === 0) continue;
-      if (count !== i) for (let b = 0; b < bs; b++) block[slot(count, b)] = block[slot(i, b)];
-      active[count++] = i;
-    }
-    // Whole panels only; the padding slots hold leftovers whose sums are never stored.
-    const padded = Math.ceil(count / 4) * 4;
-    for (let ti = 0; ti < padded; ti += 4) {
-      for (let tj = ti; tj < padded; tj += 4) {
-        panelDot4x4(block, ti * BLOCK_ROWS, block, tj * BLOCK_ROWS, bs, tile);
-        for (let u = 0; u < 4 && ti + u < count; u++) {
-          const target = active[ti + u] * p;
-          // On the diagonal tile the lower half would land below the diagonal: skip it.
-          for (let w = tj === ti ? u : 0; w < 4 && tj + w < count; w++) sums[target + active[tj + w]] += tile[u * 4 + w];
-        }
-      }
-    }
-    onRows?.(r0 + bs);
-  }
 }

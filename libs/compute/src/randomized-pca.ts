@@ -85,18 +85,16 @@ export function randomizedPca(x: Matrix, options: RandomizedPcaOptions): PcaResu
     const all = values.map((value) => Math.max(value, 0) / (n - 1));
     const eigenvalues = all.slice(0, k);
     const total = totalVariance(x, mean);
-    // X_c V = Q B V = Q U S: no further pass over the data. Signs follow the oriented axes.
-    const embedding = new Float64Array(n * k);
+    // X_c V = Q B V = Q U S: no further pass over the data, one product with the l × k matrix
+    // U S (signs following the oriented axes).
+    const us = new Float64Array(l * k);
     for (let c = 0; c < k; c++) {
       const s = Math.sqrt(Math.max(values[c], 0));
       let sign = 0;
       for (let f = 0; f < p && sign === 0; f++) if (v[f * l + c] !== 0) sign = Math.sign(axes[c * p + f] / v[f * l + c]);
-      for (let i = 0; i < n; i++) {
-        let sum = 0;
-        for (let a = 0; a < l; a++) sum += basis[i * l + a] * vectors.data[a * l + c];
-        embedding[i * k + c] = sign * s * sum;
-      }
+      for (let a = 0; a < l; a++) us[a * k + c] = sign * s * vectors.data[a * l + c];
     }
+    const embedding = steps.product(basis, l, us, sharedFloat64(k));
     progress(passes);
     return {
       components: k,
@@ -145,12 +143,18 @@ class Steps {
   timesRows(m: Float64Array): Float64Array<SharedArrayBuffer> {
     const p = this.mean.length;
     const l = this.l;
-    const panels = sharedFloat64(Math.ceil(l / 4) * 4 * p);
-    for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) panels[(u >> 2) * 4 * p + 4 * c + (u & 3)] = m[c * l + u];
     const shift = sharedFloat64(l);
     for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) shift[u] += this.mean[c] * m[c * l + u];
+    return this.product(this.x, p, m, shift);
+  }
+
+  /** A M − 1 shiftᵀ for A of n × cols (shared) and M of cols × l (l = shift's length). */
+  product(a: Float64Array<SharedArrayBuffer>, cols: number, m: Float64Array, shift: Float64Array<SharedArrayBuffer>): Float64Array<SharedArrayBuffer> {
+    const l = shift.length;
+    const panels = sharedFloat64(Math.ceil(l / 4) * 4 * cols);
+    for (let c = 0; c < cols; c++) for (let u = 0; u < l; u++) panels[(u >> 2) * 4 * cols + 4 * c + (u & 3)] = m[c * l + u];
     const out = sharedFloat64(this.n * l);
-    this.run({ kind: 'timesRows', x: this.x.buffer, cols: p, panels: panels.buffer, shift: shift.buffer, l, out: out.buffer });
+    this.run({ kind: 'timesRows', x: a.buffer, cols, panels: panels.buffer, shift: shift.buffer, l, out: out.buffer });
     return out;
   }
 
@@ -179,11 +183,9 @@ class Steps {
     const l = this.l;
     const partials = sharedFloat64(this.parts * l * l);
     this.run({ kind: 'gram', a: a.buffer, cols: l, partials: partials.buffer });
-    const r = sharedFloat64(l * l);
-    r.set(choleskyFactor(sumParts(partials, this.parts, l * l), l));
-    const out = sharedFloat64(a.length);
-    this.run({ kind: 'solve', a: a.buffer, cols: l, r: r.buffer, out: out.buffer });
-    return out;
+    const r = choleskyFactor(sumParts(partials, this.parts, l * l), l);
+    // A R⁻¹ as one more product: the same kernel as the passes over the data.
+    return this.product(a, l, triangularInverse(r, l), sharedFloat64(l));
   }
 }
 
@@ -220,6 +222,28 @@ function choleskyFactor(g: Float64Array, cols: number): Float64Array {
     }
   }
   return rr;
+}
+
+/**
+ * R⁻¹ for the upper-triangular R of {@link choleskyFactor}, by forward substitution on the rows
+ * of the identity, so that a R⁻¹ is what substituting row a would give: columns whose pivot is
+ * 0 come out as 0. R is well conditioned here (each factored matrix is the centered data times
+ * Gaussian or orthonormal columns, or the nearly orthonormal result of the first Cholesky QR),
+ * so the explicit inverse loses nothing that the second Cholesky QR does not repair.
+ */
+function triangularInverse(rr: Float64Array, cols: number): Float64Array {
+  const inverse = new Float64Array(cols * cols);
+  for (let i = 0; i < cols; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const diag = rr[j * cols + j];
+      if (diag === 0) continue;
+      let s = i === j ? 1 : 0;
+      for (let t = 0; t < j; t++) s -= inverse[o + t] * rr[t * cols + j];
+      inverse[o + j] = s / diag;
+    }
+  }
+  return inverse;
 }
 
 /** Orthonormal columns of a small p × l matrix, on this thread. */

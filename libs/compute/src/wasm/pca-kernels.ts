@@ -1,0 +1,145 @@
+import { type WasmKernels, wasmKernels } from './wasm-kernels';
+
+/** The `pca` module (assembly/pca.ts); addresses are bytes in its memory. */
+interface PcaExports {
+  timesPanels(x: number, rows: number, p: number, panels: number, l: number, shift: number, out: number, scratch: number): void;
+  transposeTimes(x: number, rows: number, p: number, xStride: number, q: number, l: number, qStride: number, out: number, flags: number, upper: number): void;
+  centerRows(from: number, rows: number, p: number, mean: number, to: number, stride: number): void;
+}
+
+/**
+ * The heavy passes of PCA on this thread's WebAssembly module: each call copies its blocks of
+ * rows into the module's memory, runs the float64 SIMD kernel on them and copies the results
+ * out, so callers keep plain (or shared) Float64Arrays. Each function computes what its
+ * plain-JavaScript namesake in parallel/js-row-kernels.ts does.
+ */
+
+/** Rows copied in per call of the x · M kernel: 256 × 784 float64 stay in the L2 cache. */
+const TIMES_BLOCK = 256;
+/** Rows per xᵀq block; its q rows (256 × l) stay in the L2 cache while every feature panel passes them. */
+const TRANSPOSE_BLOCK = 256;
+/** Rows per covariance block: 128 centered rows of 784 features (800 KB) stay in the L2 cache. */
+const COVARIANCE_BLOCK = 128;
+
+const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/** Byte offsets of consecutive regions, each 16-byte aligned, from `base`. */
+function layout(base: number, sizes: number[]): { at: number[]; end: number } {
+  const at: number[] = [];
+  let next = base;
+  for (const size of sizes) {
+    at.push(next);
+    next += Math.ceil(size / 16) * 16;
+  }
+  return { at, end: next };
+}
+
+function pcaModule(): WasmKernels<PcaExports> {
+  return wasmKernels<PcaExports>('pca');
+}
+
+/** Reserves `sizes` (bytes) in the module; returns their addresses and a float64 view of the memory, made after growing it. */
+function regions(module: WasmKernels<PcaExports>, sizes: number[]): { at: number[]; f64: Float64Array } {
+  const base = module.reserve(0);
+  const { at, end } = layout(base, sizes);
+  module.reserve(end - base);
+  return { at, f64: new Float64Array(module.memory.buffer) };
+}
+
+/**
+ * out[r] = x[r] · M − shift for rows from..to, M given as ceil(l / 4) panels of p × 4
+ * (`panels[(u >> 2)·4p + 4c + (u & 3)] = M[c][u]`, zero past l); out is n × l row-major.
+ */
+export function timesRowsWasm(data: Float64Array, p: number, panels: Float64Array, shift: Float64Array, l: number, out: Float64Array, from: number, to: number): void {
+  const module = pcaModule();
+  const lp = roundUp4(l);
+  const block = Math.min(TIMES_BLOCK, Math.max(to - from, 0));
+  const [panelsAt, shiftAt, xAt, outAt, scratchAt] = [0, 1, 2, 3, 4];
+  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * l, 36 * p]);
+  f64.set(panels.subarray(0, lp * p), at[panelsAt] / 8);
+  f64.fill(0, at[shiftAt] / 8, at[shiftAt] / 8 + lp);
+  f64.set(shift.subarray(0, l), at[shiftAt] / 8);
+  for (let r0 = from; r0 < to; r0 += block) {
+    const rows = Math.min(block, to - r0);
+    f64.set(data.subarray(r0 * p, (r0 + rows) * p), at[xAt] / 8);
+    module.exports.timesPanels(at[xAt], rows, p, at[panelsAt], l, at[shiftAt], at[outAt], at[scratchAt]);
+    out.set(f64.subarray(at[outAt] / 8, at[outAt] / 8 + rows * l), r0 * l);
+  }
+}
+
+/** out = Σ x[r]ᵀ q[r] over rows from..to (p × l row-major, overwritten). */
+export function transposeTimesWasm(data: Float64Array, p: number, q: Float64Array, l: number, out: Float64Array, from: number, to: number): void {
+  const module = pcaModule();
+  const [pp, lp] = [roundUp4(p), roundUp4(l)];
+  const block = Math.min(TRANSPOSE_BLOCK, Math.max(to - from, 0));
+  // x keeps its own row stride p; the reads past a row's end land in the padding rows of the sums, never stored.
+  const { at, f64 } = regions(module, [8 * block * p + 32, 8 * block * lp, 8 * pp * lp, pp]);
+  const [xAt, qAt, sumsAt, flagsAt] = at;
+  f64.fill(0, xAt / 8 + block * p, xAt / 8 + block * p + 4);
+  f64.fill(0, qAt / 8, qAt / 8 + block * lp);
+  f64.fill(0, sumsAt / 8, sumsAt / 8 + pp * lp);
+  for (let r0 = from; r0 < to; r0 += block) {
+    const rows = Math.min(block, to - r0);
+    f64.set(data.subarray(r0 * p, (r0 + rows) * p), xAt / 8);
+    copyRows(q, r0, rows, l, f64, qAt / 8, lp);
+    module.exports.transposeTimes(xAt, rows, p, p, qAt, l, lp, sumsAt, flagsAt, 0);
+  }
+  for (let c = 0; c < p; c++) out.set(f64.subarray(sumsAt / 8 + c * lp, sumsAt / 8 + c * lp + l), c * l);
+}
+
+/** out = Σ a[r]ᵀ a[r] over rows from..to, upper triangle (cols × cols, the rest 0). */
+export function gramWasm(a: Float64Array, cols: number, out: Float64Array, from: number, to: number): void {
+  const module = pcaModule();
+  const lp = roundUp4(cols);
+  const block = Math.min(TRANSPOSE_BLOCK, Math.max(to - from, 0));
+  const { at, f64 } = regions(module, [8 * block * lp, 8 * lp * lp, lp]);
+  const [aAt, sumsAt, flagsAt] = at;
+  f64.fill(0, aAt / 8, aAt / 8 + block * lp);
+  f64.fill(0, sumsAt / 8, sumsAt / 8 + lp * lp);
+  for (let r0 = from; r0 < to; r0 += block) {
+    const rows = Math.min(block, to - r0);
+    copyRows(a, r0, rows, cols, f64, aAt / 8, lp);
+    module.exports.transposeTimes(aAt, rows, cols, lp, aAt, cols, lp, sumsAt, flagsAt, 1);
+  }
+  upperTriangle(f64, sumsAt / 8, lp, cols, out, false);
+}
+
+/**
+ * Adds Σ (x_r − μ)ᵀ(x_r − μ) over rows from..to into the upper triangle of `sums` (p × p);
+ * the rows are centered before they are multiplied, as covariance.ts explains.
+ */
+export function covarianceSumsWasm(data: Float64Array, p: number, mean: Float64Array, from: number, to: number, sums: Float64Array, onRows?: (rowsDone: number) => void): void {
+  const module = pcaModule();
+  const pp = roundUp4(p);
+  const block = Math.min(COVARIANCE_BLOCK, Math.max(to - from, 0));
+  const { at, f64 } = regions(module, [8 * p, 8 * block * p, 8 * block * pp, 8 * pp * pp, pp]);
+  const [meanAt, rawAt, centeredAt, sumsAt, flagsAt] = at;
+  f64.set(mean.subarray(0, p), meanAt / 8);
+  f64.fill(0, sumsAt / 8, sumsAt / 8 + pp * pp);
+  for (let r0 = from; r0 < to; r0 += block) {
+    const rows = Math.min(block, to - r0);
+    f64.set(data.subarray(r0 * p, (r0 + rows) * p), rawAt / 8);
+    module.exports.centerRows(rawAt, rows, p, meanAt, centeredAt, pp);
+    module.exports.transposeTimes(centeredAt, rows, p, pp, centeredAt, p, pp, sumsAt, flagsAt, 1);
+    onRows?.(r0 + rows);
+  }
+  upperTriangle(f64, sumsAt / 8, pp, p, sums, true);
+}
+
+/** Rows r0 .. r0 + rows of an n × cols matrix into `to` at `at` with row stride `stride` (its padding left as it is). */
+function copyRows(from: Float64Array, r0: number, rows: number, cols: number, to: Float64Array, at: number, stride: number): void {
+  if (cols === stride) {
+    to.set(from.subarray(r0 * cols, (r0 + rows) * cols), at);
+    return;
+  }
+  for (let t = 0; t < rows; t++) to.set(from.subarray((r0 + t) * cols, (r0 + t + 1) * cols), at + t * stride);
+}
+
+/** The upper triangle of an n × n block of `from` (row stride `stride`) into `out` (n × n): added, or written with the lower half zeroed. */
+function upperTriangle(from: Float64Array, at: number, stride: number, n: number, out: Float64Array, add: boolean): void {
+  for (let i = 0; i < n; i++) {
+    const row = at + i * stride;
+    if (!add) for (let j = 0; j < i; j++) out[i * n + j] = 0;
+    for (let j = i; j < n; j++) out[i * n + j] = add ? out[i * n + j] + from[row + j] : from[row + j];
+  }
+}
