@@ -9,9 +9,9 @@ import { symmetricEigen } from './symmetric-eigen';
 
 export interface RandomizedPcaOptions {
   components: number;
-  /** Extra random directions beyond `components`. @default 10 */
+  /** Extra random directions beyond `components`. @default {@link DEFAULT_OVERSAMPLING} */
   oversampling?: number;
-  /** Power iterations: each sharpens the spectrum's decay at the cost of two passes over the data. @default 2 */
+  /** Power iterations: each sharpens the spectrum's decay at the cost of one more pass over the data. @default {@link DEFAULT_POWER_ITERATIONS} */
   powerIterations?: number;
   /** @default 0 */
   seed?: number;
@@ -25,8 +25,10 @@ export interface RandomizedPcaOptions {
  * Randomized PCA (Halko, Martinsson & Tropp 2011): the range of the centered data is found
  * from its product with random directions, refined by power iterations, and the principal
  * axes come from the small projected matrix. Costs O(n·p·l) per pass with l = k + oversampling,
- * against O(n·p²) for the covariance; 2q + 2 passes in all, the projection included (it is
- * Q U S, not another pass). The data is centered implicitly, never copied.
+ * against O(n·p²) for the covariance; q + 1 passes over the data in all, each multiplying a
+ * block of rows by a p × l matrix and then by its own product while the block is in the cache
+ * (X_cᵀ X_c Z), the projection included (it is Y R⁻¹ U S, not another pass). The data is
+ * centered implicitly, never copied.
  *
  * Signs follow {@link pca}'s convention, so both solvers agree up to the randomized one's error.
  */
@@ -37,47 +39,49 @@ export function randomizedPca(x: Matrix, options: RandomizedPcaOptions): PcaResu
     throw new InvalidParameterError('components', `components must be a whole number from 1 to ${Math.min(n, p)}, not ${k}`);
   }
   assertFinite(x);
-  const l = Math.min(k + (options.oversampling ?? 10), n, p);
-  const q = options.powerIterations ?? 2;
+  const l = Math.min(k + (options.oversampling ?? DEFAULT_OVERSAMPLING), n, p);
+  const q = options.powerIterations ?? DEFAULT_POWER_ITERATIONS;
   const mean = columnMeans(x);
   const normal = normalSource(seededRandom(options.seed ?? 0));
-  const passes = 2 * q + 2;
+  const passes = q + 1;
   const progress = (pass: number) => options.onProgress?.(pass / passes, `randomized PCA: pass ${pass} of ${passes} over the data`);
 
   const pool = n * p * l >= PARALLEL_MIN_WORK ? RowPool.open(options.threads) : undefined;
   try {
     const steps = new Steps(x, mean, l, pool);
     // Ω: p × l standard normal.
-    const omega = new Float64Array(p * l);
-    for (let t = 0; t < omega.length; t++) omega[t] = normal();
-    let basis = steps.orthonormal(steps.timesRows(omega));
-    progress(1);
+    let z: Float64Array = new Float64Array(p * l);
+    for (let t = 0; t < z.length; t++) z[t] = normal();
+    // Z ← orth(X_cᵀ X_c Z): only the small p × l side is orthonormalized. X_c Z for
+    // orthonormal (or Gaussian) Z is as well conditioned as X_c's leading l singular values
+    // are spread, so the n × l products never need it and never leave the threads.
     for (let it = 0; it < q; it++) {
-      const z = smallOrthonormal(steps.transposeTimes(basis), p, l);
-      progress(2 * it + 2);
-      basis = steps.orthonormal(steps.timesRows(z));
-      progress(2 * it + 3);
+      z = smallOrthonormal(steps.gramTimes(z).w, p, l);
+      progress(it + 1);
     }
-    // B = Qᵀ X_c is l × p; here as its transpose Z (p × l). BBᵀ = ZᵀZ gives B's singular values.
-    const z = steps.transposeTimes(basis);
-    const gramZ = new Float64Array(l * l);
+    // The last pass keeps Y = X_c Z (n × l) besides W = X_cᵀ Y. With Y = Q R (RᵀR = YᵀY = ZᵀW),
+    // B = Qᵀ X_c = R⁻ᵀ Wᵀ, here as its transpose Bᵀ = W R⁻¹ (p × l); BBᵀ gives B's singular values.
+    const { w, y } = steps.gramTimes(z, true);
+    const rInverse = triangularInverse(choleskyFactor(symmetricProduct(z, w, p, l), l), l);
+    const bt = multiply(w, rInverse, p, l, l);
+    const gramB = new Float64Array(l * l);
     for (let c = 0; c < p; c++) {
       for (let a = 0; a < l; a++) {
-        const v = z[c * l + a];
-        for (let b = a; b < l; b++) gramZ[a * l + b] += v * z[c * l + b];
+        const v = bt[c * l + a];
+        for (let b = a; b < l; b++) gramB[a * l + b] += v * bt[c * l + b];
       }
     }
-    for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) gramZ[a * l + b] = gramZ[b * l + a];
-    const { values, vectors } = symmetricEigen({ rows: l, cols: l, data: gramZ });
+    for (let a = 0; a < l; a++) for (let b = 0; b < a; b++) gramB[a * l + b] = gramB[b * l + a];
+    const { values, vectors } = symmetricEigen({ rows: l, cols: l, data: gramB });
 
-    // Right singular vectors V = Z U / s, as p × l columns for orientedAxes.
+    // Right singular vectors V = Bᵀ U / s, as p × l columns for orientedAxes.
     const v = new Float64Array(p * l);
     for (let c = 0; c < l; c++) {
       const s = Math.sqrt(Math.max(values[c], 0));
       if (s === 0) continue;
       for (let f = 0; f < p; f++) {
         let sum = 0;
-        for (let a = 0; a < l; a++) sum += z[f * l + a] * vectors.data[a * l + c];
+        for (let a = 0; a < l; a++) sum += bt[f * l + a] * vectors.data[a * l + c];
         v[f * l + c] = sum / s;
       }
     }
@@ -85,8 +89,8 @@ export function randomizedPca(x: Matrix, options: RandomizedPcaOptions): PcaResu
     const all = values.map((value) => Math.max(value, 0) / (n - 1));
     const eigenvalues = all.slice(0, k);
     const total = totalVariance(x, mean);
-    // X_c V = Q B V = Q U S: no further pass over the data, one product with the l × k matrix
-    // U S (signs following the oriented axes).
+    // X_c V = Q B V = Q U S = Y R⁻¹ U S: one product of Y with an l × k matrix (signs following
+    // the oriented axes), not another pass over the data.
     const us = new Float64Array(l * k);
     for (let c = 0; c < k; c++) {
       const s = Math.sqrt(Math.max(values[c], 0));
@@ -94,7 +98,7 @@ export function randomizedPca(x: Matrix, options: RandomizedPcaOptions): PcaResu
       for (let f = 0; f < p && sign === 0; f++) if (v[f * l + c] !== 0) sign = Math.sign(axes[c * p + f] / v[f * l + c]);
       for (let a = 0; a < l; a++) us[a * k + c] = sign * s * vectors.data[a * l + c];
     }
-    const embedding = steps.product(basis, l, us, sharedFloat64(k));
+    const embedding = steps.product(y, l, multiply(rInverse, us, l, l, k), k);
     progress(passes);
     return {
       components: k,
@@ -109,6 +113,9 @@ export function randomizedPca(x: Matrix, options: RandomizedPcaOptions): PcaResu
     pool?.close();
   }
 }
+
+export const DEFAULT_OVERSAMPLING = 10;
+export const DEFAULT_POWER_ITERATIONS = 2;
 
 /** Work (n·p·l multiply-adds per pass) from which threads pay for their start-up. */
 const PARALLEL_MIN_WORK = 50_000_000;
@@ -139,54 +146,70 @@ class Steps {
     else runRowKernel(task, 0, this.n, 0);
   }
 
-  /** (X − 1μᵀ) M for M of p × l. The mean comes off afterwards as 1 (μᵀM): harmless for finding a range. */
-  timesRows(m: Float64Array): Float64Array<SharedArrayBuffer> {
+  /**
+   * W = X_cᵀ Y for Y = X_c M (M p × l), and Y itself when asked for. Y's shift by 1 (μᵀM) is
+   * exact centering; W = Xᵀ Y − μ (1ᵀY) then, where 1ᵀY is rounding only, taken off all the same.
+   */
+  gramTimes(m: Float64Array, keepY = false): { w: Float64Array; y: Float64Array<SharedArrayBuffer> } {
     const p = this.mean.length;
     const l = this.l;
     const shift = sharedFloat64(l);
     for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) shift[u] += this.mean[c] * m[c * l + u];
-    return this.product(this.x, p, m, shift);
+    const size = p * l + l;
+    const partials = sharedFloat64(this.parts * size);
+    const y = sharedFloat64(keepY ? this.n * l : 0);
+    this.run({ kind: 'gramTimes', x: this.x.buffer, cols: p, panels: panelsOf(m, p, l).buffer, shift: shift.buffer, l, partials: partials.buffer, y: keepY ? y.buffer : undefined });
+    const sums = sumParts(partials, this.parts, size);
+    const w = sums.subarray(0, p * l);
+    for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) w[c * l + u] -= this.mean[c] * sums[p * l + u];
+    return { w, y };
   }
 
-  /** A M − 1 shiftᵀ for A of n × cols (shared) and M of cols × l (l = shift's length). */
-  product(a: Float64Array<SharedArrayBuffer>, cols: number, m: Float64Array, shift: Float64Array<SharedArrayBuffer>): Float64Array<SharedArrayBuffer> {
-    const l = shift.length;
-    const panels = sharedFloat64(Math.ceil(l / 4) * 4 * cols);
-    for (let c = 0; c < cols; c++) for (let u = 0; u < l; u++) panels[(u >> 2) * 4 * cols + 4 * c + (u & 3)] = m[c * l + u];
-    const out = sharedFloat64(this.n * l);
-    this.run({ kind: 'timesRows', x: a.buffer, cols, panels: panels.buffer, shift: shift.buffer, l, out: out.buffer });
+  /** A M for A of n × cols (shared) and M of cols × width. */
+  product(a: Float64Array<SharedArrayBuffer>, cols: number, m: Float64Array, width: number): Float64Array<SharedArrayBuffer> {
+    const out = sharedFloat64(this.n * width);
+    this.run({ kind: 'timesRows', x: a.buffer, cols, panels: panelsOf(m, cols, width).buffer, shift: sharedFloat64(width).buffer, l: width, out: out.buffer });
     return out;
   }
+}
 
-  /** (X − 1μᵀ)ᵀ Q, p × l. Centering afterwards is safe: Q's columns are orthonormal. */
-  transposeTimes(q: Float64Array<SharedArrayBuffer>): Float64Array {
-    const p = this.mean.length;
-    const l = this.l;
-    const partials = sharedFloat64(this.parts * p * l);
-    this.run({ kind: 'transposeTimes', x: this.x.buffer, cols: p, q: q.buffer, l, partials: partials.buffer });
-    const out = sumParts(partials, this.parts, p * l);
-    const columnSums = new Float64Array(l);
-    for (let r = 0; r < this.n; r++) for (let u = 0; u < l; u++) columnSums[u] += q[r * l + u];
-    for (let c = 0; c < p; c++) for (let u = 0; u < l; u++) out[c * l + u] -= this.mean[c] * columnSums[u];
-    return out;
-  }
+/** M (rows × cols) as the row kernels take it: panels of four columns, zero past the last. */
+function panelsOf(m: Float64Array, rows: number, cols: number): Float64Array<SharedArrayBuffer> {
+  const panels = sharedFloat64(Math.ceil(cols / 4) * 4 * rows);
+  for (let c = 0; c < rows; c++) for (let u = 0; u < cols; u++) panels[(u >> 2) * 4 * rows + 4 * c + (u & 3)] = m[c * cols + u];
+  return panels;
+}
 
-  /**
-   * Orthonormal columns spanning those of an n × l matrix: Cholesky QR done twice (the second
-   * pass repairs what the first loses to rounding).
-   */
-  orthonormal(a: Float64Array<SharedArrayBuffer>): Float64Array<SharedArrayBuffer> {
-    return this.choleskyQr(this.choleskyQr(a));
+/** A B for A of rows × inner and B of inner × cols, row-major. */
+function multiply(a: Float64Array, b: Float64Array, rows: number, inner: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let t = 0; t < inner; t++) {
+      const v = a[i * inner + t];
+      if (v === 0) continue;
+      for (let j = 0; j < cols; j++) out[i * cols + j] += v * b[t * cols + j];
+    }
   }
+  return out;
+}
 
-  private choleskyQr(a: Float64Array<SharedArrayBuffer>): Float64Array<SharedArrayBuffer> {
-    const l = this.l;
-    const partials = sharedFloat64(this.parts * l * l);
-    this.run({ kind: 'gram', a: a.buffer, cols: l, partials: partials.buffer });
-    const r = choleskyFactor(sumParts(partials, this.parts, l * l), l);
-    // A R⁻¹ as one more product: the same kernel as the passes over the data.
-    return this.product(a, l, triangularInverse(r, l), sharedFloat64(l));
+/** Zᵀ W (cols × cols) for Z, W of rows × cols, where it is symmetric up to rounding: the mean of it and its transpose. */
+function symmetricProduct(z: Float64Array, w: Float64Array, rows: number, cols: number): Float64Array {
+  const g = new Float64Array(cols * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let a = 0; a < cols; a++) {
+      const v = z[r * cols + a];
+      for (let b = 0; b < cols; b++) g[a * cols + b] += v * w[r * cols + b];
+    }
   }
+  for (let a = 0; a < cols; a++) {
+    for (let b = a; b < cols; b++) {
+      const mean = (g[a * cols + b] + g[b * cols + a]) / 2;
+      g[a * cols + b] = mean;
+      g[b * cols + a] = mean;
+    }
+  }
+  return g;
 }
 
 function toShared(data: Float64Array): Float64Array<SharedArrayBuffer> {
@@ -246,32 +269,40 @@ function triangularInverse(rr: Float64Array, cols: number): Float64Array {
   return inverse;
 }
 
-/** Orthonormal columns of a small p × l matrix, on this thread. */
+/**
+ * Orthonormal columns of a small p × l matrix, on this thread: modified Gram-Schmidt, done
+ * twice (the second pass restores what the first loses to rounding). Unlike Cholesky QR it
+ * does not square the condition number, which here is that of Xᵀ X Z. A column that keeps
+ * under {@link DEPENDENT} of its length after the earlier ones are taken out is dependent on
+ * them and comes out as zero.
+ */
 function smallOrthonormal(a: Float64Array, rows: number, cols: number): Float64Array {
-  let current = a;
-  for (let pass = 0; pass < 2; pass++) {
-    const g = new Float64Array(cols * cols);
+  const out = a.slice();
+  const column = new Float64Array(rows);
+  for (let j = 0; j < cols; j++) {
+    let original = 0;
     for (let r = 0; r < rows; r++) {
-      for (let i = 0; i < cols; i++) {
-        const v = current[r * cols + i];
-        for (let j = i; j < cols; j++) g[i * cols + j] += v * current[r * cols + j];
+      column[r] = out[r * cols + j];
+      original += column[r] ** 2;
+    }
+    for (let pass = 0; pass < 2; pass++) {
+      for (let t = 0; t < j; t++) {
+        let dot = 0;
+        for (let r = 0; r < rows; r++) dot += out[r * cols + t] * column[r];
+        for (let r = 0; r < rows; r++) column[r] -= dot * out[r * cols + t];
       }
     }
-    const rr = choleskyFactor(g, cols);
-    const out = new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) {
-      for (let j = 0; j < cols; j++) {
-        const diag = rr[j * cols + j];
-        if (diag === 0) continue;
-        let s = current[r * cols + j];
-        for (let t = 0; t < j; t++) s -= out[r * cols + t] * rr[t * cols + j];
-        out[r * cols + j] = s / diag;
-      }
-    }
-    current = out;
+    let norm = 0;
+    for (let r = 0; r < rows; r++) norm += column[r] ** 2;
+    const keep = norm > 0 && norm > DEPENDENT ** 2 * original;
+    const scale = keep ? 1 / Math.sqrt(norm) : 0;
+    for (let r = 0; r < rows; r++) out[r * cols + j] = column[r] * scale;
   }
-  return current;
+  return out;
 }
+
+/** The fraction of a column's length below which what is left of it is rounding. */
+const DEPENDENT = 1e-12;
 
 function totalVariance(x: Matrix, mean: Float64Array): number {
   const { rows: n, cols: p, data } = x;

@@ -83,18 +83,6 @@ export function transposeTimes(data: Float64Array, p: number, q: Float64Array, l
   }
 }
 
-export function gram(a: Float64Array, cols: number, out: Float64Array, from: number, to: number): void {
-  out.fill(0);
-  for (let r = from; r < to; r++) {
-    const o = r * cols;
-    for (let i = 0; i < cols; i++) {
-      const v = a[o + i];
-      if (v === 0) continue;
-      for (let j = i; j < cols; j++) out[i * cols + j] += v * a[o + j];
-    }
-  }
-}
-
 /**
  * panelDot4x4 over a gathered list: entry e of the four vectors `values` pairs with the four
  * values of `panel` at `base + offsets[e]`.

@@ -2,7 +2,7 @@ import { COVARIANCE_CHUNK_ROWS } from '../covariance';
 import { type BarnesHutTreeBuffers, walkBarnesHut } from '../tsne/barnes-hut';
 import { descentStep, type DescentStepTask } from '../tsne/descent-step';
 import { type FftPointsTask, runFftPoints } from '../tsne/fft-points';
-import { covarianceSumsWasm, gramWasm, timesRowsWasm, transposeTimesWasm } from '../wasm/pca-kernels';
+import { covarianceSumsWasm, gramTimesWasm, timesRowsWasm } from '../wasm/pca-kernels';
 
 /**
  * The row-parallel steps of randomized PCA and of t-SNE's optimizer, as tasks a
@@ -14,10 +14,11 @@ import { covarianceSumsWasm, gramWasm, timesRowsWasm, transposeTimesWasm } from 
 export type RowTask =
   /** out[r] = x[r] · M − shift for rows r in range (M as 4-column panels, p × l; also a[r] R⁻¹ in Cholesky QR). */
   | { kind: 'timesRows'; x: SharedArrayBuffer; cols: number; panels: SharedArrayBuffer; shift: SharedArrayBuffer; l: number; out: SharedArrayBuffer }
-  /** partials[slot] = Σ_r x[r]ᵀ q[r] over the range (p × l, uncentered). */
-  | { kind: 'transposeTimes'; x: SharedArrayBuffer; cols: number; q: SharedArrayBuffer; l: number; partials: SharedArrayBuffer }
-  /** partials[slot] = Σ_r a[r]ᵀ a[r] over the range (upper triangle, cols × cols). */
-  | { kind: 'gram'; a: SharedArrayBuffer; cols: number; partials: SharedArrayBuffer }
+  /**
+   * A power-iteration step: with y[r] = x[r] · M − shift as in timesRows, partials[slot] =
+   * Σ_r x[r]ᵀ y[r] (p × l, uncentered) followed by Σ_r y[r] (l); y's rows go to `y` if given.
+   */
+  | { kind: 'gramTimes'; x: SharedArrayBuffer; cols: number; panels: SharedArrayBuffer; shift: SharedArrayBuffer; l: number; partials: SharedArrayBuffer; y?: SharedArrayBuffer }
   /** t-SNE's Barnes-Hut walk: the blocks' repulsion into `out`, their shares of Z into `z`. */
   | { kind: 'barnesHutWalk'; tree: BarnesHutTreeBuffers; n: number; y: SharedArrayBuffer; out: SharedArrayBuffer; z: SharedArrayBuffer }
   | DescentStepTask
@@ -33,13 +34,11 @@ export function runRowKernel(task: RowTask, from: number, to: number, slot: numb
   switch (task.kind) {
     case 'timesRows':
       return timesRowsWasm(new Float64Array(task.x), task.cols, new Float64Array(task.panels), new Float64Array(task.shift), task.l, new Float64Array(task.out), from, to);
-    case 'transposeTimes': {
-      const size = task.cols * task.l;
-      return transposeTimesWasm(new Float64Array(task.x), task.cols, new Float64Array(task.q), task.l, new Float64Array(task.partials, slot * size * 8, size), from, to);
-    }
-    case 'gram': {
-      const size = task.cols * task.cols;
-      return gramWasm(new Float64Array(task.a), task.cols, new Float64Array(task.partials, slot * size * 8, size), from, to);
+    case 'gramTimes': {
+      const size = task.cols * task.l + task.l;
+      const part = new Float64Array(task.partials, slot * size * 8, size);
+      const y = task.y ? new Float64Array(task.y) : undefined;
+      return gramTimesWasm(new Float64Array(task.x), task.cols, new Float64Array(task.panels), new Float64Array(task.shift), task.l, part.subarray(0, size - task.l), part.subarray(size - task.l), y, from, to);
     }
     case 'barnesHutWalk':
       return walkBarnesHut(task.tree, new Float64Array(task.y), task.n, new Float64Array(task.out), new Float64Array(task.z), from, to);

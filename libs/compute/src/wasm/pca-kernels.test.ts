@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { covarianceSums, gram, timesRows, transposeTimes } from '../parallel/js-row-kernels';
+import { covarianceSums, timesRows, transposeTimes } from '../parallel/js-row-kernels';
 import { seededRandom } from '../random';
-import { covarianceSumsWasm, gramWasm, timesRowsWasm, transposeTimesWasm } from './pca-kernels';
+import { covarianceSumsWasm, gramTimesWasm, timesRowsWasm } from './pca-kernels';
 
 /** Rows × cols values in [-1, 1), a fraction of them 0, and every `zeroRowEvery`-th row all zeros (an empty image). */
 function sparseRows(rows: number, cols: number, seed: number, zeroRowEvery = 5): Float64Array {
@@ -55,26 +55,28 @@ describe('the float64 WebAssembly PCA kernels', () => {
     }
   });
 
-  it('sum xᵀq over a range of rows as the JavaScript kernel does', () => {
+  it('sum xᵀy for y = x·M − shift, and y, as the JavaScript kernels do one after the other', () => {
     for (const [i, { n, p, l, from }] of SHAPES.entries()) {
       const x = sparseRows(n, p, i);
-      const q = sparseRows(n, l, 300 + i, 3);
+      const m = sparseRows(p, l, 300 + i, 3);
+      const shift = sparseRows(1, l + 2, 200 + i).subarray(1, l + 1);
+      const y = new Float64Array(n * l);
+      timesRows(x, p, panelsOf(m, p, l), shift, l, y, from, n);
       const expected = new Float64Array(p * l);
-      const actual = new Float64Array(p * l).fill(Number.NaN);
-      transposeTimes(x, p, q, l, expected, from, n);
-      transposeTimesWasm(x, p, q, l, actual, from, n);
-      assertClose(actual, expected, `xᵀq ${n}×${p}×${l}`);
-    }
-  });
+      transposeTimes(x, p, y, l, expected, from, n);
+      const expectedSums = new Float64Array(l);
+      for (let r = from; r < n; r++) for (let u = 0; u < l; u++) expectedSums[u] += y[r * l + u];
 
-  it('sum the upper triangle of aᵀa as the JavaScript kernel does', () => {
-    for (const [i, { n, l, from }] of SHAPES.entries()) {
-      const a = sparseRows(n, l, 400 + i);
-      const expected = new Float64Array(l * l);
-      const actual = new Float64Array(l * l).fill(Number.NaN);
-      gram(a, l, expected, from, n);
-      gramWasm(a, l, actual, from, n);
-      assertClose(actual, expected, `aᵀa ${n}×${l}`);
+      const actual = new Float64Array(p * l).fill(Number.NaN);
+      const sums = new Float64Array(l).fill(Number.NaN);
+      const actualY = new Float64Array(n * l);
+      gramTimesWasm(x, p, panelsOf(m, p, l), shift, l, actual, sums, actualY, from, n);
+      assertClose(actual, expected, `xᵀy ${n}×${p}×${l}`);
+      assertClose(sums, expectedSums, `Σy ${n}×${p}×${l}`);
+      assertClose(actualY, y, `y ${n}×${p}×${l}`);
+      const withoutY = new Float64Array(p * l);
+      gramTimesWasm(x, p, panelsOf(m, p, l), shift, l, withoutY, sums, undefined, from, n);
+      assert.deepEqual(withoutY, actual, 'the same sums whether y is kept or not');
     }
   });
 
@@ -94,7 +96,8 @@ describe('the float64 WebAssembly PCA kernels', () => {
 
   it('leave empty ranges at zero sums', () => {
     const out = new Float64Array(12).fill(1);
-    transposeTimesWasm(new Float64Array(12), 4, new Float64Array(9), 3, out, 3, 3);
-    assert.deepEqual([...out], new Array(12).fill(0));
+    const sums = new Float64Array(3).fill(1);
+    gramTimesWasm(new Float64Array(12), 4, new Float64Array(16), new Float64Array(3), 3, out, sums, undefined, 3, 3);
+    assert.deepEqual([...out, ...sums], new Array(15).fill(0));
   });
 });

@@ -16,8 +16,11 @@ interface PcaExports {
 
 /** Rows copied in per call of the x · M kernel: 256 × 784 float64 stay in the L2 cache. */
 const TIMES_BLOCK = 256;
-/** Rows per xᵀq block; its q rows (256 × l) stay in the L2 cache while every feature panel passes them. */
-const TRANSPOSE_BLOCK = 256;
+/**
+ * Rows per power-iteration block: 128 rows of 784 features (800 KB) are multiplied by M and
+ * then by their own products while they are in the L2 cache.
+ */
+const GRAM_TIMES_BLOCK = 128;
 /** Rows per covariance block: 128 centered rows of 784 features (800 KB) stay in the L2 cache. */
 const COVARIANCE_BLOCK = 128;
 
@@ -67,41 +70,36 @@ export function timesRowsWasm(data: Float64Array, p: number, panels: Float64Arra
   }
 }
 
-/** out = Σ x[r]ᵀ q[r] over rows from..to (p × l row-major, overwritten). */
-export function transposeTimesWasm(data: Float64Array, p: number, q: Float64Array, l: number, out: Float64Array, from: number, to: number): void {
+/**
+ * One power-iteration step over rows from..to, both products on each block of rows while it
+ * is in the cache: y[r] = x[r] · M − shift (as {@link timesRowsWasm}), then out = Σ x[r]ᵀ y[r]
+ * (p × l row-major, overwritten) and ySums = Σ y[r] (l). With `y` given, the rows of y are
+ * written there too (n × l); otherwise they never leave the module.
+ */
+export function gramTimesWasm(data: Float64Array, p: number, panels: Float64Array, shift: Float64Array, l: number, out: Float64Array, ySums: Float64Array, y: Float64Array | undefined, from: number, to: number): void {
   const module = pcaModule();
   const [pp, lp] = [roundUp4(p), roundUp4(l)];
-  const block = Math.min(TRANSPOSE_BLOCK, Math.max(to - from, 0));
+  const block = Math.min(GRAM_TIMES_BLOCK, Math.max(to - from, 0));
   // x keeps its own row stride p; the reads past a row's end land in the padding rows of the sums, never stored.
-  const { at, f64 } = regions(module, [8 * block * p + 32, 8 * block * lp, 8 * pp * lp, pp]);
-  const [xAt, qAt, sumsAt, flagsAt] = at;
+  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * lp, 8 * pp * lp, 36 * p, pp]);
+  const [panelsAt, shiftAt, xAt, yAt, sumsAt, scratchAt, flagsAt] = at;
+  f64.set(panels.subarray(0, lp * p), panelsAt / 8);
+  f64.fill(0, shiftAt / 8, shiftAt / 8 + lp);
+  f64.set(shift.subarray(0, l), shiftAt / 8);
   f64.fill(0, xAt / 8 + block * p, xAt / 8 + block * p + 4);
-  f64.fill(0, qAt / 8, qAt / 8 + block * lp);
   f64.fill(0, sumsAt / 8, sumsAt / 8 + pp * lp);
+  ySums.fill(0);
   for (let r0 = from; r0 < to; r0 += block) {
     const rows = Math.min(block, to - r0);
     f64.set(data.subarray(r0 * p, (r0 + rows) * p), xAt / 8);
-    copyRows(q, r0, rows, l, f64, qAt / 8, lp);
-    module.exports.transposeTimes(xAt, rows, p, p, qAt, l, lp, sumsAt, flagsAt, 0);
+    // All lp columns: the padding ones come out 0 (zero panels, zero shift), as xᵀy needs.
+    module.exports.timesPanels(xAt, rows, p, panelsAt, lp, shiftAt, yAt, scratchAt);
+    module.exports.transposeTimes(xAt, rows, p, p, yAt, l, lp, sumsAt, flagsAt, 0);
+    const yBlock = f64.subarray(yAt / 8, yAt / 8 + rows * lp);
+    for (let t = 0; t < rows; t++) for (let u = 0; u < l; u++) ySums[u] += yBlock[t * lp + u];
+    if (y) for (let t = 0; t < rows; t++) y.set(yBlock.subarray(t * lp, t * lp + l), (r0 + t) * l);
   }
   for (let c = 0; c < p; c++) out.set(f64.subarray(sumsAt / 8 + c * lp, sumsAt / 8 + c * lp + l), c * l);
-}
-
-/** out = Σ a[r]ᵀ a[r] over rows from..to, upper triangle (cols × cols, the rest 0). */
-export function gramWasm(a: Float64Array, cols: number, out: Float64Array, from: number, to: number): void {
-  const module = pcaModule();
-  const lp = roundUp4(cols);
-  const block = Math.min(TRANSPOSE_BLOCK, Math.max(to - from, 0));
-  const { at, f64 } = regions(module, [8 * block * lp, 8 * lp * lp, lp]);
-  const [aAt, sumsAt, flagsAt] = at;
-  f64.fill(0, aAt / 8, aAt / 8 + block * lp);
-  f64.fill(0, sumsAt / 8, sumsAt / 8 + lp * lp);
-  for (let r0 = from; r0 < to; r0 += block) {
-    const rows = Math.min(block, to - r0);
-    copyRows(a, r0, rows, cols, f64, aAt / 8, lp);
-    module.exports.transposeTimes(aAt, rows, cols, lp, aAt, cols, lp, sumsAt, flagsAt, 1);
-  }
-  upperTriangle(f64, sumsAt / 8, lp, cols, out, false);
 }
 
 /**
@@ -123,23 +121,13 @@ export function covarianceSumsWasm(data: Float64Array, p: number, mean: Float64A
     module.exports.transposeTimes(centeredAt, rows, p, pp, centeredAt, p, pp, sumsAt, flagsAt, 1);
     onRows?.(r0 + rows);
   }
-  upperTriangle(f64, sumsAt / 8, pp, p, sums, true);
+  addUpperTriangle(f64, sumsAt / 8, pp, p, sums);
 }
 
-/** Rows r0 .. r0 + rows of an n × cols matrix into `to` at `at` with row stride `stride` (its padding left as it is). */
-function copyRows(from: Float64Array, r0: number, rows: number, cols: number, to: Float64Array, at: number, stride: number): void {
-  if (cols === stride) {
-    to.set(from.subarray(r0 * cols, (r0 + rows) * cols), at);
-    return;
-  }
-  for (let t = 0; t < rows; t++) to.set(from.subarray((r0 + t) * cols, (r0 + t + 1) * cols), at + t * stride);
-}
-
-/** The upper triangle of an n × n block of `from` (row stride `stride`) into `out` (n × n): added, or written with the lower half zeroed. */
-function upperTriangle(from: Float64Array, at: number, stride: number, n: number, out: Float64Array, add: boolean): void {
+/** The upper triangle of an n × n block of `from` (row stride `stride`), added into `out` (n × n). */
+function addUpperTriangle(from: Float64Array, at: number, stride: number, n: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const row = at + i * stride;
-    if (!add) for (let j = 0; j < i; j++) out[i * n + j] = 0;
-    for (let j = i; j < n; j++) out[i * n + j] = add ? out[i * n + j] + from[row + j] : from[row + j];
+    for (let j = i; j < n; j++) out[i * n + j] += from[row + j];
   }
 }
