@@ -137,6 +137,69 @@ export function transposeTimes(x: usize, rows: i32, p: i32, xStride: i32, q: usi
   }
 }
 
+/**
+ * out += xᵀ q over a block of rows as {@link transposeTimes} (x with row stride p, q with row
+ * stride `qStride`, out ceil(p / 4)·4 × qStride), for sparse x: for each panel of four
+ * features, the rows where any of them is not zero are gathered first into `scratch` (4·rows
+ * values and rows offsets), so rows of zeros (most of an image's border) cost nothing.
+ */
+export function transposeTimesSparse(x: usize, rows: i32, p: i32, q: usize, l: i32, qStride: i32, out: usize, scratch: usize): void {
+  const values = scratch;
+  const offsets = scratch + <usize>rows * 32;
+  const featurePanels = (p + 3) >> 2;
+  const columnPanels = (l + 3) >> 2;
+  const xRow = <usize>p * 8;
+  const qRow = <usize>qStride * 8;
+  for (let f = 0; f < featurePanels; f++) {
+    let count: usize = 0;
+    let xa = x + <usize>f * 32;
+    for (let r: usize = 0; r < <usize>rows; r++) {
+      const v0 = load<f64>(xa);
+      const v1 = load<f64>(xa, 8);
+      const v2 = load<f64>(xa, 16);
+      const v3 = load<f64>(xa, 24);
+      xa += xRow;
+      if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) continue;
+      const to = values + count * 32;
+      store<f64>(to, v0);
+      store<f64>(to, v1, 8);
+      store<f64>(to, v2, 16);
+      store<f64>(to, v3, 24);
+      store<u32>(offsets + count * 4, <u32>(r * qRow));
+      count++;
+    }
+    if (count == 0) continue;
+    for (let g = 0; g < columnPanels; g++) {
+      const qg = q + <usize>g * 32;
+      let s0a = f64x2.splat(0), s0b = f64x2.splat(0), s1a = f64x2.splat(0), s1b = f64x2.splat(0);
+      let s2a = f64x2.splat(0), s2b = f64x2.splat(0), s3a = f64x2.splat(0), s3b = f64x2.splat(0);
+      for (let e: usize = 0; e < count; e++) {
+        const m = qg + <usize>load<u32>(offsets + e * 4);
+        const ma = v128.load(m);
+        const mb = v128.load(m, 16);
+        const v = values + e * 32;
+        let xv = v128.load64_splat(v);
+        s0a = f64x2.add(s0a, f64x2.mul(xv, ma));
+        s0b = f64x2.add(s0b, f64x2.mul(xv, mb));
+        xv = v128.load64_splat(v, 8);
+        s1a = f64x2.add(s1a, f64x2.mul(xv, ma));
+        s1b = f64x2.add(s1b, f64x2.mul(xv, mb));
+        xv = v128.load64_splat(v, 16);
+        s2a = f64x2.add(s2a, f64x2.mul(xv, ma));
+        s2b = f64x2.add(s2b, f64x2.mul(xv, mb));
+        xv = v128.load64_splat(v, 24);
+        s3a = f64x2.add(s3a, f64x2.mul(xv, ma));
+        s3b = f64x2.add(s3b, f64x2.mul(xv, mb));
+      }
+      const o = out + (<usize>f * 4 * <usize>qStride + <usize>g * 4) * 8;
+      addTo(o, s0a, s0b);
+      addTo(o + qRow, s1a, s1b);
+      addTo(o + 2 * qRow, s2a, s2b);
+      addTo(o + 3 * qRow, s3a, s3b);
+    }
+  }
+}
+
 @inline
 function addTo(at: usize, a: v128, b: v128): void {
   v128.store(at, f64x2.add(v128.load(at), a));

@@ -4,6 +4,7 @@ import { type WasmKernels, wasmKernels } from './wasm-kernels';
 interface PcaExports {
   timesPanels(x: number, rows: number, p: number, panels: number, l: number, shift: number, out: number, scratch: number): void;
   transposeTimes(x: number, rows: number, p: number, xStride: number, q: number, l: number, qStride: number, out: number, flags: number, upper: number): void;
+  transposeTimesSparse(x: number, rows: number, p: number, q: number, l: number, qStride: number, out: number, scratch: number): void;
   centerRows(from: number, rows: number, p: number, mean: number, to: number, stride: number): void;
 }
 
@@ -81,8 +82,8 @@ export function gramTimesWasm(data: Float64Array, p: number, panels: Float64Arra
   const [pp, lp] = [roundUp4(p), roundUp4(l)];
   const block = Math.min(GRAM_TIMES_BLOCK, Math.max(to - from, 0));
   // x keeps its own row stride p; the reads past a row's end land in the padding rows of the sums, never stored.
-  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * lp, 8 * pp * lp, 36 * p, pp]);
-  const [panelsAt, shiftAt, xAt, yAt, sumsAt, scratchAt, flagsAt] = at;
+  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * lp, 8 * pp * lp, 36 * Math.max(p, block)]);
+  const [panelsAt, shiftAt, xAt, yAt, sumsAt, scratchAt] = at;
   f64.set(panels.subarray(0, lp * p), panelsAt / 8);
   f64.fill(0, shiftAt / 8, shiftAt / 8 + lp);
   f64.set(shift.subarray(0, l), shiftAt / 8);
@@ -94,7 +95,7 @@ export function gramTimesWasm(data: Float64Array, p: number, panels: Float64Arra
     f64.set(data.subarray(r0 * p, (r0 + rows) * p), xAt / 8);
     // All lp columns: the padding ones come out 0 (zero panels, zero shift), as xᵀy needs.
     module.exports.timesPanels(xAt, rows, p, panelsAt, lp, shiftAt, yAt, scratchAt);
-    module.exports.transposeTimes(xAt, rows, p, p, yAt, l, lp, sumsAt, flagsAt, 0);
+    module.exports.transposeTimesSparse(xAt, rows, p, yAt, l, lp, sumsAt, scratchAt);
     const yBlock = f64.subarray(yAt / 8, yAt / 8 + rows * lp);
     for (let t = 0; t < rows; t++) for (let u = 0; u < l; u++) ySums[u] += yBlock[t * lp + u];
     if (y) for (let t = 0; t < rows; t++) y.set(yBlock.subarray(t * lp, t * lp + l), (r0 + t) * l);
