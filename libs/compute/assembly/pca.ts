@@ -233,3 +233,43 @@ export function centerRows(from: usize, rows: i32, p: i32, mean: usize, to: usiz
     for (let c: usize = <usize>p; c < <usize>stride; c++) store<f64>(dst + c * 8, 0);
   }
 }
+
+/**
+ * Folds a block of rows (rows × p, row-major) into running column moments: `mean` and `m2`
+ * (the sums of squared deviations from the mean) over the `before` rows seen so far. The block's
+ * own mean and deviations come first, then Chan et al.'s update merges them, so no sum of
+ * squares is ever taken about zero (which loses every digit when the mean is large next to the
+ * spread). A NaN or infinity anywhere leaves its column's moments non-finite.
+ */
+export function foldMoments(x: usize, rows: i32, p: i32, before: f64, mean: usize, m2: usize, scratch: usize): void {
+  const rowBytes = <usize>p * 8;
+  const n = <f64>rows;
+  const total = before + n;
+  for (let c: usize = 0; c < <usize>p; c++) store<f64>(scratch + c * 8, 0);
+  for (let r = 0; r < rows; r++) {
+    const at = x + <usize>r * rowBytes;
+    for (let c: usize = 0; c < <usize>p; c++) store<f64>(scratch + c * 8, load<f64>(scratch + c * 8) + load<f64>(at + c * 8));
+  }
+  for (let c: usize = 0; c < <usize>p; c++) store<f64>(scratch + c * 8, load<f64>(scratch + c * 8) / n);
+  const deviations = scratch + rowBytes;
+  for (let c: usize = 0; c < <usize>p; c++) store<f64>(deviations + c * 8, 0);
+  for (let r = 0; r < rows; r++) {
+    const at = x + <usize>r * rowBytes;
+    for (let c: usize = 0; c < <usize>p; c++) {
+      const d = load<f64>(at + c * 8) - load<f64>(scratch + c * 8);
+      store<f64>(deviations + c * 8, load<f64>(deviations + c * 8) + d * d);
+    }
+  }
+  for (let c: usize = 0; c < <usize>p; c++) {
+    const blockMean = load<f64>(scratch + c * 8);
+    const blockM2 = load<f64>(deviations + c * 8);
+    if (before == 0) {
+      store<f64>(mean + c * 8, blockMean);
+      store<f64>(m2 + c * 8, blockM2);
+      continue;
+    }
+    const delta = blockMean - load<f64>(mean + c * 8);
+    store<f64>(mean + c * 8, load<f64>(mean + c * 8) + (delta * n) / total);
+    store<f64>(m2 + c * 8, load<f64>(m2 + c * 8) + blockM2 + (delta * delta * before * n) / total);
+  }
+}

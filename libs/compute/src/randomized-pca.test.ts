@@ -72,6 +72,12 @@ describe('randomized PCA', () => {
     assert.ok(worst < 1e-8 * Math.sqrt(one.eigenvalues[0]), `embedding differs by ${worst}`);
   });
 
+  it('refuses data holding a NaN, naming where', () => {
+    const x = decayingSpectrum(50, 10, 4);
+    x.data[3 * 10 + 6] = Number.NaN;
+    assert.throws(() => randomizedPca(x, { components: 2 }), /row 4, column 7 is NaN/);
+  });
+
   it('is chosen for large, wide data and few components, exact otherwise', () => {
     assert.equal(chooseSolver(70_000, 784, 50), 'randomized');
     assert.equal(chooseSolver(10, 2, 1), 'exact');

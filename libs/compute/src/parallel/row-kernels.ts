@@ -2,7 +2,7 @@ import { COVARIANCE_CHUNK_ROWS } from '../covariance';
 import { type BarnesHutTreeBuffers, walkBarnesHut } from '../tsne/barnes-hut';
 import { descentStep, type DescentStepTask } from '../tsne/descent-step';
 import { type FftPointsTask, runFftPoints } from '../tsne/fft-points';
-import { covarianceSumsWasm, gramTimesWasm, timesRowsWasm } from '../wasm/pca-kernels';
+import { columnMomentsWasm, covarianceSumsWasm, gramTimesWasm, timesRowsWasm } from '../wasm/pca-kernels';
 
 /**
  * The row-parallel steps of randomized PCA and of t-SNE's optimizer, as tasks a
@@ -19,6 +19,8 @@ export type RowTask =
    * Σ_r x[r]ᵀ y[r] (p × l, uncentered) followed by Σ_r y[r] (l); y's rows go to `y` if given.
    */
   | { kind: 'gramTimes'; x: SharedArrayBuffer; cols: number; panels: SharedArrayBuffer; shift: SharedArrayBuffer; l: number; partials: SharedArrayBuffer; y?: SharedArrayBuffer }
+  /** partials[slot] = [rows, column means (p), sums of squared deviations from them (p)] over the range. */
+  | { kind: 'columnMoments'; x: SharedArrayBuffer; cols: number; partials: SharedArrayBuffer }
   /** t-SNE's Barnes-Hut walk: the blocks' repulsion into `out`, their shares of Z into `z`. */
   | { kind: 'barnesHutWalk'; tree: BarnesHutTreeBuffers; n: number; y: SharedArrayBuffer; out: SharedArrayBuffer; z: SharedArrayBuffer }
   | DescentStepTask
@@ -39,6 +41,12 @@ export function runRowKernel(task: RowTask, from: number, to: number, slot: numb
       const part = new Float64Array(task.partials, slot * size * 8, size);
       const y = task.y ? new Float64Array(task.y) : undefined;
       return gramTimesWasm(new Float64Array(task.x), task.cols, new Float64Array(task.panels), new Float64Array(task.shift), task.l, part.subarray(0, size - task.l), part.subarray(size - task.l), y, from, to);
+    }
+    case 'columnMoments': {
+      const p = task.cols;
+      const part = new Float64Array(task.partials, slot * (1 + 2 * p) * 8, 1 + 2 * p);
+      part[0] = to - from;
+      return columnMomentsWasm(new Float64Array(task.x), p, from, to, part.subarray(1, 1 + p), part.subarray(1 + p));
     }
     case 'barnesHutWalk':
       return walkBarnesHut(task.tree, new Float64Array(task.y), task.n, new Float64Array(task.out), new Float64Array(task.z), from, to);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { covarianceSums, timesRows, transposeTimes } from '../parallel/js-row-kernels';
 import { seededRandom } from '../random';
-import { covarianceSumsWasm, gramTimesWasm, timesRowsWasm } from './pca-kernels';
+import { columnMomentsWasm, covarianceSumsWasm, gramTimesWasm, timesRowsWasm } from './pca-kernels';
 
 /** Rows × cols values in [-1, 1), a fraction of them 0, and every `zeroRowEvery`-th row all zeros (an empty image). */
 function sparseRows(rows: number, cols: number, seed: number, zeroRowEvery = 5): Float64Array {
@@ -91,6 +91,21 @@ describe('the float64 WebAssembly PCA kernels', () => {
       covarianceSums(x, p, mean, from, n, expected);
       covarianceSumsWasm(x, p, mean, from, n, actual);
       assertClose(actual, expected, `covariance ${n}×${p}`);
+    }
+  });
+
+  it('give column means and squared deviations as two plain passes do, with a mean far larger than the spread', () => {
+    for (const [i, { n, p, from }] of SHAPES.entries()) {
+      const x = sparseRows(n, p, 700 + i).map((v, t) => (t % p === 1 ? 1e6 + v : v));
+      const mean = new Float64Array(p);
+      const m2 = new Float64Array(p);
+      for (let r = from; r < n; r++) for (let c = 0; c < p; c++) mean[c] += x[r * p + c] / (n - from);
+      for (let r = from; r < n; r++) for (let c = 0; c < p; c++) m2[c] += (x[r * p + c] - mean[c]) ** 2;
+      const actualMean = new Float64Array(p).fill(Number.NaN);
+      const actualM2 = new Float64Array(p).fill(Number.NaN);
+      columnMomentsWasm(x, p, from, n, actualMean, actualM2);
+      assertClose(actualMean, mean, `means ${n}×${p}`);
+      for (let c = 0; c < p; c++) assert.ok(Math.abs(actualM2[c] - m2[c]) <= 1e-9 * Math.max(1, m2[c]), `m2[${c}] ${n}×${p}: ${actualM2[c]} vs ${m2[c]}`);
     }
   });
 

@@ -6,6 +6,7 @@ interface PcaExports {
   transposeTimes(x: number, rows: number, p: number, xStride: number, q: number, l: number, qStride: number, out: number, flags: number, upper: number): void;
   transposeTimesSparse(x: number, rows: number, p: number, q: number, l: number, qStride: number, out: number, scratch: number): void;
   centerRows(from: number, rows: number, p: number, mean: number, to: number, stride: number): void;
+  foldMoments(x: number, rows: number, p: number, before: number, mean: number, m2: number, scratch: number): void;
 }
 
 /**
@@ -22,6 +23,8 @@ const TIMES_BLOCK = 256;
  * then by their own products while they are in the L2 cache.
  */
 const GRAM_TIMES_BLOCK = 128;
+/** Rows per block of the column moments: 128 × 784 float64 stay in the L2 cache for both of their passes. */
+const MOMENTS_BLOCK = 128;
 /** Rows per covariance block: 128 centered rows of 784 features (800 KB) stay in the L2 cache. */
 const COVARIANCE_BLOCK = 128;
 
@@ -101,6 +104,26 @@ export function gramTimesWasm(data: Float64Array, p: number, panels: Float64Arra
     if (y) for (let t = 0; t < rows; t++) y.set(yBlock.subarray(t * lp, t * lp + l), (r0 + t) * l);
   }
   for (let c = 0; c < p; c++) out.set(f64.subarray(sumsAt / 8 + c * lp, sumsAt / 8 + c * lp + l), c * l);
+}
+
+/**
+ * The column means and sums of squared deviations from them (m2) over rows from..to, as a
+ * pairwise-stable running merge of blocks (see foldMoments in assembly/pca.ts).
+ */
+export function columnMomentsWasm(data: Float64Array, p: number, from: number, to: number, mean: Float64Array, m2: Float64Array): void {
+  const module = pcaModule();
+  const block = Math.min(MOMENTS_BLOCK, Math.max(to - from, 0));
+  const { at, f64 } = regions(module, [8 * block * p, 8 * p, 8 * p, 16 * p]);
+  const [xAt, meanAt, m2At, scratchAt] = at;
+  f64.fill(0, meanAt / 8, meanAt / 8 + p);
+  f64.fill(0, m2At / 8, m2At / 8 + p);
+  for (let r0 = from; r0 < to; r0 += block) {
+    const rows = Math.min(block, to - r0);
+    f64.set(data.subarray(r0 * p, (r0 + rows) * p), xAt / 8);
+    module.exports.foldMoments(xAt, rows, p, r0 - from, meanAt, m2At, scratchAt);
+  }
+  mean.set(f64.subarray(meanAt / 8, meanAt / 8 + p));
+  m2.set(f64.subarray(m2At / 8, m2At / 8 + p));
 }
 
 /**
