@@ -3,19 +3,20 @@
 // scikit-learn's at 1e-6 in explained variance and 0.99999 in correlation per axis, and the
 // sums run over 70,000 rows: float32's 24 bits would lose that after a few thousand additions.
 //
-// Tiles are 4 × 4 outputs: eight f64x2 sums, two vector loads and four splat loads feed
-// sixteen multiply-adds, which fits x64's sixteen vector registers without spilling.
+// Both products sum 4 × 4 tiles over gathered entries (gatheredTile): the non-zero features of
+// four rows, or the non-zero rows of four features.
 
 /**
  * out = x · M − shift for a block of rows: x is rows × p row-major, M comes as ceil(l / 4)
  * panels of p × 4 (panel g holds columns 4g .. 4g + 3, zero past l), out is rows × l row-major.
  * Four rows at a time, the features that are not zero in any of them are gathered first into
- * `scratch` (4p values and p offsets): images are mostly zeros, and gathered entries cost
+ * `scratch` (a tile, 4p values and p offsets: {@link timesPanelsScratch} bytes): images are mostly zeros, and gathered entries cost
  * nothing in the tile loop.
  */
 export function timesPanels(x: usize, rows: i32, p: i32, panels: usize, l: i32, shift: usize, out: usize, scratch: usize): void {
-  const values = scratch;
-  const offsets = scratch + <usize>p * 32;
+  const tile = scratch;
+  const values = scratch + TILE_BYTES;
+  const offsets = values + <usize>p * 32;
   const panelBytes = <usize>p * 32;
   const rowBytes = <usize>p * 8;
   const outRow = <usize>l * 8;
@@ -30,45 +31,18 @@ export function timesPanels(x: usize, rows: i32, p: i32, panels: usize, l: i32, 
       const v1 = rs > 1 ? load<f64>(at + rowBytes) : 0;
       const v2 = rs > 2 ? load<f64>(at + 2 * rowBytes) : 0;
       const v3 = rs > 3 ? load<f64>(at + 3 * rowBytes) : 0;
-      if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) continue;
-      const to = values + count * 32;
-      store<f64>(to, v0);
-      store<f64>(to, v1, 8);
-      store<f64>(to, v2, 16);
-      store<f64>(to, v3, 24);
-      store<u32>(offsets + count * 4, <u32>(c * 32));
-      count++;
+      count = gather(values, offsets, count, v0, v1, v2, v3, c * 32);
     }
     for (let g = 0; g < columnPanels; g++) {
-      const panel = panels + <usize>g * panelBytes;
-      let s0a = f64x2.splat(0), s0b = f64x2.splat(0), s1a = f64x2.splat(0), s1b = f64x2.splat(0);
-      let s2a = f64x2.splat(0), s2b = f64x2.splat(0), s3a = f64x2.splat(0), s3b = f64x2.splat(0);
-      for (let e: usize = 0; e < count; e++) {
-        const m = panel + <usize>load<u32>(offsets + e * 4);
-        const ma = v128.load(m);
-        const mb = v128.load(m, 16);
-        const v = values + e * 32;
-        let xv = v128.load64_splat(v);
-        s0a = f64x2.add(s0a, f64x2.mul(xv, ma));
-        s0b = f64x2.add(s0b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(v, 8);
-        s1a = f64x2.add(s1a, f64x2.mul(xv, ma));
-        s1b = f64x2.add(s1b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(v, 16);
-        s2a = f64x2.add(s2a, f64x2.mul(xv, ma));
-        s2b = f64x2.add(s2b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(v, 24);
-        s3a = f64x2.add(s3a, f64x2.mul(xv, ma));
-        s3b = f64x2.add(s3b, f64x2.mul(xv, mb));
-      }
+      gatheredTile(values, offsets, count, panels + <usize>g * panelBytes, tile);
       const shiftA = v128.load(shift + <usize>g * 32);
       const shiftB = v128.load(shift + <usize>g * 32, 16);
       const o = out + <usize>r0 * outRow + <usize>g * 32;
       const width = min(4, l - 4 * g);
-      storeRow(o, f64x2.sub(s0a, shiftA), f64x2.sub(s0b, shiftB), width);
-      if (rs > 1) storeRow(o + outRow, f64x2.sub(s1a, shiftA), f64x2.sub(s1b, shiftB), width);
-      if (rs > 2) storeRow(o + 2 * outRow, f64x2.sub(s2a, shiftA), f64x2.sub(s2b, shiftB), width);
-      if (rs > 3) storeRow(o + 3 * outRow, f64x2.sub(s3a, shiftA), f64x2.sub(s3b, shiftB), width);
+      for (let t = 0; t < rs; t++) {
+        const sums = tile + <usize>t * 32;
+        storeRow(o + <usize>t * outRow, f64x2.sub(v128.load(sums), shiftA), f64x2.sub(v128.load(sums, 16), shiftB), width);
+      }
     }
   }
 }
@@ -87,68 +61,21 @@ function storeRow(at: usize, a: v128, b: v128, width: i32): void {
 }
 
 /**
- * out += xᵀ q over a block of rows: x is rows × p with row stride `xStride` (≥ p, a multiple of
- * 4 past which each row reads as zeros or is never stored), q is rows × l with row stride `qStride`
- * (a multiple of 4, zero past l), out is ceil(p / 4)·4 × qStride row-major. Feature panels of
- * four that are zero in every row of the block (an image's empty border) are skipped, using
- * `flags` (ceil(p / 4) bytes). With `upper`, x and q are the same block and only the tiles on
- * or above the diagonal are summed (a Gram matrix's upper triangle).
+ * out += xᵀ q over a block of rows: x is rows × p with row stride `xStride` (reads run to
+ * ceil(p / 4)·4 in a row; what lies past p lands only in rows of out past p), q is rows × l
+ * with row stride `qStride` (a multiple of 4, zero past l), out is ceil(p / 4)·4 × qStride
+ * row-major. For each panel of four features, the rows where any of them is not zero are
+ * gathered first into `scratch` ({@link transposeTimesScratch} bytes), so rows of zeros (most
+ * of an image's border) cost nothing. With `upper`, x and q are the same block and only the
+ * tiles on or above the diagonal are summed (a Gram matrix's upper triangle).
  */
-export function transposeTimes(x: usize, rows: i32, p: i32, xStride: i32, q: usize, l: i32, qStride: i32, out: usize, flags: usize, upper: bool): void {
+export function transposeTimes(x: usize, rows: i32, p: i32, xStride: i32, q: usize, l: i32, qStride: i32, out: usize, scratch: usize, upper: bool): void {
+  const tile = scratch;
+  const values = scratch + TILE_BYTES;
+  const offsets = values + <usize>rows * 32;
   const featurePanels = (p + 3) >> 2;
   const columnPanels = (l + 3) >> 2;
   const xRow = <usize>xStride * 8;
-  const qRow = <usize>qStride * 8;
-  markNonZeroPanels(x, rows, featurePanels, xRow, flags);
-  for (let f = 0; f < featurePanels; f++) {
-    if (load<u8>(flags + <usize>f) == 0) continue;
-    const xf = x + <usize>f * 32;
-    for (let g = upper ? f : 0; g < columnPanels; g++) {
-      if (upper && load<u8>(flags + <usize>g) == 0) continue;
-      const qg = q + <usize>g * 32;
-      let s0a = f64x2.splat(0), s0b = f64x2.splat(0), s1a = f64x2.splat(0), s1b = f64x2.splat(0);
-      let s2a = f64x2.splat(0), s2b = f64x2.splat(0), s3a = f64x2.splat(0), s3b = f64x2.splat(0);
-      let xa = xf;
-      let qa = qg;
-      for (let r = 0; r < rows; r++) {
-        const ma = v128.load(qa);
-        const mb = v128.load(qa, 16);
-        let xv = v128.load64_splat(xa);
-        s0a = f64x2.add(s0a, f64x2.mul(xv, ma));
-        s0b = f64x2.add(s0b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(xa, 8);
-        s1a = f64x2.add(s1a, f64x2.mul(xv, ma));
-        s1b = f64x2.add(s1b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(xa, 16);
-        s2a = f64x2.add(s2a, f64x2.mul(xv, ma));
-        s2b = f64x2.add(s2b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(xa, 24);
-        s3a = f64x2.add(s3a, f64x2.mul(xv, ma));
-        s3b = f64x2.add(s3b, f64x2.mul(xv, mb));
-        xa += xRow;
-        qa += qRow;
-      }
-      const o = out + (<usize>f * 4 * <usize>qStride + <usize>g * 4) * 8;
-      addTo(o, s0a, s0b);
-      addTo(o + qRow, s1a, s1b);
-      addTo(o + 2 * qRow, s2a, s2b);
-      addTo(o + 3 * qRow, s3a, s3b);
-    }
-  }
-}
-
-/**
- * out += xᵀ q over a block of rows as {@link transposeTimes} (x with row stride p, q with row
- * stride `qStride`, out ceil(p / 4)·4 × qStride), for sparse x: for each panel of four
- * features, the rows where any of them is not zero are gathered first into `scratch` (4·rows
- * values and rows offsets), so rows of zeros (most of an image's border) cost nothing.
- */
-export function transposeTimesSparse(x: usize, rows: i32, p: i32, q: usize, l: i32, qStride: i32, out: usize, scratch: usize): void {
-  const values = scratch;
-  const offsets = scratch + <usize>rows * 32;
-  const featurePanels = (p + 3) >> 2;
-  const columnPanels = (l + 3) >> 2;
-  const xRow = <usize>p * 8;
   const qRow = <usize>qStride * 8;
   for (let f = 0; f < featurePanels; f++) {
     let count: usize = 0;
@@ -159,66 +86,85 @@ export function transposeTimesSparse(x: usize, rows: i32, p: i32, q: usize, l: i
       const v2 = load<f64>(xa, 16);
       const v3 = load<f64>(xa, 24);
       xa += xRow;
-      if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) continue;
-      const to = values + count * 32;
-      store<f64>(to, v0);
-      store<f64>(to, v1, 8);
-      store<f64>(to, v2, 16);
-      store<f64>(to, v3, 24);
-      store<u32>(offsets + count * 4, <u32>(r * qRow));
-      count++;
+      count = gather(values, offsets, count, v0, v1, v2, v3, r * qRow);
     }
     if (count == 0) continue;
-    for (let g = 0; g < columnPanels; g++) {
-      const qg = q + <usize>g * 32;
-      let s0a = f64x2.splat(0), s0b = f64x2.splat(0), s1a = f64x2.splat(0), s1b = f64x2.splat(0);
-      let s2a = f64x2.splat(0), s2b = f64x2.splat(0), s3a = f64x2.splat(0), s3b = f64x2.splat(0);
-      for (let e: usize = 0; e < count; e++) {
-        const m = qg + <usize>load<u32>(offsets + e * 4);
-        const ma = v128.load(m);
-        const mb = v128.load(m, 16);
-        const v = values + e * 32;
-        let xv = v128.load64_splat(v);
-        s0a = f64x2.add(s0a, f64x2.mul(xv, ma));
-        s0b = f64x2.add(s0b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(v, 8);
-        s1a = f64x2.add(s1a, f64x2.mul(xv, ma));
-        s1b = f64x2.add(s1b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(v, 16);
-        s2a = f64x2.add(s2a, f64x2.mul(xv, ma));
-        s2b = f64x2.add(s2b, f64x2.mul(xv, mb));
-        xv = v128.load64_splat(v, 24);
-        s3a = f64x2.add(s3a, f64x2.mul(xv, ma));
-        s3b = f64x2.add(s3b, f64x2.mul(xv, mb));
-      }
+    for (let g = upper ? f : 0; g < columnPanels; g++) {
+      gatheredTile(values, offsets, count, q + <usize>g * 32, tile);
       const o = out + (<usize>f * 4 * <usize>qStride + <usize>g * 4) * 8;
-      addTo(o, s0a, s0b);
-      addTo(o + qRow, s1a, s1b);
-      addTo(o + 2 * qRow, s2a, s2b);
-      addTo(o + 3 * qRow, s3a, s3b);
+      for (let t: usize = 0; t < 4; t++) addTo(o + t * qRow, v128.load(tile + t * 32), v128.load(tile + t * 32, 16));
     }
   }
+}
+
+/** Scratch bytes {@link timesPanels} needs for p features. */
+export function timesPanelsScratch(p: i32): i32 {
+  return <i32>TILE_BYTES + 36 * p;
+}
+
+/** Scratch bytes {@link transposeTimes} needs for a block of `rows`. */
+export function transposeTimesScratch(rows: i32): i32 {
+  return <i32>TILE_BYTES + 36 * rows;
+}
+
+/** Appends entry `count` (four values and their partner's offset) unless all four are 0; returns the new count. */
+@inline
+function gather(values: usize, offsets: usize, count: usize, v0: f64, v1: f64, v2: f64, v3: f64, offset: usize): usize {
+  if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) return count;
+  const to = values + count * 32;
+  store<f64>(to, v0);
+  store<f64>(to, v1, 8);
+  store<f64>(to, v2, 16);
+  store<f64>(to, v3, 24);
+  store<u32>(offsets + count * 4, <u32>offset);
+  return count + 1;
+}
+
+/** A 4 × 4 tile of float64 sums. */
+const TILE_BYTES: usize = 128;
+
+/**
+ * tile (4 × 4, row-major) = Σ_e values[e]ᵀ · base[offsets[e]]: entry e pairs four gathered
+ * values (32 bytes each, contiguous) with the four float64 at base + offsets[e] (u32 bytes).
+ * Eight f64x2 sums, two vector loads and four splat loads feed sixteen multiply-adds, which
+ * fits x64's sixteen vector registers without spilling.
+ */
+@inline
+function gatheredTile(values: usize, offsets: usize, count: usize, base: usize, tile: usize): void {
+  let s0a = f64x2.splat(0), s0b = f64x2.splat(0), s1a = f64x2.splat(0), s1b = f64x2.splat(0);
+  let s2a = f64x2.splat(0), s2b = f64x2.splat(0), s3a = f64x2.splat(0), s3b = f64x2.splat(0);
+  for (let e: usize = 0; e < count; e++) {
+    const m = base + <usize>load<u32>(offsets + e * 4);
+    const ma = v128.load(m);
+    const mb = v128.load(m, 16);
+    const v = values + e * 32;
+    let xv = v128.load64_splat(v);
+    s0a = f64x2.add(s0a, f64x2.mul(xv, ma));
+    s0b = f64x2.add(s0b, f64x2.mul(xv, mb));
+    xv = v128.load64_splat(v, 8);
+    s1a = f64x2.add(s1a, f64x2.mul(xv, ma));
+    s1b = f64x2.add(s1b, f64x2.mul(xv, mb));
+    xv = v128.load64_splat(v, 16);
+    s2a = f64x2.add(s2a, f64x2.mul(xv, ma));
+    s2b = f64x2.add(s2b, f64x2.mul(xv, mb));
+    xv = v128.load64_splat(v, 24);
+    s3a = f64x2.add(s3a, f64x2.mul(xv, ma));
+    s3b = f64x2.add(s3b, f64x2.mul(xv, mb));
+  }
+  v128.store(tile, s0a);
+  v128.store(tile, s0b, 16);
+  v128.store(tile, s1a, 32);
+  v128.store(tile, s1b, 48);
+  v128.store(tile, s2a, 64);
+  v128.store(tile, s2b, 80);
+  v128.store(tile, s3a, 96);
+  v128.store(tile, s3b, 112);
 }
 
 @inline
 function addTo(at: usize, a: v128, b: v128): void {
   v128.store(at, f64x2.add(v128.load(at), a));
   v128.store(at, f64x2.add(v128.load(at, 16), b), 16);
-}
-
-/** flags[f] = 1 where any of the four features of panel f is not zero in some row. */
-function markNonZeroPanels(x: usize, rows: i32, panels: i32, rowBytes: usize, flags: usize): void {
-  const zero = f64x2.splat(0);
-  for (let f = 0; f < panels; f++) {
-    let at = x + <usize>f * 32;
-    let any = false;
-    for (let r = 0; r < rows && !any; r++) {
-      // −0 and 0 both compare equal to zero; a NaN compares unequal and keeps the panel.
-      any = v128.any_true(v128.or(f64x2.ne(v128.load(at), zero), f64x2.ne(v128.load(at, 16), zero)));
-      at += rowBytes;
-    }
-    store<u8>(flags + <usize>f, any ? 1 : 0);
-  }
 }
 
 /**

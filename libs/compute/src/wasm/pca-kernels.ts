@@ -3,8 +3,9 @@ import { type WasmKernels, wasmKernels } from './wasm-kernels';
 /** The `pca` module (assembly/pca.ts); addresses are bytes in its memory. */
 interface PcaExports {
   timesPanels(x: number, rows: number, p: number, panels: number, l: number, shift: number, out: number, scratch: number): void;
-  transposeTimes(x: number, rows: number, p: number, xStride: number, q: number, l: number, qStride: number, out: number, flags: number, upper: number): void;
-  transposeTimesSparse(x: number, rows: number, p: number, q: number, l: number, qStride: number, out: number, scratch: number): void;
+  transposeTimes(x: number, rows: number, p: number, xStride: number, q: number, l: number, qStride: number, out: number, scratch: number, upper: number): void;
+  timesPanelsScratch(p: number): number;
+  transposeTimesScratch(rows: number): number;
   centerRows(from: number, rows: number, p: number, mean: number, to: number, stride: number): void;
   foldMoments(x: number, rows: number, p: number, before: number, mean: number, m2: number, scratch: number): void;
 }
@@ -62,7 +63,7 @@ export function timesRowsWasm(data: Float64Array, p: number, panels: Float64Arra
   const lp = roundUp4(l);
   const block = Math.min(TIMES_BLOCK, Math.max(to - from, 0));
   const [panelsAt, shiftAt, xAt, outAt, scratchAt] = [0, 1, 2, 3, 4];
-  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * l, 36 * p]);
+  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * l, module.exports.timesPanelsScratch(p)]);
   f64.set(panels.subarray(0, lp * p), at[panelsAt] / 8);
   f64.fill(0, at[shiftAt] / 8, at[shiftAt] / 8 + lp);
   f64.set(shift.subarray(0, l), at[shiftAt] / 8);
@@ -85,7 +86,8 @@ export function gramTimesWasm(data: Float64Array, p: number, panels: Float64Arra
   const [pp, lp] = [roundUp4(p), roundUp4(l)];
   const block = Math.min(GRAM_TIMES_BLOCK, Math.max(to - from, 0));
   // x keeps its own row stride p; the reads past a row's end land in the padding rows of the sums, never stored.
-  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * lp, 8 * pp * lp, 36 * Math.max(p, block)]);
+  const scratch = Math.max(module.exports.timesPanelsScratch(p), module.exports.transposeTimesScratch(block));
+  const { at, f64 } = regions(module, [8 * lp * p, 8 * lp, 8 * block * p + 32, 8 * block * lp, 8 * pp * lp, scratch]);
   const [panelsAt, shiftAt, xAt, yAt, sumsAt, scratchAt] = at;
   f64.set(panels.subarray(0, lp * p), panelsAt / 8);
   f64.fill(0, shiftAt / 8, shiftAt / 8 + lp);
@@ -98,7 +100,7 @@ export function gramTimesWasm(data: Float64Array, p: number, panels: Float64Arra
     f64.set(data.subarray(r0 * p, (r0 + rows) * p), xAt / 8);
     // All lp columns: the padding ones come out 0 (zero panels, zero shift), as xᵀy needs.
     module.exports.timesPanels(xAt, rows, p, panelsAt, lp, shiftAt, yAt, scratchAt);
-    module.exports.transposeTimesSparse(xAt, rows, p, yAt, l, lp, sumsAt, scratchAt);
+    module.exports.transposeTimes(xAt, rows, p, p, yAt, l, lp, sumsAt, scratchAt, 0);
     const yBlock = f64.subarray(yAt / 8, yAt / 8 + rows * lp);
     for (let t = 0; t < rows; t++) for (let u = 0; u < l; u++) ySums[u] += yBlock[t * lp + u];
     if (y) for (let t = 0; t < rows; t++) y.set(yBlock.subarray(t * lp, t * lp + l), (r0 + t) * l);
@@ -134,15 +136,15 @@ export function covarianceSumsWasm(data: Float64Array, p: number, mean: Float64A
   const module = pcaModule();
   const pp = roundUp4(p);
   const block = Math.min(COVARIANCE_BLOCK, Math.max(to - from, 0));
-  const { at, f64 } = regions(module, [8 * p, 8 * block * p, 8 * block * pp, 8 * pp * pp, pp]);
-  const [meanAt, rawAt, centeredAt, sumsAt, flagsAt] = at;
+  const { at, f64 } = regions(module, [8 * p, 8 * block * p, 8 * block * pp, 8 * pp * pp, module.exports.transposeTimesScratch(block)]);
+  const [meanAt, rawAt, centeredAt, sumsAt, scratchAt] = at;
   f64.set(mean.subarray(0, p), meanAt / 8);
   f64.fill(0, sumsAt / 8, sumsAt / 8 + pp * pp);
   for (let r0 = from; r0 < to; r0 += block) {
     const rows = Math.min(block, to - r0);
     f64.set(data.subarray(r0 * p, (r0 + rows) * p), rawAt / 8);
     module.exports.centerRows(rawAt, rows, p, meanAt, centeredAt, pp);
-    module.exports.transposeTimes(centeredAt, rows, p, pp, centeredAt, p, pp, sumsAt, flagsAt, 1);
+    module.exports.transposeTimes(centeredAt, rows, p, pp, centeredAt, p, pp, sumsAt, scratchAt, 1);
     onRows?.(r0 + rows);
   }
   addUpperTriangle(f64, sumsAt / 8, pp, p, sums);
