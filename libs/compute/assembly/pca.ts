@@ -1,7 +1,7 @@
-// The passes over the data of randomized and exact PCA, in float64 (f64x2): x · M, xᵀ · q and
-// the covariance's sums. They stay in float64 because the results are compared with
-// scikit-learn's at 1e-6 in explained variance and 0.99999 in correlation per axis, and the
-// sums run over 70,000 rows: float32's 24 bits would lose that after a few thousand additions.
+// The passes over the data of randomized and exact PCA, in float64 (f64x2): x · M, xᵀ · q, the
+// covariance's sums and the column moments. They stay in float64 because the explained
+// variance is held to 1e-6 (against scikit-learn's and the exact one) and the sums run over
+// 70,000 rows: float32's 24 bits would lose that after a few thousand additions.
 //
 // Both products sum 4 × 4 tiles over gathered entries (gatheredTile): the non-zero features of
 // four rows, or the non-zero rows of four features.

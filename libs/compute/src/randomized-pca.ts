@@ -24,10 +24,11 @@ export interface RandomizedPcaOptions {
  * Randomized PCA (Halko, Martinsson & Tropp 2011): the range of the centered data is found
  * from its product with random directions, refined by power iterations, and the principal
  * axes come from the small projected matrix. Costs O(n·p·l) per pass with l = k + oversampling,
- * against O(n·p²) for the covariance; q + 1 passes over the data in all, each multiplying a
- * block of rows by a p × l matrix and then by its own product while the block is in the cache
- * (X_cᵀ X_c Z), the projection included (it is Y R⁻¹ U S, not another pass). The data is
- * centered implicitly, never copied.
+ * against O(n·p²) for the covariance; q + 1 passes over the data in all (and a cheap one for
+ * the column moments), each multiplying a block of rows by a p × l matrix and then by its own
+ * product while the block is in the cache (X_cᵀ X_c Z), the projection included (it is
+ * Y R⁻¹ U S, not another pass). The data is centered implicitly, never copied. All of it runs
+ * in float64.
  *
  * Signs follow {@link pca}'s convention, so both solvers agree up to the randomized one's error.
  */

@@ -12,7 +12,7 @@ import { columnMomentsWasm, covarianceSumsWasm, gramTimesWasm, timesRowsWasm } f
  * WebAssembly SIMD on each thread's own module (wasm/pca-kernels.ts).
  */
 export type RowTask =
-  /** out[r] = x[r] · M − shift for rows r in range (M as 4-column panels, p × l; also a[r] R⁻¹ in Cholesky QR). */
+  /** out[r] = x[r] · M − shift for rows r in range (M as 4-column panels, p × l; also the embedding Y R⁻¹ U S). */
   | { kind: 'timesRows'; x: SharedArrayBuffer; cols: number; panels: SharedArrayBuffer; shift: SharedArrayBuffer; l: number; out: SharedArrayBuffer }
   /**
    * A power-iteration step: with y[r] = x[r] · M − shift as in timesRows, partials[slot] =
