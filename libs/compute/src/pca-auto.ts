@@ -7,7 +7,7 @@ export type PcaSolver = (typeof PCA_SOLVERS)[number];
 
 /**
  * The solver `auto` picks: randomized when the data is large and wide and few components are
- * wanted (the covariance would cost far more than a few passes with k + 10 directions),
+ * wanted (the covariance would cost far more than a few passes over 2k + 10 directions),
  * exact otherwise. The same rule as scikit-learn's.
  */
 export function chooseSolver(rows: number, cols: number, components: number): Exclude<PcaSolver, 'auto'> {

@@ -13,11 +13,13 @@ const MAX_SEARCH_STEPS = 200;
 
 /**
  * Calibrates one row: finds β = 1/(2σ²) so that p_j ∝ exp(−β d_j) has entropy log(perplexity)
- * (natural log), by bisection on β (doubling or halving while no bracket is known). Writes
- * the normalized p into `out` and returns the entropy reached.
+ * (natural log). Writes the normalized p into `out` and returns the entropy reached.
  *
- * Distances are shifted by their minimum before exponentiating: the entropy does not change,
- * and rows far from everything no longer underflow to all zeros.
+ * The entropy H(β) = log Σ e^{−β d} + β E[d] falls with β, with dH/dβ = −β Var(d), so Newton's
+ * step reaches the tolerance in a handful of passes where bisection took about fifty; a step
+ * that would leave the bracket known so far (or a flat row, Var(d) = 0) bisects instead, which
+ * keeps bisection's guarantee. Distances are shifted by their minimum before exponentiating:
+ * the entropy does not change, and rows far from everything no longer underflow to all zeros.
  */
 export function calibrateRow(squaredDistances: ArrayLike<number>, from: number, count: number, perplexity: number, out: Float64Array, outFrom: number): number {
   const target = Math.log(perplexity);
@@ -27,30 +29,33 @@ export function calibrateRow(squaredDistances: ArrayLike<number>, from: number, 
   let lo = 0;
   let hi = Infinity;
   let entropy = 0;
+  let sum = 0;
   for (let step = 0; step < MAX_SEARCH_STEPS; step++) {
-    let sum = 0;
+    sum = 0;
     let weighted = 0;
+    let weighted2 = 0;
     for (let t = 0; t < count; t++) {
       const shifted = squaredDistances[from + t] - dMin;
       const p = Math.exp(-beta * shifted);
       out[outFrom + t] = p;
       sum += p;
       weighted += p * shifted;
+      weighted2 += p * shifted * shifted;
     }
-    entropy = Math.log(sum) + (beta * weighted) / sum;
-    const scale = 1 / sum;
-    for (let t = 0; t < count; t++) out[outFrom + t] *= scale;
+    const mean = weighted / sum;
+    entropy = Math.log(sum) + beta * mean;
     const gap = entropy - target;
     if (Math.abs(gap) < PERPLEXITY_TOLERANCE) break;
-    if (gap > 0) {
-      // Too flat: sharpen.
-      lo = beta;
-      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-    } else {
-      hi = beta;
-      beta = (beta + lo) / 2;
-    }
+    // Too flat (gap > 0): sharpen, β up; too sharp: β down.
+    if (gap > 0) lo = beta;
+    else hi = beta;
+    const slope = -beta * (weighted2 / sum - mean * mean);
+    const newton = slope < 0 ? beta - gap / slope : NaN;
+    if (newton > lo && newton < hi) beta = newton;
+    else beta = hi === Infinity ? beta * 2 : (lo + hi) / 2;
   }
+  const scale = 1 / sum;
+  for (let t = 0; t < count; t++) out[outFrom + t] *= scale;
   return entropy;
 }
 

@@ -277,3 +277,22 @@ describe('parallel neighbour search', () => {
     assert.deepEqual(Array.from(two.indices), Array.from(one.indices));
   });
 });
+
+describe('perplexity calibration', () => {
+  it('reaches the target entropy on rows whose distances span many orders of magnitude', () => {
+    const perplexity = 10;
+    const rows = [
+      Array.from({ length: 40 }, (_, t) => 1e-6 * (t + 1)),
+      Array.from({ length: 40 }, (_, t) => 1e6 * (t + 1) ** 2),
+      Array.from({ length: 40 }, (_, t) => (t < 5 ? 0 : 1e3 + t)),
+      Array.from({ length: 40 }, (_, t) => Math.exp(t / 3)),
+    ];
+    for (const [r, d] of rows.entries()) {
+      const out = new Float64Array(d.length);
+      const entropy = calibrateRow(d, 0, d.length, perplexity, out, 0);
+      assert.ok(Math.abs(entropy - Math.log(perplexity)) < 1e-6, `row ${r}: entropy ${entropy}`);
+      assert.ok(Math.abs(out.reduce((a, b) => a + b, 0) - 1) < 1e-12, `row ${r} sums to 1`);
+      for (let t = 1; t < d.length; t++) assert.ok(out[t] <= out[t - 1] + 1e-15 || d[t] <= d[t - 1], `row ${r}: nearer neighbours weigh more`);
+    }
+  });
+});
