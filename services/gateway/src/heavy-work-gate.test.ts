@@ -32,6 +32,15 @@ describe('HeavyWorkGate', () => {
     assert.deepEqual(gate.load, { running: 0, waiting: 0 });
   });
 
+  it('a gate with its own busy sentence refuses with it, counting the running and waiting', async () => {
+    const gate = new HeavyWorkGate({ concurrency: 1, maxWaiting: 0, busy: (running, waiting) => `sending ${running} downloads, ${waiting} waiting` });
+    const h = held();
+    const first = gate.run('t', h.work);
+    await assert.rejects(gate.run('t', async () => undefined), (e: unknown) => e instanceof GatewayError && e.code === 'RESOURCE_EXHAUSTED' && e.message === 'sending 1 downloads, 0 waiting');
+    h.end();
+    await first;
+  });
+
   it('refuses with RESOURCE_EXHAUSTED, saying the gateway is busy, once the waiting line is full', async () => {
     const gate = new HeavyWorkGate({ concurrency: 1, maxWaiting: 1 });
     const h = held();

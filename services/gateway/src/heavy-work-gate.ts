@@ -6,7 +6,12 @@ export interface HeavyWorkGateOptions {
   concurrency: number;
   /** How many more may wait for a turn; beyond that a request is refused at once. */
   maxWaiting: number;
+  /** The refusal's sentence once the waiting line is full: what the gateway is busy with. @default inline CSV inputs and uploads */
+  busy?: (running: number, waiting: number) => string;
 }
+
+const HEAVY_READS_BUSY = (running: number, waiting: number) =>
+  `the gateway is busy reading ${running} large files (inline CSV inputs and uploads being finished) and ${waiting} more are waiting; try again in a minute`;
 
 interface Waiter {
   team: string;
@@ -51,11 +56,7 @@ export class HeavyWorkGate {
       return Promise.resolve();
     }
     if (this.waiting.length >= this.options.maxWaiting) {
-      throw new GatewayError(
-        ErrorCodes.resourceExhausted,
-        `the gateway is busy reading ${this.active} large files (inline CSV inputs and uploads being finished) and ${this.waiting.length} more are waiting; try again in a minute`,
-        { reason: ErrorReasons.busy },
-      );
+      throw new GatewayError(ErrorCodes.resourceExhausted, (this.options.busy ?? HEAVY_READS_BUSY)(this.active, this.waiting.length), { reason: ErrorReasons.busy });
     }
     return new Promise((resolve) => this.waiting.push({ team, start: resolve }));
   }

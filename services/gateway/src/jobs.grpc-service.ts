@@ -131,7 +131,7 @@ export class JobsGrpcService {
     }
     if (job.outputsDeleted) throw new GatewayError(ErrorCodes.failedPrecondition, outputsDeletedMessage(job));
     if (!job.resultRef) throw new GatewayError(ErrorCodes.notFound, `job ${job.id} succeeded but its result is not stored`, { reason: ErrorReasons.resultNotFound, metadata: { job: job.id } });
-    const sent = await this.downloads.send(job.id, job.resultRef, call, signal, { fileIndex: call.request.resumeFileIndex, offset: call.request.resumeOffset });
+    const sent = await this.downloads.send(job.team, job.id, job.resultRef, call, signal, { fileIndex: call.request.resumeFileIndex, offset: call.request.resumeOffset });
     return { jobId: job.id, ...sent };
   }
 
@@ -184,8 +184,13 @@ export class JobsGrpcService {
 
 /** Why an ended job that did not succeed has nothing to download. */
 function keptNothingHint(job: JobRecord): string {
-  // A cancelled attempt stores its outputs while its command stops, after the job's record ended.
-  if (job.state === JobStates.cancelled && job.kind === RUN_KIND_NAME) return 'it kept no files (a cancelled run job stores its outputs in the seconds its command takes to stop; ask again then)';
+  // A cancelled attempt stores its outputs while its command stops, after the job's record ended;
+  // its worker may die in those seconds (killed, its machine lost), and then no list of its files
+  // ever comes. The gateway does not know the scheduler's stop grace, so it says both cases.
+  if (job.state === JobStates.cancelled && job.kind === RUN_KIND_NAME) {
+    const at = job.finishedAt ? ` at ${job.finishedAt}` : '';
+    return `it kept no files: a cancelled run job stores its outputs while its command stops, in the stop grace after the cancel${at}; ask again if that was seconds ago, otherwise its worker ended before it stored the list of its files and none of them can be downloaded ("gpulab outputs rm ${job.id}" frees the space those it stored take)`;
+  }
   return 'it kept no files to download';
 }
 

@@ -4,10 +4,20 @@ import { ErrorCodes, ErrorReasons, ObjectNames, OUTPUT_FILE_NAME_PATTERN, type O
 import { readObject } from '@gpulab/platform';
 import { type ObjectStore } from '@nats-io/obj';
 import { GatewayError } from './errors';
+import { HeavyWorkGate } from './heavy-work-gate';
 
 /** The largest chunk of a download message. */
 export const DOWNLOAD_CHUNK_BYTES = 512 * 1024;
 const RESULT_FILE = 'result.json';
+/**
+ * Downloads that stream from the store at once, and how many more may wait for a turn. Each
+ * streaming download has the store push its objects to this process: a thousand at once
+ * overran the NATS connection's pending limit, which cut the gateway off the store for every
+ * call. Past the waiting line a download is refused with RESOURCE_EXHAUSTED.
+ */
+export const DOWNLOAD_LIMITS = { concurrency: 16, maxWaiting: 256 } as const;
+/** A store read that sends nothing for this long has stalled (its connection was cut): the download ends UNAVAILABLE and the client resumes it. */
+export const STORE_STALL_MS = 30_000;
 
 interface Planned {
   filename: string;
@@ -23,7 +33,18 @@ interface Planned {
  * download either has everything or fails at once.
  */
 export class ResultDownload {
-  constructor(private readonly objects: ObjectStore) {}
+  private readonly gate: HeavyWorkGate;
+
+  constructor(
+    private readonly objects: ObjectStore,
+    limits: { concurrency: number; maxWaiting: number } = DOWNLOAD_LIMITS,
+    private readonly stallMs = STORE_STALL_MS,
+  ) {
+    this.gate = new HeavyWorkGate({
+      ...limits,
+      busy: (running, waiting) => `the gateway is sending ${running} downloads and ${waiting} more are waiting for a turn; try again in a minute`,
+    });
+  }
 
   /**
    * `signal` aborts when the client goes away or its token stops working. `resume` (a broken
@@ -31,12 +52,25 @@ export class ResultDownload {
    * client has.
    */
   async send(
+    team: string,
     jobId: string,
     resultRef: string,
     call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>,
     signal: AbortSignal,
     resume: { fileIndex: number; offset: number } = { fileIndex: 0, offset: 0 },
   ): Promise<{ files: number; bytes: number }> {
+    // Turns go to the team with the fewest downloads running, so one team's flood does not starve another's download.
+    return this.gate.run(team, () => this.sendNow(jobId, resultRef, call, signal, resume));
+  }
+
+  private async sendNow(
+    jobId: string,
+    resultRef: string,
+    call: ServerWritableStream<pb.DownloadResultRequest, pb.DownloadResultResponse>,
+    signal: AbortSignal,
+    resume: { fileIndex: number; offset: number },
+  ): Promise<{ files: number; bytes: number }> {
+    if (call.cancelled || signal.aborted) throw new GatewayError(ErrorCodes.unavailable, 'the client went away while its download waited for a turn');
     const plan = await this.plan(jobId, resultRef);
     const downloadBytes = plan.reduce((sum, f) => sum + f.sizeBytes, 0);
     const fileCount = plan.length;
@@ -106,7 +140,7 @@ export class ResultDownload {
     };
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await this.nextPiece(reader, file.filename, jobId);
         if (done) break;
         // The store has no reads from an offset: what the client has is read and passed over.
         const passed = Math.min(toSkip, value.byteLength);
@@ -128,6 +162,22 @@ export class ResultDownload {
     const failed = await result.error;
     if (failed) throw failed;
     return sent;
+  }
+
+  /** The reader's next piece, or UNAVAILABLE once the store has sent nothing for `stallMs`: a read whose connection was cut never ends by itself. */
+  private async nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>, filename: string, jobId: string): Promise<Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new GatewayError(ErrorCodes.unavailable, `the store sent nothing of ${filename} (job ${jobId}) for ${Math.round(this.stallMs / 1000)} s; try again (a download resumes where it broke)`)),
+        this.stallMs,
+      );
+    });
+    try {
+      return await Promise.race([reader.read(), stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

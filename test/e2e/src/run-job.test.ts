@@ -1,34 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GpulabError, type JobEventView } from '@gpulab/sdk';
 import { runCliInProcess, startCli } from './cli-runner';
 import { teamSuiteStack } from './course-stack';
 import { tempDir } from './temp-dir';
-import { eventually } from './worker-processes';
+import { eventually, groupAlive, workerOf } from './worker-processes';
 
 const TOKENS = { tutor: 'tutor-token', teams: { demo: 'demo-token', other: 'other-token' } };
-
-/** Whether any process of the group `pgid` is alive (zombies aside), read from /proc. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-    } catch {
-      // gone
-    }
-  }
-  return false;
-}
 
 /**
  * A team's own commands through the real stack: the CLI's `submit run`, the SDK, a real
@@ -335,9 +315,3 @@ describe('run jobs: a team\'s own command on its GPUs', () => {
     assert.equal(groupAlive(pgid), false, "the killed worker's command was killed by the next attempt");
   });
 });
-
-/** The worker that started the command leading `pgid`: its parent. */
-function workerOf(pgid: number): number {
-  const stat = readFileSync(`/proc/${pgid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}

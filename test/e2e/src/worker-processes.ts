@@ -34,3 +34,29 @@ export const SLOW_WORKERS: NodeJS.ProcessEnv = {
   GPULAB_STOP_GRACE: '1s',
   GPULAB_HEARTBEAT_INTERVAL: '200ms',
 };
+
+/** Whether any process of the group `pgid` is alive (zombies aside), read from /proc. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+    } catch {
+      // gone
+    }
+  }
+  return false;
+}
+
+/** The worker that started the command leading `pgid`: its parent. */
+export function workerOf(pgid: number): number {
+  const stat = readFileSync(`/proc/${pgid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
