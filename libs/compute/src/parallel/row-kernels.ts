@@ -1,6 +1,7 @@
 import { COVARIANCE_CHUNK_ROWS } from '../covariance';
 import { type BarnesHutTreeBuffers, walkBarnesHut } from '../tsne/barnes-hut';
 import { descentStep, type DescentStepTask } from '../tsne/descent-step';
+import { descentStepWasm } from '../tsne/descent-step-wasm';
 import { type FftPointsTask, runFftPoints } from '../tsne/fft-points';
 import { columnMomentsWasm, covarianceSumsWasm, gramTimesWasm, timesRowsWasm } from '../wasm/pca-kernels';
 
@@ -51,7 +52,7 @@ export function runRowKernel(task: RowTask, from: number, to: number, slot: numb
     case 'barnesHutWalk':
       return walkBarnesHut(task.tree, new Float64Array(task.y), task.n, new Float64Array(task.out), new Float64Array(task.z), from, to);
     case 'descentStep':
-      return descentStep(task, from, to);
+      return task.kernel === 'js' ? descentStep(task, from, to) : descentStepWasm(task, from, to);
     case 'fftSpread':
     case 'fftForces':
       return runFftPoints(task, from, to);

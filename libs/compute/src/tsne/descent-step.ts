@@ -27,6 +27,8 @@ export interface DescentStepTask {
   /** Z when KL(P ‖ Q) is wanted (each block's terms go to `kl[block]`), else 0. */
   klZ: number;
   kl: SharedArrayBuffer;
+  /** 'js' runs this file's loop rather than the WebAssembly one (descent-step-wasm.ts), which gives the same bits. */
+  kernel?: 'js' | 'wasm';
 }
 
 const MIN_GAIN = 0.01;
@@ -69,7 +71,7 @@ export function descentStep(task: DescentStepTask, fromBlock: number, toBlock: n
 }
 
 /** Σ p_ij log(p_ij / q_ij) over the rows' entries, q_ij = w_ij / Z. */
-function klTerms(y: Float64Array, rowStart: Int32Array, columns: Int32Array, values: Float64Array, z: number, from: number, to: number): number {
+export function klTerms(y: Float64Array, rowStart: Int32Array, columns: Int32Array, values: Float64Array, z: number, from: number, to: number): number {
   let sum = 0;
   for (let i = from; i < to; i++) {
     for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {

@@ -20,9 +20,9 @@ export interface SparseDescentOptions {
 /**
  * t-SNE's optimization with sparse P, on all cores: each iteration is the repulsion (the
  * Barnes-Hut walk on a RowPool over a tree this thread builds, or the FFT interpolation with its
- * two grids on two threads) and then one fused pass (see descent-step.ts) on the RowPool. Every
- * array lives in shared memory; the rows go to threads in whole blocks, so the embedding does
- * not depend on the thread count.
+ * two grids on two threads) and then one fused pass (see descent-step.ts, run in WebAssembly by
+ * descent-step-wasm.ts) on the RowPool. Every array lives in shared memory; the rows go to
+ * threads in whole blocks, so the embedding does not depend on the thread count.
  */
 export class SparseDescent {
   private y: Float64Array<SharedArrayBuffer>;
