@@ -11,6 +11,7 @@ interface DescentKernels {
 interface Layout {
   /** The P this memory holds, weakly: a finished run's P may go. */
   p: WeakRef<SharedArrayBuffer>;
+  pId?: number;
   n: number;
   rowStart: number;
   columns: number;
@@ -26,12 +27,12 @@ let resident: Layout | undefined;
 
 /**
  * P copied into this thread's module memory once per run (an optimization's P never changes;
- * it is known by the identity of its values buffer), followed by room for y and the per-point
+ * it is known by the task's `pId`, or else by the identity of its values buffer), followed by room for y and the per-point
  * arrays. Every address is 16-byte aligned so a point is one v128.
  */
 function layoutFor(task: DescentStepTask): Layout {
   const wasm = wasmKernels<DescentKernels>('descent');
-  if (resident && resident.n === task.n && resident.p.deref() === task.values) return resident;
+  if (resident && resident.n === task.n && (task.pId !== undefined ? resident.pId === task.pId : resident.p.deref() === task.values)) return resident;
   const n = task.n;
   const nnz = task.columns.byteLength / 4;
   const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -47,7 +48,7 @@ function layoutFor(task: DescentStepTask): Layout {
   new Int32Array(buffer, address.rowStart, n + 1).set(new Int32Array(task.rowStart, 0, n + 1));
   new Int32Array(buffer, address.columns, nnz).set(new Int32Array(task.columns, 0, nnz));
   new Float64Array(buffer, address.values, nnz).set(new Float64Array(task.values, 0, nnz));
-  resident = { p: new WeakRef(task.values), n, ...address };
+  resident = { p: new WeakRef(task.values), pId: task.pId, n, ...address };
   return resident;
 }
 

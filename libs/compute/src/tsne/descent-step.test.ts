@@ -99,4 +99,16 @@ describe('the WebAssembly descent step', () => {
     iterate(copy(first, 'wasm'), 1, undefined);
     assert.deepStrictEqual(iterate(copy(second, 'wasm'), 2, undefined), iterate(copy(second, 'js'), 2, undefined));
   });
+
+  it('keeps P named by its id across runs on two threads, and takes a P of another id anew', () => {
+    const pool = RowPool.open(2);
+    try {
+      for (const [seed, pId] of [[5, 101], [6, 102], [6, 102]]) {
+        const task = { ...randomState(1100, seed), pId };
+        assert.deepStrictEqual(iterate(copy(task, 'wasm'), 3, pool), iterate(copy(task, 'js'), 3, undefined), `P ${pId}`);
+      }
+    } finally {
+      pool?.close();
+    }
+  });
 });

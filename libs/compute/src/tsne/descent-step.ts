@@ -27,6 +27,12 @@ export interface DescentStepTask {
   /** Z when KL(P ‖ Q) is wanted (each block's terms go to `kl[block]`), else 0. */
   klZ: number;
   kl: SharedArrayBuffer;
+  /**
+   * Names P for the threads' caches, unique in the process: a thread gets a new
+   * SharedArrayBuffer object for the same memory with every message, so it cannot know P by
+   * identity. Without it, P is known by its buffer's identity (this thread's calls).
+   */
+  pId?: number;
   /** 'js' runs this file's loop rather than the WebAssembly one (descent-step-wasm.ts), which gives the same bits. */
   kernel?: 'js' | 'wasm';
 }

@@ -35,6 +35,8 @@ export class SparseDescent {
   private readonly p: { rowStart: SharedArrayBuffer; columns: SharedArrayBuffer; values: SharedArrayBuffer };
   private readonly blocks: number;
   private readonly tree = new BarnesHutTree();
+  /** Names this optimization's P for the threads' caches (see DescentStepTask.pId). */
+  private readonly pId = nextPId++;
 
   private constructor(
     private readonly n: number,
@@ -88,6 +90,7 @@ export class SparseDescent {
     }
     const task: DescentStepTask = {
       kind: 'descentStep',
+      pId: this.pId,
       n,
       y: buffer(this.y),
       next: buffer(this.next),
@@ -122,6 +125,9 @@ export class SparseDescent {
     else runRowKernel(task, 0, this.blocks, 0);
   }
 }
+
+/** Process-wide, so no two optimizations' P share a name in any thread. */
+let nextPId = 1;
 
 function copyShared(a: Float64Array | Int32Array): SharedArrayBuffer {
   const out = new SharedArrayBuffer(a.byteLength);
