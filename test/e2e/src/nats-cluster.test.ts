@@ -76,9 +76,21 @@ describe('the stack on a NATS cluster of three, losing a server at a time', { sk
     }
     return found;
   };
+  /**
+   * Submits a short run job. Right after a server is lost the gateway may answer UNAVAILABLE
+   * ("the scheduler is not answering; try again in a moment") while the scheduler's
+   * connection moves to a live server; the submit is asked again, as a client should.
+   */
   const runJob = async (seconds: number) => {
-    const { job } = await team.submitJob({ kind: 'run', params: { command: ['sh', '-c', `sleep ${seconds}; echo slept`] } });
-    return job.id;
+    for (let tries = 0; ; tries++) {
+      try {
+        const { job } = await team.submitJob({ kind: 'run', params: { command: ['sh', '-c', `sleep ${seconds}; echo slept`] } });
+        return job.id;
+      } catch (error) {
+        if (!(error instanceof GpulabError) || error.code !== 'UNAVAILABLE' || tries > 20) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   };
   const events = new Map<string, JobEventView[]>();
   /**
