@@ -1,7 +1,7 @@
 import { type Repulsion } from './forces';
 import { BarnesHutTree, type BarnesHutTreeBuffers, CENTER_X, CENTER_Y, COUNT, FAR, LEAF_POINTS, NODE_STRIDE } from './barnes-hut-tree';
 import { blockCount, SUM_BLOCK_ROWS, sumBlocks } from './sum-blocks';
-import { wasmKernels } from '../wasm/wasm-kernels';
+import { reserveRegions, wasmKernels } from '../wasm/wasm-kernels';
 
 export { BarnesHutTree, type BarnesHutTreeBuffers } from './barnes-hut-tree';
 
@@ -33,17 +33,13 @@ interface KernelCopy {
 function kernelCopy(tree: BarnesHutTreeBuffers, n: number): KernelCopy {
   const wasm = wasmKernels<LeafWalkKernels>('barnes-hut');
   const { nodes, leafCount } = tree;
-  // In float64 slots from the reserved address; int32 arrays take half a slot each.
+  // In float64 slots; int32 arrays take half a slot each.
   const sizes = { records: 4 * nodes, links: nodes, leaves: Math.ceil(leafCount / 2), positions: 2 * n, fx: n, fy: n, zs: n, points: 2 * n, bodies: 3 * nodes, stack: STACK / 2 };
-  let total = 0;
-  const slot: Record<keyof typeof sizes, number> = { ...sizes };
-  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
-    slot[key] = total;
-    total += sizes[key];
-  }
-  const at = wasm.reserve(8 * total);
+  const keys = Object.keys(sizes) as (keyof typeof sizes)[];
+  const at = reserveRegions(wasm, keys.map((key) => 8 * sizes[key]));
   const buffer = wasm.memory.buffer;
-  const address = (key: keyof typeof sizes) => at + 8 * slot[key];
+  const addresses = Object.fromEntries(keys.map((key, i) => [key, at[i]])) as Record<keyof typeof sizes, number>;
+  const address = (key: keyof typeof sizes) => addresses[key];
   new Float64Array(buffer, address('records'), sizes.records).set(new Float64Array(tree.records, 0, sizes.records));
   new Int32Array(buffer, address('links'), 2 * nodes).set(new Int32Array(tree.links, 0, 2 * nodes));
   new Int32Array(buffer, address('leaves'), leafCount).set(new Int32Array(tree.leaves, 0, leafCount));

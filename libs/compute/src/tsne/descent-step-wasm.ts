@@ -1,6 +1,6 @@
 import { type DescentStepTask, klTerms } from './descent-step';
 import { blockRows } from './sum-blocks';
-import { wasmKernels } from '../wasm/wasm-kernels';
+import { reserveRegions, wasmKernels } from '../wasm/wasm-kernels';
 
 /** The `descent` module (assembly/descent.ts). */
 interface DescentKernels {
@@ -35,15 +35,8 @@ function layoutFor(task: DescentStepTask): Layout {
   if (resident && resident.n === task.n && (task.pId !== undefined ? resident.pId === task.pId : resident.p.deref() === task.values)) return resident;
   const n = task.n;
   const nnz = task.columns.byteLength / 4;
-  const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
-  const sizes = { rowStart: align(4 * (n + 1)), columns: align(4 * nnz), values: 8 * nnz, y: 16 * n, rep: 16 * n, update: 16 * n, gains: 16 * n, next: 16 * n };
-  let total = 0;
-  const at = wasm.reserve(Object.values(sizes).reduce((a, b) => a + b, 0));
-  const address = {} as Record<keyof typeof sizes, number>;
-  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
-    address[key] = at + total;
-    total += sizes[key];
-  }
+  const [rowStart, columns, values, y, rep, update, gains, next] = reserveRegions(wasm, [4 * (n + 1), 4 * nnz, 8 * nnz, 16 * n, 16 * n, 16 * n, 16 * n, 16 * n]);
+  const address = { rowStart, columns, values, y, rep, update, gains, next };
   const buffer = wasm.memory.buffer;
   new Int32Array(buffer, address.rowStart, n + 1).set(new Int32Array(task.rowStart, 0, n + 1));
   new Int32Array(buffer, address.columns, nnz).set(new Int32Array(task.columns, 0, nnz));

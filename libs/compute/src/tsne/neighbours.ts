@@ -20,25 +20,15 @@ const BLOCK = 256;
  * help in 50 dimensions.
  */
 export function exactNeighbours(x: Matrix, k: number, onProgress?: (fraction: number) => void): Neighbours {
-  const heaps = new CandidateHeaps(x.rows, k);
-  scanBlockPairs(x, k, heaps, 0, 1, onProgress);
-  return heaps.sorted();
-}
-
-/**
- * The blocks of pairs (a, b), a ≤ b, with (a + b) % parts === part: `parts` scans over
- * disjoint pair sets that together cover every pair once, with about equal work.
- */
-export function scanBlockPairs(x: Matrix, k: number, heaps: CandidateHeaps, part: number, parts: number, onProgress?: (fraction: number) => void): void {
   const { rows: n, cols: d, data } = x;
   if (k >= n) throw new RangeError(`k = ${k} needs more than ${n} points`);
+  const heaps = new CandidateHeaps(n, k);
   const norms = squaredNorms(x);
   const blocks = Math.ceil(n / BLOCK);
   for (let a = 0; a < blocks; a++) {
     const a0 = a * BLOCK;
     const a1 = Math.min(n, a0 + BLOCK);
     for (let b = a; b < blocks; b++) {
-      if ((a + b) % parts !== part) continue;
       const b0 = b * BLOCK;
       const b1 = Math.min(n, b0 + BLOCK);
       for (let i = a0; i < a1; i++) {
@@ -53,6 +43,7 @@ export function scanBlockPairs(x: Matrix, k: number, heaps: CandidateHeaps, part
     }
     onProgress?.(1 - ((blocks - a - 1) / blocks) ** 2);
   }
+  return heaps.sorted();
 }
 
 /** ‖x_i‖² of every row, summed in row order (the values every distance here is built from). */
@@ -87,13 +78,18 @@ export function normTrickDistance(data: Float64Array, d: number, a: number, b: n
 
 /** One bounded max-heap of candidates per point; the root is the worst kept candidate. */
 export class CandidateHeaps {
+  readonly idx: Int32Array;
+  readonly dist: Float64Array;
+  readonly size: Int32Array;
+
   constructor(
     readonly n: number,
     readonly k: number,
-    readonly idx = new Int32Array(n * k),
-    readonly dist = new Float64Array(n * k),
-    readonly size = new Int32Array(n),
-  ) {}
+  ) {
+    this.idx = new Int32Array(n * k);
+    this.dist = new Float64Array(n * k);
+    this.size = new Int32Array(n);
+  }
 
   offer(point: number, candidate: number, distance: number): void {
     const k = this.k;

@@ -1,4 +1,4 @@
-import { type WasmKernels, wasmKernels } from './wasm-kernels';
+import { reserveRegions, type WasmKernels, wasmKernels } from './wasm-kernels';
 
 /** The `pca` module (assembly/pca.ts); addresses are bytes in its memory. */
 interface PcaExports {
@@ -31,26 +31,13 @@ const COVARIANCE_BLOCK = 128;
 
 const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
 
-/** Byte offsets of consecutive regions, each 16-byte aligned, from `base`. */
-function layout(base: number, sizes: number[]): { at: number[]; end: number } {
-  const at: number[] = [];
-  let next = base;
-  for (const size of sizes) {
-    at.push(next);
-    next += Math.ceil(size / 16) * 16;
-  }
-  return { at, end: next };
-}
-
 function pcaModule(): WasmKernels<PcaExports> {
   return wasmKernels<PcaExports>('pca');
 }
 
 /** Reserves `sizes` (bytes) in the module; returns their addresses and a float64 view of the memory, made after growing it. */
 function regions(module: WasmKernels<PcaExports>, sizes: number[]): { at: number[]; f64: Float64Array } {
-  const base = module.reserve(0);
-  const { at, end } = layout(base, sizes);
-  module.reserve(end - base);
+  const at = reserveRegions(module, sizes);
   return { at, f64: new Float64Array(module.memory.buffer) };
 }
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DotKernels, type GridKernels, type WasmMemory, wasmKernels, wasmKernelsOn } from './wasm-kernels';
+import { type GridKernels, reserveRegions, type WasmMemory, wasmKernels, wasmKernelsOn } from './wasm-kernels';
 
 /** The parts of the WebAssembly API used here (the project's type libraries omit the DOM's). */
 interface WasmApi {
@@ -28,32 +28,19 @@ function sectionIds(bytes: Uint8Array): number[] {
 }
 
 describe('the WebAssembly SIMD kernels', () => {
-  it('compute float32 dot products of row blocks as a plain loop does', () => {
-    const { exports, reserve, memory } = wasmKernels<DotKernels>('dots');
-    const [na, nb, d] = [8, 6, 12];
-    const at = reserve(4 * (na * d + nb * d + na * nb));
-    const a = new Float32Array(memory.buffer, at, na * d);
-    const b = new Float32Array(memory.buffer, at + 4 * na * d, nb * d);
-    for (let i = 0; i < a.length; i++) a[i] = Math.sin(i);
-    for (let i = 0; i < b.length; i++) b[i] = Math.cos(3 * i);
-    const outAt = at + 4 * (na + nb) * d;
-    exports.dotsF32(at, na, at + 4 * na * d, nb, d, outAt);
-    const out = new Float32Array(memory.buffer, outAt, na * nb);
-    for (let i = 0; i < na; i++) {
-      for (let j = 0; j < nb; j++) {
-        let s = 0;
-        for (let t = 0; t < d; t++) s += a[i * d + t] * b[j * d + t];
-        assert.ok(Math.abs(out[i * nb + j] - s) < 1e-5, `a${i}·b${j}`);
-      }
-    }
-  });
-
   it('grows its memory for a larger block and keeps one instance per thread', () => {
-    const first = wasmKernels<DotKernels>('dots');
+    const first = wasmKernels('neighbours');
     const before = first.memory.buffer.byteLength;
     first.reserve(before + 1_000_000);
     assert.ok(first.memory.buffer.byteLength >= before + 1_000_000);
-    assert.equal(wasmKernels<DotKernels>('dots'), first);
+    assert.equal(wasmKernels('neighbours'), first);
+  });
+
+  it('lays regions out one after another, each 16-byte aligned, in memory grown to hold them', () => {
+    const kernels = wasmKernels('neighbours');
+    const [a, b, c] = reserveRegions(kernels, [4, 17, 2_000_000]);
+    assert.deepEqual([a % 16, b - a, c - b], [0, 16, 32]);
+    assert.ok(kernels.memory.buffer.byteLength >= c + 2_000_000);
   });
 
   it('keeps the grid module, which works on a memory it imports, free of data, globals and start code of its own', () => {

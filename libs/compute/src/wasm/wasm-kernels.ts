@@ -56,6 +56,22 @@ export function wasmKernels<E>(name: string): WasmKernels<E> {
   return kernels;
 }
 
+/**
+ * Consecutive regions of `sizes` bytes in the module's memory, each 16-byte aligned (a v128
+ * load needs no more), grown to hold them all; returns their addresses. Views of them must be
+ * made after this call, which may grow (and so replace) the memory's buffer.
+ */
+export function reserveRegions(kernels: WasmKernels<unknown>, sizes: readonly number[]): number[] {
+  const at: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    at.push(total);
+    total += Math.ceil(size / 16) * 16;
+  }
+  const base = kernels.reserve(total);
+  return at.map((offset) => base + offset);
+}
+
 const onMemory = new WeakMap<WasmMemory, Map<string, Record<string, unknown>>>();
 
 /**
@@ -85,11 +101,6 @@ function instantiate(name: string, env: Record<string, unknown>): { exports: Rec
       ...env,
     },
   });
-}
-
-/** The `dots` module (assembly/dots.ts). */
-export interface DotKernels {
-  dotsF32(a: number, na: number, b: number, nb: number, d: number, out: number): void;
 }
 
 /** The `grid` module (assembly/grid.ts), on PFFFT's memory. */
